@@ -1,0 +1,69 @@
+/**
+ * The event stream shared by `quire exec --json`, the server's SSE, storage and the web app.
+ * It has the shape of `codex exec --json` (thread/turn/item events) so consumers written for
+ * Codex keep working; Quire's own events (task.*) are additions with their own type names.
+ */
+import type { Usage } from "./models/types.js";
+
+export type CommandStatus = "in_progress" | "completed" | "failed" | "declined";
+
+export type ThreadItem =
+  | { id: string; type: "agent_message"; text: string }
+  | { id: string; type: "reasoning"; text: string }
+  | {
+      id: string;
+      type: "command_execution";
+      command: string;
+      aggregated_output: string;
+      exit_code: number | null;
+      status: CommandStatus;
+      /** Quire: wall time of the command in milliseconds, once it has ended. */
+      duration_ms?: number;
+    }
+  | {
+      id: string;
+      type: "file_change";
+      changes: { path: string; kind: "add" | "delete" | "update" }[];
+      status: "in_progress" | "completed" | "failed";
+      /** Quire: why the patch was refused, when status is "failed". */
+      error?: string;
+    }
+  | { id: string; type: "todo_list"; items: { text: string; completed: boolean }[] }
+  | { id: string; type: "error"; message: string };
+
+export type TaskStatus = "completed" | "failed" | "cancelled";
+
+export type QuireEvent =
+  | { type: "thread.started"; thread_id: string }
+  | { type: "turn.started" }
+  | { type: "item.started"; item: ThreadItem }
+  | { type: "item.updated"; item: ThreadItem }
+  | { type: "item.completed"; item: ThreadItem }
+  | { type: "turn.completed"; usage: TurnUsage }
+  | { type: "turn.failed"; error: { message: string } }
+  | { type: "error"; message: string }
+  | {
+      type: "task.completed";
+      task_id: string;
+      status: TaskStatus;
+      final_message: string | null;
+      diff: string;
+      usage: TaskUsage;
+      /** Why the task stopped when it did not complete (budget, cancel, model error). */
+      reason?: string;
+    };
+
+/** Codex's turn usage plus the reasoning tokens Quire also counts. */
+export interface TurnUsage {
+  input_tokens: number;
+  cached_input_tokens: number;
+  output_tokens: number;
+  reasoning_output_tokens: number;
+}
+
+export interface TaskUsage extends Usage {
+  /** Model calls made (one per agent turn, plus compactions). */
+  model_calls: number;
+  /** Per model call, in order. */
+  per_call: (Usage & { kind: "turn" | "compaction" })[];
+}

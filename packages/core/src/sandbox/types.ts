@@ -1,0 +1,43 @@
+/** Isolation backends run one command at a time for the tools; see bwrap.ts and none.ts. */
+
+export type SandboxBackendName = "bwrap" | "none";
+
+export interface SandboxPolicy {
+  /** Absolute path of the task workspace; the only writable place besides a private /tmp. */
+  workspace: string;
+  /** false in ask mode: the workspace is mounted read-only. */
+  writable: boolean;
+  /** false by default: the command gets its own empty network namespace. */
+  network: boolean;
+  /** Extra host paths the command may read (e.g. a git clone's alternates object store). */
+  readOnlyPaths?: string[];
+}
+
+export interface ExecRequest {
+  argv: string[];
+  /** Absolute directory inside the workspace. */
+  cwd: string;
+  timeoutMs: number;
+  /** Bytes of output kept; beyond it the middle is dropped with an explicit marker. */
+  maxOutputBytes: number;
+  env?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Live output (stdout and stderr interleaved), as it arrives. */
+  onOutput?: (chunk: string) => void;
+}
+
+export interface ExecResult {
+  /** null when the process was killed (timeout, cancel) before exiting on its own. */
+  exitCode: number | null;
+  /** stdout and stderr interleaved, bounded to maxOutputBytes with a "… N bytes omitted …" marker. */
+  output: string;
+  timedOut: boolean;
+  cancelled: boolean;
+  durationMs: number;
+}
+
+export interface Sandbox {
+  readonly backend: SandboxBackendName;
+  readonly policy: SandboxPolicy;
+  exec(request: ExecRequest): Promise<ExecResult>;
+}

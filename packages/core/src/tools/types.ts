@@ -1,0 +1,32 @@
+import type { z } from "zod";
+import type { ThreadItem } from "../events.js";
+import type { Sandbox } from "../sandbox/types.js";
+
+export type TaskMode = "code" | "ask";
+
+/** What a tool may use while it runs: the sandbox, the workspace, and the event stream. */
+export interface ToolContext {
+  mode: TaskMode;
+  /** Absolute path of the task workspace. */
+  workspace: string;
+  sandbox: Sandbox;
+  signal: AbortSignal;
+  /** Default and maximum per-command timeout, and the output budget given back to the model. */
+  limits: { defaultTimeoutMs: number; maxTimeoutMs: number; maxOutputBytes: number };
+  /** Allocates the next `item_N` id of the thread. */
+  nextItemId(): string;
+  /** Emits item.started / item.updated / item.completed. */
+  emitItem(phase: "started" | "updated" | "completed", item: ThreadItem): void;
+}
+
+export interface ToolResult {
+  /** Text given back to the model as the tool's output. */
+  output: string;
+}
+
+export interface Tool<Schema extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  schema: Schema;
+  run(args: z.infer<Schema>, context: ToolContext): Promise<ToolResult>;
+}
