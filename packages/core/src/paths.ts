@@ -1,0 +1,63 @@
+import { lstatSync, realpathSync } from "node:fs";
+import path from "node:path";
+
+/** A path the agent named that would lead outside the workspace. */
+export class PathEscapeError extends Error {
+  constructor(
+    readonly requested: string,
+    reason: string,
+  ) {
+    super(`path ${JSON.stringify(requested)} is refused: ${reason}`);
+    this.name = "PathEscapeError";
+  }
+}
+
+function isInside(root: string, candidate: string): boolean {
+  const rel = path.relative(root, candidate);
+  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+}
+
+/**
+ * Resolves a path the agent named (relative to `base`, itself inside the workspace) to an
+ * absolute path that is guaranteed to stay inside `workspace`, even through symlinks:
+ * the deepest part of the path that exists is resolved with realpath and must stay inside.
+ * Absolute paths are accepted only when they already point inside the workspace, unless
+ * `allowAbsolute` is false.
+ */
+export function resolveInsideWorkspace(
+  workspace: string,
+  requested: string,
+  options: { base?: string; allowAbsolute?: boolean } = {},
+): string {
+  if (requested.includes("\0")) throw new PathEscapeError(requested, "it contains a NUL byte");
+  const root = realpathSync(workspace);
+  if (path.isAbsolute(requested) && options.allowAbsolute === false) {
+    throw new PathEscapeError(requested, "absolute paths are not allowed; use a path relative to the workspace");
+  }
+  const base = options.base ?? root;
+  const lexical = path.resolve(base, requested);
+  // Compare against both spellings of the root: the caller's and the real one.
+  const lexicalRoot = path.resolve(workspace);
+  if (!isInside(lexicalRoot, lexical) && !isInside(root, lexical)) {
+    throw new PathEscapeError(requested, "it resolves outside the workspace");
+  }
+  // Walk up to the deepest existing ancestor and resolve symlinks there.
+  let existing = lexical;
+  const missing: string[] = [];
+  for (;;) {
+    try {
+      lstatSync(existing);
+      break;
+    } catch {
+      missing.unshift(path.basename(existing));
+      const parent = path.dirname(existing);
+      if (parent === existing) break;
+      existing = parent;
+    }
+  }
+  const real = path.join(realpathSync(existing), ...missing);
+  if (!isInside(root, real)) {
+    throw new PathEscapeError(requested, "it leads outside the workspace through a symbolic link");
+  }
+  return real;
+}
