@@ -55,7 +55,14 @@ export function resolveInsideWorkspace(
       existing = parent;
     }
   }
-  const real = path.join(realpathSync(existing), ...missing);
+  let realExisting: string;
+  try {
+    realExisting = realpathSync(existing);
+  } catch {
+    // lstat saw it but realpath cannot follow it: a dangling symlink, whose target we refuse to guess.
+    throw new PathEscapeError(requested, "it is a symbolic link whose target does not exist");
+  }
+  const real = path.join(realExisting, ...missing);
   if (!isInside(root, real)) {
     throw new PathEscapeError(requested, "it leads outside the workspace through a symbolic link");
   }
