@@ -4,7 +4,13 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: {
     // Tests run against the TypeScript sources; the CLI end-to-end tests run the built binary.
-    alias: { "@quire/core": fileURLToPath(new URL("./packages/core/src/index.ts", import.meta.url)) },
+    alias: [
+      {
+        find: /^@quire\/core\/testing$/,
+        replacement: fileURLToPath(new URL("./packages/core/src/testing/index.ts", import.meta.url)),
+      },
+      { find: /^@quire\/core$/, replacement: fileURLToPath(new URL("./packages/core/src/index.ts", import.meta.url)) },
+    ],
   },
   test: {
     include: ["packages/*/src/**/*.test.ts", "test/**/*.test.ts"],
