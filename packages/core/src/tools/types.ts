@@ -9,6 +9,8 @@ export interface ToolContext {
   mode: TaskMode;
   /** Absolute path of the task workspace. */
   workspace: string;
+  /** Absolute directory inside the workspace that relative paths start from (default: the workspace). */
+  cwd?: string;
   sandbox: Sandbox;
   signal: AbortSignal;
   /** Default and maximum per-command timeout, and the output budget given back to the model. */

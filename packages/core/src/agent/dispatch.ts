@@ -1,0 +1,64 @@
+import { z } from "zod";
+import { extractPatchFromShellCommand } from "../patch/shell-form.js";
+import type { Tool, ToolContext } from "../tools/types.js";
+
+export interface ToolCall {
+  callId: string;
+  name: string;
+  arguments: string;
+}
+
+/**
+ * Runs one tool call and always returns text for the model: a bad call (unknown tool,
+ * arguments that are not JSON or do not fit the schema, a tool that throws) becomes a
+ * clear message the model can act on, and the task goes on.
+ */
+export async function dispatchToolCall(
+  call: ToolCall,
+  tools: ReadonlyMap<string, Tool>,
+  offered: readonly string[],
+  context: ToolContext,
+): Promise<string> {
+  const tool = tools.get(call.name);
+  if (!tool) {
+    return `Unknown tool "${call.name}". Available tools: ${offered.join(", ")}.`;
+  }
+  let parsedJson: unknown;
+  try {
+    parsedJson = call.arguments.trim() === "" ? {} : JSON.parse(call.arguments);
+  } catch (error) {
+    return `Invalid arguments for ${call.name}: not valid JSON (${(error as Error).message}). Send one JSON object that matches the tool's schema.`;
+  }
+  const parsed = tool.schema.safeParse(parsedJson);
+  if (!parsed.success) {
+    return `Invalid arguments for ${call.name}:\n${z.prettifyError(parsed.error)}`;
+  }
+  const routed = routeShellPatch(tool, parsed.data, tools);
+  try {
+    const result = routed
+      ? await routed.tool.run(routed.args, context)
+      : await tool.run(parsed.data, context);
+    return result.output;
+  } catch (error) {
+    if (context.signal.aborted) throw error;
+    return `${call.name} failed: ${(error as Error).message}`;
+  }
+}
+
+/**
+ * Models trained on Codex often send `apply_patch <<'EOF' … EOF` through the shell; such a
+ * command goes to the patch engine (which enforces the workspace boundary) instead.
+ */
+function routeShellPatch(
+  tool: Tool,
+  args: unknown,
+  tools: ReadonlyMap<string, Tool>,
+): { tool: Tool; args: { input: string } } | null {
+  if (tool.name !== "shell") return null;
+  const command = (args as { command?: unknown }).command;
+  if (!Array.isArray(command)) return null;
+  const extracted = extractPatchFromShellCommand(command as string[]);
+  const applyPatch = tools.get("apply_patch");
+  if (!extracted || !applyPatch) return null;
+  return { tool: applyPatch, args: { input: extracted.patch } };
+}

@@ -1,0 +1,128 @@
+import { randomBytes } from "node:crypto";
+import { appendFileSync, existsSync } from "node:fs";
+import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { ConversationState } from "../agent/conversation.js";
+import type { QuireEvent, TaskStatus, TaskUsage } from "../events.js";
+import type { ProviderName } from "../models/types.js";
+import type { SandboxBackendName } from "../sandbox/types.js";
+import type { TaskMode } from "../tools/types.js";
+
+export interface TaskRecord {
+  id: string;
+  mode: TaskMode;
+  /** Every prompt sent to the task: the first, then follow-ups. */
+  prompts: string[];
+  /** The user's checkout the task was made from. */
+  sourceRoot: string;
+  baseCommit: string;
+  branch: string;
+  /** The task's own checkout (under the task's folder). */
+  workspace: string;
+  readOnlyPaths: string[];
+  provider: ProviderName;
+  model: string;
+  sandbox: SandboxBackendName;
+  status: TaskStatus | "running";
+  reason?: string;
+  finalMessage: string | null;
+  usage?: TaskUsage;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * Local tasks, one folder each under `<quire home>/tasks/<id>/`: task.json (the record),
+ * events.jsonl (every event, appended as it happens), conversation.json (to resume),
+ * diff.patch (the latest diff) and repo/ (the workspace).
+ */
+export class LocalTaskStore {
+  constructor(readonly home: string) {}
+
+  get tasksDir(): string {
+    return path.join(this.home, "tasks");
+  }
+
+  taskDir(id: string): string {
+    return path.join(this.tasksDir, id);
+  }
+
+  /** Sortable by creation time, short enough to type. */
+  newId(): string {
+    return `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
+  }
+
+  async create(record: TaskRecord): Promise<void> {
+    await mkdir(this.taskDir(record.id), { recursive: true });
+    await this.save(record);
+  }
+
+  async save(record: TaskRecord): Promise<void> {
+    record.updatedAt = new Date().toISOString();
+    await writeAtomically(path.join(this.taskDir(record.id), "task.json"), `${JSON.stringify(record, null, 2)}\n`);
+  }
+
+  async load(idOrPrefix: string): Promise<TaskRecord> {
+    const id = await this.resolveId(idOrPrefix);
+    return JSON.parse(await readFile(path.join(this.taskDir(id), "task.json"), "utf8")) as TaskRecord;
+  }
+
+  /** Accepts a full id or a unique prefix of one. */
+  async resolveId(idOrPrefix: string): Promise<string> {
+    if (!/^[a-z0-9]+$/.test(idOrPrefix)) throw new Error(`invalid task id ${JSON.stringify(idOrPrefix)}`);
+    if (existsSync(path.join(this.taskDir(idOrPrefix), "task.json"))) return idOrPrefix;
+    const matches = (await this.ids()).filter((id) => id.startsWith(idOrPrefix));
+    if (matches.length === 1 && matches[0]) return matches[0];
+    if (matches.length === 0) throw new Error(`no task ${idOrPrefix} (see \`quire tasks\`)`);
+    throw new Error(`task id prefix ${idOrPrefix} is ambiguous: ${matches.join(", ")}`);
+  }
+
+  async ids(): Promise<string[]> {
+    const entries = await readdir(this.tasksDir, { withFileTypes: true }).catch(() => []);
+    return entries
+      .filter((entry) => entry.isDirectory() && existsSync(path.join(this.tasksDir, entry.name, "task.json")))
+      .map((entry) => entry.name)
+      .sort();
+  }
+
+  async list(): Promise<TaskRecord[]> {
+    const records = await Promise.all((await this.ids()).map((id) => this.load(id).catch(() => null)));
+    return records.filter((record): record is TaskRecord => record !== null);
+  }
+
+  /** Appended synchronously so that an event is on disk before anyone is told of it. */
+  appendEvent(id: string, event: QuireEvent): void {
+    appendFileSync(path.join(this.taskDir(id), "events.jsonl"), `${JSON.stringify(event)}\n`);
+  }
+
+  async events(id: string): Promise<QuireEvent[]> {
+    const text = await readFile(path.join(this.taskDir(id), "events.jsonl"), "utf8").catch(() => "");
+    return text
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => JSON.parse(line) as QuireEvent);
+  }
+
+  async saveConversation(id: string, state: ConversationState): Promise<void> {
+    await writeAtomically(path.join(this.taskDir(id), "conversation.json"), JSON.stringify(state));
+  }
+
+  async loadConversation(id: string): Promise<ConversationState> {
+    return JSON.parse(await readFile(path.join(this.taskDir(id), "conversation.json"), "utf8")) as ConversationState;
+  }
+
+  async saveDiff(id: string, diff: string): Promise<void> {
+    await writeAtomically(path.join(this.taskDir(id), "diff.patch"), diff);
+  }
+
+  async loadDiff(id: string): Promise<string> {
+    return readFile(path.join(this.taskDir(id), "diff.patch"), "utf8").catch(() => "");
+  }
+}
+
+/** Write-then-rename, so a crash never leaves a half-written file. */
+async function writeAtomically(file: string, content: string): Promise<void> {
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, content);
+  await rename(temp, file);
+}

@@ -1,0 +1,62 @@
+import type { ThreadItem } from "../events.js";
+import { loadAgentsInstructions } from "../instructions/agents-md.js";
+import { renderEnvironmentContext } from "../instructions/environment-context.js";
+import { loadPrompt } from "../instructions/prompts.js";
+import type { ConversationItem } from "../models/types.js";
+import type { SandboxBackendName } from "../sandbox/types.js";
+import { applyPatchTool } from "../tools/apply-patch.js";
+import { shellTool } from "../tools/shell.js";
+import type { TaskMode, Tool } from "../tools/types.js";
+import { createUpdatePlanTool, PlanTracker } from "../tools/update-plan.js";
+
+export function systemPromptFor(mode: TaskMode): string {
+  return loadPrompt(mode);
+}
+
+/**
+ * The tools of a task. Ask mode offers no write tool; apply_patch stays callable there only
+ * so that a model that sends it anyway is told clearly that the task is read-only.
+ */
+export function buildToolset(mode: TaskMode): {
+  offered: Tool[];
+  hidden: Tool[];
+  onTurnEnd: (emit: (item: ThreadItem) => void) => void;
+} {
+  const plan = new PlanTracker();
+  const updatePlan = createUpdatePlanTool(plan) as unknown as Tool;
+  const shell = shellTool as unknown as Tool;
+  const applyPatch = applyPatchTool as unknown as Tool;
+  const offered = mode === "code" ? [shell, applyPatch, updatePlan] : [shell, updatePlan];
+  return { offered, hidden: mode === "code" ? [] : [applyPatch], onTurnEnd: (emit) => plan.complete(emit) };
+}
+
+/** The first items of every task: AGENTS.md instructions (if any) and the environment context. */
+export async function buildPreamble(options: {
+  home: string;
+  workspace: string;
+  cwd: string;
+  mode: TaskMode;
+  sandbox: SandboxBackendName;
+  agentsMd?: { fallbackNames?: string[]; maxBytes?: number };
+}): Promise<ConversationItem[]> {
+  const agents = await loadAgentsInstructions({
+    quireHome: options.home,
+    repoRoot: options.workspace,
+    cwd: options.cwd,
+    fallbackNames: options.agentsMd?.fallbackNames,
+    maxBytes: options.agentsMd?.maxBytes,
+  });
+  const environment = renderEnvironmentContext({
+    cwd: options.cwd,
+    sandbox: options.sandbox,
+    network: "disabled",
+    writable: options.mode === "code",
+    shell: "bash",
+    date: new Date().toISOString().slice(0, 10),
+    mode: options.mode,
+  });
+  const preamble: ConversationItem[] = [];
+  if (agents.text.trim() !== "") preamble.push({ type: "message", role: "user", text: agents.text });
+  preamble.push({ type: "message", role: "user", text: environment });
+  return preamble;
+}
