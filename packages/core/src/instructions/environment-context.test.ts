@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { type EnvironmentContext, renderEnvironmentContext } from "./environment-context.js";
+
+const base: EnvironmentContext = {
+  cwd: "/workspace/repo",
+  sandbox: "bwrap",
+  network: "disabled",
+  writable: true,
+  shell: "bash",
+  date: "2026-03-14",
+  mode: "code",
+};
+
+describe("renderEnvironmentContext", () => {
+  it("renders a Codex-shaped block for code mode", () => {
+    expect(renderEnvironmentContext(base)).toBe(
+      [
+        "<environment_context>",
+        "  <cwd>/workspace/repo</cwd>",
+        "  <approval_policy>never</approval_policy>",
+        "  <sandbox_mode>workspace-write</sandbox_mode>",
+        "  <sandbox>bwrap</sandbox>",
+        "  <network_access>restricted</network_access>",
+        "  <shell>bash</shell>",
+        "  <current_date>2026-03-14</current_date>",
+        "</environment_context>",
+      ].join("\n"),
+    );
+  });
+
+  it("is read-only in ask mode even when the workspace is writable, and when not writable", () => {
+    expect(renderEnvironmentContext({ ...base, mode: "ask" })).toContain("<sandbox_mode>read-only</sandbox_mode>");
+    expect(renderEnvironmentContext({ ...base, writable: false })).toContain("<sandbox_mode>read-only</sandbox_mode>");
+  });
+
+  it("reports enabled network", () => {
+    expect(renderEnvironmentContext({ ...base, network: "enabled" })).toContain(
+      "<network_access>enabled</network_access>",
+    );
+  });
+
+  it("escapes values and rejects a malformed date", () => {
+    expect(renderEnvironmentContext({ ...base, cwd: "/w/a<b>&c" })).toContain("<cwd>/w/a&lt;b&gt;&amp;c</cwd>");
+    expect(() => renderEnvironmentContext({ ...base, date: "March 14" })).toThrow(/YYYY-MM-DD/);
+  });
+});
