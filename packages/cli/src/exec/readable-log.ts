@@ -1,0 +1,125 @@
+import { type ModelStreamEvent, type QuireEvent, type TaskRecord, type TaskResult, diffStat } from "@quire/core";
+
+/** Lines of a command's output shown in the readable log (the full output is in the events). */
+const OUTPUT_TAIL_LINES = 6;
+
+/**
+ * The human view of a running task, on stderr: what the model is doing, each command with
+ * its exit code, file edits, the plan, and at the end the diff stat. stdout is kept for the
+ * final message so that `quire exec "…" > answer.md` works.
+ */
+export class ReadableLog {
+  private readonly color: boolean;
+  private thinkingSince: number | null = null;
+
+  constructor(private readonly out: NodeJS.WriteStream) {
+    this.color = Boolean(out.isTTY) && !process.env.NO_COLOR;
+  }
+
+  started(record: TaskRecord): void {
+    this.line(this.dim(`task ${record.id} · ${record.mode} · ${record.provider}/${record.model} · sandbox ${record.sandbox}`));
+    this.line(this.dim(`workspace ${record.workspace}`));
+  }
+
+  modelEvent(event: ModelStreamEvent): void {
+    if (event.type === "retrying") {
+      this.line(this.yellow(`model: ${event.reason}; retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)} s`));
+      return;
+    }
+    if (this.thinkingSince === null) {
+      this.thinkingSince = Date.now();
+      if (this.out.isTTY) this.out.write(this.dim("thinking…\r"));
+    }
+  }
+
+  event(event: QuireEvent): void {
+    this.thinkingSince = null;
+    switch (event.type) {
+      case "item.started":
+        if (event.item.type === "command_execution") this.line(this.bold(`$ ${event.item.command}`));
+        if (event.item.type === "todo_list") this.plan(event.item.items);
+        return;
+      case "item.updated":
+        if (event.item.type === "todo_list") this.plan(event.item.items);
+        return;
+      case "item.completed":
+        return this.completed(event.item);
+      case "turn.failed":
+        this.line(this.red(`turn failed: ${event.error.message}`));
+        return;
+      case "error":
+        this.line(this.red(`error: ${event.message}`));
+        return;
+      default:
+        return;
+    }
+  }
+
+  finished(result: TaskResult): void {
+    const stat = diffStat(result.diff);
+    if (stat.files.length > 0) {
+      this.line("");
+      for (const file of stat.files) this.line(`  ${file.path} ${this.green(`+${file.added}`)} ${this.red(`-${file.removed}`)}`);
+      this.line(`${stat.files.length} file(s) changed, ${this.green(`+${stat.added}`)} ${this.red(`-${stat.removed}`)}`);
+    }
+    const usage = result.record.usage;
+    if (usage) {
+      this.line(
+        this.dim(
+          `tokens: ${usage.input_tokens} in (${usage.cached_input_tokens} cached), ${usage.output_tokens} out · ${usage.model_calls} model call(s)`,
+        ),
+      );
+    }
+    const status = result.status === "completed" ? this.green("completed") : this.red(result.status);
+    this.line(`task ${result.record.id} ${status}${result.reason ? `: ${result.reason}` : ""}`);
+    if (stat.files.length > 0) this.line(this.dim(`review: quire diff ${result.record.id} · apply: quire apply ${result.record.id}`));
+  }
+
+  private completed(item: Extract<QuireEvent, { type: "item.completed" }>["item"]): void {
+    switch (item.type) {
+      case "reasoning":
+        this.line(this.dim(`· ${item.text.trim().split("\n")[0] ?? ""}`));
+        return;
+      case "agent_message":
+        return;
+      case "command_execution": {
+        const tail = item.aggregated_output.trimEnd().split("\n").slice(-OUTPUT_TAIL_LINES).filter(Boolean);
+        for (const text of tail) this.line(this.dim(`  ${text}`));
+        const seconds = item.duration_ms !== undefined ? ` in ${(item.duration_ms / 1000).toFixed(1)} s` : "";
+        const exit = item.exit_code === null ? "killed" : `exit ${item.exit_code}`;
+        this.line(item.exit_code === 0 ? this.green(`  ↳ ${exit}${seconds}`) : this.red(`  ↳ ${exit}${seconds}`));
+        return;
+      }
+      case "file_change": {
+        const kinds = { add: "A", delete: "D", update: "M" } as const;
+        const files = item.changes.map((change) => `${kinds[change.kind]} ${change.path}`).join(", ");
+        if (item.status === "completed") this.line(this.green(`patched: ${files}`));
+        else this.line(this.red(`patch failed${files ? ` (${files})` : ""}: ${item.error ?? ""}`));
+        return;
+      }
+      case "todo_list":
+        return;
+      case "error":
+        this.line(this.red(`error: ${item.message}`));
+        return;
+    }
+  }
+
+  private plan(items: { text: string; completed: boolean }[]): void {
+    this.line("plan:");
+    for (const entry of items) this.line(`  ${entry.completed ? "[x]" : "[ ]"} ${entry.text}`);
+  }
+
+  private line(text: string): void {
+    this.out.write(`${text}\n`);
+  }
+
+  private paint(code: number, text: string): string {
+    return this.color ? `\u001b[${code}m${text}\u001b[0m` : text;
+  }
+  private dim = (text: string) => this.paint(2, text);
+  private bold = (text: string) => this.paint(1, text);
+  private red = (text: string) => this.paint(31, text);
+  private green = (text: string) => this.paint(32, text);
+  private yellow = (text: string) => this.paint(33, text);
+}

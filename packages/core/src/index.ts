@@ -1,0 +1,16 @@
+// The public API of @quire/core: the agent as a library, with no server and no database.
+export * from "./events.js";
+export * from "./paths.js";
+export * from "./models/types.js";
+export * from "./models/index.js";
+export * from "./sandbox/types.js";
+export * from "./sandbox/index.js";
+export * from "./tools/types.js";
+export * from "./instructions/index.js";
+export * from "./config/index.js";
+export * from "./agent/loop.js";
+export * from "./agent/conversation.js";
+export * from "./tasks/git.js";
+export * from "./tasks/store.js";
+export * from "./tasks/workspace.js";
+export * from "./tasks/run-task.js";

@@ -1,0 +1,63 @@
+import { startScriptedModelServer } from "@quire/core/testing";
+import { afterEach, describe, expect, it } from "vitest";
+import { failingTestRepo, makeRepo } from "../helpers/repo.js";
+import { requestText } from "../helpers/requests.js";
+import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (closers.length > 0) await closers.pop()?.();
+});
+
+describe.each(["openai", "openai-chat", "anthropic"] as const)("faults over %s", (provider) => {
+  it("retries 429 (honouring Retry-After), 500 and a cut stream; bad tool calls go back to the model; the task completes", async () => {
+    const model = await startScriptedModelServer([
+      { fault: { kind: "status", status: 429, retryAfter: "1" } },
+      { fault: { kind: "status", status: 500 } },
+      { toolCalls: [{ name: "shell", arguments: '{"command": ["ls", ' }] },
+      { fault: { kind: "cut" } },
+      { toolCalls: [{ name: "no_such_tool", arguments: {} }, { name: "shell", arguments: { command: "ls" } }] },
+      { toolCalls: [{ name: "shell", arguments: { command: ["definitely-not-a-command-xyz"] } }] },
+      { text: "done despite everything" },
+    ]);
+    closers.push(model.close);
+    const repo = makeRepo(failingTestRepo);
+    const started = Date.now();
+    const run = await runQuire(["exec", "--json", "--provider", provider, "-m", "m", "list files"], {
+      cwd: repo,
+      home: tempHome(),
+      env: providerEnv(provider, model.url),
+    });
+    expect(run.code).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(model.requests).toHaveLength(7);
+
+    // The invalid JSON arguments were reported to the model, which then carried on.
+    expect(requestText(model.requests[4]!)).toMatch(/not valid JSON/);
+    const sixth = requestText(model.requests[5]!);
+    expect(sixth).toMatch(/Unknown tool \\?"no_such_tool\\?"/);
+    expect(sixth).toMatch(/Invalid arguments for shell/);
+    expect(requestText(model.requests[6]!)).toMatch(/Exit code: 127/);
+
+    const final = run.events.at(-1);
+    if (final?.type !== "task.completed") throw new Error("no task.completed event");
+    expect(final.status).toBe("completed");
+    expect(final.final_message).toBe("done despite everything");
+  });
+});
+
+it("a model error that is not transient fails the task with a clear reason and exit code 1", async () => {
+  const model = await startScriptedModelServer([{ fault: { kind: "status", status: 401, body: '{"error":{"message":"bad key"}}' } }]);
+  closers.push(model.close);
+  const run = await runQuire(["exec", "--json", "--provider", "openai", "-m", "m", "hi"], {
+    cwd: makeRepo(failingTestRepo),
+    home: tempHome(),
+    env: providerEnv("openai", model.url),
+  });
+  expect(run.code).toBe(1);
+  expect(model.requests).toHaveLength(1);
+  expect(run.events.some((e) => e.type === "turn.failed")).toBe(true);
+  const final = run.events.at(-1);
+  expect(final).toMatchObject({ type: "task.completed", status: "failed" });
+  expect(JSON.stringify(final)).toMatch(/401|OPENAI_API_KEY/);
+});
