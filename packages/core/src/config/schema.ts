@@ -1,0 +1,158 @@
+/**
+ * The shape of `config.toml` in Quire's home, as a zod schema (snake_case, as written in the
+ * file) and as the camelCase `QuireConfig` the rest of the code uses.
+ */
+import { z } from "zod";
+import type { ProviderName } from "../models/types.js";
+import type { SandboxBackendName } from "../sandbox/types.js";
+
+export const PROVIDER_NAMES = ["openai", "openai-chat", "anthropic"] as const satisfies readonly ProviderName[];
+const SANDBOX_NAMES = ["bwrap", "none"] as const satisfies readonly SandboxBackendName[];
+const REASONING_EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh"] as const;
+
+const positiveInt = z.int().positive();
+
+/** The keys that describe a model; allowed at the top level and in every `[profiles.NAME]`. */
+const modelKeysShape = {
+  provider: z.enum(PROVIDER_NAMES).optional(),
+  model: z.string().min(1).optional(),
+  base_url: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
+  // A name, so that the key itself stays out of the file (and out of error messages).
+  api_key_env: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be the name of an environment variable (like OPENAI_API_KEY), not a key")
+    .optional(),
+  reasoning_effort: z.enum(REASONING_EFFORTS).optional(),
+  context_window: positiveInt.optional(),
+  max_output_tokens: positiveInt.optional(),
+};
+
+const limitsSchema = z.strictObject({
+  max_turns: positiveInt.optional(),
+  max_wall_time_ms: positiveInt.optional(),
+  max_tokens: positiveInt.optional(),
+  command_timeout_ms: positiveInt.optional(),
+  max_command_timeout_ms: positiveInt.optional(),
+  tool_output_bytes: positiveInt.optional(),
+});
+
+export const configFileSchema = z
+  .strictObject({
+    ...modelKeysShape,
+    /** Accepted for convenience; `api_key_env` is preferred so that no secret sits in the file. */
+    api_key: z.string().min(1).optional(),
+    sandbox: z.enum(SANDBOX_NAMES).optional(),
+    profile: z.string().min(1).optional(),
+    agents_md: z
+      .strictObject({
+        fallback_names: z.array(z.string().regex(/^[^/\\]+$/, "must be a file name, without a directory")).optional(),
+        max_bytes: z.int().nonnegative().optional(),
+      })
+      .optional(),
+    limits: limitsSchema.optional(),
+    profiles: z.record(z.string(), z.strictObject(modelKeysShape)).optional(),
+  })
+  .superRefine((file, ctx) => {
+    if (file.api_key !== undefined && file.api_key_env !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["api_key"], message: "set either api_key or api_key_env, not both" });
+    }
+    if (file.profile !== undefined && !Object.hasOwn(file.profiles ?? {}, file.profile)) {
+      const known = Object.keys(file.profiles ?? {}).join(", ") || "none";
+      ctx.addIssue({
+        code: "custom",
+        path: ["profile"],
+        message: `no [profiles.${file.profile}] table defines it (profiles: ${known})`,
+      });
+    }
+    const limits = file.limits ?? {};
+    if (
+      limits.command_timeout_ms !== undefined &&
+      limits.max_command_timeout_ms !== undefined &&
+      limits.command_timeout_ms > limits.max_command_timeout_ms
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["limits", "command_timeout_ms"],
+        message: "must not exceed limits.max_command_timeout_ms",
+      });
+    }
+  });
+
+export type ConfigFile = z.infer<typeof configFileSchema>;
+
+export interface ModelKeys {
+  provider?: ProviderName;
+  model?: string;
+  baseUrl?: string;
+  /** Name of the environment variable that holds the API key. */
+  apiKeyEnv?: string;
+  reasoningEffort?: string;
+  contextWindow?: number;
+  maxOutputTokens?: number;
+}
+
+/** Only what the file sets: the agent's own defaults (defaultAgentLimits) fill in the rest. */
+export interface ConfigLimits {
+  maxTurns?: number;
+  maxWallTimeMs?: number;
+  maxTokens?: number;
+  commandTimeoutMs?: number;
+  maxCommandTimeoutMs?: number;
+  toolOutputBytes?: number;
+}
+
+export interface QuireConfig extends ModelKeys {
+  /** The file this came from; undefined when there was none and these are the defaults. */
+  file?: string;
+  /** Prefer `apiKeyEnv`: a key in the file is a secret at rest. */
+  apiKey?: string;
+  sandbox?: SandboxBackendName;
+  /** The profile used when no `--profile` flag is given. */
+  profile?: string;
+  agentsMd: { fallbackNames: string[]; maxBytes: number };
+  limits: ConfigLimits;
+  profiles: Record<string, ModelKeys>;
+}
+
+type FileModelKeys = { [K in keyof typeof modelKeysShape]?: z.infer<(typeof modelKeysShape)[K]> };
+
+/** Drops unset keys, so that `{ ...defaults, ...config.limits }` keeps the defaults. */
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function toModelKeys(keys: FileModelKeys): ModelKeys {
+  return defined({
+    provider: keys.provider,
+    model: keys.model,
+    baseUrl: keys.base_url,
+    apiKeyEnv: keys.api_key_env,
+    reasoningEffort: keys.reasoning_effort,
+    contextWindow: keys.context_window,
+    maxOutputTokens: keys.max_output_tokens,
+  });
+}
+
+export function toQuireConfig(file: ConfigFile, defaultMaxBytes: number, path?: string): QuireConfig {
+  const limits = file.limits ?? {};
+  return defined({
+    file: path,
+    ...toModelKeys(file),
+    apiKey: file.api_key,
+    sandbox: file.sandbox,
+    profile: file.profile,
+    agentsMd: {
+      fallbackNames: file.agents_md?.fallback_names ?? [],
+      maxBytes: file.agents_md?.max_bytes ?? defaultMaxBytes,
+    },
+    limits: defined({
+      maxTurns: limits.max_turns,
+      maxWallTimeMs: limits.max_wall_time_ms,
+      maxTokens: limits.max_tokens,
+      commandTimeoutMs: limits.command_timeout_ms,
+      maxCommandTimeoutMs: limits.max_command_timeout_ms,
+      toolOutputBytes: limits.tool_output_bytes,
+    }),
+    profiles: Object.fromEntries(Object.entries(file.profiles ?? {}).map(([name, keys]) => [name, toModelKeys(keys)])),
+  });
+}
