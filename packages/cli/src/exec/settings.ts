@@ -1,0 +1,44 @@
+import {
+  type AgentLimits,
+  type ModelSettings,
+  type SandboxBackendName,
+  contextWindowFor,
+  defaultAgentLimits,
+  loadConfig,
+  quireHome,
+  resolveModelSettings,
+} from "@quire/core";
+import type { ExecFlags } from "../commands/exec.js";
+
+export interface ExecSettings {
+  home: string;
+  model: ModelSettings;
+  contextWindow: number;
+  sandbox: SandboxBackendName;
+  limits: AgentLimits;
+  agentsMd: { fallbackNames?: string[]; maxBytes?: number };
+}
+
+/** Flags over the config file in Quire's home over environment variables over defaults. */
+export async function resolveExecSettings(flags: ExecFlags): Promise<ExecSettings> {
+  const home = quireHome();
+  const config = await loadConfig(home);
+  const { contextWindow, ...model } = resolveModelSettings(config, {
+    profile: flags.profile,
+    provider: flags.provider,
+    model: flags.model,
+    baseUrl: flags.baseUrl,
+  });
+  const limits: AgentLimits = { ...defaultAgentLimits, ...config.limits };
+  if (flags.maxTurns !== undefined) limits.maxTurns = flags.maxTurns;
+  if (flags.maxTime !== undefined) limits.maxWallTimeMs = flags.maxTime * 1000;
+  if (flags.maxTokens !== undefined) limits.maxTokens = flags.maxTokens;
+  return {
+    home,
+    model,
+    contextWindow: contextWindow ?? contextWindowFor(model.model),
+    sandbox: flags.sandbox ?? config.sandbox ?? "bwrap",
+    limits,
+    agentsMd: config.agentsMd,
+  };
+}
