@@ -24,14 +24,25 @@ export class ChunkMismatchError extends Error {
   }
 }
 
-/** Applies the chunks to `original` and returns the new text, which always ends with a newline. */
+/**
+ * Applies the chunks to `original` and returns the new text, which always ends with a newline.
+ * A file whose every line ends in CRLF keeps CRLF (as Codex does on Windows) rather than getting
+ * LF on the edited lines only.
+ */
 export function updateContents(original: string, chunks: readonly UpdateChunk[]): string {
-  const lines = original.split("\n");
+  const crlf = usesCrlf(original);
+  const lines = (crlf ? original.replaceAll("\r\n", "\n") : original).split("\n");
   // The empty element after the final newline is not a line (as `diff` counts lines).
   if (lines[lines.length - 1] === "") lines.pop();
   const replaced = applyReplacements(lines, computeReplacements(lines, chunks));
   if (replaced[replaced.length - 1] !== "") replaced.push("");
-  return replaced.join("\n");
+  return replaced.join(crlf ? "\r\n" : "\n");
+}
+
+/** True when there are line breaks and every one of them is CRLF. */
+function usesCrlf(text: string): boolean {
+  const lineFeeds = text.split("\n").length - 1;
+  return lineFeeds > 0 && text.split("\r\n").length - 1 === lineFeeds;
 }
 
 function computeReplacements(lines: readonly string[], chunks: readonly UpdateChunk[]): Replacement[] {
