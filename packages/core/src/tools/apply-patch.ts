@@ -1,0 +1,86 @@
+import { z } from "zod";
+import type { ThreadItem } from "../events.js";
+import { type AppliedChange, applyPatch, PatchApplyError, parsePatch, summarizeChanges } from "../patch/index.js";
+import type { Tool, ToolContext } from "./types.js";
+
+// Sent to the model with every request: keep it short.
+const DESCRIPTION = `Edit files with a patch. Paths are relative to the workspace, never absolute.
+*** Begin Patch
+*** Add File: <path>       then every line of the new file, prefixed with +
+*** Delete File: <path>
+*** Update File: <path>    optionally followed by *** Move to: <new path>
+@@ <optional line to locate the change, e.g. a def or class>
+ <unchanged context line, prefixed with a space>
+-<removed line>
++<added line>
+*** End of File            only if the change must be at the end of the file
+*** End Patch
+Give about 3 lines of context around each change and start a new @@ for each separate place.
+Example:
+*** Begin Patch
+*** Update File: src/app.py
+@@ def greet():
+-    print("hi")
++    print("hello")
+*** Add File: NOTES.md
++hello
+*** End Patch`;
+
+const applyPatchSchema = z.object({
+  input: z.string().describe("The whole patch, from *** Begin Patch to *** End Patch."),
+});
+
+type FileChangeItem = Extract<ThreadItem, { type: "file_change" }>;
+
+/** A move is reported as an update of its destination, as Codex does. */
+function toEventChanges(changes: readonly AppliedChange[]): FileChangeItem["changes"] {
+  return changes.map((change) => ({ kind: change.kind, path: change.movePath ?? change.path }));
+}
+
+/** What the patch means to do, for the event of a patch that failed (paths as written). */
+function intendedChanges(input: string): AppliedChange[] {
+  try {
+    return parsePatch(input).hunks.map((hunk) =>
+      hunk.kind === "update" && hunk.movePath !== undefined
+        ? { kind: "update", path: hunk.path, movePath: hunk.movePath }
+        : { kind: hunk.kind, path: hunk.path },
+    );
+  } catch {
+    return [];
+  }
+}
+
+function emitFileChange(context: ToolContext, item: Omit<FileChangeItem, "id" | "type">): void {
+  // Codex emits a file_change only once it is done: item.completed, no item.started.
+  context.emitItem("completed", { id: context.nextItemId(), type: "file_change", ...item });
+}
+
+export const applyPatchTool: Tool<typeof applyPatchSchema> = {
+  name: "apply_patch",
+  description: DESCRIPTION,
+  schema: applyPatchSchema,
+  async run(args, context) {
+    if (context.mode === "ask") {
+      return { output: "apply_patch refused: this task is in ask mode and the workspace is read-only." };
+    }
+    try {
+      const changes = await applyPatch(context.workspace, args.input, { base: context.cwd });
+      emitFileChange(context, { changes: toEventChanges(changes), status: "completed" });
+      return { output: `Success. Updated the following files:\n${summarizeChanges(changes)}` };
+    } catch (error) {
+      // A bad patch is the model's to fix: it gets the error text and the task goes on.
+      const message = error instanceof Error ? error.message : String(error);
+      emitFileChange(context, {
+        changes: toEventChanges(intendedChanges(args.input)),
+        status: "failed",
+        error: message,
+      });
+      const applied = error instanceof PatchApplyError ? error.details.applied : [];
+      const kept =
+        applied.length === 0
+          ? ""
+          : `\nThese changes were made before the failure and remain:\n${summarizeChanges(applied)}`;
+      return { output: `apply_patch failed: ${message}${kept}` };
+    }
+  },
+};
