@@ -14,3 +14,4 @@ export * from "./tasks/git.js";
 export * from "./tasks/store.js";
 export * from "./tasks/workspace.js";
 export * from "./tasks/run-task.js";
+export * from "./patch/index.js";
