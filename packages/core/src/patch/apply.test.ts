@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { applyPatch } from "./apply.js";
+import { applyParsedPatch, applyPatch } from "./apply.js";
 import { summarizeChanges } from "./summary.js";
 import { PatchApplyError } from "./types.js";
 
@@ -170,6 +170,14 @@ describe("applyPatch", () => {
     // Not consistently CRLF: lines are compared with the CR as trailing whitespace, as Codex does.
     await applyPatch(root, wrap("*** Update File: mixed.txt", "@@", "-a", "+A"));
     expect(read(root, "mixed.txt")).toBe("A\nb\n");
+  });
+
+  it("rejects an empty parsed patch and a workspace that does not exist", async () => {
+    const root = workspaceWith({});
+    await expect(applyParsedPatch(root, { hunks: [] })).rejects.toThrow("No files were modified.");
+    await expect(applyPatch(path.join(root, "missing"), wrap("*** Add File: a", "+a"))).rejects.toThrow(
+      "Cannot open the workspace: no such file or directory",
+    );
   });
 
   it("does not lose a file moved onto itself", async () => {

@@ -36,12 +36,12 @@ export async function applyParsedPatch(
   try {
     root = openPatchRoot(workspace, options.base);
   } catch (error) {
-    throw new PatchApplyError(`Refused the patch: ${describe(error)}`, {
-      applied: [],
-      refusedPath: true,
-      cause: error,
-    });
+    const refused = error instanceof PathEscapeError;
+    const message = refused ? `Refused the patch: ${describe(error)}` : `Cannot open the workspace: ${describe(error)}`;
+    throw new PatchApplyError(message, { applied: [], refusedPath: refused, cause: error });
   }
+  // Codex refuses a patch that would change nothing.
+  if (patch.hunks.length === 0) throw new PatchApplyError("No files were modified.", { applied: [] });
   // Path safety first, for every operation, before anything is written.
   patch.hunks.forEach((hunk, index) => {
     resolveOperation(root, hunk, index + 1, []);
