@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { extractPatchFromShellCommand } from "../patch/shell-form.js";
+import { resolveInsideWorkspace } from "../paths.js";
 import type { Tool, ToolContext } from "../tools/types.js";
 
 export interface ToolCall {
@@ -36,7 +37,7 @@ export async function dispatchToolCall(
   const routed = routeShellPatch(tool, parsed.data, tools);
   try {
     const result = routed
-      ? await routed.tool.run(routed.args, context)
+      ? await routed.tool.run(routed.args, patchContext(context, routed.workdir, parsed.data))
       : await tool.run(parsed.data, context);
     return result.output;
   } catch (error) {
@@ -53,12 +54,22 @@ function routeShellPatch(
   tool: Tool,
   args: unknown,
   tools: ReadonlyMap<string, Tool>,
-): { tool: Tool; args: { input: string } } | null {
+): { tool: Tool; args: { input: string }; workdir?: string } | null {
   if (tool.name !== "shell") return null;
   const command = (args as { command?: unknown }).command;
   if (!Array.isArray(command)) return null;
   const extracted = extractPatchFromShellCommand(command as string[]);
   const applyPatch = tools.get("apply_patch");
   if (!extracted || !applyPatch) return null;
-  return { tool: applyPatch, args: { input: extracted.patch } };
+  return { tool: applyPatch, args: { input: extracted.patch }, workdir: extracted.workdir };
+}
+
+/** `cd dir && apply_patch …` and the shell call's own workdir both move where patch paths start. */
+function patchContext(context: ToolContext, cdDir: string | undefined, shellArgs: unknown): ToolContext {
+  const workdir = (shellArgs as { workdir?: string }).workdir;
+  let cwd = context.cwd ?? context.workspace;
+  for (const dir of [workdir, cdDir]) {
+    if (dir) cwd = resolveInsideWorkspace(context.workspace, dir, { base: cwd });
+  }
+  return { ...context, cwd };
 }
