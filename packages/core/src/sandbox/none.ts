@@ -1,0 +1,32 @@
+import { spawnBounded } from "./spawn-bounded.js";
+import type { Sandbox, SandboxPolicy } from "./types.js";
+
+/** Names of host variables that look like credentials; they never reach a command. */
+const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|DATABASE_URL/i;
+
+/** The host environment without anything whose name looks like a secret. */
+export function filteredEnv(source: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (value !== undefined && !SECRET_NAME.test(name)) env[name] = value;
+  }
+  return env;
+}
+
+/**
+ * No isolation at all: the command runs as Quire's own user with its file system and network
+ * (the CLI warns loudly). It still gets the working directory, time limit, output bound,
+ * process-group cleanup and an environment without secrets. The policy is recorded, not
+ * enforced: an ask-mode workspace is NOT read-only here.
+ */
+export function createNoneSandbox(policy: SandboxPolicy): Sandbox {
+  return {
+    backend: "none",
+    policy,
+    exec(request) {
+      const [file, ...args] = request.argv;
+      if (file === undefined) throw new Error("exec needs a command");
+      return spawnBounded({ file, args, env: { ...filteredEnv(), ...request.env }, cwd: request.cwd }, request);
+    },
+  };
+}
