@@ -1,0 +1,144 @@
+import { realpathSync } from "node:fs";
+import path from "node:path";
+import { liveProcessStart, processEnded } from "./process-exit.js";
+import { spawnBounded } from "./spawn-bounded.js";
+import { etcMaskArgs, resolverArgs, systemAliasArgs } from "./system-view.js";
+import type { ExecRequest, Sandbox, SandboxPolicy } from "./types.js";
+
+/** HOME inside the sandbox: a fresh, empty tmpfs per command, so no dotfile or credential of the host shows. */
+export const SANDBOX_HOME = "/home/quire";
+
+/**
+ * The unprivileged identity inside. Running as uid 0 in the user namespace would give the
+ * command every capability there (mount, chroot, raw sockets on its own net ns...); as 1000
+ * bwrap drops them all. Host files owned by the user running Quire map to 1000, so the
+ * workspace stays writable and files written in it belong to that user on the host.
+ */
+const SANDBOX_UID = "1000";
+
+const SANDBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/** The workspace at its real path, and at the policy's spelling too when that differs (a symlinked tmp). */
+function workspaceArgs(policy: SandboxPolicy): string[] {
+  const bind = policy.writable ? "--bind" : "--ro-bind";
+  const real = realpathSync(policy.workspace);
+  const spelled = path.resolve(policy.workspace);
+  const args = [bind, real, real];
+  if (spelled !== real) args.push(bind, real, spelled);
+  return args;
+}
+
+/**
+ * The complete bwrap command line for one exec. Order matters: later mounts cover earlier
+ * ones, so the workspace comes after /tmp and HOME (a workspace under /tmp stays visible)
+ * and after the extra read-only paths (the workspace stays writable if one contains it).
+ */
+export function bwrapArgs(policy: SandboxPolicy, request: ExecRequest): string[] {
+  const env: Record<string, string> = {
+    PATH: SANDBOX_PATH,
+    HOME: SANDBOX_HOME,
+    LANG: "C.UTF-8",
+    TERM: "dumb",
+    TMPDIR: "/tmp",
+    ...request.env,
+  };
+  return [
+    // --unshare-all only *tries* the user namespace; --unshare-user makes it mandatory, and
+    // --disable-userns keeps the command from nesting more (a large kernel attack surface).
+    "--unshare-all",
+    "--unshare-user",
+    "--disable-userns",
+    ...(policy.network ? ["--share-net"] : []),
+    // Started by root, bwrap would leave the command its capabilities (inside the user
+    // namespace); --uid drops them as well, this makes it explicit.
+    "--cap-drop",
+    "ALL",
+    "--uid",
+    SANDBOX_UID,
+    "--gid",
+    SANDBOX_UID,
+    "--hostname",
+    "quire-sandbox",
+    "--die-with-parent",
+    // A new session: the command cannot push keystrokes into Quire's terminal (TIOCSTI).
+    "--new-session",
+    // Tells us the host pid of the sandbox's init (see createBwrapSandbox).
+    "--info-fd",
+    "3",
+    "--ro-bind",
+    "/usr",
+    "/usr",
+    ...systemAliasArgs(),
+    "--ro-bind",
+    "/etc",
+    "/etc",
+    ...etcMaskArgs(),
+    "--ro-bind-try",
+    "/opt",
+    "/opt",
+    ...(policy.network ? resolverArgs() : []),
+    "--proc",
+    "/proc",
+    "--dev",
+    "/dev",
+    "--tmpfs",
+    "/tmp",
+    "--tmpfs",
+    SANDBOX_HOME,
+    ...(policy.readOnlyPaths ?? []).flatMap((readable) => ["--ro-bind", readable, readable]),
+    ...workspaceArgs(policy),
+    "--chdir",
+    request.cwd,
+    "--clearenv",
+    ...Object.entries(env).flatMap(([name, value]) => ["--setenv", name, value]),
+    "--",
+    ...request.argv,
+  ];
+}
+
+/** bwrap prints "bwrap: execvp X: <error>" and exits 1 when the command cannot be started. */
+function execFailureExitCode(code: number, stderrStart: string): number {
+  if (code !== 1) return code;
+  const failure = /^bwrap: execvp [^\n]*: (No such file or directory|Permission denied)/.exec(stderrStart);
+  if (!failure) return code;
+  return failure[1] === "Permission denied" ? 126 : 127;
+}
+
+/** Longest wait for the kernel to kill what was left in a sandbox's pid namespace. */
+const TEARDOWN_MAX_MS = 2000;
+
+/**
+ * Runs every command in fresh namespaces: a read-only system, a private /tmp and HOME, the
+ * workspace (read-only in ask mode), no network unless the policy allows it, no host
+ * environment, and a pid namespace so nothing it starts survives it.
+ *
+ * bwrap itself exits as soon as the command does (or when killed), while the kernel is still
+ * tearing the pid namespace down. Its init, whose pid bwrap reports on --info-fd, only ends
+ * once every other process in the namespace is gone; the result waits for that, so nothing
+ * the command started (even with its output redirected) is running when exec returns.
+ */
+export function createBwrapSandbox(policy: SandboxPolicy, bwrapPath = "bwrap"): Sandbox {
+  return {
+    backend: "bwrap",
+    policy,
+    exec(request) {
+      let info = "";
+      let init: { pid: number; start: string } | null = null;
+      const onInfo = (text: string): void => {
+        if (init) return; // only bwrap's first report counts
+        info += text;
+        const pid = /"child-pid": (\d+)/.exec(info)?.[1];
+        const start = pid === undefined ? null : liveProcessStart(Number(pid));
+        if (pid !== undefined && start !== null) init = { pid: Number(pid), start };
+      };
+      const untilDone = async (): Promise<void> => {
+        if (init) await processEnded(init.pid, init.start, TEARDOWN_MAX_MS);
+      };
+      const args = bwrapArgs(policy, request);
+      return spawnBounded(
+        { file: bwrapPath, args, env: {}, cwd: "/", mapExitCode: execFailureExitCode, onInfo, untilDone },
+        request,
+      );
+    },
+  };
+}
