@@ -1,0 +1,23 @@
+import { findBwrap, probeBwrap, SandboxUnavailableError } from "./availability.js";
+import { createBwrapSandbox } from "./bwrap.js";
+import { createNoneSandbox } from "./none.js";
+import type { Sandbox, SandboxBackendName, SandboxPolicy } from "./types.js";
+
+export { findBwrap, probeBwrap, SandboxUnavailableError } from "./availability.js";
+export { createBwrapSandbox } from "./bwrap.js";
+export { createNoneSandbox } from "./none.js";
+export { OutputBuffer, omittedMarker } from "./output-buffer.js";
+export type * from "./types.js";
+
+/**
+ * The sandbox for a task. "bwrap" throws SandboxUnavailableError when bubblewrap is missing
+ * or cannot create namespaces here (checked once per process), never falling back silently.
+ */
+export function createSandbox(backend: SandboxBackendName, policy: SandboxPolicy): Sandbox {
+  if (backend === "none") return createNoneSandbox(policy);
+  const bwrap = findBwrap();
+  if (bwrap === null) throw new SandboxUnavailableError("not-installed");
+  const unusable = probeBwrap(bwrap);
+  if (unusable) throw unusable;
+  return createBwrapSandbox(policy, bwrap);
+}
