@@ -1,3 +1,4 @@
+import { processGroupEnded } from "./process-exit.js";
 import { spawnBounded } from "./spawn-bounded.js";
 import type { Sandbox, SandboxPolicy } from "./types.js";
 
@@ -13,6 +14,9 @@ export function filteredEnv(source: NodeJS.ProcessEnv = process.env): Record<str
   return env;
 }
 
+/** Longest wait for SIGKILLed members of the command's process group to be gone. */
+const GROUP_END_MAX_MS = 2000;
+
 /**
  * No isolation at all: the command runs as Quire's own user with its file system and network
  * (the CLI warns loudly). It still gets the working directory, time limit, output bound,
@@ -26,7 +30,10 @@ export function createNoneSandbox(policy: SandboxPolicy): Sandbox {
     exec(request) {
       const [file, ...args] = request.argv;
       if (file === undefined) throw new Error("exec needs a command");
-      return spawnBounded({ file, args, env: { ...filteredEnv(), ...request.env }, cwd: request.cwd }, request);
+      const env = { ...filteredEnv(), ...request.env };
+      // The group was killed when the command ended; return once its members are really gone.
+      const untilDone = (pgid: number) => processGroupEnded(pgid, GROUP_END_MAX_MS);
+      return spawnBounded({ file, args, env, cwd: request.cwd, untilDone }, request);
     },
   };
 }

@@ -18,7 +18,7 @@ export interface ProcessSpec {
   /** Receives what the program writes to its fd 3 (bwrap's --info-fd), which is a pipe only then. */
   onInfo?: (text: string) => void;
   /** Awaited once the process is gone, before the result is given (e.g. until its sandbox is torn down). */
-  untilDone?: () => Promise<void>;
+  untilDone?: (pid: number) => Promise<void>;
 }
 
 const STDERR_START_CHARS = 512;
@@ -29,8 +29,9 @@ const PIPE_GRACE_MS = 500;
  * Runs a process in its own process group with stdin closed, interleaving stdout and stderr
  * into one bounded buffer. On timeout or abort the whole group is SIGKILLed; when the main
  * process exits, whatever it left running in its group is killed too, so no command outlives
- * its call. The result waits for the pipes to close, i.e. for every process still holding
- * them to be gone (bwrap's pid namespace is torn down just after bwrap dies).
+ * its call. The result waits for the pipes to close (every process holding them is gone),
+ * then for `spec.untilDone`, which makes sure the killed processes that did not hold them
+ * are gone as well.
  */
 export function spawnBounded(spec: ProcessSpec, request: ExecRequest): Promise<ExecResult> {
   const started = performance.now();
@@ -126,7 +127,7 @@ export function spawnBounded(spec: ProcessSpec, request: ExecRequest): Promise<E
         exitCode = code ?? 128 + (signal ? constants.signals[signal] : 0);
         if (spec.mapExitCode) exitCode = spec.mapExitCode(exitCode, stderrStart);
       }
-      const done = spec.untilDone?.() ?? Promise.resolve();
+      const done = spec.untilDone && child.pid !== undefined ? spec.untilDone(child.pid) : Promise.resolve();
       void done.then(() => settle(result(exitCode, timedOut, cancelled)));
     });
   });
