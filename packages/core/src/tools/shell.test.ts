@@ -1,0 +1,194 @@
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ThreadItem } from "../events.js";
+import { createSandbox } from "../sandbox/index.js";
+import { omittedMarker } from "../sandbox/output-buffer.js";
+import type { ExecRequest, Sandbox } from "../sandbox/types.js";
+import { shellTool } from "./shell.js";
+import type { TaskMode, ToolContext } from "./types.js";
+
+let workspace: string;
+beforeEach(() => {
+  workspace = realpathSync(mkdtempSync(path.join(os.tmpdir(), "quire-shell-")));
+  mkdirSync(path.join(workspace, "sub"));
+});
+afterEach(() => rmSync(workspace, { recursive: true, force: true }));
+
+interface Emitted {
+  phase: "started" | "updated" | "completed";
+  item: ThreadItem;
+}
+
+interface Setup {
+  mode?: TaskMode;
+  cwd?: string;
+  signal?: AbortSignal;
+  limits?: Partial<ToolContext["limits"]>;
+  /** Replaces the real bwrap sandbox's exec. */
+  exec?: Sandbox["exec"];
+}
+
+function setup(options: Setup = {}) {
+  const mode = options.mode ?? "code";
+  const real = createSandbox("bwrap", { workspace, writable: mode === "code", network: false });
+  const requests: ExecRequest[] = [];
+  const sandbox: Sandbox = {
+    ...real,
+    exec: (request) => {
+      requests.push(request);
+      return (options.exec ?? real.exec)(request);
+    },
+  };
+  const emitted: Emitted[] = [];
+  let next = 0;
+  const context: ToolContext = {
+    mode,
+    workspace,
+    cwd: options.cwd,
+    sandbox,
+    signal: options.signal ?? new AbortController().signal,
+    limits: { defaultTimeoutMs: 10_000, maxTimeoutMs: 20_000, maxOutputBytes: 10_000, ...options.limits },
+    nextItemId: () => `item_${next++}`,
+    emitItem: (phase, item) => emitted.push({ phase, item }),
+  };
+  return { context, emitted, requests };
+}
+
+const bash = (script: string) => ["bash", "-lc", script];
+const modelOutput = (exitCode: string, output: string) =>
+  new RegExp(`^Exit code: ${exitCode}\\nWall time: \\d+\\.\\d seconds\\nOutput:\\n${output}$`);
+
+describe("shell tool", () => {
+  it("has Codex's name and argv schema, and a short description", () => {
+    expect(shellTool.name).toBe("shell");
+    expect(shellTool.description.length).toBeLessThan(600);
+    const parse = (args: unknown) => shellTool.schema.safeParse(args).success;
+    expect(parse({ command: ["ls"], workdir: "src", timeout_ms: 1000 })).toBe(true);
+    expect(parse({ command: [] })).toBe(false);
+    expect(parse({ command: "ls -la" })).toBe(false);
+    expect(parse({ command: ["ls"], timeout_ms: 1.5 })).toBe(false);
+    expect(parse({ command: ["ls"], timeout_ms: 0 })).toBe(false);
+  });
+
+  it("runs the command and emits Codex's command_execution items", async () => {
+    const { context, emitted } = setup();
+    const result = await shellTool.run({ command: bash("echo hello") }, context);
+    expect(result.output).toMatch(modelOutput("0", "hello\\n"));
+    expect(emitted.map((event) => event.phase)).toEqual(["started", "completed"]);
+    expect(emitted[0]!.item).toEqual({
+      id: "item_0",
+      type: "command_execution",
+      command: "bash -lc 'echo hello'",
+      aggregated_output: "",
+      exit_code: null,
+      status: "in_progress",
+    });
+    expect(emitted[1]!.item).toEqual({
+      id: "item_0",
+      type: "command_execution",
+      command: "bash -lc 'echo hello'",
+      aggregated_output: "hello\n",
+      exit_code: 0,
+      status: "completed",
+      duration_ms: expect.any(Number),
+    });
+  });
+
+  it("reports a failing command as failed with its exit code", async () => {
+    const { context, emitted } = setup();
+    const result = await shellTool.run({ command: bash("echo nope >&2; exit 3") }, context);
+    expect(result.output).toMatch(modelOutput("3", "nope\\n"));
+    expect(emitted.at(-1)!.item).toMatchObject({ exit_code: 3, status: "failed", aggregated_output: "nope\n" });
+  });
+
+  it("runs in workdir, relative to the context's working directory", async () => {
+    const { context } = setup();
+    expect((await shellTool.run({ command: ["pwd"], workdir: "sub" }, context)).output).toContain(
+      `\n${workspace}/sub\n`,
+    );
+    const inSub = setup({ cwd: path.join(workspace, "sub") });
+    expect((await shellTool.run({ command: ["pwd"] }, inSub.context)).output).toContain(`\n${workspace}/sub\n`);
+  });
+
+  it("refuses a workdir outside the workspace without running anything", async () => {
+    const outside = mkdtempSync(path.join(os.tmpdir(), "quire-outside-"));
+    symlinkSync(outside, path.join(workspace, "link"));
+    try {
+      for (const workdir of ["../", "/etc", "link", "missing"]) {
+        const { context, emitted, requests } = setup();
+        const result = await shellTool.run({ command: ["touch", "ran"], workdir }, context);
+        expect(result.output).toMatch(/^workdir refused: /);
+        expect(requests).toEqual([]);
+        expect(emitted).toEqual([]);
+      }
+      expect(existsSync(path.join(outside, "ran"))).toBe(false);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it("uses the default timeout and clamps a requested one to the maximum", async () => {
+    const limits = { defaultTimeoutMs: 5000, maxTimeoutMs: 300 };
+    const { context, requests } = setup({ limits });
+    await shellTool.run({ command: ["true"] }, context);
+    await shellTool.run({ command: ["true"], timeout_ms: 100 }, context);
+    expect(requests.map((request) => request.timeoutMs)).toEqual([300, 100]);
+
+    const { context: slow, emitted } = setup({ limits: { defaultTimeoutMs: 200 } });
+    const result = await shellTool.run({ command: bash("echo started; sleep 10") }, slow);
+    expect(result.output).toMatch(
+      /^Exit code: none \(killed\)\nWall time: \d+\.\d seconds\ncommand timed out after 200 ms and was killed\nOutput:\nstarted\n$/,
+    );
+    expect(emitted.at(-1)!.item).toMatchObject({ exit_code: null, status: "failed", aggregated_output: "started\n" });
+  });
+
+  it("says when the command was cancelled", async () => {
+    const controller = new AbortController();
+    const { context } = setup({ signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    const result = await shellTool.run({ command: ["sleep", "10"] }, context);
+    expect(result.output).toContain("\ncommand was cancelled and killed\n");
+  });
+
+  it("gives the model a smaller head+tail view than the event stream, with an exact count", async () => {
+    const { context, emitted } = setup({ limits: { maxOutputBytes: 100 } });
+    const result = await shellTool.run(
+      { command: bash("printf 'a%.0s' {1..5000}; printf 'z%.0s' {1..5000}") },
+      context,
+    );
+    expect(result.output).toMatch(modelOutput("0", `${"a".repeat(50)}${omittedMarker(9900)}${"z".repeat(50)}`));
+    const completed = emitted.at(-1)!.item;
+    expect(completed.type === "command_execution" && completed.aggregated_output).toBe(
+      `${"a".repeat(5000)}${"z".repeat(5000)}`,
+    );
+  });
+
+  it("streams growing output in item.updated events, at most every 250 ms", async () => {
+    const { context, emitted } = setup();
+    await shellTool.run({ command: bash("for i in 1 2 3 4 5 6; do echo $i; sleep 0.15; done") }, context);
+    const updates = emitted.filter((event) => event.phase === "updated").map((event) => event.item);
+    expect(updates.length).toBeGreaterThanOrEqual(1);
+    expect(updates.length).toBeLessThanOrEqual(4);
+    for (const update of updates) {
+      expect(update).toMatchObject({ id: "item_0", status: "in_progress", exit_code: null });
+      expect(update.type === "command_execution" && "1\n2\n3\n4\n5\n6\n".startsWith(update.aggregated_output)).toBe(
+        true,
+      );
+    }
+  });
+
+  it("runs read-only in ask mode", async () => {
+    const { context } = setup({ mode: "ask" });
+    const result = await shellTool.run({ command: ["touch", "created"] }, context);
+    expect(result.output).toMatch(/^Exit code: [1-9]/);
+    expect(existsSync(path.join(workspace, "created"))).toBe(false);
+  });
+
+  it("closes the item when the sandbox itself fails", async () => {
+    const { context, emitted } = setup({ exec: () => Promise.reject(new Error("bwrap vanished")) });
+    await expect(shellTool.run({ command: ["true"] }, context)).rejects.toThrow("bwrap vanished");
+    expect(emitted.at(-1)).toMatchObject({ phase: "completed", item: { status: "failed", exit_code: null } });
+  });
+});

@@ -1,0 +1,121 @@
+import { statSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import type { ThreadItem } from "../events.js";
+import { PathEscapeError, resolveInsideWorkspace } from "../paths.js";
+import { OutputBuffer } from "../sandbox/output-buffer.js";
+import type { ExecResult } from "../sandbox/types.js";
+import { quoteArgv } from "./shell-quote.js";
+import type { Tool, ToolContext } from "./types.js";
+
+// Sent to the model with every request: keep it short.
+const DESCRIPTION = `Run a command in the task's sandbox and get its exit code and output (stdout and stderr together; long output keeps its start and end).
+\`command\` is an argv array, not a shell string: use ["bash", "-lc", "<script>"] for pipes, redirects, && or globs.
+\`workdir\` (optional) is a directory inside the workspace, relative to the working directory.
+Commands are killed after the default timeout; ask for more with \`timeout_ms\` (capped).
+In ask mode the workspace is read-only.`;
+
+const shellSchema = z.object({
+  command: z.array(z.string()).min(1).describe('The command as argv, e.g. ["bash", "-lc", "npm test"].'),
+  workdir: z
+    .string()
+    .optional()
+    .describe("Directory to run in, inside the workspace; relative to the working directory."),
+  timeout_ms: z.number().int().positive().optional().describe("Time limit in milliseconds."),
+});
+
+/** Bound of a command's aggregated_output in the event stream (the model gets less, see limits). */
+export const AGGREGATED_OUTPUT_MAX_BYTES = 256 * 1024;
+/** Least time between two item.updated events of a running command. */
+const UPDATE_INTERVAL_MS = 250;
+
+type CommandItem = Extract<ThreadItem, { type: "command_execution" }>;
+
+/** The directory to run in, or the reason it is refused (told to the model; nothing runs). */
+function resolveWorkdir(context: ToolContext, workdir: string | undefined): { cwd: string } | { refusal: string } {
+  let cwd: string;
+  try {
+    cwd = resolveInsideWorkspace(context.workspace, workdir ?? ".", { base: context.cwd });
+  } catch (error) {
+    if (error instanceof PathEscapeError) return { refusal: `workdir refused: ${error.message}` };
+    throw error;
+  }
+  if (!statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) {
+    const shown = path.relative(context.workspace, cwd) || ".";
+    return { refusal: `workdir refused: ${JSON.stringify(shown)} is not a directory in the workspace` };
+  }
+  return { cwd };
+}
+
+/** Codex's compact tool output, plus a line saying why the command did not finish. */
+export function formatShellOutput(result: ExecResult, output: string, timeoutMs: number): string {
+  const lines = [
+    `Exit code: ${result.exitCode ?? "none (killed)"}`,
+    `Wall time: ${(result.durationMs / 1000).toFixed(1)} seconds`,
+  ];
+  if (result.timedOut) lines.push(`command timed out after ${timeoutMs} ms and was killed`);
+  if (result.cancelled) lines.push("command was cancelled and killed");
+  lines.push("Output:", output);
+  return lines.join("\n");
+}
+
+export const shellTool: Tool<typeof shellSchema> = {
+  name: "shell",
+  description: DESCRIPTION,
+  schema: shellSchema,
+  async run(args, context) {
+    const workdir = resolveWorkdir(context, args.workdir);
+    if ("refusal" in workdir) return { output: workdir.refusal };
+    const { limits } = context;
+    const timeoutMs = Math.min(args.timeout_ms ?? limits.defaultTimeoutMs, limits.maxTimeoutMs);
+
+    let item: CommandItem = {
+      id: context.nextItemId(),
+      type: "command_execution",
+      command: quoteArgv(args.command),
+      aggregated_output: "",
+      exit_code: null,
+      status: "in_progress",
+    };
+    context.emitItem("started", item);
+
+    // One buffer serves both views: the event stream's and the model's smaller one, each with
+    // an exact count of what it leaves out.
+    const output = new OutputBuffer(Math.max(AGGREGATED_OUTPUT_MAX_BYTES, limits.maxOutputBytes));
+    let lastUpdate = performance.now();
+    const onOutput = (chunk: string): void => {
+      output.push(chunk);
+      const now = performance.now();
+      if (now - lastUpdate < UPDATE_INTERVAL_MS) return;
+      lastUpdate = now;
+      context.emitItem("updated", { ...item, aggregated_output: output.render(AGGREGATED_OUTPUT_MAX_BYTES) });
+    };
+
+    let result: ExecResult;
+    try {
+      result = await context.sandbox.exec({
+        argv: args.command,
+        cwd: workdir.cwd,
+        timeoutMs,
+        maxOutputBytes: output.maxBytes,
+        signal: context.signal,
+        onOutput,
+      });
+    } catch (error) {
+      // The sandbox itself failed: close the item so no consumer waits for it, then report.
+      const message = error instanceof Error ? error.message : String(error);
+      context.emitItem("completed", { ...item, aggregated_output: message, status: "failed" });
+      throw error;
+    }
+
+    item = {
+      ...item,
+      aggregated_output: output.render(AGGREGATED_OUTPUT_MAX_BYTES),
+      exit_code: result.exitCode,
+      status: result.exitCode === 0 ? "completed" : "failed",
+      duration_ms: result.durationMs,
+    };
+    context.emitItem("completed", item);
+    return { output: formatShellOutput(result, output.render(limits.maxOutputBytes), timeoutMs) };
+  },
+};
