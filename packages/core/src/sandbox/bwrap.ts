@@ -33,7 +33,7 @@ function workspaceArgs(policy: SandboxPolicy): string[] {
  * ones, so the workspace comes after /tmp and HOME (a workspace under /tmp stays visible)
  * and after the extra read-only paths (the workspace stays writable if one contains it).
  */
-export function bwrapArgs(policy: SandboxPolicy, request: ExecRequest): string[] {
+function bwrapArgs(policy: SandboxPolicy, request: ExecRequest): string[] {
   const env: Record<string, string> = {
     PATH: SANDBOX_PATH,
     HOME: SANDBOX_HOME,
