@@ -121,7 +121,7 @@ export function createBwrapSandbox(policy: SandboxPolicy, bwrapPath = "bwrap"): 
   return {
     backend: "bwrap",
     policy,
-    exec(request) {
+    async exec(request) {
       let info = "";
       let init: { pid: number; start: string } | null = null;
       const onInfo = (text: string): void => {

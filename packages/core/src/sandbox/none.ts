@@ -27,7 +27,7 @@ export function createNoneSandbox(policy: SandboxPolicy): Sandbox {
   return {
     backend: "none",
     policy,
-    exec(request) {
+    async exec(request) {
       const [file, ...args] = request.argv;
       if (file === undefined) throw new Error("exec needs a command");
       const env = { ...filteredEnv(), ...request.env };
