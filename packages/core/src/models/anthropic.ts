@@ -91,6 +91,7 @@ export class AnthropicClient implements ModelClient {
       maxRetries: this.settings.maxRetries,
       signal: request.signal,
       onEvent,
+      sdkErrors: { APIError: Anthropic.APIError, APIConnectionError: Anthropic.APIConnectionError },
     });
   }
 

@@ -2,9 +2,27 @@
  * Errors of model calls, and the one place that decides which SDK failures are worth a retry.
  * Both SDKs run with `maxRetries: 0`, so every failure reaches us and `toModelError` classifies it.
  */
-import { APIError as AnthropicAPIError, APIConnectionError as AnthropicConnectionError } from "@anthropic-ai/sdk";
-import { APIError as OpenAIAPIError, APIConnectionError as OpenAIConnectionError } from "openai";
 import type { ProviderName } from "./types.js";
+
+/** The shape both SDKs give their HTTP errors. */
+interface SdkApiError extends Error {
+  status?: number;
+  headers?: Headers;
+  type?: string | null;
+  /** Anthropic only: the readable part of the error body. */
+  apiMessage?: string | null;
+}
+
+/**
+ * The error classes of the SDK a provider uses. Passed in (not imported here) so that loading
+ * the model layer does not load both SDKs: only the chosen provider's is ever imported.
+ */
+export interface SdkErrorClasses {
+  // biome-ignore lint/suspicious/noExplicitAny: matching any SDK class constructor signature
+  APIError: abstract new (...args: any[]) => SdkApiError;
+  // biome-ignore lint/suspicious/noExplicitAny: matching any SDK class constructor signature
+  APIConnectionError: abstract new (...args: any[]) => Error;
+}
 
 export class ModelError extends Error {
   override readonly name = "ModelError";
@@ -107,15 +125,20 @@ function isRetryableStatus(status: number): boolean {
 }
 
 /** Turns whatever an attempt threw into a ModelError that says whether to retry. */
-export function toModelError(error: unknown, provider: ProviderName, baseUrl: string): ModelError {
+export function toModelError(
+  error: unknown,
+  provider: ProviderName,
+  baseUrl: string,
+  sdk?: SdkErrorClasses,
+): ModelError {
   if (error instanceof ModelError) return error;
-  if (error instanceof OpenAIConnectionError || error instanceof AnthropicConnectionError) {
+  if (sdk && error instanceof sdk.APIConnectionError) {
     return new ModelError(`Could not reach ${provider} at ${baseUrl}: ${error.message}`, {
       retryable: true,
       cause: error,
     });
   }
-  if (error instanceof OpenAIAPIError || error instanceof AnthropicAPIError) {
+  if (sdk && error instanceof sdk.APIError) {
     const status = error.status;
     if (status === undefined) {
       // An error event inside an SSE stream: both SDKs put the error's type in `type`.
@@ -126,7 +149,7 @@ export function toModelError(error: unknown, provider: ProviderName, baseUrl: st
     const retryable = shouldRetry ? shouldRetry === "true" : isRetryableStatus(status);
     const retryAfterMs = parseRetryAfter(error.headers);
     // Anthropic's SDK puts the whole error body in `message`; its `apiMessage` is the readable part.
-    const said = (error instanceof AnthropicAPIError && error.apiMessage) || error.message.replace(/^\d{3}\s*/, "");
+    const said = error.apiMessage || error.message.replace(/^\d{3}\s*/, "");
     const message = describeStatus(provider, status, said);
     return new ModelError(message, {
       status,

@@ -45,6 +45,7 @@ export class OpenAIChatClient implements ModelClient {
       maxRetries: this.settings.maxRetries,
       signal: request.signal,
       onEvent,
+      sdkErrors: { APIError: OpenAI.APIError, APIConnectionError: OpenAI.APIConnectionError },
     });
   }
 

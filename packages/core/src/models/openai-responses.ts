@@ -36,6 +36,7 @@ export class OpenAIResponsesClient implements ModelClient {
       maxRetries: this.settings.maxRetries,
       signal: request.signal,
       onEvent,
+      sdkErrors: { APIError: OpenAI.APIError, APIConnectionError: OpenAI.APIConnectionError },
     });
   }
 

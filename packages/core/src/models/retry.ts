@@ -7,7 +7,7 @@
  * text they have seen when a `retrying` event arrives.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { AbortError, type ModelError, toModelError } from "./model-error.js";
+import { AbortError, type ModelError, type SdkErrorClasses, toModelError } from "./model-error.js";
 import type { ModelStreamEvent, ProviderName } from "./types.js";
 
 export { AbortError, ModelError, parseRetryAfter, toModelError } from "./model-error.js";
@@ -24,6 +24,8 @@ export interface RetryOptions {
   maxRetries: number;
   signal?: AbortSignal | undefined;
   onEvent?: ((event: ModelStreamEvent) => void) | undefined;
+  /** The provider SDK's error classes, to classify its HTTP and connection errors. */
+  sdkErrors?: SdkErrorClasses;
   /** Source of jitter; tests may pin it. */
   random?: () => number;
 }
@@ -47,7 +49,7 @@ export async function withRetries<T>(attempt: () => Promise<T>, options: RetryOp
     } catch (thrown) {
       // An aborted request surfaces from the SDKs in several shapes (or as a silently ended stream).
       throwIfAborted(signal);
-      error = toModelError(thrown, options.provider, options.baseUrl);
+      error = toModelError(thrown, options.provider, options.baseUrl, options.sdkErrors);
     }
     if (!error.retryable || retry >= options.maxRetries) throw error;
     const delayMs = error.retryAfterMs ?? backoffDelay(retry, options.random);
