@@ -1,14 +1,13 @@
 // Benchmarks (not tests): `npm run bench`. Prints Markdown tables; results go in docs/benchmarks.md.
 //   BENCH_RUNS=N     runs of the end-to-end task (default 5)
 //   CODEX_BIN=path   also drive Codex CLI with the same scripted model, side by side
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createSandbox } from "../packages/core/dist/index.js";
 import { startScriptedModelServer } from "../packages/core/dist/testing/index.js";
-import { conversationPrefixOk, makeFixRepo, FIX_PATCH, median, percentile, run } from "./bench-helpers.mjs";
+import { conversationPrefixOk, FIX_PATCH, makeFixRepo, median, percentile, run } from "./bench-helpers.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const quireBin = path.join(root, "packages/cli/bin/quire.js");
@@ -41,7 +40,17 @@ async function runAgent(agent) {
   let argv;
   let env;
   if (agent === "quire") {
-    argv = [process.execPath, quireBin, "exec", "--json", "--provider", "openai", "-m", "gpt-5-codex", "fix the failing test"];
+    argv = [
+      process.execPath,
+      quireBin,
+      "exec",
+      "--json",
+      "--provider",
+      "openai",
+      "-m",
+      "gpt-5-codex",
+      "fix the failing test",
+    ];
     env = { QUIRE_HOME: home, OPENAI_BASE_URL: model.url, OPENAI_API_KEY: "bench" };
   } else {
     writeFileSync(
@@ -107,7 +116,9 @@ async function commandOverhead() {
 }
 
 const fmt = (ms) => `${ms.toFixed(1)} ms`;
-console.log(`## quire bench — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${os.cpus().length} cores\n`);
+console.log(
+  `## quire bench — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${os.cpus().length} cores\n`,
+);
 console.log(`### Scripted fix task (4 model turns), ${runs} runs each\n`);
 console.log("| agent | all runs correct | median wall | min wall | first request | last request | append-only |");
 console.log("| --- | --- | --- | --- | --- | --- | --- |");

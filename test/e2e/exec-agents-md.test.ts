@@ -2,8 +2,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { startScriptedModelServer } from "@quire/core/testing";
 import { afterEach, expect, it } from "vitest";
-import { makeRepo } from "../helpers/repo.js";
 import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
+import { makeRepo } from "../helpers/repo.js";
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { startScriptedModelServer } from "@quire/core/testing";
 import { afterEach, expect, it } from "vitest";
+import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 import { failingTestRepo, git, makeRepo } from "../helpers/repo.js";
 import { requestText } from "../helpers/requests.js";
-import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -28,15 +28,18 @@ it("an ask task whose model tries to write is refused, leaves an empty diff and 
   const repo = makeRepo(failingTestRepo);
   const home = tempHome();
 
-  const run = await runQuire(["exec", "--json", "--mode", "ask", "--provider", "openai", "-m", "m", "why does the test fail?"], {
-    cwd: repo,
-    home,
-    env: providerEnv("openai", model.url),
-  });
+  const run = await runQuire(
+    ["exec", "--json", "--mode", "ask", "--provider", "openai", "-m", "m", "why does the test fail?"],
+    {
+      cwd: repo,
+      home,
+      env: providerEnv("openai", model.url),
+    },
+  );
   expect(run.code).toBe(0);
 
   // Ask mode offers no write tool.
-  const tools = (model.requests[0]?.body as { tools: { name: string }[] }).tools.map((tool) => tool.name);
+  const tools = (model.requests[0]!.body as { tools: { name: string }[] }).tools.map((tool) => tool.name);
   expect(tools).toContain("shell");
   expect(tools).not.toContain("apply_patch");
 

@@ -3,19 +3,30 @@ import path from "node:path";
 import type { QuireEvent, ThreadItem } from "@quire/core";
 import { type ScriptedReply, startScriptedModelServer } from "@quire/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
+import { parseJsonl, providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 import { failingTestRepo, fixAddPatch, git, makeRepo } from "../helpers/repo.js";
 import { isAppendOnlyExtension, requestText } from "../helpers/requests.js";
-import { parseJsonl, providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 
 const fixScript: ScriptedReply[] = [
   {
     reasoning: "Run the tests to see the failure.",
     toolCalls: [
-      { name: "update_plan", arguments: { plan: [{ step: "Reproduce", status: "in_progress" }, { step: "Fix add", status: "pending" }] } },
+      {
+        name: "update_plan",
+        arguments: {
+          plan: [
+            { step: "Reproduce", status: "in_progress" },
+            { step: "Fix add", status: "pending" },
+          ],
+        },
+      },
       { name: "shell", arguments: { command: ["bash", "-lc", "node test.js"] } },
     ],
   },
-  { text: "The subtraction is the bug; patching it.", toolCalls: [{ name: "apply_patch", arguments: { input: fixAddPatch } }] },
+  {
+    text: "The subtraction is the bug; patching it.",
+    toolCalls: [{ name: "apply_patch", arguments: { input: fixAddPatch } }],
+  },
   { toolCalls: [{ name: "shell", arguments: { command: ["node", "test.js"], timeout_ms: 20_000 } }] },
   { text: "Fixed `add` in src/add.js:2 (it subtracted). `node test.js` now passes." },
 ];
@@ -36,11 +47,14 @@ describe.each(["openai", "openai-chat", "anthropic"] as const)("quire exec code 
     const repo = makeRepo(failingTestRepo);
     const home = tempHome();
 
-    const run = await runQuire(["exec", "--json", "--provider", provider, "-m", "scripted-model", "fix the failing test"], {
-      cwd: repo,
-      home,
-      env: providerEnv(provider, model.url),
-    });
+    const run = await runQuire(
+      ["exec", "--json", "--provider", provider, "-m", "scripted-model", "fix the failing test"],
+      {
+        cwd: repo,
+        home,
+        env: providerEnv(provider, model.url),
+      },
+    );
     expect(run.stderr).not.toMatch(/error/i);
     expect(run.code).toBe(0);
 

@@ -2,9 +2,9 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { startScriptedModelServer } from "@quire/core/testing";
 import { afterEach, expect, it } from "vitest";
+import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 import { failingTestRepo, makeRepo } from "../helpers/repo.js";
 import { requestText } from "../helpers/requests.js";
-import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {

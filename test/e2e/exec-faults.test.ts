@@ -1,8 +1,8 @@
 import { startScriptedModelServer } from "@quire/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
+import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 import { failingTestRepo, makeRepo } from "../helpers/repo.js";
 import { requestText } from "../helpers/requests.js";
-import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -16,7 +16,12 @@ describe.each(["openai", "openai-chat", "anthropic"] as const)("faults over %s",
       { fault: { kind: "status", status: 500 } },
       { toolCalls: [{ name: "shell", arguments: '{"command": ["ls", ' }] },
       { fault: { kind: "cut" } },
-      { toolCalls: [{ name: "no_such_tool", arguments: {} }, { name: "shell", arguments: { command: "ls" } }] },
+      {
+        toolCalls: [
+          { name: "no_such_tool", arguments: {} },
+          { name: "shell", arguments: { command: "ls" } },
+        ],
+      },
       { toolCalls: [{ name: "shell", arguments: { command: ["definitely-not-a-command-xyz"] } }] },
       { text: "done despite everything" },
     ]);
@@ -47,7 +52,9 @@ describe.each(["openai", "openai-chat", "anthropic"] as const)("faults over %s",
 });
 
 it("a model error that is not transient fails the task with a clear reason and exit code 1", async () => {
-  const model = await startScriptedModelServer([{ fault: { kind: "status", status: 401, body: '{"error":{"message":"bad key"}}' } }]);
+  const model = await startScriptedModelServer([
+    { fault: { kind: "status", status: 401, body: '{"error":{"message":"bad key"}}' } },
+  ]);
   closers.push(model.close);
   const run = await runQuire(["exec", "--json", "--provider", "openai", "-m", "m", "hi"], {
     cwd: makeRepo(failingTestRepo),

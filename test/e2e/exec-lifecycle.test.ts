@@ -1,12 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startScriptedModelServer } from "@quire/core/testing";
 import { afterEach, expect, it } from "vitest";
+import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 import { failingTestRepo, fixAddPatch, git, makeRepo } from "../helpers/repo.js";
 import { requestText } from "../helpers/requests.js";
-import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -28,7 +28,10 @@ function finalEvent(events: { type: string }[]) {
 it("--resume sends a follow-up into the same task and workspace, with the whole conversation", async () => {
   const repo = makeRepo(failingTestRepo);
   const home = tempHome();
-  const first = await scripted([{ toolCalls: [{ name: "apply_patch", arguments: { input: fixAddPatch } }] }, { text: "fixed" }]);
+  const first = await scripted([
+    { toolCalls: [{ name: "apply_patch", arguments: { input: fixAddPatch } }] },
+    { text: "fixed" },
+  ]);
   const run1 = await runQuire(["exec", "--json", "--provider", "openai", "-m", "m", "fix add"], {
     cwd: repo,
     home,
@@ -37,12 +40,18 @@ it("--resume sends a follow-up into the same task and workspace, with the whole 
   const id = finalEvent(run1.events).task_id;
 
   const addDoc = "*** Begin Patch\n*** Add File: NOTES.md\n+add() adds.\n*** End Patch";
-  const second = await scripted([{ toolCalls: [{ name: "apply_patch", arguments: { input: addDoc } }] }, { text: "noted" }]);
-  const run2 = await runQuire(["exec", "--json", "--resume", id, "--provider", "openai", "-m", "m", "now document it"], {
-    cwd: repo,
-    home,
-    env: providerEnv("openai", second.url),
-  });
+  const second = await scripted([
+    { toolCalls: [{ name: "apply_patch", arguments: { input: addDoc } }] },
+    { text: "noted" },
+  ]);
+  const run2 = await runQuire(
+    ["exec", "--json", "--resume", id, "--provider", "openai", "-m", "m", "now document it"],
+    {
+      cwd: repo,
+      home,
+      env: providerEnv("openai", second.url),
+    },
+  );
   expect(run2.code).toBe(0);
   expect(run2.events[0]).toEqual({ type: "thread.started", thread_id: id });
   const sent = requestText(second.requests[0]!);
@@ -75,7 +84,9 @@ it("stops at the turn budget with a clear reason and exit code 1", async () => {
 
 it("Ctrl-C cancels a running command cleanly: exit 130, status cancelled, no process left", async () => {
   const marker = path.join(mkdtempSync(path.join(os.tmpdir(), "quire-cancel-")), "late");
-  const model = await scripted([{ toolCalls: [{ name: "shell", arguments: { command: ["bash", "-lc", "sleep 30; echo late"] } }] }]);
+  const model = await scripted([
+    { toolCalls: [{ name: "shell", arguments: { command: ["bash", "-lc", "sleep 30; echo late"] } }] },
+  ]);
   const home = tempHome();
   const started = Date.now();
   const run = await runQuire(["exec", "--json", "--provider", "openai", "-m", "m", "wait"], {
@@ -96,7 +107,7 @@ it("Ctrl-C cancels a running command cleanly: exit 130, status cancelled, no pro
 
 it("refuses hostile paths from the model and keeps commands inside the sandbox", async () => {
   const outside = mkdtempSync(path.join(os.tmpdir(), "quire-outside-"));
-  const escape = path.join(outside, "escaped.txt");
+  const escapeTarget = path.join(outside, "escapeTargetd.txt");
   const repo = makeRepo(failingTestRepo);
   symlinkSync(outside, path.join(repo, "link-out"));
   git(repo, "add", "link-out");
@@ -104,21 +115,33 @@ it("refuses hostile paths from the model and keeps commands inside the sandbox",
   const model = await scripted([
     {
       toolCalls: [
-        { name: "apply_patch", arguments: { input: `*** Begin Patch\n*** Add File: ${escape}\n+x\n*** End Patch` } },
-        { name: "apply_patch", arguments: { input: "*** Begin Patch\n*** Add File: ../../escaped.txt\n+x\n*** End Patch" } },
-        { name: "apply_patch", arguments: { input: "*** Begin Patch\n*** Add File: link-out/escaped.txt\n+x\n*** End Patch" } },
-        { name: "shell", arguments: { command: ["bash", "-lc", `echo x > ${escape}; echo x > link-out/escaped.txt`] } },
+        {
+          name: "apply_patch",
+          arguments: { input: `*** Begin Patch\n*** Add File: ${escapeTarget}\n+x\n*** End Patch` },
+        },
+        {
+          name: "apply_patch",
+          arguments: { input: "*** Begin Patch\n*** Add File: ../../escapeTargetd.txt\n+x\n*** End Patch" },
+        },
+        {
+          name: "apply_patch",
+          arguments: { input: "*** Begin Patch\n*** Add File: link-out/escapeTargetd.txt\n+x\n*** End Patch" },
+        },
+        {
+          name: "shell",
+          arguments: { command: ["bash", "-lc", `echo x > ${escapeTarget}; echo x > link-out/escapeTargetd.txt`] },
+        },
       ],
     },
     { text: "tried" },
   ]);
-  const run = await runQuire(["exec", "--json", "--provider", "openai", "-m", "m", "escape"], {
+  const run = await runQuire(["exec", "--json", "--provider", "openai", "-m", "m", "escapeTarget"], {
     cwd: repo,
     home: tempHome(),
     env: providerEnv("openai", model.url),
   });
   expect(run.code).toBe(0);
-  expect(existsSync(escape)).toBe(false);
+  expect(existsSync(escapeTarget)).toBe(false);
   const feedback = requestText(model.requests[1]!);
   expect(feedback.match(/apply_patch failed/g)?.length).toBe(3);
   expect(finalEvent(run.events).diff).toBe("");

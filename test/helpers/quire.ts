@@ -47,8 +47,12 @@ export function runQuire(
     if (child.pid !== undefined) options.onSpawn?.(child.pid);
     child.stdin.end(options.input ?? "");
     child.on("close", (code) => {
-      const events = args.includes("--json") ? parseJsonl(stdout) : [];
-      resolve({ code, stdout, stderr, events });
+      try {
+        const events = args[0] === "exec" && args.includes("--json") ? parseJsonl(stdout) : [];
+        resolve({ code, stdout, stderr, events });
+      } catch (error) {
+        reject(new Error(`stdout is not JSON Lines (${(error as Error).message}):\n${stdout}\nstderr:\n${stderr}`));
+      }
     });
   });
 }

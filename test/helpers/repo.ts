@@ -30,8 +30,15 @@ export function writeFiles(dir: string, files: Record<string, string>): void {
 /** A small project whose test fails until `add` is fixed. */
 export const failingTestRepo: Record<string, string> = {
   "src/add.js": "export function add(a, b) {\n  return a - b;\n}\n",
-  "test.js":
-    'import { add } from "./src/add.js";\nif (add(2, 3) !== 5) {\n  console.error(`FAIL: add(2, 3) = ${add(2, 3)}`);\n  process.exit(1);\n}\nconsole.log("ok: 1 test passed");\n',
+  "test.js": [
+    'import { add } from "./src/add.js";',
+    "if (add(2, 3) !== 5) {",
+    '  console.error("FAIL: add(2, 3) = " + add(2, 3));',
+    "  process.exit(1);",
+    "}",
+    'console.log("ok: 1 test passed");',
+    "",
+  ].join("\n"),
   "package.json": '{ "name": "tiny", "type": "module", "private": true }\n',
   "AGENTS.md": "Run the tests with `node test.js`.\n",
 };

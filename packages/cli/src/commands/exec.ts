@@ -1,18 +1,18 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import {
-  type QuireEvent,
-  type SandboxBackendName,
-  type TaskResult,
   createModelClient,
   findBwrap,
+  type QuireEvent,
   resumeTask,
+  type SandboxBackendName,
   startTask,
+  type TaskResult,
 } from "@quire/core";
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { readPrompt } from "../exec/prompt.js";
 import { ReadableLog } from "../exec/readable-log.js";
 import { resolveExecSettings } from "../exec/settings.js";
-import { readPrompt } from "../exec/prompt.js";
 
 export interface ExecFlags {
   json?: boolean;
@@ -45,7 +45,9 @@ export function registerExec(program: Command): void {
     .description("Run a task headless in an isolated copy of the repository and print the result")
     .argument("[prompt]", "what to do; read from stdin when absent or '-'")
     .option("--json", "print events as JSON Lines (the shape of `codex exec --json`)")
-    .addOption(new Option("--mode <mode>", "code changes files; ask only reads").choices(["code", "ask"]).default("code"))
+    .addOption(
+      new Option("--mode <mode>", "code changes files; ask only reads").choices(["code", "ask"]).default("code"),
+    )
     .addOption(new Option("--provider <name>", "model API").choices(["openai", "openai-chat", "anthropic"]))
     .option("-m, --model <name>", "model name")
     .option("--base-url <url>", "model API base URL (default OPENAI_BASE_URL / ANTHROPIC_BASE_URL)")

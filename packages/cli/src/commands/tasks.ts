@@ -1,5 +1,5 @@
 import path from "node:path";
-import { ApplyConflictError, LocalTaskStore, applyDiff, diffStat, git, quireHome } from "@quire/core";
+import { ApplyConflictError, applyDiff, diffStat, git, LocalTaskStore, quireHome } from "@quire/core";
 import type { Command } from "commander";
 
 function store(): LocalTaskStore {
@@ -23,7 +23,7 @@ export function registerTaskCommands(program: Command): void {
         return;
       }
       if (tasks.length === 0) {
-        process.stdout.write("no tasks yet (start one with `quire exec \"…\"`)\n");
+        process.stdout.write('no tasks yet (start one with `quire exec "…"`)\n');
         return;
       }
       for (const task of tasks) {
@@ -67,7 +67,9 @@ export function registerTaskCommands(program: Command): void {
         await applyDiff(diff, root);
         const stat = diffStat(diff);
         for (const file of stat.files) process.stdout.write(`  ${file.path} +${file.added} -${file.removed}\n`);
-        process.stdout.write(`applied task ${task.id}: ${stat.files.length} file(s), +${stat.added} -${stat.removed}\n`);
+        process.stdout.write(
+          `applied task ${task.id}: ${stat.files.length} file(s), +${stat.added} -${stat.removed}\n`,
+        );
       } catch (error) {
         if (error instanceof ApplyConflictError) process.exitCode = 1;
         fail("apply", error);

@@ -1,4 +1,4 @@
-import { type ModelStreamEvent, type QuireEvent, type TaskRecord, type TaskResult, diffStat } from "@quire/core";
+import { diffStat, type ModelStreamEvent, type QuireEvent, type TaskRecord, type TaskResult } from "@quire/core";
 
 /** Lines of a command's output shown in the readable log (the full output is in the events). */
 const OUTPUT_TAIL_LINES = 6;
@@ -17,13 +17,17 @@ export class ReadableLog {
   }
 
   started(record: TaskRecord): void {
-    this.line(this.dim(`task ${record.id} · ${record.mode} · ${record.provider}/${record.model} · sandbox ${record.sandbox}`));
+    this.line(
+      this.dim(`task ${record.id} · ${record.mode} · ${record.provider}/${record.model} · sandbox ${record.sandbox}`),
+    );
     this.line(this.dim(`workspace ${record.workspace}`));
   }
 
   modelEvent(event: ModelStreamEvent): void {
     if (event.type === "retrying") {
-      this.line(this.yellow(`model: ${event.reason}; retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)} s`));
+      this.line(
+        this.yellow(`model: ${event.reason}; retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)} s`),
+      );
       return;
     }
     if (this.thinkingSince === null) {
@@ -43,7 +47,8 @@ export class ReadableLog {
         if (event.item.type === "todo_list") this.plan(event.item.items);
         return;
       case "item.completed":
-        return this.completed(event.item);
+        this.completed(event.item);
+        return;
       case "turn.failed":
         this.line(this.red(`turn failed: ${event.error.message}`));
         return;
@@ -59,8 +64,11 @@ export class ReadableLog {
     const stat = diffStat(result.diff);
     if (stat.files.length > 0) {
       this.line("");
-      for (const file of stat.files) this.line(`  ${file.path} ${this.green(`+${file.added}`)} ${this.red(`-${file.removed}`)}`);
-      this.line(`${stat.files.length} file(s) changed, ${this.green(`+${stat.added}`)} ${this.red(`-${stat.removed}`)}`);
+      for (const file of stat.files)
+        this.line(`  ${file.path} ${this.green(`+${file.added}`)} ${this.red(`-${file.removed}`)}`);
+      this.line(
+        `${stat.files.length} file(s) changed, ${this.green(`+${stat.added}`)} ${this.red(`-${stat.removed}`)}`,
+      );
     }
     const usage = result.record.usage;
     if (usage) {
@@ -72,7 +80,8 @@ export class ReadableLog {
     }
     const status = result.status === "completed" ? this.green("completed") : this.red(result.status);
     this.line(`task ${result.record.id} ${status}${result.reason ? `: ${result.reason}` : ""}`);
-    if (stat.files.length > 0) this.line(this.dim(`review: quire diff ${result.record.id} · apply: quire apply ${result.record.id}`));
+    if (stat.files.length > 0)
+      this.line(this.dim(`review: quire diff ${result.record.id} · apply: quire apply ${result.record.id}`));
   }
 
   private completed(item: Extract<QuireEvent, { type: "item.completed" }>["item"]): void {

@@ -1,12 +1,12 @@
 import {
   type AgentLimits,
-  type ModelSettings,
-  type SandboxBackendName,
   contextWindowFor,
   defaultAgentLimits,
   loadConfig,
+  type ModelSettings,
   quireHome,
   resolveModelSettings,
+  type SandboxBackendName,
 } from "@quire/core";
 import type { ExecFlags } from "../commands/exec.js";
 

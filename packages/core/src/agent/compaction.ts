@@ -1,5 +1,5 @@
-import type { ConversationItem, ModelClient, Usage } from "../models/types.js";
 import { loadPrompt } from "../instructions/prompts.js";
+import type { ConversationItem, ModelClient, Usage } from "../models/types.js";
 import type { ConversationState } from "./conversation.js";
 
 /** Compact when the next request is estimated to fill this share of the context window. */

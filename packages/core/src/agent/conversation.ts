@@ -1,5 +1,5 @@
-import type { ConversationItem, Usage } from "../models/types.js";
 import type { TaskUsage } from "../events.js";
+import type { ConversationItem, Usage } from "../models/types.js";
 import { addUsage, emptyUsage } from "../models/types.js";
 
 /**

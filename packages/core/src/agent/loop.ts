@@ -202,7 +202,11 @@ function closeDanglingCalls(state: ConversationState): void {
   const answered = new Set(state.items.flatMap((item) => (item.type === "tool_result" ? [item.callId] : [])));
   for (const item of [...state.items]) {
     if (item.type === "tool_call" && !answered.has(item.callId)) {
-      state.items.push({ type: "tool_result", callId: item.callId, output: "aborted: the run stopped before this call finished" });
+      state.items.push({
+        type: "tool_result",
+        callId: item.callId,
+        output: "aborted: the run stopped before this call finished",
+      });
     }
   }
 }

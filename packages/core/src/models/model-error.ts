@@ -18,10 +18,8 @@ interface SdkApiError extends Error {
  * the model layer does not load both SDKs: only the chosen provider's is ever imported.
  */
 export interface SdkErrorClasses {
-  // biome-ignore lint/suspicious/noExplicitAny: matching any SDK class constructor signature
-  APIError: abstract new (...args: any[]) => SdkApiError;
-  // biome-ignore lint/suspicious/noExplicitAny: matching any SDK class constructor signature
-  APIConnectionError: abstract new (...args: any[]) => Error;
+  APIError: abstract new (...args: never[]) => SdkApiError;
+  APIConnectionError: abstract new (...args: never[]) => Error;
 }
 
 export class ModelError extends Error {

@@ -4,10 +4,7 @@ import { promisify } from "node:util";
 const execFileAsync = promisify(execFile);
 
 /** Runs git and returns stdout; the error names the git command and what git said. */
-export async function git(
-  args: string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv },
-): Promise<string> {
+export async function git(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<string> {
   try {
     const { stdout } = await execFileAsync("git", args, {
       cwd: options.cwd,

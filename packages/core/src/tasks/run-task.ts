@@ -1,14 +1,14 @@
 import { realpath } from "node:fs/promises";
 import path from "node:path";
-import { type AgentLimits, runTurn } from "../agent/loop.js";
 import { type ConversationState, newConversation } from "../agent/conversation.js";
+import { type AgentLimits, runTurn } from "../agent/loop.js";
 import type { QuireEvent, TaskStatus } from "../events.js";
 import type { ModelClient, ModelStreamEvent } from "../models/types.js";
-import type { SandboxBackendName } from "../sandbox/types.js";
 import { createSandbox } from "../sandbox/index.js";
+import type { SandboxBackendName } from "../sandbox/types.js";
 import type { TaskMode } from "../tools/types.js";
-import { buildPreamble, buildToolset, systemPromptFor } from "./task-setup.js";
 import { LocalTaskStore, type TaskRecord } from "./store.js";
+import { buildPreamble, buildToolset, systemPromptFor } from "./task-setup.js";
 import { computeDiff, prepareWorkspace } from "./workspace.js";
 
 export interface TaskRunOptions {

@@ -31,10 +31,15 @@ export async function prepareWorkspace(repo: string, target: string, branch: str
   } catch {
     throw new NotAGitRepositoryError(`${repo} is not inside a git repository; quire exec works on a git checkout`);
   }
-  const baseCommit = (await git(["rev-parse", "--verify", "HEAD^{commit}"], { cwd: sourceRoot }).catch(() => {
-    throw new NotAGitRepositoryError(`${sourceRoot} has no commits yet; commit something first`);
-  })).trim();
-  const commonDir = path.resolve(sourceRoot, (await git(["rev-parse", "--git-common-dir"], { cwd: sourceRoot })).trim());
+  const baseCommit = (
+    await git(["rev-parse", "--verify", "HEAD^{commit}"], { cwd: sourceRoot }).catch(() => {
+      throw new NotAGitRepositoryError(`${sourceRoot} has no commits yet; commit something first`);
+    })
+  ).trim();
+  const commonDir = path.resolve(
+    sourceRoot,
+    (await git(["rev-parse", "--git-common-dir"], { cwd: sourceRoot })).trim(),
+  );
   const status = await git(["status", "--porcelain", "--untracked-files=normal"], { cwd: sourceRoot });
 
   await git(["clone", "--quiet", "--shared", "--no-checkout", sourceRoot, target], { cwd: sourceRoot });
@@ -58,7 +63,10 @@ export async function computeDiff(workspace: string, baseCommit: string): Promis
   try {
     await git(["read-tree", baseCommit], { cwd: workspace, env });
     await git(["add", "--all", "--", "."], { cwd: workspace, env });
-    return await git(["diff", "--cached", "--binary", "--no-color", "--no-ext-diff", baseCommit], { cwd: workspace, env });
+    return await git(["diff", "--cached", "--binary", "--no-color", "--no-ext-diff", baseCommit], {
+      cwd: workspace,
+      env,
+    });
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
