@@ -21,6 +21,13 @@ export class ReadableLog {
       this.dim(`task ${record.id} · ${record.mode} · ${record.provider}/${record.model} · sandbox ${record.sandbox}`),
     );
     this.line(this.dim(`workspace ${record.workspace}`));
+    if (record.sourceDirty) {
+      this.line(
+        this.yellow(
+          `note: your checkout has uncommitted changes; the task starts from HEAD (${record.baseCommit.slice(0, 10)})`,
+        ),
+      );
+    }
   }
 
   modelEvent(event: ModelStreamEvent): void {

@@ -60,6 +60,7 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
     baseCommit: prepared.baseCommit,
     workspace: prepared.workspace,
     readOnlyPaths: prepared.readOnlyPaths,
+    sourceDirty: prepared.sourceDirty,
     branch,
   };
   await store.save(record);

@@ -20,6 +20,8 @@ export interface TaskRecord {
   /** The task's own checkout (under the task's folder). */
   workspace: string;
   readOnlyPaths: string[];
+  /** The user's checkout had uncommitted changes to tracked files, which the task does not see. */
+  sourceDirty?: boolean;
   provider: ProviderName;
   model: string;
   sandbox: SandboxBackendName;

@@ -40,7 +40,8 @@ export async function prepareWorkspace(repo: string, target: string, branch: str
     sourceRoot,
     (await git(["rev-parse", "--git-common-dir"], { cwd: sourceRoot })).trim(),
   );
-  const status = await git(["status", "--porcelain", "--untracked-files=normal"], { cwd: sourceRoot });
+  // Tracked files only: scanning for untracked files can take seconds in a large checkout.
+  const status = await git(["status", "--porcelain", "--untracked-files=no"], { cwd: sourceRoot });
 
   await git(["clone", "--quiet", "--shared", "--no-checkout", sourceRoot, target], { cwd: sourceRoot });
   await git(["checkout", "--quiet", "-b", branch, baseCommit], { cwd: target });
