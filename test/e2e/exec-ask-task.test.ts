@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { startScriptedModelServer } from "@quire/core/testing";
 import { afterEach, expect, it } from "vitest";
@@ -58,7 +58,8 @@ it("an ask task whose model tries to write is refused, leaves an empty diff and 
   expect(readFileSync(path.join(workspace, "src/add.js"), "utf8")).toBe(failingTestRepo["src/add.js"]);
   expect(git(repo, "status", "--porcelain")).toBe("");
 
-  // Without --json the answer is what stdout carries.
+  // Without --json the answer is what stdout carries; the log notes edits the task cannot see.
+  writeFileSync(path.join(repo, "test.js"), "// local edit\n");
   const model2 = await startScriptedModelServer([{ text: "It subtracts: src/add.js:2." }]);
   closers.push(model2.close);
   const plain = await runQuire(["exec", "--mode", "ask", "--provider", "openai", "-m", "m", "why?"], {
@@ -69,4 +70,5 @@ it("an ask task whose model tries to write is refused, leaves an empty diff and 
   expect(plain.code).toBe(0);
   expect(plain.stdout).toBe("It subtracts: src/add.js:2.\n");
   expect(plain.stderr).toContain("completed");
+  expect(plain.stderr).toMatch(/uncommitted changes; the task starts from HEAD/);
 });
