@@ -178,3 +178,18 @@ it("rejects a wrong flag with exit code 2 and a clear message", async () => {
   expect(run.stderr).toMatch(/--mode/);
   expect(run.stderr).toMatch(/code, ask|"code"|code/);
 });
+
+it("the wall-time budget interrupts a running command and fails the task with the reason", async () => {
+  const model = await scripted([{ toolCalls: [{ name: "shell", arguments: { command: ["sleep", "30"] } }] }]);
+  const started = Date.now();
+  const run = await runQuire(["exec", "--json", "--max-time", "2", "--provider", "openai", "-m", "m", "wait"], {
+    cwd: makeRepo(failingTestRepo),
+    home: tempHome(),
+    env: providerEnv("openai", model.url),
+  });
+  expect(run.code).toBe(1);
+  expect(Date.now() - started).toBeLessThan(10_000);
+  const final = finalEvent(run.events);
+  expect(final.status).toBe("failed");
+  expect(final.reason).toMatch(/time budget exhausted/);
+});

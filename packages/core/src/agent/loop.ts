@@ -64,8 +64,11 @@ export type TurnOutcome =
  * Every request is the previous one plus new items (append-only) so prompt caches hit,
  * except after a compaction.
  */
-export async function runTurn(state: ConversationState, prompt: string, run: AgentRun): Promise<TurnOutcome> {
+export async function runTurn(state: ConversationState, prompt: string, userRun: AgentRun): Promise<TurnOutcome> {
   const started = Date.now();
+  // The wall-time budget also interrupts a model call or a command that is still running.
+  const deadline = AbortSignal.timeout(userRun.limits.maxWallTimeMs);
+  const run: AgentRun = { ...userRun, signal: AbortSignal.any([userRun.signal, deadline]) };
   const toolSpecs = run.tools.map(toToolSpec);
   const toolsBytes = Buffer.byteLength(JSON.stringify(toolSpecs));
   const toolMap = new Map<string, Tool>([...(run.hiddenTools ?? []), ...run.tools].map((tool) => [tool.name, tool]));
@@ -126,6 +129,10 @@ export async function runTurn(state: ConversationState, prompt: string, run: Age
     }
   } catch (error) {
     closeDanglingCalls(state);
+    if (deadline.aborted && !userRun.signal.aborted) {
+      const reason = `time budget exhausted: ran ${Math.round((Date.now() - started) / 1000)} s of ${Math.round(run.limits.maxWallTimeMs / 1000)} s allowed`;
+      return finish({ status: "failed", reason, finalMessage: lastMessage });
+    }
     if (run.signal.aborted) {
       return finish({ status: "cancelled", reason: "cancelled by the user", finalMessage: lastMessage });
     }
