@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { startScriptedModelServer } from "@quire/core/testing";
 import { afterEach, expect, it } from "vitest";
@@ -53,9 +53,10 @@ it("an ask task whose model tries to write is refused, leaves an empty diff and 
   expect(final.status).toBe("completed");
   expect(final.diff).toBe("");
   expect(final.final_message).toContain("src/add.js:2");
-  const workspace = path.join(home, "tasks", final.task_id, "repo");
-  expect(git(workspace, "status", "--porcelain")).toBe("");
-  expect(readFileSync(path.join(workspace, "src/add.js"), "utf8")).toBe(failingTestRepo["src/add.js"]);
+  // Nothing was written in the task's copy-on-write layer either.
+  const upper = path.join(home, "tasks", final.task_id, "upper");
+  expect(existsSync(path.join(upper, "pwned.txt"))).toBe(false);
+  expect(existsSync(path.join(upper, "src/add.js"))).toBe(false);
   expect(git(repo, "status", "--porcelain")).toBe("");
 
   // Without --json the answer is what stdout carries; the log notes edits the task cannot see.

@@ -149,7 +149,10 @@ it("refuses hostile paths from the model and keeps commands inside the sandbox",
 
 it("says how to install bubblewrap when it is missing, and warns loudly with --sandbox none", async () => {
   const bin = mkdtempSync(path.join(os.tmpdir(), "quire-path-"));
-  symlinkSync(execFileSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).trim(), path.join(bin, "git"));
+  // Everything quire needs on PATH except bwrap.
+  for (const tool of ["git", "mount", "umount", "cp"]) {
+    symlinkSync(execFileSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).trim(), path.join(bin, tool));
+  }
   const repo = makeRepo(failingTestRepo);
   const home = tempHome();
   const missing = await runQuire(["exec", "--provider", "openai", "-m", "m", "hi"], {

@@ -3,6 +3,7 @@
 export * from "./agent/conversation.js";
 export * from "./agent/loop.js";
 export * from "./config/index.js";
+export * from "./environments/index.js";
 export * from "./events.js";
 export * from "./instructions/index.js";
 export * from "./models/index.js";
@@ -16,3 +17,4 @@ export * from "./tasks/run-task.js";
 export * from "./tasks/store.js";
 export * from "./tasks/workspace.js";
 export * from "./tools/types.js";
+export * from "./tasks/prepare.js";

@@ -1,15 +1,18 @@
 import { realpath } from "node:fs/promises";
 import path from "node:path";
-import { type ConversationState, newConversation } from "../agent/conversation.js";
 import { type AgentLimits, runTurn } from "../agent/loop.js";
+import { type ConversationState, newConversation } from "../agent/conversation.js";
+import { DEFAULT_CACHE_TTL_MS, DEFAULT_NETWORK_POLICY, DEFAULT_RESOURCE_LIMITS } from "../environments/defaults.js";
+import type { ResolvedEnvironment } from "../environments/types.js";
 import type { QuireEvent, TaskStatus } from "../events.js";
 import type { ModelClient, ModelStreamEvent } from "../models/types.js";
 import { createSandbox } from "../sandbox/index.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 import type { TaskMode } from "../tools/types.js";
+import { attachSnapshot, detachSnapshot, inspectSource, prepareTaskWorkspace } from "./prepare.js";
 import { LocalTaskStore, type TaskRecord } from "./store.js";
 import { buildPreamble, buildToolset, systemPromptFor } from "./task-setup.js";
-import { computeDiff, prepareWorkspace } from "./workspace.js";
+import { computeDiff } from "./workspace.js";
 
 export interface TaskRunOptions {
   home: string;
@@ -25,12 +28,22 @@ export interface TaskRunOptions {
   onModelEvent?: (event: ModelStreamEvent) => void;
   /** Called once the task exists (id, workspace), before the model is called. */
   onStarted?: (record: TaskRecord) => void;
+  /** Removes secret values from text that leaves the task (events, diff); identity by default. */
+  redact?: (text: string) => string;
+}
+
+/** The environment of a repository and its secret values (for setup only). */
+export interface EnvironmentForTask {
+  environment: ResolvedEnvironment;
+  secretValues: Record<string, string>;
 }
 
 export interface NewTaskOptions extends TaskRunOptions {
   /** A directory inside the user's checkout; the agent starts in the same place in its copy. */
   repo: string;
   mode: TaskMode;
+  /** Resolves the environment once the repository root is known; safe defaults when absent. */
+  environmentFor?: (sourceRoot: string) => Promise<EnvironmentForTask>;
 }
 
 export interface TaskResult {
@@ -41,39 +54,78 @@ export interface TaskResult {
   reason?: string;
 }
 
-/** Creates a task from the user's checkout at HEAD and runs the first prompt. */
+export function defaultEnvironment(): ResolvedEnvironment {
+  return {
+    sources: [],
+    setupScript: null,
+    maintenanceScript: null,
+    variables: {},
+    secrets: [],
+    network: { ...DEFAULT_NETWORK_POLICY },
+    limits: { ...DEFAULT_RESOURCE_LIMITS },
+    checks: [],
+    cacheTtlMs: DEFAULT_CACHE_TTL_MS,
+  };
+}
+
+/** Creates a task from the user's checkout at HEAD, prepares its environment, runs the first prompt. */
 export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
   const store = new LocalTaskStore(options.home);
   const id = store.newId();
-  const branch = `quire/${id}`;
-  await store.create(placeholderRecord(id, options));
-  const prepared = await prepareWorkspace(options.repo, path.join(store.taskDir(id), "repo"), branch).catch(
-    async (error: Error) => {
-      await store.save({ ...placeholderRecord(id, options), status: "failed", reason: error.message });
-      throw error;
-    },
-  );
-  const relativeCwd = path.relative(prepared.sourceRoot, await realpath(options.repo));
-  const record: TaskRecord = {
-    ...placeholderRecord(id, options),
-    sourceRoot: prepared.sourceRoot,
-    baseCommit: prepared.baseCommit,
-    workspace: prepared.workspace,
-    readOnlyPaths: prepared.readOnlyPaths,
-    sourceDirty: prepared.sourceDirty,
-    branch,
-  };
-  await store.save(record);
-  const cwd = path.join(prepared.workspace, relativeCwd.startsWith("..") ? "" : relativeCwd);
-  const preamble = await buildPreamble({
-    home: options.home,
-    workspace: prepared.workspace,
-    cwd,
-    mode: options.mode,
-    sandbox: options.sandbox,
-    agentsMd: options.agentsMd,
-  });
-  return runTaskTurn(store, record, newConversation(preamble), cwd, options);
+  const record = newRecord(id, options);
+  await store.create(record);
+  const emit = eventSink(store, record, options);
+  const state = newConversation([]);
+  try {
+    emit({ type: "thread.started", thread_id: record.id });
+    const source = await inspectSource(options.repo);
+    const { environment, secretValues } = (await options.environmentFor?.(source.sourceRoot)) ?? {
+      environment: defaultEnvironment(),
+      secretValues: {},
+    };
+    Object.assign(record, { sourceRoot: source.sourceRoot, baseCommit: source.commit, sourceDirty: source.dirty });
+    Object.assign(record, { readOnlyPaths: [source.objectsDir], network: environment.network.mode });
+    record.workspace = path.join(store.taskDir(id), "repo");
+    options.onStarted?.(record);
+    const prepared = await prepareTaskWorkspace({
+      home: options.home,
+      taskDir: store.taskDir(id),
+      branch: record.branch,
+      source,
+      environment,
+      secretValues,
+      sandbox: options.sandbox,
+      signal: options.signal,
+      nextItemId: () => `item_${state.nextItemIndex++}`,
+      emitItem: (phase, item) => emit({ type: `item.${phase}`, item }),
+      redact: options.redact ?? ((text) => text),
+    });
+    Object.assign(record, {
+      workspace: prepared.workspace,
+      baseTree: prepared.baseTree,
+      snapshotDir: prepared.snapshotDir,
+      overlay: prepared.overlay,
+    });
+    await store.save(record);
+    const relativeCwd = path.relative(source.sourceRoot, await realpath(options.repo));
+    const cwd = path.join(prepared.workspace, relativeCwd.startsWith("..") ? "" : relativeCwd);
+    const preamble = await buildPreamble({
+      home: options.home,
+      workspace: prepared.workspace,
+      cwd,
+      mode: options.mode,
+      sandbox: options.sandbox,
+      agentsMd: options.agentsMd,
+    });
+    state.items.push(...preamble);
+    state.preambleCount = preamble.length;
+    return await runTaskTurn(store, record, state, cwd, options, emit);
+  } catch (error) {
+    if (record.status !== "running") throw error;
+    return failBeforeTurn(store, record, state, options, emit, error as Error);
+  } finally {
+    if (record.overlay) await detachSnapshot(store.taskDir(id), true);
+  }
 }
 
 /** Sends a follow-up into an existing task: same workspace, same conversation. */
@@ -83,12 +135,34 @@ export async function resumeTask(options: TaskRunOptions & { id: string }): Prom
   if (record.status === "running") {
     throw new Error(`task ${record.id} is still running (or its process died); wait for it to finish`);
   }
+  if (!record.snapshotDir) throw new Error(`task ${record.id} has no workspace to resume (its preparation failed)`);
   const state = await store.loadConversation(record.id);
   record.prompts.push(options.prompt);
   record.provider = options.model.provider;
   record.model = options.model.model;
   record.sandbox = options.sandbox;
-  return runTaskTurn(store, record, state, record.workspace, options);
+  const emit = eventSink(store, record, options);
+  await attachSnapshot({
+    taskDir: store.taskDir(record.id),
+    snapshotDir: record.snapshotDir,
+    overlay: !!record.overlay,
+  });
+  try {
+    options.onStarted?.(record);
+    emit({ type: "thread.started", thread_id: record.id });
+    return await runTaskTurn(store, record, state, record.workspace, options, emit);
+  } finally {
+    await detachSnapshot(store.taskDir(record.id), !!record.overlay);
+  }
+}
+
+function eventSink(store: LocalTaskStore, record: TaskRecord, options: TaskRunOptions): (event: QuireEvent) => void {
+  const redact = options.redact;
+  return (event) => {
+    const safe = redact ? (JSON.parse(redact(JSON.stringify(event))) as QuireEvent) : event;
+    store.appendEvent(record.id, safe);
+    options.onEvent(safe);
+  };
 }
 
 async function runTaskTurn(
@@ -97,16 +171,10 @@ async function runTaskTurn(
   state: ConversationState,
   cwd: string,
   options: TaskRunOptions,
+  emit: (event: QuireEvent) => void,
 ): Promise<TaskResult> {
-  const emit = (event: QuireEvent): void => {
-    store.appendEvent(record.id, event);
-    options.onEvent(event);
-  };
   record.status = "running";
   await store.save(record);
-  options.onStarted?.(record);
-  emit({ type: "thread.started", thread_id: record.id });
-
   const sandbox = createSandbox(options.sandbox, {
     workspace: record.workspace,
     writable: record.mode === "code",
@@ -131,9 +199,35 @@ async function runTaskTurn(
     emit,
     onModelEvent: options.onModelEvent,
   });
-
   await store.saveConversation(record.id, state);
-  const diff = await computeDiff(record.workspace, record.baseCommit);
+  const rawDiff = await computeDiff(record.workspace, record.baseTree ?? record.baseCommit);
+  return finishTask(store, record, state, outcome, options.redact ? options.redact(rawDiff) : rawDiff, emit);
+}
+
+async function failBeforeTurn(
+  store: LocalTaskStore,
+  record: TaskRecord,
+  state: ConversationState,
+  options: TaskRunOptions,
+  emit: (event: QuireEvent) => void,
+  error: Error,
+): Promise<TaskResult> {
+  const cancelled = options.signal.aborted;
+  const reason = cancelled ? "cancelled by the user" : `preparing the workspace failed: ${error.message}`;
+  if (!cancelled) emit({ type: "error", message: reason });
+  await store.saveConversation(record.id, state);
+  const outcome = { status: cancelled ? ("cancelled" as const) : ("failed" as const), reason, finalMessage: null };
+  return finishTask(store, record, state, outcome, "", emit);
+}
+
+async function finishTask(
+  store: LocalTaskStore,
+  record: TaskRecord,
+  state: ConversationState,
+  outcome: { status: TaskStatus; finalMessage: string | null; reason?: string },
+  diff: string,
+  emit: (event: QuireEvent) => void,
+): Promise<TaskResult> {
   await store.saveDiff(record.id, diff);
   record.status = outcome.status;
   record.reason = outcome.status === "completed" ? undefined : outcome.reason;
@@ -152,7 +246,7 @@ async function runTaskTurn(
   return { record, status: outcome.status, finalMessage: outcome.finalMessage, diff, reason: record.reason };
 }
 
-function placeholderRecord(id: string, options: NewTaskOptions): TaskRecord {
+function newRecord(id: string, options: NewTaskOptions): TaskRecord {
   const now = new Date().toISOString();
   return {
     id,

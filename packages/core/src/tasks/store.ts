@@ -19,6 +19,14 @@ export interface TaskRecord {
   branch: string;
   /** The task's own checkout (under the task's folder). */
   workspace: string;
+  /** The tree task diffs are taken against: the commit as the environment's setup left it. */
+  baseTree?: string;
+  /** The environment snapshot the workspace is a copy-on-write view of. */
+  snapshotDir?: string;
+  /** Whether the workspace is an overlayfs mount (mounted only while the task runs). */
+  overlay?: boolean;
+  /** The agent phase's network mode. */
+  network?: "off" | "allowlist" | "on";
   readOnlyPaths: string[];
   /** The user's checkout had uncommitted changes to tracked files, which the task does not see. */
   sourceDirty?: boolean;

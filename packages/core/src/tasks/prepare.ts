@@ -1,0 +1,157 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { isMounted, mountOverlay, overlaySupported, unmountOverlay } from "../environments/overlay.js";
+import { runEnvironmentScript } from "../environments/setup.js";
+import { createSnapshot, environmentKey, findSnapshot, snapshotTree } from "../environments/snapshot.js";
+import type { ResolvedEnvironment } from "../environments/types.js";
+import type { ThreadItem } from "../events.js";
+import { createSandbox } from "../sandbox/index.js";
+import type { SandboxBackendName } from "../sandbox/types.js";
+import { git } from "./git.js";
+
+const execFileAsync = promisify(execFile);
+
+export interface SourceCheckout {
+  sourceRoot: string;
+  commit: string;
+  /** The source's object store, which task checkouts borrow (read-only in the sandbox). */
+  objectsDir: string;
+  dirty: boolean;
+}
+
+export class NotAGitRepositoryError extends Error {}
+
+export async function inspectSource(repo: string): Promise<SourceCheckout> {
+  let sourceRoot: string;
+  try {
+    sourceRoot = (await git(["rev-parse", "--show-toplevel"], { cwd: repo })).trim();
+  } catch {
+    throw new NotAGitRepositoryError(`${repo} is not inside a git repository; quire exec works on a git checkout`);
+  }
+  const commit = await git(["rev-parse", "--verify", "HEAD^{commit}"], { cwd: sourceRoot }).catch(() => {
+    throw new NotAGitRepositoryError(`${sourceRoot} has no commits yet; commit something first`);
+  });
+  const commonDir = (await git(["rev-parse", "--git-common-dir"], { cwd: sourceRoot })).trim();
+  // Tracked files only: scanning for untracked files can take seconds in a large checkout.
+  const status = await git(["status", "--porcelain", "--untracked-files=no"], { cwd: sourceRoot });
+  return {
+    sourceRoot,
+    commit: commit.trim(),
+    objectsDir: path.join(path.resolve(sourceRoot, commonDir), "objects"),
+    dirty: status.trim() !== "",
+  };
+}
+
+export interface PreparedTask {
+  workspace: string;
+  /** The tree the task's diff is taken against: the commit as the environment left it. */
+  baseTree: string;
+  snapshotDir: string;
+  overlay: boolean;
+  /** True when a cached snapshot was reused. */
+  cached: boolean;
+}
+
+export interface PrepareOptions {
+  home: string;
+  taskDir: string;
+  branch: string;
+  source: SourceCheckout;
+  environment: ResolvedEnvironment;
+  /** Secret values for setup and maintenance only. */
+  secretValues: Record<string, string>;
+  sandbox: SandboxBackendName;
+  signal: AbortSignal;
+  nextItemId: () => string;
+  emitItem: (phase: "started" | "updated" | "completed", item: ThreadItem) => void;
+  redact: (text: string) => string;
+}
+
+/**
+ * A task's workspace: a copy-on-write view of the environment's snapshot (made, with the setup
+ * script run, when there is no fresh one), on a branch of its own, at the source's commit
+ * (with the maintenance script run when the snapshot was made at another commit).
+ */
+export async function prepareTaskWorkspace(options: PrepareOptions): Promise<PreparedTask> {
+  const { environment, source } = options;
+  const envKey = environmentKey({
+    repo: source.sourceRoot,
+    setupScript: environment.setupScript,
+    variables: environment.variables,
+    secrets: environment.secrets,
+  });
+  const scriptEnv = { ...environment.variables, ...options.secretValues };
+  const runScript = (phase: "setup" | "maintenance", script: string, dir: string) =>
+    runEnvironmentScript({
+      phase,
+      script,
+      sandbox: createSandbox(options.sandbox, {
+        workspace: dir,
+        writable: true,
+        network: true,
+        readOnlyPaths: [source.objectsDir],
+      }),
+      cwd: dir,
+      env: scriptEnv,
+      timeoutMs: environment.limits.taskTimeoutMs,
+      maxOutputBytes: environment.limits.outputBytes,
+      signal: options.signal,
+      itemId: options.nextItemId(),
+      emitItem: options.emitItem,
+      redact: options.redact,
+    });
+
+  let snapshot = await findSnapshot(options.home, envKey, source.commit, environment.cacheTtlMs);
+  const cached = snapshot !== null;
+  snapshot ??= await createSnapshot({
+    home: options.home,
+    envKey,
+    sourceRoot: source.sourceRoot,
+    commit: source.commit,
+    prepare: async (checkout) => {
+      if (environment.setupScript) await runScript("setup", environment.setupScript, checkout);
+    },
+  });
+
+  const workspace = path.join(options.taskDir, "repo");
+  const overlay = await overlaySupported(options.home);
+  await attachSnapshot({ taskDir: options.taskDir, snapshotDir: snapshot.dir, overlay });
+  if (snapshot.exact) {
+    await git(["checkout", "--quiet", "-b", options.branch], { cwd: workspace });
+    return { workspace, baseTree: snapshot.meta.baseTree, snapshotDir: snapshot.dir, overlay, cached };
+  }
+  await git(["checkout", "--quiet", "-b", options.branch, source.commit], { cwd: workspace });
+  if (environment.maintenanceScript) await runScript("maintenance", environment.maintenanceScript, workspace);
+  // Files the environment made (and did not ignore) are not the agent's work: diff against them.
+  const baseTree = await snapshotTree(workspace);
+  return { workspace, baseTree, snapshotDir: snapshot.dir, overlay, cached };
+}
+
+/** Mounts (or, without overlayfs, copies) the snapshot as the task's `repo/`. Idempotent. */
+export async function attachSnapshot(options: {
+  taskDir: string;
+  snapshotDir: string;
+  overlay: boolean;
+}): Promise<void> {
+  const merged = path.join(options.taskDir, "repo");
+  if (!options.overlay) {
+    // Without CAP_SYS_ADMIN: a full copy (reflinked where the file system can), made once.
+    if (!existsSync(path.join(merged, ".git"))) {
+      await execFileAsync("cp", ["-a", "--reflink=auto", options.snapshotDir, merged]);
+    }
+    return;
+  }
+  if (await isMounted(merged)) return;
+  await mountOverlay({
+    lower: options.snapshotDir,
+    upper: path.join(options.taskDir, "upper"),
+    work: path.join(options.taskDir, "work"),
+    merged,
+  });
+}
+
+export async function detachSnapshot(taskDir: string, overlay: boolean): Promise<void> {
+  if (overlay) await unmountOverlay(path.join(taskDir, "repo"));
+}
