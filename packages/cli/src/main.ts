@@ -1,6 +1,8 @@
 import { Command, CommanderError } from "commander";
 import { registerApplyPatch } from "./commands/apply-patch.js";
+import { registerEnv } from "./commands/env.js";
 import { registerExec } from "./commands/exec.js";
+import { registerGc } from "./commands/gc.js";
 import { registerTaskCommands } from "./commands/tasks.js";
 import { VERSION } from "./version.js";
 
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
   registerExec(program);
   registerTaskCommands(program);
   registerApplyPatch(program);
+  registerEnv(program);
+  registerGc(program);
   return program;
 }
 

@@ -18,3 +18,4 @@ export * from "./tasks/store.js";
 export * from "./tasks/workspace.js";
 export * from "./tools/types.js";
 export * from "./tasks/prepare.js";
+export * from "./tasks/gc.js";

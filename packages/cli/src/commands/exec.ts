@@ -3,6 +3,8 @@ import path from "node:path";
 import {
   createModelClient,
   findBwrap,
+  loadSecretValues,
+  resolveEnvironment,
   type QuireEvent,
   resumeTask,
   type SandboxBackendName,
@@ -24,6 +26,7 @@ export interface ExecFlags {
   sandbox?: SandboxBackendName;
   cd?: string;
   resume?: string;
+  env?: string;
   maxTurns?: number;
   maxTime?: number;
   maxTokens?: number;
@@ -55,6 +58,7 @@ export function registerExec(program: Command): void {
     .addOption(new Option("--sandbox <backend>", "command isolation; none is unsafe").choices(["bwrap", "none"]))
     .option("-C, --cd <dir>", "repository directory (default: the current directory)")
     .option("--resume <task>", "send the prompt as a follow-up into an existing task")
+    .option("--env <name>", "use the [environments.NAME] table of config.toml")
     .option("--max-turns <n>", "stop after this many model turns", positiveInt)
     .option("--max-time <seconds>", "stop after this much wall time", positiveInt)
     .option("--max-tokens <n>", "stop after this many input+output tokens", positiveInt)
@@ -111,6 +115,17 @@ async function runExec(promptArg: string | undefined, flags: ExecFlags): Promise
     onEvent,
     onModelEvent: log ? (event: Parameters<ReadableLog["modelEvent"]>[0]) => log.modelEvent(event) : undefined,
     onStarted: log ? (record: Parameters<ReadableLog["started"]>[0]) => log.started(record) : undefined,
+    environmentFor: async (repoRoot: string) => {
+      const environment = await resolveEnvironment({ home: settings.home, repoRoot, name: flags.env });
+      if (environment.network.mode === "on") {
+        process.stderr.write("quire exec: WARNING: this environment gives the agent unrestricted network access.\n");
+      }
+      const secretValues = await loadSecretValues(
+        settings.home,
+        environment.secrets.map((secret) => secret.name),
+      );
+      return { environment, secretValues };
+    },
   };
   let result: TaskResult;
   try {

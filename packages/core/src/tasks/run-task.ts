@@ -3,6 +3,7 @@ import path from "node:path";
 import { type AgentLimits, runTurn } from "../agent/loop.js";
 import { type ConversationState, newConversation } from "../agent/conversation.js";
 import { DEFAULT_CACHE_TTL_MS, DEFAULT_NETWORK_POLICY, DEFAULT_RESOURCE_LIMITS } from "../environments/defaults.js";
+import { createRedactor, redactEvent } from "../environments/redact.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
 import type { QuireEvent, TaskStatus } from "../events.js";
 import type { ModelClient, ModelStreamEvent } from "../models/types.js";
@@ -28,8 +29,8 @@ export interface TaskRunOptions {
   onModelEvent?: (event: ModelStreamEvent) => void;
   /** Called once the task exists (id, workspace), before the model is called. */
   onStarted?: (record: TaskRecord) => void;
-  /** Removes secret values from text that leaves the task (events, diff); identity by default. */
-  redact?: (text: string) => string;
+  /** Resolves the environment once the repository root is known; safe defaults when absent. */
+  environmentFor?: (sourceRoot: string) => Promise<EnvironmentForTask>;
 }
 
 /** The environment of a repository and its secret values (for setup only). */
@@ -42,8 +43,6 @@ export interface NewTaskOptions extends TaskRunOptions {
   /** A directory inside the user's checkout; the agent starts in the same place in its copy. */
   repo: string;
   mode: TaskMode;
-  /** Resolves the environment once the repository root is known; safe defaults when absent. */
-  environmentFor?: (sourceRoot: string) => Promise<EnvironmentForTask>;
 }
 
 export interface TaskResult {
@@ -74,15 +73,14 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
   const id = store.newId();
   const record = newRecord(id, options);
   await store.create(record);
-  const emit = eventSink(store, record, options);
+  const redactor: Redactor = { redact: (text) => text };
+  const emit = eventSink(store, record, options, redactor);
   const state = newConversation([]);
   try {
     emit({ type: "thread.started", thread_id: record.id });
     const source = await inspectSource(options.repo);
-    const { environment, secretValues } = (await options.environmentFor?.(source.sourceRoot)) ?? {
-      environment: defaultEnvironment(),
-      secretValues: {},
-    };
+    const { environment, secretValues } = await environmentOf(options, source.sourceRoot);
+    redactor.redact = createRedactor(secretValues);
     Object.assign(record, { sourceRoot: source.sourceRoot, baseCommit: source.commit, sourceDirty: source.dirty });
     Object.assign(record, { readOnlyPaths: [source.objectsDir], network: environment.network.mode });
     record.workspace = path.join(store.taskDir(id), "repo");
@@ -98,7 +96,7 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
       signal: options.signal,
       nextItemId: () => `item_${state.nextItemIndex++}`,
       emitItem: (phase, item) => emit({ type: `item.${phase}`, item }),
-      redact: options.redact ?? ((text) => text),
+      redact: (text) => redactor.redact(text),
     });
     Object.assign(record, {
       workspace: prepared.workspace,
@@ -119,7 +117,7 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
     });
     state.items.push(...preamble);
     state.preambleCount = preamble.length;
-    return await runTaskTurn(store, record, state, cwd, options, emit);
+    return await runTaskTurn(store, record, state, cwd, options, emit, redactor, environment);
   } catch (error) {
     if (record.status !== "running") throw error;
     return failBeforeTurn(store, record, state, options, emit, error as Error);
@@ -141,7 +139,9 @@ export async function resumeTask(options: TaskRunOptions & { id: string }): Prom
   record.provider = options.model.provider;
   record.model = options.model.model;
   record.sandbox = options.sandbox;
-  const emit = eventSink(store, record, options);
+  const { environment, secretValues } = await environmentOf(options, record.sourceRoot);
+  const redactor: Redactor = { redact: createRedactor(secretValues) };
+  const emit = eventSink(store, record, options, redactor);
   await attachSnapshot({
     taskDir: store.taskDir(record.id),
     snapshotDir: record.snapshotDir,
@@ -150,16 +150,30 @@ export async function resumeTask(options: TaskRunOptions & { id: string }): Prom
   try {
     options.onStarted?.(record);
     emit({ type: "thread.started", thread_id: record.id });
-    return await runTaskTurn(store, record, state, record.workspace, options, emit);
+    return await runTaskTurn(store, record, state, record.workspace, options, emit, redactor, environment);
   } finally {
     await detachSnapshot(store.taskDir(record.id), !!record.overlay);
   }
 }
 
-function eventSink(store: LocalTaskStore, record: TaskRecord, options: TaskRunOptions): (event: QuireEvent) => void {
-  const redact = options.redact;
+/** Holds the secret redaction of a task; known once its environment is resolved. */
+interface Redactor {
+  redact: (text: string) => string;
+}
+
+async function environmentOf(options: TaskRunOptions, sourceRoot: string): Promise<EnvironmentForTask> {
+  return (await options.environmentFor?.(sourceRoot)) ?? { environment: defaultEnvironment(), secretValues: {} };
+}
+
+/** Every event is redacted, then written to disk, then handed on: no secret value leaves the task. */
+function eventSink(
+  store: LocalTaskStore,
+  record: TaskRecord,
+  options: TaskRunOptions,
+  redactor: Redactor,
+): (event: QuireEvent) => void {
   return (event) => {
-    const safe = redact ? (JSON.parse(redact(JSON.stringify(event))) as QuireEvent) : event;
+    const safe = redactEvent(event, redactor.redact);
     store.appendEvent(record.id, safe);
     options.onEvent(safe);
   };
@@ -172,6 +186,8 @@ async function runTaskTurn(
   cwd: string,
   options: TaskRunOptions,
   emit: (event: QuireEvent) => void,
+  redactor: Redactor,
+  environment: ResolvedEnvironment,
 ): Promise<TaskResult> {
   record.status = "running";
   await store.save(record);
@@ -192,7 +208,7 @@ async function runTaskTurn(
     workspace: record.workspace,
     cwd,
     sandbox,
-    limits: options.limits,
+    limits: withEnvironmentLimits(options.limits, environment),
     contextWindow: options.contextWindow,
     promptCacheKey: record.id,
     signal: options.signal,
@@ -201,7 +217,7 @@ async function runTaskTurn(
   });
   await store.saveConversation(record.id, state);
   const rawDiff = await computeDiff(record.workspace, record.baseTree ?? record.baseCommit);
-  return finishTask(store, record, state, outcome, options.redact ? options.redact(rawDiff) : rawDiff, emit);
+  return finishTask(store, record, state, outcome, redactor.redact(rawDiff), emit);
 }
 
 async function failBeforeTurn(
@@ -264,5 +280,15 @@ function newRecord(id: string, options: NewTaskOptions): TaskRecord {
     finalMessage: null,
     createdAt: now,
     updatedAt: now,
+  };
+}
+
+/** The environment sets command timeouts; the task's wall time is the tighter of both. */
+function withEnvironmentLimits(limits: AgentLimits, environment: ResolvedEnvironment): AgentLimits {
+  return {
+    ...limits,
+    commandTimeoutMs: environment.limits.commandTimeoutMs,
+    maxCommandTimeoutMs: environment.limits.maxCommandTimeoutMs,
+    maxWallTimeMs: Math.min(limits.maxWallTimeMs, environment.limits.taskTimeoutMs),
   };
 }

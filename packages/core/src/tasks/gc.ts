@@ -1,0 +1,79 @@
+import { readdir, readFile, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { isMounted, unmountOverlay } from "../environments/overlay.js";
+import { snapshotsRoot } from "../environments/snapshot.js";
+import { LocalTaskStore } from "./store.js";
+
+export interface GcOptions {
+  home: string;
+  /** Snapshots older than this are removed (unless a running task still uses one). */
+  snapshotTtlMs: number;
+  /** Workspaces of finished tasks older than this are removed; their record, events and diff stay. */
+  taskRetentionMs: number;
+  dryRun?: boolean;
+  now?: number;
+}
+
+export interface GcReport {
+  snapshotsRemoved: string[];
+  workspacesRemoved: string[];
+}
+
+/** Lower dirs of the overlays mounted now: snapshots that running tasks still stand on. */
+async function lowerDirsInUse(): Promise<Set<string>> {
+  const mounts = await readFile("/proc/self/mountinfo", "utf8").catch(() => "");
+  const dirs = new Set<string>();
+  for (const match of mounts.matchAll(/lowerdir=([^,\s]+)/g)) {
+    for (const dir of (match[1] ?? "").split(":")) dirs.add(dir);
+  }
+  return dirs;
+}
+
+async function ageMs(file: string, now: number): Promise<number> {
+  return now - (await stat(file)).mtimeMs;
+}
+
+/**
+ * Removes stale snapshots (and leftovers of interrupted ones) and old task workspaces.
+ * Diffs and event logs are kept: only `repo/`, `upper/` and `work/` of a task go.
+ */
+export async function collectGarbage(options: GcOptions): Promise<GcReport> {
+  const now = options.now ?? Date.now();
+  const inUse = await lowerDirsInUse();
+  const report: GcReport = { snapshotsRemoved: [], workspacesRemoved: [] };
+  const root = snapshotsRoot(options.home);
+  for (const envKey of await readdir(root).catch(() => [] as string[])) {
+    for (const entry of await readdir(path.join(root, envKey)).catch(() => [] as string[])) {
+      const dir = path.join(root, envKey, entry);
+      if (inUse.has(path.join(dir, "snapshot"))) continue;
+      const leftover = entry.startsWith(".tmp-") || entry.startsWith(".stale-");
+      const limit = leftover ? 60 * 60 * 1000 : options.snapshotTtlMs;
+      const marker = leftover ? dir : path.join(dir, "meta.json");
+      const age = await ageMs(marker, now).catch(() => Number.POSITIVE_INFINITY);
+      if (age < limit) continue;
+      report.snapshotsRemoved.push(dir);
+      if (!options.dryRun) await rm(dir, { recursive: true, force: true });
+    }
+  }
+  const store = new LocalTaskStore(options.home);
+  for (const task of await store.list()) {
+    if (task.status === "running") continue;
+    if (now - Date.parse(task.updatedAt) < options.taskRetentionMs) continue;
+    const taskDir = store.taskDir(task.id);
+    const parts = ["repo", "upper", "work"].map((name) => path.join(taskDir, name));
+    const present = await Promise.all(
+      parts.map((part) =>
+        stat(part).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
+    if (!present.some(Boolean)) continue;
+    report.workspacesRemoved.push(taskDir);
+    if (options.dryRun) continue;
+    if (await isMounted(parts[0]!)) await unmountOverlay(parts[0]!);
+    for (const part of parts) await rm(part, { recursive: true, force: true });
+  }
+  return report;
+}
