@@ -1,3 +1,9 @@
 export { CONFIG_FILE_NAME, ConfigError, loadConfig, quireHome } from "./load.js";
 export { DEFAULT_MODELS, type ModelFlags, resolveModelSettings } from "./model-settings.js";
-export { type ConfigLimits, type ModelKeys, PROVIDER_NAMES, type QuireConfig } from "./schema.js";
+export {
+  type ConfigLimits,
+  type EnvironmentOverride,
+  type ModelKeys,
+  PROVIDER_NAMES,
+  type QuireConfig,
+} from "./schema.js";

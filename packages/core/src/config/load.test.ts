@@ -138,3 +138,40 @@ max_output_tokens = 4096
     await expect(loadConfig(home)).rejects.toThrow(/cannot read .*config\.toml/);
   });
 });
+
+describe("[environments.NAME]", () => {
+  it("reads environment overrides into camelCase layers, units converted", async () => {
+    const config = await loadToml(`
+[environments.web]
+repo = "/srv/web"
+setup = "npm ci"
+secrets = ["NPM_TOKEN"]
+cache_ttl_hours = 1
+[environments.web.network]
+mode = "allowlist"
+[environments.web.limits]
+memory_mb = 3
+`);
+    expect(config.environments).toStrictEqual({
+      web: {
+        repo: "/srv/web",
+        setupScript: "npm ci",
+        secrets: ["NPM_TOKEN"],
+        cacheTtlMs: 3_600_000,
+        network: { mode: "allowlist" },
+        limits: { memoryBytes: 3 * 1024 * 1024 },
+      },
+    });
+  });
+
+  it.each([
+    [`[environments.web]\nrepo = "web"`, "environments.web.repo", /absolute path/],
+    [`[environments.web]\nimage = "x"`, "environments.web.image", /unknown key/],
+    [`[environments.web.variables]\n"A B" = "x"`, `environments.web.variables."A B"`, /variable name/],
+    [`[environments.web.secrets]\nTOKEN = "sk-x"`, "environments.web.secrets", /values live in secrets\.toml/],
+  ])("names the key in %j", async (toml, key, reason) => {
+    const error = await errorFor(toml);
+    expect(error.key).toBe(key);
+    expect(error.problems[0]).toMatchObject({ key, message: expect.stringMatching(reason) });
+  });
+});

@@ -14,6 +14,8 @@ export class ConfigError extends Error {
     message: string,
     readonly file?: string,
     readonly key?: string,
+    /** Every offending key when the file failed validation (`key` is the first of them). */
+    readonly problems: readonly { key: string; message: string }[] = [],
   ) {
     super(message);
     this.name = "ConfigError";
@@ -52,17 +54,19 @@ export async function loadConfig(home: string): Promise<QuireConfig> {
   if (!parsed.success) {
     const problems = parsed.error.issues.flatMap(describeIssue);
     const lines = problems.map((p) => `  ${p.key}: ${p.message}`).join("\n");
-    throw new ConfigError(`invalid configuration in ${file}:\n${lines}`, file, problems[0]?.key);
+    throw new ConfigError(`invalid configuration in ${file}:\n${lines}`, file, problems[0]?.key, problems);
   }
   return toQuireConfig(parsed.data, DEFAULT_AGENTS_MD_MAX_BYTES, file);
 }
 
 /** One line per offending key, spelled as in the file (`limits.max_turns`, `profiles.fast.model`). */
-function describeIssue(issue: z.core.$ZodIssue): { key: string; message: string }[] {
+export function describeIssue(issue: z.core.$ZodIssue): { key: string; message: string }[] {
   const at = issue.path.map((part) => tomlKey(String(part)));
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) => ({ key: [...at, tomlKey(key)].join("."), message: "unknown key" }));
   }
+  // A record key that fails its own schema: zod says only "Invalid key in record"; give the reason.
+  if (issue.code === "invalid_key" && issue.issues[0]) return [{ key: at.join("."), message: issue.issues[0].message }];
   return [{ key: at.join(".") || "(top level)", message: issue.message }];
 }
 

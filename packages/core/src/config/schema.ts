@@ -2,7 +2,9 @@
  * The shape of `config.toml` in Quire's home, as a zod schema (snake_case, as written in the
  * file) and as the camelCase `QuireConfig` the rest of the code uses.
  */
+import path from "node:path";
 import { z } from "zod";
+import { environmentKeysShape, type EnvironmentLayer, toEnvironmentLayer } from "../environments/definition-schema.js";
 import type { ProviderName } from "../models/types.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 
@@ -51,6 +53,22 @@ export const configFileSchema = z
       .optional(),
     limits: limitsSchema.optional(),
     profiles: z.record(z.string(), z.strictObject(modelKeysShape)).optional(),
+    /** Overrides of repositories' `.quire/environment.toml`, key by key. */
+    environments: z
+      .record(
+        z.string(),
+        z.strictObject({
+          ...environmentKeysShape("config"),
+          repo: z
+            .string()
+            .refine(
+              (repo) => repo === "*" || path.isAbsolute(repo),
+              'must be an absolute path, or "*" for every repository',
+            )
+            .optional(),
+        }),
+      )
+      .optional(),
   })
   .superRefine((file, ctx) => {
     if (file.api_key !== undefined && file.api_key_env !== undefined) {
@@ -112,6 +130,14 @@ export interface QuireConfig extends ModelKeys {
   agentsMd: { fallbackNames: string[]; maxBytes: number };
   limits: ConfigLimits;
   profiles: Record<string, ModelKeys>;
+  /** `[environments.NAME]` tables; absent when the file has none. */
+  environments?: Record<string, EnvironmentOverride>;
+}
+
+/** An environment table of config.toml: the repository file's keys, plus which repository it is for. */
+export interface EnvironmentOverride extends EnvironmentLayer {
+  /** An absolute repository root, or "*"; absent: applies only when selected by name. */
+  repo?: string;
 }
 
 type FileModelKeys = { [K in keyof typeof modelKeysShape]?: z.infer<(typeof modelKeysShape)[K]> };
@@ -154,5 +180,13 @@ export function toQuireConfig(file: ConfigFile, defaultMaxBytes: number, path?: 
       toolOutputBytes: limits.tool_output_bytes,
     }),
     profiles: Object.fromEntries(Object.entries(file.profiles ?? {}).map(([name, keys]) => [name, toModelKeys(keys)])),
+    environments:
+      file.environments &&
+      Object.fromEntries(
+        Object.entries(file.environments).map(([name, { repo, ...keys }]) => [
+          name,
+          defined({ ...toEnvironmentLayer(keys), repo }),
+        ]),
+      ),
   });
 }

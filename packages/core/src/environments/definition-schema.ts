@@ -1,0 +1,129 @@
+/**
+ * The keys of an environment definition, as written in `.quire/environment.toml` and in
+ * `[environments.NAME]` tables of Quire's config.toml (snake_case, strict), and their conversion
+ * to a camelCase layer that can be merged over the defaults.
+ */
+import { z } from "zod";
+import { MIB } from "./defaults.js";
+import type { NetworkPolicy, ResourceLimits } from "./types.js";
+
+/** Names of variables and secrets: what a shell accepts as an environment variable name. */
+export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A host name, or "*.example.com" for its subdomains; no scheme, port or path. */
+const DOMAIN = /^(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+const positiveInt = z.int().positive();
+
+/**
+ * `where` names the file kind in the message given when a secret's value is written in it.
+ * zod's messages never quote the input, so a value written by mistake is not echoed back.
+ */
+export function environmentKeysShape(where: "repository" | "config") {
+  const secretsMessage =
+    where === "repository"
+      ? 'secrets never live in the repository: list only their names (secrets = ["API_TOKEN"]) and store the values with `quire env secret set NAME`'
+      : 'list only secret names here (secrets = ["API_TOKEN"]); values live in secrets.toml in Quire\'s home (`quire env secret set NAME`)';
+  return {
+    setup: z.string().optional(),
+    maintenance: z.string().optional(),
+    variables: z
+      .record(z.string().regex(VARIABLE_NAME, "must be a variable name (letters, digits, _)"), z.string())
+      .optional(),
+    secrets: z.array(z.string().regex(VARIABLE_NAME, secretsMessage), { error: secretsMessage }).optional(),
+    network: z
+      .strictObject({
+        mode: z.enum(["off", "allowlist", "on"]).optional(),
+        domains: z
+          .array(z.string().regex(DOMAIN, 'must be a host name like "example.com" or "*.example.com"'))
+          .optional(),
+        preset: z.boolean().optional(),
+        methods: z.enum(["safe", "all"]).optional(),
+      })
+      .optional(),
+    limits: z
+      .strictObject({
+        command_timeout_ms: positiveInt.optional(),
+        max_command_timeout_ms: positiveInt.optional(),
+        task_timeout_ms: positiveInt.optional(),
+        output_bytes: positiveInt.optional(),
+        max_processes: positiveInt.optional(),
+        memory_mb: positiveInt.optional(),
+        cpu_seconds: positiveInt.optional(),
+        file_size_mb: positiveInt.optional(),
+        disk_mb: positiveInt.optional(),
+      })
+      .optional(),
+    checks: z.array(z.string().trim().min(1, "must not be empty")).optional(),
+    cache_ttl_hours: z.number().positive().optional(),
+  };
+}
+
+export const repositoryEnvironmentSchema = z.strictObject(environmentKeysShape("repository"));
+export type EnvironmentFileKeys = z.infer<typeof repositoryEnvironmentSchema>;
+
+/** What one source (the repository's file, or one config table) says; unset keys are absent. */
+export interface EnvironmentLayer {
+  setupScript?: string | null;
+  maintenanceScript?: string | null;
+  variables?: Record<string, string>;
+  secrets?: string[];
+  network?: Partial<NetworkPolicy>;
+  limits?: Partial<ResourceLimits>;
+  checks?: string[];
+  cacheTtlMs?: number;
+}
+
+/** Drops unset keys, so that spreading a layer over another keeps what it does not set. */
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** An empty or blank script means "no script" (and can override one set below). */
+function script(text: string | undefined): string | null | undefined {
+  if (text === undefined) return undefined;
+  return text.trim() === "" ? null : text;
+}
+
+function mb(value: number | undefined): number | undefined {
+  return value === undefined ? undefined : value * MIB;
+}
+
+export function toEnvironmentLayer(keys: EnvironmentFileKeys): EnvironmentLayer {
+  const limits = keys.limits;
+  return defined({
+    setupScript: script(keys.setup),
+    maintenanceScript: script(keys.maintenance),
+    variables: keys.variables,
+    secrets: keys.secrets,
+    network: keys.network && defined({ ...keys.network }),
+    limits:
+      limits &&
+      defined({
+        commandTimeoutMs: limits.command_timeout_ms,
+        maxCommandTimeoutMs: limits.max_command_timeout_ms,
+        taskTimeoutMs: limits.task_timeout_ms,
+        outputBytes: limits.output_bytes,
+        maxProcesses: limits.max_processes,
+        memoryBytes: mb(limits.memory_mb),
+        cpuSeconds: limits.cpu_seconds,
+        fileSizeBytes: mb(limits.file_size_mb),
+        diskBytes: mb(limits.disk_mb),
+      }),
+    checks: keys.checks,
+    cacheTtlMs: keys.cache_ttl_hours === undefined ? undefined : Math.round(keys.cache_ttl_hours * 3_600_000),
+  });
+}
+
+/** The file's key for each limit, to name it in errors found after merging. */
+export const LIMIT_KEYS: Record<keyof ResourceLimits, string> = {
+  commandTimeoutMs: "limits.command_timeout_ms",
+  maxCommandTimeoutMs: "limits.max_command_timeout_ms",
+  taskTimeoutMs: "limits.task_timeout_ms",
+  outputBytes: "limits.output_bytes",
+  maxProcesses: "limits.max_processes",
+  memoryBytes: "limits.memory_mb",
+  cpuSeconds: "limits.cpu_seconds",
+  fileSizeBytes: "limits.file_size_mb",
+  diskBytes: "limits.disk_mb",
+};

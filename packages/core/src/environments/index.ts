@@ -1,0 +1,26 @@
+// Environments: definition, overrides, secrets and redaction.
+export * from "./defaults.js";
+export {
+  type EnvironmentCheck,
+  EnvironmentError,
+  type EnvironmentProblem,
+  type ResolveEnvironmentOptions,
+  checkEnvironment,
+  effectiveAllowlist,
+  resolveEnvironment,
+} from "./definition.js";
+export { type EnvironmentLayer, VARIABLE_NAME } from "./definition-schema.js";
+export { createRedactor, MIN_REDACTED_LENGTH, redactEvent } from "./redact.js";
+export {
+  inspectSecrets,
+  listSecrets,
+  loadSecretValues,
+  removeSecret,
+  SECRETS_FILE_NAME,
+  SecretStoreError,
+  secretsFile,
+  secretVersion,
+  setSecret,
+} from "./secrets.js";
+export { NETWORK_PRESET_DOMAINS } from "../network/preset.js";
+export * from "./types.js";
