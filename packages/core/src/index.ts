@@ -19,3 +19,6 @@ export * from "./tasks/workspace.js";
 export * from "./tools/types.js";
 export * from "./tasks/prepare.js";
 export * from "./tasks/gc.js";
+export * from "./environments/snapshot.js";
+export * from "./environments/overlay.js";
+export * from "./environments/setup.js";

@@ -49,6 +49,8 @@ export interface AgentRun {
   promptCacheKey: string;
   signal: AbortSignal;
   emit: (event: QuireEvent) => void;
+  /** Removes secret values from tool output before the model (or the transcript) sees it. */
+  redact?: (text: string) => string;
   /** Live model progress (text and reasoning deltas, retries) for readable logs. */
   onModelEvent?: (event: ModelStreamEvent) => void;
 }
@@ -124,7 +126,11 @@ export async function runTurn(state: ConversationState, prompt: string, userRun:
       // Several calls in one response all run, in order; each result is fed back.
       for (const call of calls) {
         const output = await dispatchToolCall(call, toolMap, offered, context);
-        state.items.push({ type: "tool_result", callId: call.callId, output });
+        state.items.push({
+          type: "tool_result",
+          callId: call.callId,
+          output: run.redact ? run.redact(output) : output,
+        });
       }
     }
   } catch (error) {

@@ -213,6 +213,7 @@ async function runTaskTurn(
     promptCacheKey: record.id,
     signal: options.signal,
     emit,
+    redact: (text) => redactor.redact(text),
     onModelEvent: options.onModelEvent,
   });
   await store.saveConversation(record.id, state);
