@@ -4,6 +4,7 @@ import path from "node:path";
 import {
   checkEnvironment,
   effectiveAllowlist,
+  environmentKey,
   type EnvironmentCheck,
   NETWORK_PRESET_DOMAINS,
   git,
@@ -106,10 +107,11 @@ export function registerEnv(program: Command): void {
     });
 }
 
-/** What the snapshot cache key is made of (the commit is added per snapshot). */
+/** The snapshot cache key and what it is made of (snapshots of one key differ by commit). */
 function cacheKeyInputs(repoRoot: string, check: EnvironmentCheck) {
   const { setupScript, variables, secrets } = check.environment;
   return {
+    key: environmentKey({ repo: repoRoot, setupScript, variables, secrets }),
     repo: repoRoot,
     setupScriptSha256:
       setupScript === null ? null : createHash("sha256").update(setupScript).digest("hex").slice(0, 16),
@@ -223,7 +225,7 @@ function formatCheck(repoRoot: string, check: EnvironmentCheck): string {
   out.push(`  file size ${mib(l.fileSizeBytes)}, disk ${mib(l.diskBytes)}\n`);
   out.push(`checks:${env.checks.length === 0 ? " (none)\n" : `\n${env.checks.map((c) => `  ${c}\n`).join("")}`}`);
   const key = cacheKeyInputs(repoRoot, check);
-  out.push(`snapshot cache: reused for ${seconds(env.cacheTtlMs)}; key inputs:\n`);
+  out.push(`snapshot cache: reused for ${seconds(env.cacheTtlMs)}; key ${key.key}, from:\n`);
   out.push(`  repository ${key.repo}, setup script ${key.setupScriptSha256 ?? "(none)"}\n`);
   out.push(`  variables ${key.variables.join(", ") || "(none)"}; secrets ${key.secrets.join(", ") || "(none)"}\n`);
   out.push(`  ${key.hostSystem}; plus the commit\n`);

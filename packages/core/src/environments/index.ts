@@ -23,4 +23,5 @@ export {
   setSecret,
 } from "./secrets.js";
 export { NETWORK_PRESET_DOMAINS } from "../network/preset.js";
+export { environmentKey } from "./snapshot.js";
 export * from "./types.js";
