@@ -1,0 +1,235 @@
+import { lookup } from "node:dns/promises";
+import { mkdtempSync, rmSync } from "node:fs";
+import {
+  createServer,
+  request as httpRequest,
+  STATUS_CODES,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from "node:http";
+import { connect, isIP, type Socket } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import type { Duplex } from "node:stream";
+import type { NetworkPolicy } from "../environments/types.js";
+import { formatNetworkRefusal, type DecisionReason, type NetworkDecision } from "./decision.js";
+import { isPrivateAddress, matchHost, normalizeHost } from "./host-rules.js";
+
+export interface FilteringProxyOptions {
+  policy: Pick<NetworkPolicy, "domains" | "preset" | "methods">;
+  /** Called for every request the proxy judged, allowed or not; refusals become events. */
+  onDecision?: (decision: NetworkDecision) => void;
+  /** A host name to the address to connect to; DNS on the host by default (tests map names to 127.0.0.1). */
+  resolve?: (host: string) => Promise<string>;
+  /** Ports plain HTTP requests may go to; default 80. */
+  httpPorts?: readonly number[];
+  /** Ports CONNECT tunnels may go to; default 443 only (a tunnel to 80 would skip the method filter). */
+  connectPorts?: readonly number[];
+}
+
+export interface FilteringProxy {
+  /** Unix socket the proxy listens on, in a fresh directory only this user can enter. */
+  socketPath: string;
+  close(): Promise<void>;
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** Headers about one connection, not the request: never forwarded (RFC 9110 §7.6.1). */
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authorization",
+  "proxy-authenticate",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+]);
+
+function endToEndHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const named = String(headers.connection ?? "")
+    .split(",")
+    .map((name) => name.trim().toLowerCase());
+  const kept: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name) && !named.includes(name)) kept[name] = value;
+  }
+  return kept;
+}
+
+async function lookupHost(host: string): Promise<string> {
+  const addresses = await lookup(host, { all: true });
+  const chosen = addresses.find((entry) => entry.family === 4) ?? addresses[0];
+  if (!chosen) throw new Error("no address");
+  return chosen.address;
+}
+
+/** "host:port" of a CONNECT request, with an IPv6 literal in brackets. */
+function parseAuthority(authority: string | undefined): { host: string; port: number } | null {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:/@[\]]+):(\d{1,5})$/.exec(authority ?? "");
+  if (!match) return null;
+  return { host: normalizeHost(match[1]!), port: Number(match[2]) };
+}
+
+/** An answer written straight onto a socket: after CONNECT the HTTP server no longer owns it. */
+function rawReply(socket: Duplex, status: number, body: string): void {
+  const head =
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
+  socket.end(head + body);
+}
+
+function textReply(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { "content-type": "text/plain; charset=utf-8", connection: "close" });
+  res.end(body);
+}
+
+/**
+ * An HTTP proxy on a Unix socket, outside the sandbox, that lets through only what the
+ * environment's network policy allows: plain HTTP requests with an absolute URI, and CONNECT
+ * tunnels (HTTPS). It resolves names itself and connects to exactly the address it checked,
+ * so DNS answers cannot change between the check and the connection. In "safe" mode the
+ * method filter sees plain HTTP only: inside a tunnel the requests are encrypted.
+ */
+export async function startFilteringProxy(options: FilteringProxyOptions): Promise<FilteringProxy> {
+  const { policy, onDecision } = options;
+  const resolve = options.resolve ?? lookupHost;
+  const httpPorts = options.httpPorts ?? [80];
+  const connectPorts = options.connectPorts ?? [443];
+  const sockets = new Set<Socket | Duplex>();
+  const track = (socket: Socket | Duplex): void => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  };
+
+  /** The policy's verdict; throws only when the name does not resolve. */
+  const judge = async (host: string, port: number, method: string, tunnel: boolean) => {
+    const match = matchHost(host, policy);
+    if (match === null) return { reason: "not-in-allowlist" as DecisionReason };
+    if (!(tunnel ? connectPorts : httpPorts).includes(port)) return { reason: "port-not-allowed" as DecisionReason };
+    if (!tunnel && policy.methods === "safe" && !SAFE_METHODS.has(method)) {
+      return { reason: "method-not-allowed" as DecisionReason };
+    }
+    const address = isIP(host) !== 0 ? host : await resolve(host);
+    if (match === "pattern" && isPrivateAddress(address)) return { reason: "private-address" as DecisionReason };
+    return { reason: "allowed" as DecisionReason, address };
+  };
+
+  /** Judges and reports; returns the address to connect to, or the refusal text already to send. */
+  const decide = async (fields: Omit<NetworkDecision, "allowed" | "reason">, tunnel: boolean) => {
+    let verdict: Awaited<ReturnType<typeof judge>>;
+    try {
+      verdict = await judge(fields.host, fields.port, fields.method, tunnel);
+    } catch (error) {
+      return { status: 502, body: `quire proxy: cannot resolve ${fields.host}: ${(error as Error).message}\n` };
+    }
+    const decision: NetworkDecision = { ...fields, allowed: verdict.reason === "allowed", reason: verdict.reason };
+    try {
+      onDecision?.(decision);
+    } catch {
+      // A failing listener must not take the proxy down.
+    }
+    if (verdict.address === undefined) return { status: 403, body: `quire: ${formatNetworkRefusal(decision)}\n` };
+    return { address: verdict.address };
+  };
+
+  const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const method = req.method ?? "GET";
+    let url: URL | null = null;
+    try {
+      url = new URL(req.url ?? "");
+    } catch {
+      // not absolute: this is a proxy, not a web server
+    }
+    if (url?.protocol !== "http:") {
+      return textReply(res, 400, "quire proxy: send http:// URLs in absolute form; use CONNECT for https\n");
+    }
+    const host = normalizeHost(url.hostname);
+    const port = url.port === "" ? 80 : Number(url.port);
+    const target = `http://${url.host}${url.pathname}${url.search}`;
+    const outcome = await decide({ host, port, method, target }, false);
+    if (outcome.address === undefined) return textReply(res, outcome.status, outcome.body);
+
+    const upstream = httpRequest({
+      host: outcome.address,
+      port,
+      method,
+      path: `${url.pathname}${url.search}`,
+      headers: { ...endToEndHeaders(req.headers), host: url.host },
+      agent: false,
+    });
+    upstream.on("socket", track);
+    upstream.on("response", (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, endToEndHeaders(answer.headers));
+      answer.pipe(res);
+    });
+    upstream.on("error", (error) => {
+      if (res.headersSent) res.destroy();
+      else textReply(res, 502, `quire proxy: ${host}:${port}: ${error.message}\n`);
+    });
+    res.on("close", () => upstream.destroy());
+    req.pipe(upstream);
+  };
+
+  const onConnect = async (req: IncomingMessage, client: Duplex, head: Buffer): Promise<void> => {
+    track(client);
+    client.on("error", () => client.destroy());
+    const authority = parseAuthority(req.url);
+    if (!authority) return rawReply(client, 400, "quire proxy: CONNECT needs host:port\n");
+    const target = `${authority.host.includes(":") ? `[${authority.host}]` : authority.host}:${authority.port}`;
+    const outcome = await decide({ ...authority, method: "CONNECT", target }, true);
+    if (outcome.address === undefined) return rawReply(client, outcome.status, outcome.body);
+    if (client.destroyed) return;
+
+    let open = false;
+    const upstream = connect({ host: outcome.address, port: authority.port, allowHalfOpen: true });
+    track(upstream);
+    upstream.once("connect", () => {
+      open = true;
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      if (head.length > 0) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on("error", (error) => {
+      if (open) client.destroy();
+      else rawReply(client, 502, `quire proxy: ${target}: ${error.message}\n`);
+    });
+    client.on("close", () => upstream.destroy());
+  };
+
+  // No request timeout: a large download through the proxy may take long; the command's own
+  // time limit ends it (and with it the connection).
+  const server = createServer({ requestTimeout: 0 });
+  server.on("connection", track);
+  server.on("request", (req, res) => void onRequest(req, res));
+  server.on("connect", (req: IncomingMessage, socket: Duplex, head: Buffer) => void onConnect(req, socket, head));
+
+  const dir = mkdtempSync(path.join(os.tmpdir(), "quire-net-"));
+  const socketPath = path.join(dir, "proxy.sock");
+  try {
+    await new Promise<void>((resolveListen, reject) => {
+      server.once("error", reject);
+      server.listen(socketPath, () => resolveListen());
+    });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    socketPath,
+    close() {
+      closing ??= new Promise<void>((done) => {
+        server.close(() => done());
+        for (const socket of sockets) socket.destroy();
+      }).finally(() => rmSync(dir, { recursive: true, force: true }));
+      return closing;
+    },
+  };
+}
