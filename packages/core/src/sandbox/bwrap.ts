@@ -1,5 +1,6 @@
 import { realpathSync } from "node:fs";
 import path from "node:path";
+import { proxyBridgeArgs, proxyEnv, withProxyForwarder } from "../network/sandbox-bridge.js";
 import { liveProcessStart, processEnded } from "./process-exit.js";
 import { spawnBounded } from "./spawn-bounded.js";
 import { etcMaskArgs, resolverArgs, systemAliasArgs } from "./system-view.js";
@@ -34,12 +35,15 @@ function workspaceArgs(policy: SandboxPolicy): string[] {
  * and after the extra read-only paths (the workspace stays writable if one contains it).
  */
 function bwrapArgs(policy: SandboxPolicy, request: ExecRequest): string[] {
+  // Allowlist mode: no network of its own, only the filtering proxy (see network/sandbox-bridge.ts).
+  const proxy = policy.network ? undefined : policy.proxy;
   const env: Record<string, string> = {
     PATH: SANDBOX_PATH,
     HOME: SANDBOX_HOME,
     LANG: "C.UTF-8",
     TERM: "dumb",
     TMPDIR: "/tmp",
+    ...(proxy ? proxyEnv() : {}),
     ...request.env,
   };
   return [
@@ -87,12 +91,13 @@ function bwrapArgs(policy: SandboxPolicy, request: ExecRequest): string[] {
     SANDBOX_HOME,
     ...(policy.readOnlyPaths ?? []).flatMap((readable) => ["--ro-bind", readable, readable]),
     ...workspaceArgs(policy),
+    ...(proxy ? proxyBridgeArgs(proxy.socketPath) : []),
     "--chdir",
     request.cwd,
     "--clearenv",
     ...Object.entries(env).flatMap(([name, value]) => ["--setenv", name, value]),
     "--",
-    ...request.argv,
+    ...(proxy ? withProxyForwarder(request.argv) : request.argv),
   ];
 }
 

@@ -9,6 +9,11 @@ export interface SandboxPolicy {
   writable: boolean;
   /** false by default: the command gets its own empty network namespace. */
   network: boolean;
+  /**
+   * Allowlist mode (with network false): the Unix socket of the filtering proxy outside the
+   * sandbox (network/filtering-proxy.ts), the command's only way out. Ignored when network is true.
+   */
+  proxy?: { socketPath: string };
   /** Extra host paths the command may read (e.g. a git clone's alternates object store). */
   readOnlyPaths?: string[];
 }
