@@ -28,7 +28,8 @@ export async function mountOverlay(paths: OverlayPaths): Promise<void> {
     // overlayfs options are comma and colon separated; such paths cannot be expressed safely.
     if (/[,:]/.test(value)) throw new Error(`cannot use ${value} for overlayfs: it contains ',' or ':'`);
   }
-  const options = `lowerdir=${paths.lower},upperdir=${paths.upper},workdir=${paths.work}`;
+  // nosuid, nodev: a set-uid file the agent made in its workspace grants nothing through the mount.
+  const options = `lowerdir=${paths.lower},upperdir=${paths.upper},workdir=${paths.work},nosuid,nodev`;
   try {
     await execFileAsync("mount", ["-t", "overlay", "overlay", "-o", options, paths.merged]);
   } catch (error) {

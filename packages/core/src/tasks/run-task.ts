@@ -11,6 +11,7 @@ import { createSandbox } from "../sandbox/index.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 import type { TaskMode } from "../tools/types.js";
 import { attachSnapshot, detachSnapshot, inspectSource, prepareTaskWorkspace } from "./prepare.js";
+import { stripSetIdBits } from "./setid.js";
 import { LocalTaskStore, type TaskRecord } from "./store.js";
 import { buildPreamble, buildToolset, systemPromptFor } from "./task-setup.js";
 import { computeDiff } from "./workspace.js";
@@ -122,7 +123,7 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
     if (record.status !== "running") throw error;
     return failBeforeTurn(store, record, state, options, emit, error as Error);
   } finally {
-    if (record.overlay) await detachSnapshot(store.taskDir(id), true);
+    await releaseWorkspace(store, record);
   }
 }
 
@@ -152,8 +153,16 @@ export async function resumeTask(options: TaskRunOptions & { id: string }): Prom
     emit({ type: "thread.started", thread_id: record.id });
     return await runTaskTurn(store, record, state, record.workspace, options, emit, redactor, environment);
   } finally {
-    await detachSnapshot(store.taskDir(record.id), !!record.overlay);
+    await releaseWorkspace(store, record);
   }
+}
+
+/** Unmounts the task's view and clears set-id bits the task's commands may have set. */
+async function releaseWorkspace(store: LocalTaskStore, record: TaskRecord): Promise<void> {
+  if (!record.workspace) return;
+  const taskDir = store.taskDir(record.id);
+  await detachSnapshot(taskDir, !!record.overlay);
+  await stripSetIdBits(record.overlay ? path.join(taskDir, "upper") : record.workspace).catch(() => []);
 }
 
 /** Holds the secret redaction of a task; known once its environment is resolved. */

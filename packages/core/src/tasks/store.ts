@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { ConversationState } from "../agent/conversation.js";
 import type { QuireEvent, TaskStatus, TaskUsage } from "../events.js";
@@ -63,6 +63,9 @@ export class LocalTaskStore {
   }
 
   async create(record: TaskRecord): Promise<void> {
+    // Only the owner may enter the tasks folder: workspaces hold the user's code and setup's output.
+    await mkdir(this.tasksDir, { recursive: true, mode: 0o700 });
+    await chmod(this.tasksDir, 0o700);
     await mkdir(this.taskDir(record.id), { recursive: true });
     await this.save(record);
   }

@@ -1,0 +1,62 @@
+import { existsSync, readdirSync, statSync, utimesSync } from "node:fs";
+import path from "node:path";
+import { startScriptedModelServer } from "@quire/core/testing";
+import { afterEach, expect, it } from "vitest";
+import { makeRepo } from "../helpers/repo.js";
+import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (closers.length > 0) await closers.pop()?.();
+});
+
+it("a task cannot alter the snapshot, leaves no set-uid file behind, and its folder is private", async () => {
+  const repo = makeRepo({ "a.txt": "a\n" });
+  const home = tempHome();
+  const model = await startScriptedModelServer([
+    {
+      toolCalls: [
+        {
+          name: "shell",
+          arguments: { command: ["bash", "-lc", "cp /usr/bin/id suid-id && chmod 4755 suid-id; echo changed > a.txt"] },
+        },
+      ],
+    },
+    { text: "done" },
+  ]);
+  closers.push(model.close);
+  const run = await runQuire(["exec", "--json", "--provider", "openai", "-m", "m", "try"], {
+    cwd: repo,
+    home,
+    env: providerEnv("openai", model.url),
+  });
+  expect(run.code).toBe(0);
+  const final = run.events.at(-1);
+  if (final?.type !== "task.completed") throw new Error("no task.completed");
+  expect(final.diff).toContain("+changed");
+
+  const envKey = readdirSync(path.join(home, "envs"))[0]!;
+  const commit = readdirSync(path.join(home, "envs", envKey)).find((entry) => !entry.startsWith("."))!;
+  const snapshot = path.join(home, "envs", envKey, commit, "snapshot");
+  expect(existsSync(path.join(snapshot, "suid-id"))).toBe(false);
+  expect(statSync(path.join(snapshot, "a.txt")).size).toBe(2);
+
+  const taskDir = path.join(home, "tasks", final.task_id);
+  const made = path.join(taskDir, "upper", "suid-id");
+  expect(existsSync(made)).toBe(true);
+  expect(statSync(made).mode & 0o6000).toBe(0);
+  expect(statSync(path.join(home, "tasks")).mode & 0o077).toBe(0);
+
+  // gc removes the old workspace and the expired snapshot, and keeps the record, events and diff.
+  const old = new Date(Date.now() - 30 * 24 * 3600 * 1000);
+  utimesSync(path.join(home, "envs", envKey, commit, "meta.json"), old, old);
+  const gc = await runQuire(["gc", "--older-than", "0"], { cwd: repo, home });
+  expect(gc.code).toBe(0);
+  expect(gc.stdout).toMatch(/removed 1 snapshot\(s\) and 1 workspace\(s\)/);
+  expect(existsSync(snapshot)).toBe(false);
+  expect(existsSync(path.join(taskDir, "upper"))).toBe(false);
+  for (const kept of ["task.json", "events.jsonl", "diff.patch"])
+    expect(existsSync(path.join(taskDir, kept))).toBe(true);
+  const diff = await runQuire(["diff", final.task_id], { cwd: repo, home });
+  expect(diff.stdout).toBe(final.diff);
+});
