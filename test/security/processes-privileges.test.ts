@@ -115,12 +115,14 @@ describe("privileges", () => {
     expect(result.output).not.toMatch(/MOUNTED|BOUND|NESTED/);
   });
 
-  // HOLE: the sandbox's uid 1000 maps to the host user running Quire. When that is root (a
-  // server or worker container), the agent can leave a setuid-root executable in the
-  // workspace on the host (chmod u+s keeps working inside, and the workspace is not mounted
-  // nosuid on the host): any host user who can reach the task directory gets root. Fix: map
-  // to an unprivileged host uid when running as root, or strip S_ISUID/S_ISGID after each
-  // command, or keep workspaces on a nosuid mount with 0700 parents.
+  // HOLE (sandbox level): the sandbox's uid 1000 maps to the host user running Quire. When
+  // that is root (a server or worker container), a command can leave a setuid-root program in
+  // the workspace on the host: chmod u+s works inside and the workspace is not mounted nosuid.
+  // Any host user who can reach the task folder while the task runs gets root. The task layer
+  // is being hardened around it (tasks folder 0700, set-id bits stripped when the workspace is
+  // released); the sandbox itself could close it (a nosuid bind of the workspace does not stop
+  // chmod, so: map to an unprivileged host uid when run as root, or a seccomp filter on
+  // chmod/fchmod with S_ISUID|S_ISGID).
   const whenRoot = process.getuid?.() === 0 ? it.fails : it;
   whenRoot("cannot leave a setuid-root program in the workspace for host users", async () => {
     const result = await sh(sandboxFor(host), "cp /usr/bin/id ./suid-id && chmod 4755 ./suid-id; echo done");
