@@ -12,12 +12,19 @@ export interface NetworkDecision {
 }
 
 export type DecisionReason =
-  "allowed" | "not-in-allowlist" | "method-not-allowed" | "port-not-allowed" | "private-address" | "bad-request";
+  | "allowed"
+  | "not-in-allowlist"
+  | "method-not-allowed"
+  | "body-not-allowed"
+  | "port-not-allowed"
+  | "private-address"
+  | "bad-request";
 
 const REASON_TEXT: Record<DecisionReason, string> = {
   allowed: "allowed",
   "not-in-allowlist": "not in allowlist",
   "method-not-allowed": "only GET, HEAD and OPTIONS are allowed",
+  "body-not-allowed": "a request body is not allowed in safe mode",
   "port-not-allowed": "port not allowed",
   "private-address": "resolves to a private or local address",
   "bad-request": "not a proxy request",

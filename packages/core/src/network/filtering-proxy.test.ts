@@ -76,6 +76,22 @@ describe("filtering proxy", () => {
     expect(posted.body).toBe(`POST /p host=allowed.test:${web.port} body=data`);
   });
 
+  it("refuses a GET with a body in safe mode, and forwards a chunked one framed", async () => {
+    let socket = await start({ methods: "safe" });
+    // node frames a GET's body only when told its length
+    const refused = await viaProxy(socket, `http://allowed.test:${web.port}/g`, "GET", "data", {
+      "content-length": "4",
+    });
+    expect(refused.body).toContain("a request body is not allowed in safe mode");
+    await proxy?.close();
+
+    socket = await start({ methods: "all" });
+    const chunked = { "transfer-encoding": "chunked" };
+    const answer = await viaProxy(socket, `http://allowed.test:${web.port}/g`, "GET", "data", chunked);
+    expect(answer.body).toBe(`GET /g host=allowed.test:${web.port} body=data`);
+    expect(web.hits).toHaveLength(1); // one request upstream, not a smuggled second
+  });
+
   it("matches *.domain to subdomains only, and keeps patterns away from local addresses", async () => {
     const socket = await start({ domains: ["*.wild.test"] });
     const apex = await viaProxy(socket, `http://wild.test:${web.port}/`);

@@ -107,23 +107,25 @@ export async function startFilteringProxy(options: FilteringProxyOptions): Promi
   };
 
   /** The policy's verdict; throws only when the name does not resolve. */
-  const judge = async (host: string, port: number, method: string, tunnel: boolean) => {
+  const judge = async (host: string, port: number, method: string, tunnel: boolean, hasBody: boolean) => {
     const match = matchHost(host, policy);
     if (match === null) return { reason: "not-in-allowlist" as DecisionReason };
     if (!(tunnel ? connectPorts : httpPorts).includes(port)) return { reason: "port-not-allowed" as DecisionReason };
     if (!tunnel && policy.methods === "safe" && !SAFE_METHODS.has(method)) {
       return { reason: "method-not-allowed" as DecisionReason };
     }
+    // A GET can carry a body too; in safe mode that would be a way to send data out.
+    if (!tunnel && policy.methods === "safe" && hasBody) return { reason: "body-not-allowed" as DecisionReason };
     const address = isIP(host) !== 0 ? host : await resolve(host);
     if (match === "pattern" && isPrivateAddress(address)) return { reason: "private-address" as DecisionReason };
     return { reason: "allowed" as DecisionReason, address };
   };
 
   /** Judges and reports; returns the address to connect to, or the refusal text already to send. */
-  const decide = async (fields: Omit<NetworkDecision, "allowed" | "reason">, tunnel: boolean) => {
+  const decide = async (fields: Omit<NetworkDecision, "allowed" | "reason">, tunnel: boolean, hasBody = false) => {
     let verdict: Awaited<ReturnType<typeof judge>>;
     try {
-      verdict = await judge(fields.host, fields.port, fields.method, tunnel);
+      verdict = await judge(fields.host, fields.port, fields.method, tunnel, hasBody);
     } catch (error) {
       return { status: 502, body: `quire proxy: cannot resolve ${fields.host}: ${(error as Error).message}\n` };
     }
@@ -151,15 +153,21 @@ export async function startFilteringProxy(options: FilteringProxyOptions): Promi
     const host = normalizeHost(url.hostname);
     const port = url.port === "" ? 80 : Number(url.port);
     const target = `http://${url.host}${url.pathname}${url.search}`;
-    const outcome = await decide({ host, port, method, target }, false);
+    const chunked = req.headers["transfer-encoding"] !== undefined;
+    const hasBody = chunked || Number(req.headers["content-length"] ?? 0) > 0;
+    const outcome = await decide({ host, port, method, target }, false, hasBody);
     if (outcome.address === undefined) return textReply(res, outcome.status, outcome.body);
+    const headers = { ...endToEndHeaders(req.headers), host: url.host };
+    // Node frames a GET's body only when told to: unframed, its bytes would reach the upstream
+    // as the start of a second request.
+    if (chunked) headers["transfer-encoding"] = "chunked";
 
     const upstream = httpRequest({
       host: outcome.address,
       port,
       method,
       path: `${url.pathname}${url.search}`,
-      headers: { ...endToEndHeaders(req.headers), host: url.host },
+      headers,
       agent: false,
     });
     upstream.on("socket", track);

@@ -55,16 +55,20 @@ export interface ProxyAnswer {
 }
 
 /** A plain HTTP request in absolute form, sent to the proxy's Unix socket. */
-export function viaProxy(socketPath: string, url: string, method = "GET", body?: string): Promise<ProxyAnswer> {
+export function viaProxy(
+  socketPath: string,
+  url: string,
+  method = "GET",
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<ProxyAnswer> {
+  const host = URL.canParse(url) ? new URL(url).host : "proxy";
   return new Promise((resolve, reject) => {
-    const req = request(
-      { socketPath, path: url, method, headers: { host: URL.canParse(url) ? new URL(url).host : "proxy" } },
-      (res) => {
-        let text = "";
-        res.on("data", (chunk: Buffer) => (text += chunk.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }));
-      },
-    );
+    const req = request({ socketPath, path: url, method, headers: { host, ...headers } }, (res) => {
+      let text = "";
+      res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }));
+    });
     req.on("error", reject);
     req.end(body);
   });
