@@ -135,3 +135,15 @@ console.log("\n### Command overhead (`true`, 50 runs each)\n");
 console.log("| how | median | p95 |");
 console.log("| --- | --- | --- |");
 for (const row of await commandOverhead()) console.log(`| ${row.name} | ${fmt(row.median)} | ${fmt(row.p95)} |`);
+
+const { environmentBench } = await import("./bench-environments.mjs");
+console.log("\n### Task-ready time from a cached environment (10 tasks per size)\n");
+console.log(
+  "| files | cold preparation (clone + setup + snapshot) | ready, median | ready, p95 | first command done, median | copy-on-write |",
+);
+console.log("| --- | --- | --- | --- | --- | --- |");
+for (const row of await environmentBench()) {
+  console.log(
+    `| ${row.files} | ${fmt(row.coldMs)} | ${fmt(row.readyMedian)} | ${fmt(row.readyP95)} | ${fmt(row.firstMedian)} | ${row.overlay ? "overlayfs" : "copy"} |`,
+  );
+}

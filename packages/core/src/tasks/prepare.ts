@@ -18,7 +18,6 @@ export interface SourceCheckout {
   commit: string;
   /** The source's object store, which task checkouts borrow (read-only in the sandbox). */
   objectsDir: string;
-  dirty: boolean;
 }
 
 export class NotAGitRepositoryError extends Error {}
@@ -34,14 +33,20 @@ export async function inspectSource(repo: string): Promise<SourceCheckout> {
     throw new NotAGitRepositoryError(`${sourceRoot} has no commits yet; commit something first`);
   });
   const commonDir = (await git(["rev-parse", "--git-common-dir"], { cwd: sourceRoot })).trim();
-  // Tracked files only: scanning for untracked files can take seconds in a large checkout.
-  const status = await git(["status", "--porcelain", "--untracked-files=no"], { cwd: sourceRoot });
   return {
     sourceRoot,
     commit: commit.trim(),
     objectsDir: path.join(path.resolve(sourceRoot, commonDir), "objects"),
-    dirty: status.trim() !== "",
   };
+}
+
+/**
+ * Whether tracked files have uncommitted changes (which a task does not see). It stats every
+ * tracked file, so callers run it beside the preparation rather than before it.
+ */
+export async function sourceIsDirty(sourceRoot: string): Promise<boolean> {
+  const status = await git(["status", "--porcelain", "--untracked-files=no"], { cwd: sourceRoot });
+  return status.trim() !== "";
 }
 
 export interface PreparedTask {
@@ -119,7 +124,9 @@ export async function prepareTaskWorkspace(options: PrepareOptions): Promise<Pre
   const overlay = await overlaySupported(options.home);
   await attachSnapshot({ taskDir: options.taskDir, snapshotDir: snapshot.dir, overlay });
   if (snapshot.exact) {
-    await git(["checkout", "--quiet", "-b", options.branch], { cwd: workspace });
+    // Ref updates only: `git checkout -b` would refresh the index, a stat of every file.
+    await git(["update-ref", `refs/heads/${options.branch}`, source.commit], { cwd: workspace });
+    await git(["symbolic-ref", "HEAD", `refs/heads/${options.branch}`], { cwd: workspace });
     return { workspace, baseTree: snapshot.meta.baseTree, snapshotDir: snapshot.dir, overlay, cached };
   }
   await git(["checkout", "--quiet", "-b", options.branch, source.commit], { cwd: workspace });

@@ -10,7 +10,7 @@ import type { ModelClient, ModelStreamEvent } from "../models/types.js";
 import { createSandbox } from "../sandbox/index.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 import type { TaskMode } from "../tools/types.js";
-import { attachSnapshot, detachSnapshot, inspectSource, prepareTaskWorkspace } from "./prepare.js";
+import { attachSnapshot, detachSnapshot, inspectSource, prepareTaskWorkspace, sourceIsDirty } from "./prepare.js";
 import { stripSetIdBits } from "./setid.js";
 import { LocalTaskStore, type TaskRecord } from "./store.js";
 import { buildPreamble, buildToolset, systemPromptFor } from "./task-setup.js";
@@ -82,10 +82,10 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
     const source = await inspectSource(options.repo);
     const { environment, secretValues } = await environmentOf(options, source.sourceRoot);
     redactor.redact = createRedactor(secretValues);
-    Object.assign(record, { sourceRoot: source.sourceRoot, baseCommit: source.commit, sourceDirty: source.dirty });
+    Object.assign(record, { sourceRoot: source.sourceRoot, baseCommit: source.commit });
+    const dirty = sourceIsDirty(source.sourceRoot).catch(() => false);
     Object.assign(record, { readOnlyPaths: [source.objectsDir], network: environment.network.mode });
     record.workspace = path.join(store.taskDir(id), "repo");
-    options.onStarted?.(record);
     const prepared = await prepareTaskWorkspace({
       home: options.home,
       taskDir: store.taskDir(id),
@@ -105,7 +105,9 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
       snapshotDir: prepared.snapshotDir,
       overlay: prepared.overlay,
     });
+    record.sourceDirty = await dirty;
     await store.save(record);
+    options.onStarted?.(record);
     const relativeCwd = path.relative(source.sourceRoot, await realpath(options.repo));
     const cwd = path.join(prepared.workspace, relativeCwd.startsWith("..") ? "" : relativeCwd);
     const preamble = await buildPreamble({
