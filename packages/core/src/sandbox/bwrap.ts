@@ -1,8 +1,9 @@
 import { realpathSync } from "node:fs";
 import path from "node:path";
 import { proxyBridgeArgs, proxyEnv, withProxyForwarder } from "../network/sandbox-bridge.js";
+import { rlimitArgv } from "./limits.js";
+import { createLimitEnforcer } from "./limits-run.js";
 import { liveProcessStart, processEnded } from "./process-exit.js";
-import { spawnBounded } from "./spawn-bounded.js";
 import { etcMaskArgs, resolverArgs, systemAliasArgs } from "./system-view.js";
 import type { ExecRequest, Sandbox, SandboxPolicy } from "./types.js";
 
@@ -123,6 +124,7 @@ const TEARDOWN_MAX_MS = 2000;
  * the command started (even with its output redirected) is running when exec returns.
  */
 export function createBwrapSandbox(policy: SandboxPolicy, bwrapPath = "bwrap"): Sandbox {
+  const enforcer = createLimitEnforcer(policy);
   return {
     backend: "bwrap",
     policy,
@@ -139,8 +141,12 @@ export function createBwrapSandbox(policy: SandboxPolicy, bwrapPath = "bwrap"): 
       const untilDone = async (): Promise<void> => {
         if (init) await processEnded(init.pid, init.start, TEARDOWN_MAX_MS);
       };
-      const args = bwrapArgs(policy, request);
-      return spawnBounded(
+      // The rlimits are set inside, on the command only: bwrap and its init stay unaffected.
+      // RLIMIT_NPROC counts the sandbox user's processes in its own user namespace, i.e. this
+      // command's, except when Quire runs as root (root is exempt; the cgroup covers that).
+      const argv = rlimitArgv(enforcer.limits, request.argv, { processes: true });
+      const args = bwrapArgs(policy, { ...request, argv });
+      return enforcer.run(
         { file: bwrapPath, args, env: {}, cwd: "/", mapExitCode: execFailureExitCode, onInfo, untilDone },
         request,
       );

@@ -22,6 +22,17 @@ export interface ProcessSpec {
 }
 
 const STDERR_START_CHARS = 512;
+/**
+ * Output past which a command is killed: a runaway (`yes`, a logging loop) would otherwise
+ * burn CPU until its timeout while everything but the head and tail is thrown away. Generous,
+ * so verbose builds and test runs are not cut short.
+ */
+const OUTPUT_CAP_FACTOR = 10;
+const OUTPUT_CAP_FLOOR = 64 * 1024 * 1024;
+
+export function outputHardCap(request: ExecRequest): number {
+  return request.maxTotalOutputBytes ?? Math.max(OUTPUT_CAP_FACTOR * request.maxOutputBytes, OUTPUT_CAP_FLOOR);
+}
 /** How long the pipes may stay open after the main process is gone, before we stop reading. */
 const PIPE_GRACE_MS = 500;
 
@@ -36,17 +47,22 @@ const PIPE_GRACE_MS = 500;
 export function spawnBounded(spec: ProcessSpec, request: ExecRequest): Promise<ExecResult> {
   const started = performance.now();
   const buffer = new OutputBuffer(request.maxOutputBytes);
+  const hardCap = outputHardCap(request);
+  let onOverflow = (): void => {};
   const emit = (text: string): void => {
     if (text === "") return;
     buffer.push(text);
     request.onOutput?.(text);
+    if (buffer.totalBytes > hardCap) onOverflow();
   };
+  let overflowed = false;
   const result = (exitCode: number | null, timedOut: boolean, cancelled: boolean): ExecResult => ({
     exitCode,
     output: buffer.render(),
     timedOut,
     cancelled,
     durationMs: Math.round(performance.now() - started),
+    ...(overflowed ? { limitHit: "output" as const } : {}),
   });
   if (request.signal?.aborted) return Promise.resolve(result(null, false, true));
 
@@ -75,6 +91,11 @@ export function spawnBounded(spec: ProcessSpec, request: ExecRequest): Promise<E
       if (timedOut || cancelled) return;
       if (reason === "timeout") timedOut = true;
       else cancelled = true;
+      killGroup();
+    };
+    onOverflow = () => {
+      if (overflowed || timedOut || cancelled) return;
+      overflowed = true;
       killGroup();
     };
     const timer = setTimeout(() => stop("timeout"), request.timeoutMs);
@@ -122,7 +143,7 @@ export function spawnBounded(spec: ProcessSpec, request: ExecRequest): Promise<E
       emit(stdout.end());
       emit(stderr.end());
       let exitCode: number | null = null;
-      if (!timedOut && !cancelled) {
+      if (!timedOut && !cancelled && !overflowed) {
         // Died of a signal on its own (e.g. a crash): report it the way shells do.
         exitCode = code ?? 128 + (signal ? constants.signals[signal] : 0);
         if (spec.mapExitCode) exitCode = spec.mapExitCode(exitCode, stderrStart);

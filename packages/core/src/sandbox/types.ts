@@ -1,5 +1,7 @@
 /** Isolation backends run one command at a time for the tools; see bwrap.ts and none.ts. */
 
+import type { LimitKind, SandboxResourceLimits } from "./limits.js";
+
 export type SandboxBackendName = "bwrap" | "none";
 
 export interface SandboxPolicy {
@@ -16,6 +18,8 @@ export interface SandboxPolicy {
   proxy?: { socketPath: string };
   /** Extra host paths the command may read (e.g. a git clone's alternates object store). */
   readOnlyPaths?: string[];
+  /** Processes, memory, CPU, file size, disk; DEFAULT_SANDBOX_LIMITS fills in what is not given. */
+  limits?: Partial<SandboxResourceLimits>;
 }
 
 export interface ExecRequest {
@@ -29,6 +33,8 @@ export interface ExecRequest {
   signal?: AbortSignal;
   /** Live output (stdout and stderr interleaved), as it arrives. */
   onOutput?: (chunk: string) => void;
+  /** Past this many bytes of output the command is killed (default: see outputHardCap). */
+  maxTotalOutputBytes?: number;
 }
 
 export interface ExecResult {
@@ -39,6 +45,10 @@ export interface ExecResult {
   timedOut: boolean;
   cancelled: boolean;
   durationMs: number;
+  /** The limit that stopped the command, or that it went past, when that could be told. */
+  limitHit?: LimitKind;
+  /** What to tell the model and the user about it (e.g. "limit hit: CPU time (600 s per process)…"). */
+  limitMessage?: string;
 }
 
 export interface Sandbox {
