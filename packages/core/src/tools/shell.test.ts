@@ -186,6 +186,17 @@ describe("shell tool", () => {
     expect(existsSync(path.join(workspace, "created"))).toBe(false);
   });
 
+  it("tells the model and the user which limit stopped the command", async () => {
+    const limited = createSandbox("bwrap", { workspace, writable: true, network: false, limits: { cpuSeconds: 1 } });
+    const { context, emitted } = setup({ exec: (request) => limited.exec(request) });
+    const result = await shellTool.run({ command: bash("while :; do :; done") }, context);
+    const line = "limit hit: CPU time (1 s per process); the process was killed";
+    expect(result.output).toMatch(
+      new RegExp(`^Exit code: 152\\nWall time: .*\\n${line.replace(/[()]/g, "\\$&")}\\nOutput:\\n$`),
+    );
+    expect(emitted.at(-1)).toEqual({ phase: "completed", item: { id: "item_1", type: "error", message: line } });
+  });
+
   it("closes the item when the sandbox itself fails", async () => {
     const { context, emitted } = setup({ exec: () => Promise.reject(new Error("bwrap vanished")) });
     await expect(shellTool.run({ command: ["true"] }, context)).rejects.toThrow("bwrap vanished");

@@ -55,6 +55,7 @@ export function formatShellOutput(result: ExecResult, output: string, timeoutMs:
   ];
   if (result.timedOut) lines.push(`command timed out after ${timeoutMs} ms and was killed`);
   if (result.cancelled) lines.push("command was cancelled and killed");
+  if (result.limitMessage) lines.push(result.limitMessage);
   lines.push("Output:", output);
   return lines.join("\n");
 }
@@ -116,6 +117,10 @@ export const shellTool: Tool<typeof shellSchema> = {
       duration_ms: result.durationMs,
     };
     context.emitItem("completed", item);
+    // The user sees a limit as an error item of its own, not only inside the command's output.
+    if (result.limitMessage) {
+      context.emitItem("completed", { id: context.nextItemId(), type: "error", message: result.limitMessage });
+    }
     return { output: formatShellOutput(result, output.render(limits.maxOutputBytes), timeoutMs) };
   },
 };
