@@ -63,7 +63,12 @@ export async function environmentBench(sizes = [1000, 10000, 50000], warmRuns = 
       const warmSource = await inspectSource(repo);
       const prepared = await prepare(home, warmSource, taskDir);
       ready.push(performance.now() - created);
-      const sandbox = createSandbox("bwrap", { workspace: prepared.workspace, writable: true, network: false });
+      const sandbox = createSandbox("bwrap", {
+        workspace: prepared.workspace,
+        writable: true,
+        network: false,
+        diskUsageRoot: path.join(taskDir, "upper"),
+      });
       await sandbox.exec({ argv: ["true"], cwd: prepared.workspace, timeoutMs: 10_000, maxOutputBytes: 1024 });
       firstCommand.push(performance.now() - created);
       await detachSnapshot(taskDir, prepared.overlay);

@@ -22,3 +22,4 @@ export * from "./tasks/gc.js";
 export * from "./environments/snapshot.js";
 export * from "./environments/overlay.js";
 export * from "./environments/setup.js";
+export * from "./network/index.js";

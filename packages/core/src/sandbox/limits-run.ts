@@ -23,7 +23,7 @@ export interface LimitEnforcer {
  */
 export function createLimitEnforcer(policy: SandboxPolicy): LimitEnforcer {
   const limits = resolveLimits(policy.limits);
-  const disk = policy.writable ? new DiskBudget(policy.workspace, limits.diskBytes) : null;
+  const disk = policy.writable ? new DiskBudget(policy.diskUsageRoot ?? policy.workspace, limits.diskBytes) : null;
   return {
     limits,
     async run(spec, request) {

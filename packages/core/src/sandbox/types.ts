@@ -18,6 +18,11 @@ export interface SandboxPolicy {
   proxy?: { socketPath: string };
   /** Extra host paths the command may read (e.g. a git clone's alternates object store). */
   readOnlyPaths?: string[];
+  /**
+   * Where the workspace's growth is measured for the disk limit (default: the workspace). For
+   * an overlay workspace, its upper layer: only what the task wrote, so the check stays cheap.
+   */
+  diskUsageRoot?: string;
   /** Processes, memory, CPU, file size, disk; DEFAULT_SANDBOX_LIMITS fills in what is not given. */
   limits?: Partial<SandboxResourceLimits>;
 }

@@ -7,6 +7,7 @@ import { createRedactor, redactEvent } from "../environments/redact.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
 import type { QuireEvent, TaskStatus } from "../events.js";
 import type { ModelClient, ModelStreamEvent } from "../models/types.js";
+import { networkRefusalItem, openAgentNetwork } from "../network/index.js";
 import { createSandbox } from "../sandbox/index.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 import type { TaskMode } from "../tools/types.js";
@@ -202,11 +203,27 @@ async function runTaskTurn(
 ): Promise<TaskResult> {
   record.status = "running";
   await store.save(record);
+  // The agent phase's network: none, a filtering proxy for allowlisted domains, or all of it.
+  const network = await openAgentNetwork(environment.network, {
+    onDecision: (decision) => {
+      if (decision.allowed) return;
+      const item = { id: `item_${state.nextItemIndex++}`, ...networkRefusalItem(decision) };
+      emit({ type: "item.completed", item });
+    },
+  });
   const sandbox = createSandbox(options.sandbox, {
     workspace: record.workspace,
     writable: record.mode === "code",
-    network: false,
     readOnlyPaths: record.readOnlyPaths,
+    ...network.sandbox,
+    limits: {
+      processes: environment.limits.maxProcesses,
+      memoryBytes: environment.limits.memoryBytes,
+      cpuSeconds: environment.limits.cpuSeconds,
+      fileSizeBytes: environment.limits.fileSizeBytes,
+      diskBytes: environment.limits.diskBytes,
+    },
+    ...(record.overlay ? { diskUsageRoot: path.join(store.taskDir(record.id), "upper") } : {}),
   });
   const toolset = buildToolset(record.mode);
   const outcome = await runTurn(state, options.prompt, {
@@ -226,7 +243,7 @@ async function runTaskTurn(
     emit,
     redact: (text) => redactor.redact(text),
     onModelEvent: options.onModelEvent,
-  });
+  }).finally(() => network.close());
   await store.saveConversation(record.id, state);
   const rawDiff = await computeDiff(record.workspace, record.baseTree ?? record.baseCommit);
   return finishTask(store, record, state, outcome, redactor.redact(rawDiff), emit);

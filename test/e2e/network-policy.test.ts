@@ -1,0 +1,60 @@
+import { startScriptedModelServer } from "@quire/core/testing";
+import { afterEach, expect, it } from "vitest";
+import { makeRepo } from "../helpers/repo.js";
+import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (closers.length > 0) await closers.pop()?.();
+});
+
+/** A raw proxy request through the sandbox's own loopback (no curl needed). */
+const viaProxy = (method: string, url: string, host: string) =>
+  `exec 3<>/dev/tcp/127.0.0.1/3128 && printf '${method} ${url} HTTP/1.1\\r\\nHost: ${host}\\r\\nConnection: close\\r\\n\\r\\n' >&3 && head -n 1 <&3`;
+
+it("allowlist mode: requests go through the filtering proxy, refusals reach the model and the user as events", async () => {
+  const repo = makeRepo({
+    ".quire/environment.toml": '[network]\nmode = "allowlist"\ndomains = ["registry.example.org"]\nmethods = "safe"\n',
+  });
+  const model = await startScriptedModelServer([
+    {
+      toolCalls: [
+        {
+          name: "shell",
+          arguments: { command: ["bash", "-c", viaProxy("GET", "http://blocked.example/", "blocked.example")] },
+        },
+        {
+          name: "shell",
+          arguments: {
+            command: ["bash", "-c", viaProxy("POST", "http://registry.example.org/", "registry.example.org")],
+          },
+        },
+        {
+          name: "shell",
+          arguments: { command: ["bash", "-c", "echo > /dev/tcp/1.1.1.1/80 && echo DIRECT || echo no-route"] },
+        },
+      ],
+    },
+    { text: "done" },
+  ]);
+  closers.push(model.close);
+  const run = await runQuire(["exec", "--json", "--provider", "openai", "-m", "m", "fetch"], {
+    cwd: repo,
+    home: tempHome(),
+    env: providerEnv("openai", model.url),
+  });
+  expect(run.code).toBe(0);
+  const outputs = run.events.flatMap((e) =>
+    e.type === "item.completed" && e.item.type === "command_execution" ? [e.item.aggregated_output] : [],
+  );
+  expect(outputs[0]).toMatch(/^HTTP\/1\.1 403/);
+  expect(outputs[1]).toMatch(/^HTTP\/1\.1 403/);
+  expect(outputs[2]).toContain("no-route");
+  const refusals = run.events.flatMap((e) =>
+    e.type === "item.completed" && e.item.type === "error" ? [e.item.message] : [],
+  );
+  expect(refusals).toEqual([
+    expect.stringMatching(/network: blocked GET http:\/\/blocked\.example\/ \(.*allowlist.*\)/),
+    expect.stringMatching(/network: blocked POST http:\/\/registry\.example\.org\/ \(only GET, HEAD and OPTIONS/),
+  ]);
+});
