@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { git } from "../tasks/git.js";
 import type { SecretRef } from "./types.js";
@@ -117,7 +116,8 @@ export async function createSnapshot(options: {
   envKey: string;
   sourceRoot: string;
   commit: string;
-  prepare: (checkout: string) => Promise<void>;
+  /** Runs the setup on the checkout and returns the tree it left (the base of task diffs). */
+  prepare: (checkout: string) => Promise<string>;
 }): Promise<FoundSnapshot> {
   const parent = path.join(snapshotsRoot(options.home), options.envKey);
   const scratch = path.join(parent, `.tmp-${randomBytes(6).toString("hex")}`);
@@ -126,11 +126,11 @@ export async function createSnapshot(options: {
   try {
     await git(["clone", "--quiet", "--shared", "--no-checkout", options.sourceRoot, checkout], { cwd: parent });
     await git(["checkout", "--quiet", "--detach", options.commit], { cwd: checkout });
-    await options.prepare(checkout);
+    const baseTree = await options.prepare(checkout);
     const meta: SnapshotMeta = {
       envKey: options.envKey,
       commit: options.commit,
-      baseTree: await snapshotTree(checkout),
+      baseTree,
       repo: options.sourceRoot,
       createdAt: new Date().toISOString(),
     };
@@ -146,18 +146,5 @@ export async function createSnapshot(options: {
     return { dir: path.join(target, "snapshot"), meta: (await readMeta(target)) ?? meta, exact: true };
   } finally {
     await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
-  }
-}
-
-/** The tree of everything in `dir` now (ignored files aside), via a private index. */
-export async function snapshotTree(dir: string): Promise<string> {
-  const scratch = await mkdtemp(path.join(os.tmpdir(), "quire-tree-"));
-  const env = { GIT_INDEX_FILE: path.join(scratch, "index") };
-  try {
-    await git(["read-tree", "HEAD"], { cwd: dir, env });
-    await git(["add", "--all", "--", "."], { cwd: dir, env });
-    return (await git(["write-tree"], { cwd: dir, env })).trim();
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
   }
 }

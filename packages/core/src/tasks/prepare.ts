@@ -4,12 +4,13 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { isMounted, mountOverlay, overlaySupported, unmountOverlay } from "../environments/overlay.js";
 import { runEnvironmentScript } from "../environments/setup.js";
-import { createSnapshot, environmentKey, findSnapshot, snapshotTree } from "../environments/snapshot.js";
+import { createSnapshot, environmentKey, findSnapshot } from "../environments/snapshot.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
 import type { ThreadItem } from "../events.js";
 import { createSandbox } from "../sandbox/index.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 import { git } from "./git.js";
+import { gitInSandbox, workspaceTree } from "./sandboxed-git.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -88,6 +89,7 @@ export async function prepareTaskWorkspace(options: PrepareOptions): Promise<Pre
     secrets: environment.secrets,
   });
   const scriptEnv = { ...environment.variables, ...options.secretValues };
+  const readOnlyPaths = [source.objectsDir];
   const runScript = (phase: "setup" | "maintenance", script: string, dir: string) =>
     runEnvironmentScript({
       phase,
@@ -96,7 +98,7 @@ export async function prepareTaskWorkspace(options: PrepareOptions): Promise<Pre
         workspace: dir,
         writable: true,
         network: true,
-        readOnlyPaths: [source.objectsDir],
+        readOnlyPaths,
       }),
       cwd: dir,
       env: scriptEnv,
@@ -117,6 +119,7 @@ export async function prepareTaskWorkspace(options: PrepareOptions): Promise<Pre
     commit: source.commit,
     prepare: async (checkout) => {
       if (environment.setupScript) await runScript("setup", environment.setupScript, checkout);
+      return workspaceTree({ backend: options.sandbox, workspace: checkout, readOnlyPaths });
     },
   });
 
@@ -125,14 +128,24 @@ export async function prepareTaskWorkspace(options: PrepareOptions): Promise<Pre
   await attachSnapshot({ taskDir: options.taskDir, snapshotDir: snapshot.dir, overlay });
   if (snapshot.exact) {
     // Ref updates only: `git checkout -b` would refresh the index, a stat of every file.
-    await git(["update-ref", `refs/heads/${options.branch}`, source.commit], { cwd: workspace });
-    await git(["symbolic-ref", "HEAD", `refs/heads/${options.branch}`], { cwd: workspace });
+    // On the host, so hooks are switched off: setup may have planted some (reference-transaction).
+    const noHooks = ["-c", "core.hooksPath=/dev/null"];
+    await git([...noHooks, "update-ref", `refs/heads/${options.branch}`, source.commit], { cwd: workspace });
+    await git([...noHooks, "symbolic-ref", "HEAD", `refs/heads/${options.branch}`], { cwd: workspace });
     return { workspace, baseTree: snapshot.meta.baseTree, snapshotDir: snapshot.dir, overlay, cached };
   }
-  await git(["checkout", "--quiet", "-b", options.branch, source.commit], { cwd: workspace });
+  // Setup has written to this checkout: git runs in the sandbox, where its hooks cannot reach the host.
+  await gitInSandbox({
+    backend: options.sandbox,
+    workspace,
+    readOnlyPaths,
+    script: 'git checkout --quiet -b "$1" "$2"',
+    args: [options.branch, source.commit],
+    privateIndex: false,
+  });
   if (environment.maintenanceScript) await runScript("maintenance", environment.maintenanceScript, workspace);
   // Files the environment made (and did not ignore) are not the agent's work: diff against them.
-  const baseTree = await snapshotTree(workspace);
+  const baseTree = await workspaceTree({ backend: options.sandbox, workspace, readOnlyPaths });
   return { workspace, baseTree, snapshotDir: snapshot.dir, overlay, cached };
 }
 

@@ -15,7 +15,7 @@ import { attachSnapshot, detachSnapshot, inspectSource, prepareTaskWorkspace, so
 import { stripSetIdBits } from "./setid.js";
 import { LocalTaskStore, type TaskRecord } from "./store.js";
 import { buildPreamble, buildToolset, systemPromptFor } from "./task-setup.js";
-import { computeDiff } from "./workspace.js";
+import { workspaceDiff } from "./sandboxed-git.js";
 
 export interface TaskRunOptions {
   home: string;
@@ -245,7 +245,12 @@ async function runTaskTurn(
     onModelEvent: options.onModelEvent,
   }).finally(() => network.close());
   await store.saveConversation(record.id, state);
-  const rawDiff = await computeDiff(record.workspace, record.baseTree ?? record.baseCommit);
+  const rawDiff = await workspaceDiff({
+    backend: options.sandbox,
+    workspace: record.workspace,
+    readOnlyPaths: record.readOnlyPaths,
+    base: record.baseTree ?? record.baseCommit,
+  });
   return finishTask(store, record, state, outcome, redactor.redact(rawDiff), emit);
 }
 

@@ -3,25 +3,6 @@ import os from "node:os";
 import path from "node:path";
 import { git } from "./git.js";
 
-/**
- * The workspace's changes against the base (a commit or tree), new files included (ignored files are
- * not), as a binary-safe unified diff. A private index keeps the agent's own index untouched.
- */
-export async function computeDiff(workspace: string, base: string): Promise<string> {
-  const scratch = await mkdtemp(path.join(os.tmpdir(), "quire-diff-"));
-  const env = { GIT_INDEX_FILE: path.join(scratch, "index") };
-  try {
-    await git(["read-tree", base], { cwd: workspace, env });
-    await git(["add", "--all", "--", "."], { cwd: workspace, env });
-    return await git(["diff", "--cached", "--binary", "--no-color", "--no-ext-diff", base], {
-      cwd: workspace,
-      env,
-    });
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
-}
-
 export interface DiffStat {
   files: { path: string; added: number; removed: number }[];
   added: number;
