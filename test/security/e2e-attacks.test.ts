@@ -136,15 +136,9 @@ describe("quire exec against a hostile model", () => {
     expect(processesWith(token)).toEqual([]);
   });
 
-  // HOLE: after each turn Quire computes the diff with the host's git, run in the workspace
-  // (computeDiff: `git add --all`, `git diff`), and the workspace's .git/config is the agent's
-  // to write. A `core.fsmonitor` command or a `filter.<name>.clean` driver set from inside the
-  // sandbox then runs on the host, outside any sandbox, as the user running Quire and with
-  // Quire's whole environment (OPENAI_API_KEY included). Fix: run the host-side git with the
-  // repository config neutralised (`-c core.fsmonitor=false -c core.hooksPath=/dev/null`,
-  // GIT_CONFIG_NOSYSTEM, `--no-textconv`, no filters/attributes from the workspace, e.g.
-  // GIT_ATTR_NOSYSTEM plus `-c filter.<x>.*` cleared, or a private GIT_DIR the sandbox
-  // cannot write), or compute the diff inside the sandbox.
+  // The workspace's .git/config, hooks and .gitattributes are the agent's to write: a
+  // `core.fsmonitor` command or a `filter.<name>.clean` driver would run wherever git runs on
+  // that workspace. Quire runs such git (the diff, trees, checkouts) inside the sandbox.
   it("cannot make the host run its commands through the workspace's git config", async () => {
     const outside = temp("quire-attack-outside-");
     const viaFsmonitor = path.join(outside, "fsmonitor-ran");
