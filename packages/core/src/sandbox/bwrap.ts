@@ -1,11 +1,21 @@
 import { realpathSync } from "node:fs";
 import path from "node:path";
 import { proxyBridgeArgs, proxyEnv, withProxyForwarder } from "../network/sandbox-bridge.js";
-import { rlimitArgv } from "./limits.js";
+import { resolveLimits, rlimitArgv } from "./limits.js";
 import { createLimitEnforcer } from "./limits-run.js";
 import { liveProcessStart, processEnded } from "./process-exit.js";
 import { etcMaskArgs, resolverArgs, systemAliasArgs } from "./system-view.js";
 import type { ExecRequest, Sandbox, SandboxPolicy } from "./types.js";
+
+/** The private HOME holds dotfiles and caches of one command: small. */
+const PRIVATE_HOME_BYTES = 256 * 1024 * 1024;
+/** The private /tmp is RAM: bounded by the disk and the memory budgets, and 1 GiB at most. */
+const PRIVATE_TMP_MAX_BYTES = 1024 * 1024 * 1024;
+
+function privateTmpBytes(policy: SandboxPolicy): number {
+  const limits = resolveLimits(policy.limits);
+  return Math.min(limits.diskBytes, limits.memoryBytes, PRIVATE_TMP_MAX_BYTES);
+}
 
 /** HOME inside the sandbox: a fresh, empty tmpfs per command, so no dotfile or credential of the host shows. */
 export const SANDBOX_HOME = "/home/quire";
@@ -86,8 +96,13 @@ function bwrapArgs(policy: SandboxPolicy, request: ExecRequest): string[] {
     "/proc",
     "--dev",
     "/dev",
+    // Sized: tmpfs pages live in the host's memory, and no other limit counts them.
+    "--size",
+    String(privateTmpBytes(policy)),
     "--tmpfs",
     "/tmp",
+    "--size",
+    String(PRIVATE_HOME_BYTES),
     "--tmpfs",
     SANDBOX_HOME,
     ...(policy.readOnlyPaths ?? []).flatMap((readable) => ["--ro-bind", readable, readable]),
