@@ -80,7 +80,8 @@ describe("limits in the bwrap sandbox", () => {
   it.skipIf(!processesContained)("contains a fork bomb: the host stays responsive, nothing is left", async () => {
     const mark = token();
     const box = sandbox("bwrap", { processes: 64 });
-    const bomb = run(box, `: ${mark}; bomb() { bomb | bomb & }; bomb`, { timeoutMs: 3000 });
+    // The first shell stays until the timeout, so the bomb has the time to reach the limit.
+    const bomb = run(box, `: ${mark}; bomb() { bomb | bomb & }; bomb; sleep 5`, { timeoutMs: 3000 });
     await sleep(300);
     const started = performance.now();
     expect(spawnSync("true").status).toBe(0);
