@@ -1,8 +1,9 @@
 /** Isolation backends run one command at a time for the tools; see bwrap.ts and none.ts. */
 
+import type { ContainerOptions } from "./container.js";
 import type { LimitKind, SandboxResourceLimits } from "./limits.js";
 
-export type SandboxBackendName = "bwrap" | "none";
+export type SandboxBackendName = "bwrap" | "none" | "container";
 
 export interface SandboxPolicy {
   /** Absolute path of the task workspace; the only writable place besides a private /tmp. */
@@ -25,6 +26,8 @@ export interface SandboxPolicy {
   diskUsageRoot?: string;
   /** Processes, memory, CPU, file size, disk; DEFAULT_SANDBOX_LIMITS fills in what is not given. */
   limits?: Partial<SandboxResourceLimits>;
+  /** The "container" backend's engine and image (container.ts); default podman with Debian bookworm-slim. */
+  container?: ContainerOptions;
 }
 
 export interface ExecRequest {
