@@ -25,19 +25,20 @@ async function loadProvider(settings: ResolvedSettings): Promise<ModelClient> {
 /**
  * Builds the client for settings.provider. Missing baseUrl/apiKey come from OPENAI_BASE_URL /
  * OPENAI_API_KEY or ANTHROPIC_BASE_URL / ANTHROPIC_API_KEY; "openai-chat" runs without a key.
- * Settings are checked now; the provider's SDK is loaded on the first call.
+ * Settings are checked now; the provider's SDK loads in the background.
  */
 export function createModelClient(
   settings: ModelSettings,
   env: Record<string, string | undefined> = process.env,
 ): ModelClient {
   const resolved = resolveSettings(settings, env);
-  let client: Promise<ModelClient> | null = null;
+  // Loading starts now, so it overlaps with the task's preparation instead of delaying the first call.
+  const client = loadProvider(resolved);
+  client.catch(() => undefined); // reported by complete(), not as an unhandled rejection
   return {
     provider: resolved.provider,
     model: resolved.model,
     async complete(request: ModelRequest, onEvent?: (event: ModelStreamEvent) => void): Promise<ModelResponse> {
-      client ??= loadProvider(resolved);
       return (await client).complete(request, onEvent);
     },
   };

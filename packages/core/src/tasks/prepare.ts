@@ -118,7 +118,9 @@ export async function prepareTaskWorkspace(options: PrepareOptions): Promise<Pre
     sourceRoot: source.sourceRoot,
     commit: source.commit,
     prepare: async (checkout) => {
-      if (environment.setupScript) await runScript("setup", environment.setupScript, checkout);
+      // Without setup the checkout is the commit itself (a fresh clone: nothing in it is untrusted).
+      if (!environment.setupScript) return (await git(["rev-parse", "HEAD^{tree}"], { cwd: checkout })).trim();
+      await runScript("setup", environment.setupScript, checkout);
       return workspaceTree({ backend: options.sandbox, workspace: checkout, readOnlyPaths });
     },
   });
