@@ -164,7 +164,8 @@ export function createCommandCgroup(
     kill,
     async remove(maxMs) {
       const deadline = performance.now() + maxMs;
-      for (;;) {
+      // The last processes are usually gone within a millisecond or two: short waits first.
+      for (let wait = 0.5; ; wait = Math.min(wait * 2, 10)) {
         kill();
         try {
           rmdirSync(dir); // only succeeds once no process is left in it
@@ -172,7 +173,7 @@ export function createCommandCgroup(
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code === "ENOENT" || performance.now() > deadline) return;
         }
-        await sleep(10);
+        await sleep(wait);
       }
     },
   };

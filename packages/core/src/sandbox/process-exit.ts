@@ -48,7 +48,8 @@ function groupRunning(pgid: number): boolean {
 
 async function until(done: () => boolean, maxMs: number): Promise<void> {
   const deadline = performance.now() + maxMs;
-  while (!done() && performance.now() < deadline) await sleep(5);
+  // Usually done within a millisecond or two: start with short waits, back off to 5 ms.
+  for (let wait = 0.5; !done() && performance.now() < deadline; wait = Math.min(wait * 2, 5)) await sleep(wait);
 }
 
 /** Resolves once the process that had `start` as its start time has ended, or after `maxMs`. */
