@@ -54,7 +54,7 @@ it("runs setup once with variables and secrets, caches the snapshot, keeps secre
       toolCalls: [
         {
           name: "shell",
-          arguments: { command: ["bash", "-lc", 'echo "env:${DEPLOY_TOKEN:-absent}"; cat .token-copy'] },
+          arguments: { command: ["bash", "-lc", 'echo "env:${DEPLOY_TOKEN:-absent} $GREETING"; cat .token-copy'] },
         },
         { name: "apply_patch", arguments: { input: "*** Begin Patch\n*** Add File: agent.txt\n+mine\n*** End Patch" } },
       ],
@@ -66,7 +66,7 @@ it("runs setup once with variables and secrets, caches the snapshot, keeps secre
   expect(setup?.command).toBe("setup script");
   expect(setup?.aggregated_output).toContain("token is [REDACTED:DEPLOY_TOKEN]");
   expect(setup?.aggregated_output).toContain("greeting hello");
-  expect(agentCommand?.aggregated_output).toContain("env:absent");
+  expect(agentCommand?.aggregated_output).toContain("env:absent hello");
   expect(agentCommand?.aggregated_output).toContain("[REDACTED:DEPLOY_TOKEN]");
   // The model never saw the value either.
   expect(JSON.stringify(first.model.requests.map((r) => r.body))).not.toContain(SECRET);

@@ -43,6 +43,8 @@ export interface AgentRun {
   workspace: string;
   /** Where relative paths and commands start; inside the workspace. */
   cwd?: string;
+  /** Variables given to every command (the environment's plain variables). */
+  env?: Record<string, string>;
   sandbox: Sandbox;
   limits: AgentLimits;
   contextWindow: number;
@@ -153,6 +155,7 @@ function toolContext(state: ConversationState, run: AgentRun): ToolContext {
     mode: run.mode,
     workspace: run.workspace,
     cwd: run.cwd,
+    env: run.env,
     sandbox: run.sandbox,
     signal: run.signal,
     limits: {

@@ -235,6 +235,7 @@ async function runTaskTurn(
     onTurnEnd: toolset.onTurnEnd,
     workspace: record.workspace,
     cwd,
+    env: environment.variables,
     sandbox,
     limits: withEnvironmentLimits(options.limits, environment),
     contextWindow: options.contextWindow,

@@ -101,6 +101,7 @@ export const shellTool: Tool<typeof shellSchema> = {
         maxOutputBytes: output.maxBytes,
         signal: context.signal,
         onOutput,
+        ...(context.env ? { env: context.env } : {}),
       });
     } catch (error) {
       // The sandbox itself failed: close the item so no consumer waits for it, then report.

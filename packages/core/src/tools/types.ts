@@ -12,6 +12,8 @@ export interface ToolContext {
   /** Absolute directory inside the workspace that relative paths start from (default: the workspace). */
   cwd?: string;
   sandbox: Sandbox;
+  /** The environment's plain variables, given to every command (never secrets). */
+  env?: Record<string, string>;
   signal: AbortSignal;
   /** Default and maximum per-command timeout, and the output budget given back to the model. */
   limits: { defaultTimeoutMs: number; maxTimeoutMs: number; maxOutputBytes: number };
