@@ -68,6 +68,11 @@ it("runs setup once with variables and secrets, caches the snapshot, keeps secre
   expect(setup?.aggregated_output).toContain("greeting hello");
   expect(agentCommand?.aggregated_output).toContain("env:absent hello");
   expect(agentCommand?.aggregated_output).toContain("[REDACTED:DEPLOY_TOKEN]");
+  // Setup wrote the secret into a file: it was scrubbed before the agent phase, and the user told.
+  const warnings = first.run.events.flatMap((e) =>
+    e.type === "item.completed" && e.item.type === "error" ? [e.item.message] : [],
+  );
+  expect(warnings).toEqual([expect.stringMatching(/^\.token-copy held the secret DEPLOY_TOKEN after setup/)]);
   // The model never saw the value either.
   expect(JSON.stringify(first.model.requests.map((r) => r.body))).not.toContain(SECRET);
   const eventsFile = path.join(home, "tasks", first.final.task_id, "events.jsonl");

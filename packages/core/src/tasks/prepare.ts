@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { isMounted, mountOverlay, overlaySupported, unmountOverlay } from "../environments/overlay.js";
+import { scrubSecretsFromFiles } from "../environments/scrub.js";
 import { runEnvironmentScript } from "../environments/setup.js";
 import { createSnapshot, environmentKey, findSnapshot } from "../environments/snapshot.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
@@ -110,6 +111,14 @@ export async function prepareTaskWorkspace(options: PrepareOptions): Promise<Pre
       redact: options.redact,
     });
 
+  // Whatever setup wrote, the agent phase must not find a secret in its files.
+  const scrub = async (dir: string): Promise<void> => {
+    for (const file of await scrubSecretsFromFiles(dir, options.secretValues)) {
+      const message = `${file.path} held the secret ${file.secrets.join(", ")} after setup; it was replaced by [REDACTED:…] so the agent never reads it`;
+      options.emitItem("completed", { id: options.nextItemId(), type: "error", message });
+    }
+  };
+
   let snapshot = await findSnapshot(options.home, envKey, source.commit, environment.cacheTtlMs);
   const cached = snapshot !== null;
   snapshot ??= await createSnapshot({
@@ -121,6 +130,7 @@ export async function prepareTaskWorkspace(options: PrepareOptions): Promise<Pre
       // Without setup the checkout is the commit itself (a fresh clone: nothing in it is untrusted).
       if (!environment.setupScript) return (await git(["rev-parse", "HEAD^{tree}"], { cwd: checkout })).trim();
       await runScript("setup", environment.setupScript, checkout);
+      await scrub(checkout);
       return workspaceTree({ backend: options.sandbox, workspace: checkout, readOnlyPaths });
     },
   });
@@ -145,7 +155,10 @@ export async function prepareTaskWorkspace(options: PrepareOptions): Promise<Pre
     args: [options.branch, source.commit],
     privateIndex: false,
   });
-  if (environment.maintenanceScript) await runScript("maintenance", environment.maintenanceScript, workspace);
+  if (environment.maintenanceScript) {
+    await runScript("maintenance", environment.maintenanceScript, workspace);
+    await scrub(workspace);
+  }
   // Files the environment made (and did not ignore) are not the agent's work: diff against them.
   const baseTree = await workspaceTree({ backend: options.sandbox, workspace, readOnlyPaths });
   return { workspace, baseTree, snapshotDir: snapshot.dir, overlay, cached };
