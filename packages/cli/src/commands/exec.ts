@@ -24,6 +24,7 @@ export interface ExecFlags {
   baseUrl?: string;
   profile?: string;
   sandbox?: SandboxBackendName;
+  image?: string;
   cd?: string;
   resume?: string;
   env?: string;
@@ -55,7 +56,10 @@ export function registerExec(program: Command): void {
     .option("-m, --model <name>", "model name")
     .option("--base-url <url>", "model API base URL (default OPENAI_BASE_URL / ANTHROPIC_BASE_URL)")
     .option("-p, --profile <name>", "named profile from config.toml in Quire's home")
-    .addOption(new Option("--sandbox <backend>", "command isolation; none is unsafe").choices(["bwrap", "none"]))
+    .addOption(
+      new Option("--sandbox <backend>", "command isolation; none is unsafe").choices(["bwrap", "none", "container"]),
+    )
+    .option("--image <image>", "container image for --sandbox container (already pulled)")
     .option("-C, --cd <dir>", "repository directory (default: the current directory)")
     .option("--resume <task>", "send the prompt as a follow-up into an existing task")
     .option("--env <name>", "use the [environments.NAME] table of config.toml")
@@ -108,6 +112,7 @@ async function runExec(promptArg: string | undefined, flags: ExecFlags): Promise
     prompt,
     model: createModelClient(settings.model),
     sandbox: settings.sandbox,
+    container: settings.container,
     limits: settings.limits,
     contextWindow: settings.contextWindow,
     agentsMd: settings.agentsMd,

@@ -1,5 +1,7 @@
 import {
   type AgentLimits,
+  type ContainerOptions,
+  DEFAULT_CONTAINER,
   contextWindowFor,
   defaultAgentLimits,
   loadConfig,
@@ -15,6 +17,7 @@ export interface ExecSettings {
   model: ModelSettings;
   contextWindow: number;
   sandbox: SandboxBackendName;
+  container?: ContainerOptions;
   limits: AgentLimits;
   agentsMd: { fallbackNames?: string[]; maxBytes?: number };
 }
@@ -38,6 +41,10 @@ export async function resolveExecSettings(flags: ExecFlags): Promise<ExecSetting
     model,
     contextWindow: contextWindow ?? contextWindowFor(model.model),
     sandbox: flags.sandbox ?? config.sandbox ?? "bwrap",
+    container: {
+      engine: config.container?.engine ?? DEFAULT_CONTAINER.engine,
+      image: flags.image ?? config.container?.image ?? DEFAULT_CONTAINER.image,
+    },
     limits,
     agentsMd: config.agentsMd,
   };

@@ -9,7 +9,7 @@ import type { ProviderName } from "../models/types.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 
 export const PROVIDER_NAMES = ["openai", "openai-chat", "anthropic"] as const satisfies readonly ProviderName[];
-const SANDBOX_NAMES = ["bwrap", "none"] as const satisfies readonly SandboxBackendName[];
+const SANDBOX_NAMES = ["bwrap", "none", "container"] as const satisfies readonly SandboxBackendName[];
 const REASONING_EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh"] as const;
 
 const positiveInt = z.int().positive();
@@ -44,6 +44,10 @@ export const configFileSchema = z
     /** Accepted for convenience; `api_key_env` is preferred so that no secret sits in the file. */
     api_key: z.string().min(1).optional(),
     sandbox: z.enum(SANDBOX_NAMES).optional(),
+    /** The container backend: its engine and an image already pulled (many toolchains, like Codex's). */
+    container: z
+      .strictObject({ engine: z.enum(["podman", "docker"]).optional(), image: z.string().min(1).optional() })
+      .optional(),
     profile: z.string().min(1).optional(),
     agents_md: z
       .strictObject({
@@ -125,6 +129,7 @@ export interface QuireConfig extends ModelKeys {
   /** Prefer `apiKeyEnv`: a key in the file is a secret at rest. */
   apiKey?: string;
   sandbox?: SandboxBackendName;
+  container?: { engine?: "podman" | "docker"; image?: string };
   /** The profile used when no `--profile` flag is given. */
   profile?: string;
   agentsMd: { fallbackNames: string[]; maxBytes: number };
@@ -166,6 +171,7 @@ export function toQuireConfig(file: ConfigFile, defaultMaxBytes: number, path?: 
     ...toModelKeys(file),
     apiKey: file.api_key,
     sandbox: file.sandbox,
+    container: file.container,
     profile: file.profile,
     agentsMd: {
       fallbackNames: file.agents_md?.fallback_names ?? [],

@@ -6,7 +6,7 @@ import type { Sandbox, SandboxBackendName, SandboxPolicy } from "./types.js";
 
 export { findBwrap, probeBwrap, SandboxUnavailableError } from "./availability.js";
 export { createBwrapSandbox } from "./bwrap.js";
-export { containerRunArgs, createContainerSandbox, DEFAULT_CONTAINER } from "./container.js";
+export { type ContainerOptions, containerRunArgs, createContainerSandbox, DEFAULT_CONTAINER } from "./container.js";
 export { createNoneSandbox } from "./none.js";
 export { DEFAULT_SANDBOX_LIMITS } from "./limits.js";
 export { OutputBuffer, omittedMarker } from "./output-buffer.js";

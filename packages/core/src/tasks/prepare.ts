@@ -9,6 +9,7 @@ import { createSnapshot, environmentKey, findSnapshot } from "../environments/sn
 import type { ResolvedEnvironment } from "../environments/types.js";
 import type { ThreadItem } from "../events.js";
 import { createSandbox } from "../sandbox/index.js";
+import type { ContainerOptions } from "../sandbox/container.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 import { git } from "./git.js";
 import { gitInSandbox, workspaceTree } from "./sandboxed-git.js";
@@ -70,6 +71,7 @@ export interface PrepareOptions {
   /** Secret values for setup and maintenance only. */
   secretValues: Record<string, string>;
   sandbox: SandboxBackendName;
+  container?: ContainerOptions;
   signal: AbortSignal;
   nextItemId: () => string;
   emitItem: (phase: "started" | "updated" | "completed", item: ThreadItem) => void;
@@ -100,6 +102,7 @@ export async function prepareTaskWorkspace(options: PrepareOptions): Promise<Pre
         writable: true,
         network: true,
         readOnlyPaths,
+        ...(options.container ? { container: options.container } : {}),
       }),
       cwd: dir,
       env: scriptEnv,

@@ -9,6 +9,7 @@ import type { QuireEvent, TaskStatus } from "../events.js";
 import type { ModelClient, ModelStreamEvent } from "../models/types.js";
 import { networkRefusalItem, openAgentNetwork } from "../network/index.js";
 import { createSandbox } from "../sandbox/index.js";
+import type { ContainerOptions } from "../sandbox/container.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 import type { TaskMode } from "../tools/types.js";
 import { attachSnapshot, detachSnapshot, inspectSource, prepareTaskWorkspace, sourceIsDirty } from "./prepare.js";
@@ -31,6 +32,8 @@ export interface TaskRunOptions {
   onModelEvent?: (event: ModelStreamEvent) => void;
   /** Called once the task exists (id, workspace), before the model is called. */
   onStarted?: (record: TaskRecord) => void;
+  /** Engine and image when `sandbox` is "container". */
+  container?: ContainerOptions;
   /** Resolves the environment once the repository root is known; safe defaults when absent. */
   environmentFor?: (sourceRoot: string) => Promise<EnvironmentForTask>;
 }
@@ -95,6 +98,7 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
       environment,
       secretValues,
       sandbox: options.sandbox,
+      container: options.container,
       signal: options.signal,
       nextItemId: () => `item_${state.nextItemIndex++}`,
       emitItem: (phase, item) => emit({ type: `item.${phase}`, item }),
@@ -215,6 +219,7 @@ async function runTaskTurn(
     workspace: record.workspace,
     writable: record.mode === "code",
     readOnlyPaths: record.readOnlyPaths,
+    ...(options.container ? { container: options.container } : {}),
     ...network.sandbox,
     limits: {
       processes: environment.limits.maxProcesses,

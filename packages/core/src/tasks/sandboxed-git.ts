@@ -1,5 +1,14 @@
-import { createSandbox } from "../sandbox/index.js";
+import { createSandbox, findBwrap } from "../sandbox/index.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
+
+/**
+ * A task's container image need not carry git: Quire's own git runs under bubblewrap then
+ * (or unsandboxed when bwrap is missing, as the container backend does not require it).
+ */
+function gitBackend(backend: SandboxBackendName): SandboxBackendName {
+  if (backend !== "container") return backend;
+  return findBwrap() ? "bwrap" : "none";
+}
 
 /** Diffs of a whole task fit; beyond this the task's change is not reviewable anyway. */
 const MAX_GIT_OUTPUT_BYTES = 256 * 1024 * 1024;
@@ -22,7 +31,7 @@ export async function gitInSandbox(options: {
   privateIndex?: boolean;
   timeoutMs?: number;
 }): Promise<string> {
-  const sandbox = createSandbox(options.backend, {
+  const sandbox = createSandbox(gitBackend(options.backend), {
     workspace: options.workspace,
     writable: true,
     network: false,
