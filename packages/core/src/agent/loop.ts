@@ -214,7 +214,7 @@ function lastAssistantText(items: ConversationItem[]): string | null {
  * A cancelled or failed turn can leave tool calls without results; providers reject such a
  * conversation, so each gets a result saying what happened, keeping `--resume` possible.
  */
-function closeDanglingCalls(state: ConversationState): void {
+export function closeDanglingCalls(state: ConversationState): void {
   const answered = new Set(state.items.flatMap((item) => (item.type === "tool_result" ? [item.callId] : [])));
   for (const item of [...state.items]) {
     if (item.type === "tool_call" && !answered.has(item.callId)) {

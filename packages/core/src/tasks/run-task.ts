@@ -1,6 +1,6 @@
 import { realpath } from "node:fs/promises";
 import path from "node:path";
-import { type AgentLimits, runTurn } from "../agent/loop.js";
+import { type AgentLimits, closeDanglingCalls, runTurn } from "../agent/loop.js";
 import { type ConversationState, newConversation } from "../agent/conversation.js";
 import { DEFAULT_CACHE_TTL_MS, DEFAULT_NETWORK_POLICY, DEFAULT_RESOURCE_LIMITS } from "../environments/defaults.js";
 import { createRedactor, redactEvent } from "../environments/redact.js";
@@ -142,7 +142,10 @@ export async function resumeTask(options: TaskRunOptions & { id: string }): Prom
     throw new Error(`task ${record.id} is still running (or its process died); wait for it to finish`);
   }
   if (!record.snapshotDir) throw new Error(`task ${record.id} has no workspace to resume (its preparation failed)`);
-  const state = await store.loadConversation(record.id);
+  const state = await store.loadConversation(record.id).catch(() => {
+    throw new Error(`task ${record.id} has no conversation to resume (it stopped before its first turn)`);
+  });
+  closeDanglingCalls(state);
   record.prompts.push(options.prompt);
   record.provider = options.model.provider;
   record.model = options.model.model;
@@ -206,6 +209,7 @@ async function runTaskTurn(
   environment: ResolvedEnvironment,
 ): Promise<TaskResult> {
   record.status = "running";
+  record.pid = process.pid;
   await store.save(record);
   // The agent phase's network: none, a filtering proxy for allowlisted domains, or all of it.
   const network = await openAgentNetwork(environment.network, {
@@ -231,6 +235,16 @@ async function runTaskTurn(
     ...(record.overlay ? { diskUsageRoot: path.join(store.taskDir(record.id), "upper") } : {}),
   });
   const toolset = buildToolset(record.mode);
+  // The conversation is kept on disk as the turn goes, so a killed process loses nothing that
+  // --resume needs; writes are chained so that two never overlap.
+  let saving = Promise.resolve();
+  const saveConversation = (): void => {
+    saving = saving.then(() => store.saveConversation(record.id, state)).catch(() => undefined);
+  };
+  const emitAndKeep = (event: QuireEvent): void => {
+    emit(event);
+    if (event.type !== "item.updated") saveConversation();
+  };
   const outcome = await runTurn(state, options.prompt, {
     model: options.model,
     mode: record.mode,
@@ -246,10 +260,11 @@ async function runTaskTurn(
     contextWindow: options.contextWindow,
     promptCacheKey: record.id,
     signal: options.signal,
-    emit,
+    emit: emitAndKeep,
     redact: (text) => redactor.redact(text),
     onModelEvent: options.onModelEvent,
   }).finally(() => network.close());
+  await saving;
   await store.saveConversation(record.id, state);
   const rawDiff = await workspaceDiff({
     backend: options.sandbox,
@@ -285,6 +300,7 @@ async function finishTask(
   emit: (event: QuireEvent) => void,
 ): Promise<TaskResult> {
   await store.saveDiff(record.id, diff);
+  record.pid = undefined;
   record.status = outcome.status;
   record.reason = outcome.status === "completed" ? undefined : outcome.reason;
   record.finalMessage = outcome.finalMessage;
@@ -317,6 +333,7 @@ function newRecord(id: string, options: NewTaskOptions): TaskRecord {
     model: options.model.model,
     sandbox: options.sandbox,
     status: "running",
+    pid: process.pid,
     finalMessage: null,
     createdAt: now,
     updatedAt: now,

@@ -34,6 +34,8 @@ export interface TaskRecord {
   model: string;
   sandbox: SandboxBackendName;
   status: TaskStatus | "running";
+  /** The process running the task, while it runs: a record left "running" by a dead one is interrupted. */
+  pid?: number;
   reason?: string;
   finalMessage: string | null;
   usage?: TaskUsage;
@@ -77,7 +79,8 @@ export class LocalTaskStore {
 
   async load(idOrPrefix: string): Promise<TaskRecord> {
     const id = await this.resolveId(idOrPrefix);
-    return JSON.parse(await readFile(path.join(this.taskDir(id), "task.json"), "utf8")) as TaskRecord;
+    const record = JSON.parse(await readFile(path.join(this.taskDir(id), "task.json"), "utf8")) as TaskRecord;
+    return markIfInterrupted(record);
   }
 
   /** Accepts a full id or a unique prefix of one. */
@@ -138,4 +141,27 @@ async function writeAtomically(file: string, content: string): Promise<void> {
   const temp = `${file}.${process.pid}.tmp`;
   await writeFile(temp, content);
   await rename(temp, file);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * A task whose process was killed (SIGKILL, a crash, a reboot) stays "running" on disk; it is
+ * reported as failed ("interrupted"), and its events so far, workspace and conversation stay
+ * usable, so `--resume` can go on from there.
+ */
+function markIfInterrupted(record: TaskRecord): TaskRecord {
+  if (record.status !== "running" || record.pid === undefined || processAlive(record.pid)) return record;
+  return {
+    ...record,
+    status: "failed",
+    reason: `interrupted: the process running the task (pid ${record.pid}) is gone`,
+  };
 }
