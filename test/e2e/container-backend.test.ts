@@ -1,23 +1,19 @@
 import { spawnSync } from "node:child_process";
-import { startScriptedModelServer } from "@quire/core/testing";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { useScriptedModels } from "../helpers/scripted.js";
 import { makeRepo } from "../helpers/repo.js";
 import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (closers.length > 0) await closers.pop()?.();
-});
+const scriptedModel = useScriptedModels();
 
 // Needs the podman client to show that commands really go to the engine; CI installs it.
 const hasPodman = spawnSync("podman", ["--version"]).status === 0;
 
 it.skipIf(!hasPodman)("`--sandbox container --image` runs the agent's commands through the engine", async () => {
-  const model = await startScriptedModelServer([
+  const model = await scriptedModel([
     { toolCalls: [{ name: "shell", arguments: { command: ["true"] } }] },
     { text: "done" },
   ]);
-  closers.push(model.close);
   const image = "localhost/quire-e2e-missing-image:1";
   const run = await runQuire(
     ["exec", "--json", "--sandbox", "container", "--image", image, "--provider", "openai", "-m", "m", "try"],

@@ -1,15 +1,13 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { QuireEvent, ThreadItem } from "@quire/core";
-import { type ScriptedReply, startScriptedModelServer } from "@quire/core/testing";
-import { afterEach, expect, it } from "vitest";
+import { type ScriptedReply } from "@quire/core/testing";
+import { expect, it } from "vitest";
+import { useScriptedModels } from "../helpers/scripted.js";
 import { git, makeRepo } from "../helpers/repo.js";
 import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (closers.length > 0) await closers.pop()?.();
-});
+const scriptedModel = useScriptedModels();
 
 const SECRET = "s3cr3t-value-xyz-4821";
 
@@ -31,8 +29,7 @@ function commands(events: QuireEvent[]): Extract<ThreadItem, { type: "command_ex
 }
 
 async function runTask(repo: string, home: string, replies: ScriptedReply[]) {
-  const model = await startScriptedModelServer(replies);
-  closers.push(model.close);
+  const model = await scriptedModel(replies);
   const run = await runQuire(["exec", "--json", "--provider", "openai", "-m", "m", "work"], {
     cwd: repo,
     home,

@@ -1,14 +1,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { startScriptedModelServer } from "@quire/core/testing";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { useScriptedModels } from "../helpers/scripted.js";
 import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 import { makeRepo } from "../helpers/repo.js";
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (closers.length > 0) await closers.pop()?.();
-});
+const scriptedModel = useScriptedModels();
 
 /** The text of the user messages before the prompt: where AGENTS.md reaches the model. */
 function userTexts(body: unknown): string {
@@ -34,8 +31,7 @@ it("merges the global file, then root-to-leaf AGENTS.md with overrides, skips em
   const cwd = path.join(repo, "pkg/empty/leaf");
   mkdirSync(cwd, { recursive: true });
 
-  const model = await startScriptedModelServer([{ text: "done" }]);
-  closers.push(model.close);
+  const model = await scriptedModel([{ text: "done" }]);
   const run = await runQuire(["exec", "--json", "--provider", "openai", "-m", "m", "hello"], {
     cwd,
     home,
@@ -50,8 +46,7 @@ it("merges the global file, then root-to-leaf AGENTS.md with overrides, skips em
 
   // A cap from config.toml truncates the merged text.
   writeFileSync(path.join(home, "config.toml"), "[agents_md]\nmax_bytes = 40\n");
-  const capped = await startScriptedModelServer([{ text: "done" }]);
-  closers.push(capped.close);
+  const capped = await scriptedModel([{ text: "done" }]);
   const run2 = await runQuire(["exec", "--json", "--provider", "openai", "-m", "m", "hello"], {
     cwd,
     home,

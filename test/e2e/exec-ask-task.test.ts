@@ -1,19 +1,16 @@
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { startScriptedModelServer } from "@quire/core/testing";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { useScriptedModels } from "../helpers/scripted.js";
 import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 import { failingTestRepo, git, makeRepo } from "../helpers/repo.js";
 import { requestText } from "../helpers/requests.js";
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (closers.length > 0) await closers.pop()?.();
-});
+const scriptedModel = useScriptedModels();
 
 it("an ask task whose model tries to write is refused, leaves an empty diff and returns the answer", async () => {
   const writePatch = "*** Begin Patch\n*** Add File: pwned.txt\n+owned\n*** End Patch";
-  const model = await startScriptedModelServer([
+  const model = await scriptedModel([
     {
       toolCalls: [
         { name: "apply_patch", arguments: { input: writePatch } },
@@ -24,7 +21,6 @@ it("an ask task whose model tries to write is refused, leaves an empty diff and 
     },
     { text: "`add` subtracts instead of adding: src/add.js:2." },
   ]);
-  closers.push(model.close);
   const repo = makeRepo(failingTestRepo);
   const home = tempHome();
 
@@ -61,8 +57,7 @@ it("an ask task whose model tries to write is refused, leaves an empty diff and 
 
   // Without --json the answer is what stdout carries; the log notes edits the task cannot see.
   writeFileSync(path.join(repo, "test.js"), "// local edit\n");
-  const model2 = await startScriptedModelServer([{ text: "It subtracts: src/add.js:2." }]);
-  closers.push(model2.close);
+  const model2 = await scriptedModel([{ text: "It subtracts: src/add.js:2." }]);
   const plain = await runQuire(["exec", "--mode", "ask", "--provider", "openai", "-m", "m", "why?"], {
     cwd: repo,
     home,

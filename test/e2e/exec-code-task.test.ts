@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { QuireEvent, ThreadItem } from "@quire/core";
-import { type ScriptedReply, startScriptedModelServer } from "@quire/core/testing";
-import { afterEach, describe, expect, it } from "vitest";
+import { type ScriptedReply } from "@quire/core/testing";
+import { describe, expect, it } from "vitest";
+import { useScriptedModels } from "../helpers/scripted.js";
 import { parseJsonl, providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 import { failingTestRepo, fixAddPatch, git, makeRepo } from "../helpers/repo.js";
 import { isAppendOnlyExtension, requestText } from "../helpers/requests.js";
@@ -35,15 +36,11 @@ function items(events: QuireEvent[], type: ThreadItem["type"]): ThreadItem[] {
   return events.flatMap((event) => (event.type === "item.completed" && event.item.type === type ? [event.item] : []));
 }
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (closers.length > 0) await closers.pop()?.();
-});
+const scriptedModel = useScriptedModels();
 
 describe.each(["openai", "openai-chat", "anthropic"] as const)("quire exec code task over %s", (provider) => {
   it("runs the failing test, patches, reruns, answers; the checkout is untouched and `quire apply` lands the diff", async () => {
-    const model = await startScriptedModelServer(fixScript);
-    closers.push(model.close);
+    const model = await scriptedModel(fixScript);
     const repo = makeRepo(failingTestRepo);
     const home = tempHome();
 

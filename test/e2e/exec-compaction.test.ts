@@ -1,15 +1,12 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { startScriptedModelServer } from "@quire/core/testing";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { useScriptedModels } from "../helpers/scripted.js";
 import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 import { failingTestRepo, makeRepo } from "../helpers/repo.js";
 import { requestText } from "../helpers/requests.js";
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (closers.length > 0) await closers.pop()?.();
-});
+const scriptedModel = useScriptedModels();
 
 it("compacts older turns into a summary when the conversation nears the context window, then goes on", async () => {
   const home = tempHome();
@@ -17,12 +14,11 @@ it("compacts older turns into a summary when the conversation nears the context 
     path.join(home, "config.toml"),
     '[profiles.tiny]\nprovider = "openai"\nmodel = "small-model"\ncontext_window = 4000\n',
   );
-  const model = await startScriptedModelServer([
+  const model = await scriptedModel([
     { toolCalls: [{ name: "shell", arguments: { command: ["seq", "100000", "103000"] } }] },
     { text: "SUMMARY: listed numbers with seq; nothing else done." },
     { text: "done after compaction" },
   ]);
-  closers.push(model.close);
   const run = await runQuire(["exec", "--json", "--profile", "tiny", "count"], {
     cwd: makeRepo(failingTestRepo),
     home,

@@ -1,17 +1,14 @@
-import { startScriptedModelServer } from "@quire/core/testing";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useScriptedModels } from "../helpers/scripted.js";
 import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 import { failingTestRepo, makeRepo } from "../helpers/repo.js";
 import { requestText } from "../helpers/requests.js";
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (closers.length > 0) await closers.pop()?.();
-});
+const scriptedModel = useScriptedModels();
 
 describe.each(["openai", "openai-chat", "anthropic"] as const)("faults over %s", (provider) => {
   it("retries 429 (honouring Retry-After), 500 and a cut stream; bad tool calls go back to the model; the task completes", async () => {
-    const model = await startScriptedModelServer([
+    const model = await scriptedModel([
       { fault: { kind: "status", status: 429, retryAfter: "1" } },
       { fault: { kind: "status", status: 500 } },
       { toolCalls: [{ name: "shell", arguments: '{"command": ["ls", ' }] },
@@ -25,7 +22,6 @@ describe.each(["openai", "openai-chat", "anthropic"] as const)("faults over %s",
       { toolCalls: [{ name: "shell", arguments: { command: ["definitely-not-a-command-xyz"] } }] },
       { text: "done despite everything" },
     ]);
-    closers.push(model.close);
     const repo = makeRepo(failingTestRepo);
     const started = Date.now();
     const run = await runQuire(["exec", "--json", "--provider", provider, "-m", "m", "list files"], {
@@ -52,10 +48,9 @@ describe.each(["openai", "openai-chat", "anthropic"] as const)("faults over %s",
 });
 
 it("a model error that is not transient fails the task with a clear reason and exit code 1", async () => {
-  const model = await startScriptedModelServer([
+  const model = await scriptedModel([
     { fault: { kind: "status", status: 401, body: '{"error":{"message":"bad key"}}' } },
   ]);
-  closers.push(model.close);
   const run = await runQuire(["exec", "--json", "--provider", "openai", "-m", "m", "hi"], {
     cwd: makeRepo(failingTestRepo),
     home: tempHome(),

@@ -2,22 +2,13 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startScriptedModelServer } from "@quire/core/testing";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { useScriptedModels } from "../helpers/scripted.js";
 import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 import { failingTestRepo, fixAddPatch, git, makeRepo } from "../helpers/repo.js";
 import { requestText } from "../helpers/requests.js";
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (closers.length > 0) await closers.pop()?.();
-});
-
-async function scripted(replies: Parameters<typeof startScriptedModelServer>[0]) {
-  const model = await startScriptedModelServer(replies);
-  closers.push(model.close);
-  return model;
-}
+const scripted = useScriptedModels();
 
 function finalEvent(events: { type: string }[]) {
   const final = events.at(-1) as { type: string; task_id: string; status: string; diff: string; reason?: string };

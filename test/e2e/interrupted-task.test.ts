@@ -1,15 +1,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { startScriptedModelServer } from "@quire/core/testing";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { useScriptedModels } from "../helpers/scripted.js";
 import { failingTestRepo, makeRepo } from "../helpers/repo.js";
 import { requestText } from "../helpers/requests.js";
 import { parseJsonl, providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (closers.length > 0) await closers.pop()?.();
-});
+const scriptedModel = useScriptedModels();
 
 async function waitFor<T>(probe: () => T | undefined, maxMs = 15_000): Promise<T> {
   const deadline = Date.now() + maxMs;
@@ -24,10 +21,9 @@ async function waitFor<T>(probe: () => T | undefined, maxMs = 15_000): Promise<T
 it("a task whose process is killed mid-command keeps its events, shows as interrupted, and can be resumed", async () => {
   const repo = makeRepo(failingTestRepo);
   const home = tempHome();
-  const model = await startScriptedModelServer([
+  const model = await scriptedModel([
     { toolCalls: [{ name: "shell", arguments: { command: ["bash", "-lc", "echo working; sleep 30"] } }] },
   ]);
-  closers.push(model.close);
   let pid = 0;
   const killed = runQuire(["exec", "--json", "--provider", "openai", "-m", "m", "long job"], {
     cwd: repo,
@@ -68,8 +64,7 @@ it("a task whose process is killed mid-command keeps its events, shows as interr
   const listed = JSON.parse((await runQuire(["tasks", "--json"], { cwd: repo, home })).stdout);
   expect(listed[0]).toMatchObject({ id, status: "failed", reason: expect.stringMatching(/^interrupted/) });
 
-  const followUp = await startScriptedModelServer([{ text: "resumed fine" }]);
-  closers.push(followUp.close);
+  const followUp = await scriptedModel([{ text: "resumed fine" }]);
   const resumed = await runQuire(["exec", "--json", "--resume", id, "--provider", "openai", "-m", "m", "go on"], {
     cwd: repo,
     home,

@@ -1,12 +1,9 @@
-import { startScriptedModelServer } from "@quire/core/testing";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { useScriptedModels } from "../helpers/scripted.js";
 import { makeRepo } from "../helpers/repo.js";
 import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (closers.length > 0) await closers.pop()?.();
-});
+const scriptedModel = useScriptedModels();
 
 /** A raw proxy request through the sandbox's own loopback (no curl needed). */
 const viaProxy = (method: string, url: string, host: string) =>
@@ -16,7 +13,7 @@ it("allowlist mode: requests go through the filtering proxy, refusals reach the 
   const repo = makeRepo({
     ".quire/environment.toml": '[network]\nmode = "allowlist"\ndomains = ["registry.example.org"]\nmethods = "safe"\n',
   });
-  const model = await startScriptedModelServer([
+  const model = await scriptedModel([
     {
       toolCalls: [
         {
@@ -37,7 +34,6 @@ it("allowlist mode: requests go through the filtering proxy, refusals reach the 
     },
     { text: "done" },
   ]);
-  closers.push(model.close);
   const run = await runQuire(["exec", "--json", "--provider", "openai", "-m", "m", "fetch"], {
     cwd: repo,
     home: tempHome(),

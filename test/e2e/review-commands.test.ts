@@ -1,24 +1,20 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startScriptedModelServer } from "@quire/core/testing";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { useScriptedModels } from "../helpers/scripted.js";
 import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 import { failingTestRepo, fixAddPatch, git, makeRepo } from "../helpers/repo.js";
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (closers.length > 0) await closers.pop()?.();
-});
+const scriptedModel = useScriptedModels();
 
 async function fixTask(repo: string, home: string): Promise<string> {
   const addNotes = "*** Begin Patch\n*** Add File: NOTES.md\n+notes\n*** End Patch";
-  const model = await startScriptedModelServer([
+  const model = await scriptedModel([
     { toolCalls: [{ name: "apply_patch", arguments: { input: fixAddPatch } }] },
     { toolCalls: [{ name: "apply_patch", arguments: { input: addNotes } }] },
     { text: "fixed" },
   ]);
-  closers.push(model.close);
   const run = await runQuire(["exec", "--json", "--provider", "openai", "-m", "m", "fix add"], {
     cwd: repo,
     home,

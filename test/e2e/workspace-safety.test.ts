@@ -1,19 +1,16 @@
 import { existsSync, readdirSync, statSync, utimesSync } from "node:fs";
 import path from "node:path";
-import { startScriptedModelServer } from "@quire/core/testing";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { useScriptedModels } from "../helpers/scripted.js";
 import { makeRepo } from "../helpers/repo.js";
 import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (closers.length > 0) await closers.pop()?.();
-});
+const scriptedModel = useScriptedModels();
 
 it("a task cannot alter the snapshot, leaves no set-uid file behind, and its folder is private", async () => {
   const repo = makeRepo({ "a.txt": "a\n" });
   const home = tempHome();
-  const model = await startScriptedModelServer([
+  const model = await scriptedModel([
     {
       toolCalls: [
         {
@@ -24,7 +21,6 @@ it("a task cannot alter the snapshot, leaves no set-uid file behind, and its fol
     },
     { text: "done" },
   ]);
-  closers.push(model.close);
   const run = await runQuire(["exec", "--json", "--provider", "openai", "-m", "m", "try"], {
     cwd: repo,
     home,
