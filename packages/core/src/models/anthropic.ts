@@ -9,9 +9,10 @@ import {
   toAnthropicSystem,
   toAnthropicTools,
 } from "./anthropic-input.js";
-import { ModelError, withRetries } from "./retry.js";
+import { ModelError } from "./retry.js";
+import { RetryingModelClient } from "./retrying-client.js";
 import type { ResolvedModelSettings } from "./settings.js";
-import type { ConversationItem, ModelClient, ModelRequest, ModelResponse, ModelStreamEvent } from "./types.js";
+import type { ConversationItem, ModelRequest, ModelResponse, ModelStreamEvent } from "./types.js";
 
 /**
  * Output tokens per response when settings.maxOutputTokens is unset. The API requires a value;
@@ -67,13 +68,13 @@ function openBlock(block: Anthropic.Messages.RawContentBlockStartEvent["content_
   }
 }
 
-export class AnthropicClient implements ModelClient {
+export class AnthropicClient extends RetryingModelClient {
   readonly provider = "anthropic" as const;
-  readonly model: string;
+  protected readonly sdkErrors = { APIError: Anthropic.APIError, APIConnectionError: Anthropic.APIConnectionError };
   private readonly client: Anthropic;
 
-  constructor(private readonly settings: ResolvedModelSettings) {
-    this.model = settings.model;
+  constructor(settings: ResolvedModelSettings) {
+    super(settings);
     this.client = new Anthropic({
       apiKey: settings.apiKey,
       authToken: null, // never pick up ANTHROPIC_AUTH_TOKEN behind the caller's back
@@ -81,17 +82,6 @@ export class AnthropicClient implements ModelClient {
       baseURL: settings.baseUrl.replace(/\/v1\/?$/, ""),
       timeout: settings.timeoutMs,
       maxRetries: 0, // retry.ts retries the whole stream
-    });
-  }
-
-  complete(request: ModelRequest, onEvent?: (event: ModelStreamEvent) => void): Promise<ModelResponse> {
-    return withRetries(() => this.attempt(request, onEvent), {
-      provider: this.provider,
-      baseUrl: this.settings.baseUrl,
-      maxRetries: this.settings.maxRetries,
-      signal: request.signal,
-      onEvent,
-      sdkErrors: { APIError: Anthropic.APIError, APIConnectionError: Anthropic.APIConnectionError },
     });
   }
 
@@ -111,7 +101,7 @@ export class AnthropicClient implements ModelClient {
     };
   }
 
-  private async attempt(
+  protected async attempt(
     request: ModelRequest,
     onEvent: ((event: ModelStreamEvent) => void) | undefined,
   ): Promise<ModelResponse> {

@@ -5,9 +5,10 @@
 import { randomUUID } from "node:crypto";
 import OpenAI from "openai";
 import { fromChatUsage, toChatMessages, toChatTools } from "./openai-chat-input.js";
-import { ModelError, withRetries } from "./retry.js";
+import { ModelError } from "./retry.js";
+import { RetryingModelClient } from "./retrying-client.js";
 import type { ResolvedModelSettings } from "./settings.js";
-import type { ConversationItem, ModelClient, ModelRequest, ModelResponse, ModelStreamEvent, Usage } from "./types.js";
+import type { ConversationItem, ModelRequest, ModelResponse, ModelStreamEvent, Usage } from "./types.js";
 import { emptyUsage } from "./types.js";
 
 type Delta = OpenAI.Chat.ChatCompletionChunk.Choice.Delta & {
@@ -23,29 +24,18 @@ interface PartialToolCall {
   arguments: string;
 }
 
-export class OpenAIChatClient implements ModelClient {
+export class OpenAIChatClient extends RetryingModelClient {
   readonly provider = "openai-chat" as const;
-  readonly model: string;
+  protected readonly sdkErrors = { APIError: OpenAI.APIError, APIConnectionError: OpenAI.APIConnectionError };
   private readonly client: OpenAI;
 
-  constructor(private readonly settings: ResolvedModelSettings) {
-    this.model = settings.model;
+  constructor(settings: ResolvedModelSettings) {
+    super(settings);
     this.client = new OpenAI({
       apiKey: settings.apiKey,
       baseURL: settings.baseUrl,
       timeout: settings.timeoutMs,
       maxRetries: 0, // retry.ts retries the whole stream
-    });
-  }
-
-  complete(request: ModelRequest, onEvent?: (event: ModelStreamEvent) => void): Promise<ModelResponse> {
-    return withRetries(() => this.attempt(request, onEvent), {
-      provider: this.provider,
-      baseUrl: this.settings.baseUrl,
-      maxRetries: this.settings.maxRetries,
-      signal: request.signal,
-      onEvent,
-      sdkErrors: { APIError: OpenAI.APIError, APIConnectionError: OpenAI.APIConnectionError },
     });
   }
 
@@ -66,7 +56,7 @@ export class OpenAIChatClient implements ModelClient {
     };
   }
 
-  private async attempt(
+  protected async attempt(
     request: ModelRequest,
     onEvent: ((event: ModelStreamEvent) => void) | undefined,
   ): Promise<ModelResponse> {

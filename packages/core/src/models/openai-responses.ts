@@ -2,9 +2,10 @@
 import OpenAI from "openai";
 import { streamFailure } from "./model-error.js";
 import { fromOutputItem, fromResponsesUsage, toResponsesInput, toResponsesTools } from "./openai-responses-input.js";
-import { ModelError, withRetries } from "./retry.js";
+import { ModelError } from "./retry.js";
+import { RetryingModelClient } from "./retrying-client.js";
 import type { ResolvedModelSettings } from "./settings.js";
-import type { ConversationItem, ModelClient, ModelRequest, ModelResponse, ModelStreamEvent, Usage } from "./types.js";
+import type { ConversationItem, ModelRequest, ModelResponse, ModelStreamEvent, Usage } from "./types.js";
 
 /**
  * Models that reject `include: ["reasoning.encrypted_content"]` with a 400 ("Encrypted content is
@@ -14,29 +15,18 @@ export function supportsEncryptedReasoning(model: string): boolean {
   return !/^(gpt-4|gpt-3\.5|chatgpt)|-chat/.test(model.replace(/^.*\//, ""));
 }
 
-export class OpenAIResponsesClient implements ModelClient {
+export class OpenAIResponsesClient extends RetryingModelClient {
   readonly provider = "openai" as const;
-  readonly model: string;
+  protected readonly sdkErrors = { APIError: OpenAI.APIError, APIConnectionError: OpenAI.APIConnectionError };
   private readonly client: OpenAI;
 
-  constructor(private readonly settings: ResolvedModelSettings) {
-    this.model = settings.model;
+  constructor(settings: ResolvedModelSettings) {
+    super(settings);
     this.client = new OpenAI({
       apiKey: settings.apiKey,
       baseURL: settings.baseUrl,
       timeout: settings.timeoutMs,
       maxRetries: 0, // retry.ts retries the whole stream
-    });
-  }
-
-  complete(request: ModelRequest, onEvent?: (event: ModelStreamEvent) => void): Promise<ModelResponse> {
-    return withRetries(() => this.attempt(request, onEvent), {
-      provider: this.provider,
-      baseUrl: this.settings.baseUrl,
-      maxRetries: this.settings.maxRetries,
-      signal: request.signal,
-      onEvent,
-      sdkErrors: { APIError: OpenAI.APIError, APIConnectionError: OpenAI.APIConnectionError },
     });
   }
 
@@ -61,7 +51,7 @@ export class OpenAIResponsesClient implements ModelClient {
     };
   }
 
-  private async attempt(
+  protected async attempt(
     request: ModelRequest,
     onEvent: ((event: ModelStreamEvent) => void) | undefined,
   ): Promise<ModelResponse> {
