@@ -1,0 +1,129 @@
+import type { Kysely, Selectable } from "kysely";
+import type { Database, EnvironmentsTable } from "./schema.js";
+import { fromJson, newId, timestamp, toJson } from "./values.js";
+
+/** The definition is validated by the API layer; storage keeps it as JSON. */
+export type EnvironmentDefinition = Record<string, unknown>;
+
+export interface Environment {
+  id: string;
+  repositoryId: string;
+  name: string;
+  definition: EnvironmentDefinition;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What may be shown about a secret: never its value. */
+export interface SecretInfo {
+  name: string;
+  version: number;
+  updatedAt: string;
+}
+
+export class EnvironmentsRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(
+    input: { repositoryId: string; name: string; definition: EnvironmentDefinition },
+    now: Date = new Date(),
+  ): Promise<Environment> {
+    const row: Selectable<EnvironmentsTable> = {
+      id: newId(now),
+      repository_id: input.repositoryId,
+      name: input.name,
+      definition: toJson(input.definition),
+      created_at: timestamp(now),
+      updated_at: timestamp(now),
+    };
+    await this.db.insertInto("environments").values(row).execute();
+    return toEnvironment(row);
+  }
+
+  async get(id: string): Promise<Environment | undefined> {
+    const row = await this.db.selectFrom("environments").selectAll().where("id", "=", id).executeTakeFirst();
+    return row && toEnvironment(row);
+  }
+
+  async listForRepository(repositoryId: string): Promise<Environment[]> {
+    const rows = await this.db
+      .selectFrom("environments")
+      .selectAll()
+      .where("repository_id", "=", repositoryId)
+      .orderBy("name")
+      .execute();
+    return rows.map(toEnvironment);
+  }
+
+  async updateDefinition(id: string, definition: EnvironmentDefinition, now: Date = new Date()): Promise<boolean> {
+    const result = await this.db
+      .updateTable("environments")
+      .set({ definition: toJson(definition), updated_at: timestamp(now) })
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom("environments").where("id", "=", id).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  /** Creates or replaces a secret; its version goes up by one on every write. */
+  async setSecret(environmentId: string, name: string, value: string, now: Date = new Date()): Promise<SecretInfo> {
+    const updatedAt = timestamp(now);
+    const row = await this.db
+      .insertInto("environment_secrets")
+      .values({ environment_id: environmentId, name, value, version: 1, updated_at: updatedAt })
+      .onConflict((conflict) =>
+        conflict.columns(["environment_id", "name"]).doUpdateSet((eb) => ({
+          value,
+          version: eb("environment_secrets.version", "+", 1),
+          updated_at: updatedAt,
+        })),
+      )
+      .returning(["name", "version", "updated_at"])
+      .executeTakeFirstOrThrow();
+    return { name: row.name, version: row.version, updatedAt: row.updated_at };
+  }
+
+  async listSecrets(environmentId: string): Promise<SecretInfo[]> {
+    const rows = await this.db
+      .selectFrom("environment_secrets")
+      .select(["name", "version", "updated_at"])
+      .where("environment_id", "=", environmentId)
+      .orderBy("name")
+      .execute();
+    return rows.map((row) => ({ name: row.name, version: row.version, updatedAt: row.updated_at }));
+  }
+
+  /** The values, for the setup phase only (secrets never reach the agent phase or the API). */
+  async secretValues(environmentId: string): Promise<Record<string, string>> {
+    const rows = await this.db
+      .selectFrom("environment_secrets")
+      .select(["name", "value"])
+      .where("environment_id", "=", environmentId)
+      .execute();
+    return Object.fromEntries(rows.map((row) => [row.name, row.value]));
+  }
+
+  async deleteSecret(environmentId: string, name: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom("environment_secrets")
+      .where("environment_id", "=", environmentId)
+      .where("name", "=", name)
+      .executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+}
+
+function toEnvironment(row: Selectable<EnvironmentsTable>): Environment {
+  return {
+    id: row.id,
+    repositoryId: row.repository_id,
+    name: row.name,
+    definition: fromJson<EnvironmentDefinition>(row.definition),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,66 @@
+import { Migrator, sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrateToLatest } from "./migrate.js";
+import { migrationProvider } from "./migrations/index.js";
+import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "./test-databases.js";
+
+describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await openTestDatabase(dialect, { migrate: false });
+  });
+  afterAll(async () => {
+    await database?.cleanup();
+  });
+
+  it("applies every migration once, then is a no-op, and survives concurrent runs", async () => {
+    const first = await migrateToLatest(database.db);
+    expect(first.map((result) => [result.migrationName, result.status])).toEqual([["0001-initial", "Success"]]);
+    expect(await migrateToLatest(database.db)).toEqual([]);
+    const concurrent = await Promise.all([migrateToLatest(database.db), migrateToLatest(database.db)]);
+    expect(concurrent.flat()).toEqual([]);
+    const tables = await database.db.introspection.getTables();
+    expect(tables.map((table) => table.name).sort()).toEqual([
+      "attempts",
+      "environment_secrets",
+      "environments",
+      "events",
+      "messages",
+      "repositories",
+      "tasks",
+    ]);
+  });
+
+  it("migrates down to nothing and up again", async () => {
+    const migrator = new Migrator({ db: database.db, provider: migrationProvider });
+    const down = await migrator.migrateDown();
+    expect(down.error).toBeUndefined();
+    expect(await database.db.introspection.getTables()).toEqual([]);
+    expect((await migrateToLatest(database.db)).map((result) => result.status)).toEqual(["Success"]);
+  });
+
+  it("enforces foreign keys and check constraints", async () => {
+    const at = new Date().toISOString();
+    const orphan = database.db
+      .insertInto("environments")
+      .values({ id: "e1", repository_id: "missing", name: "x", definition: "{}", created_at: at, updated_at: at })
+      .execute();
+    await expect(orphan).rejects.toThrow(/foreign key/i);
+    await database.db
+      .insertInto("repositories")
+      .values({ id: "r1", name: "r", source: "/src", default_branch: "main", created_at: at })
+      .execute();
+    const tooMany = database.db
+      .insertInto("tasks")
+      .values({
+        ...{ id: "t1", repository_id: "r1", ref: "main", base_commit: null, mode: "code", prompt: "p" },
+        ...{ status: "queued", attempts_requested: 5, environment_id: null, model: null, archived: 0 },
+        ...{ final_message: null, reason: null, cancel_requested_at: null, last_event_seq: 0 },
+        ...{ created_at: at, updated_at: at },
+      })
+      .execute();
+    await expect(tooMany).rejects.toThrow(/check/i);
+    const count = await sql<{ n: number }>`select count(*) as n from tasks`.execute(database.db);
+    expect(Number(count.rows[0]?.n)).toBe(0);
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * The database's tables as Kysely sees them. Columns are portable across SQLite and PostgreSQL:
+ * timestamps are ISO-8601 text (fixed width, so they sort and compare as strings), JSON is text,
+ * booleans are integers 0/1 (better-sqlite3 cannot bind JS booleans). The repositories in this
+ * folder turn rows into the camelCase records the rest of the server uses.
+ */
+import type { TaskMode } from "@quire/core";
+
+/** A task's lifecycle; "interrupted" means the worker running it died (its lease ran out). */
+export const TASK_STATUSES = [
+  "queued",
+  "preparing",
+  "running",
+  "completed",
+  "failed",
+  "cancelled",
+  "interrupted",
+] as const;
+export type StoredTaskStatus = (typeof TASK_STATUSES)[number];
+/** Attempts go through the same states as tasks. */
+export type AttemptStatus = StoredTaskStatus;
+export type VerificationStatus = "verified" | "checks_failed";
+
+export interface RepositoriesTable {
+  id: string;
+  name: string;
+  /** A local path or a git URL. */
+  source: string;
+  default_branch: string;
+  created_at: string;
+}
+
+export interface EnvironmentsTable {
+  id: string;
+  repository_id: string;
+  name: string;
+  /** JSON text: the environment definition (setup script, network, limits, ...). */
+  definition: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EnvironmentSecretsTable {
+  environment_id: string;
+  name: string;
+  value: string;
+  /** Bumped on every write, so snapshot caches keyed on it go stale when a secret changes. */
+  version: number;
+  updated_at: string;
+}
+
+export interface TasksTable {
+  id: string;
+  repository_id: string;
+  ref: string;
+  base_commit: string | null;
+  mode: TaskMode;
+  prompt: string;
+  status: StoredTaskStatus;
+  attempts_requested: number;
+  environment_id: string | null;
+  model: string | null;
+  archived: number;
+  final_message: string | null;
+  /** Why the task ended as it did, when it did not complete. */
+  reason: string | null;
+  /** Set by a cancel request; the worker running the task polls it and stops. */
+  cancel_requested_at: string | null;
+  /** The last event sequence number handed out; the row lock on it serializes appends. */
+  last_event_seq: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AttemptsTable {
+  id: string;
+  task_id: string;
+  /** 1..attempts_requested. */
+  number: number;
+  status: AttemptStatus;
+  worker_id: string | null;
+  lease_expires_at: string | null;
+  diff: string | null;
+  /** JSON text: { files, insertions, deletions }. */
+  diff_stats: string | null;
+  final_message: string | null;
+  reason: string | null;
+  verification: VerificationStatus | null;
+  verification_log: string | null;
+  /** JSON text: the attempt's usage (tokens, model calls). */
+  usage: string | null;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+/** Follow-up prompts sent into a task after its first one. */
+export interface MessagesTable {
+  id: string;
+  task_id: string;
+  /** The attempt the follow-up continues; null for all of them. */
+  attempt_id: string | null;
+  text: string;
+  created_at: string;
+}
+
+export interface EventsTable {
+  task_id: string;
+  attempt_id: string | null;
+  /** Per task, 1, 2, 3, ... with no gap: the SSE event id that `Last-Event-ID` resumes from. */
+  seq: number;
+  type: string;
+  /** JSON text: the whole event. */
+  data: string;
+  created_at: string;
+}
+
+export interface Database {
+  repositories: RepositoriesTable;
+  environments: EnvironmentsTable;
+  environment_secrets: EnvironmentSecretsTable;
+  tasks: TasksTable;
+  attempts: AttemptsTable;
+  messages: MessagesTable;
+  events: EventsTable;
+}
