@@ -57,7 +57,10 @@ function openSqlite(file: string): StorageDatabase {
   if (file !== ":memory:") connection.pragma("journal_mode = WAL");
   connection.pragma("foreign_keys = ON");
   connection.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
-  // Kysely's SQLite driver shares this one connection, one query or transaction at a time.
+  // Kysely's SQLite driver shares this one connection, one query or transaction at a time. Open one
+  // per process: a second connection in the same process would block the thread in busy_timeout
+  // while the first holds the write lock, and so never let the first finish. Other processes
+  // (workers) are fine: they wait for the lock.
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
   return { db, dialect: "sqlite", location: file, close: () => db.destroy() };
 }
