@@ -19,7 +19,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
     expect(await migrateToLatest(database.db)).toEqual([]);
     const concurrent = await Promise.all([migrateToLatest(database.db), migrateToLatest(database.db)]);
     expect(concurrent.flat()).toEqual([]);
-    const tables = await database.db.introspection.getTables();
+    const tables = await ownTables();
     expect(tables.map((table) => table.name).sort()).toEqual([
       "attempts",
       "environment_secrets",
@@ -31,11 +31,28 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
     ]);
   });
 
+  // Introspection lists every schema's tables; other test files' PostgreSQL schemas exist meanwhile.
+  const ownTables = async () => {
+    const tables = await database.db.introspection.getTables();
+    if (dialect !== "postgres") return tables;
+    const current = await sql<{ schema: string }>`select current_schema() as schema`.execute(database.db);
+    return tables.filter((table) => table.schema === current.rows[0]?.schema);
+  };
+
+  it("migrates a database while another schema in the same database is migrated too", async () => {
+    const other = await openTestDatabase(dialect);
+    try {
+      expect(await migrateToLatest(other.db)).toEqual([]);
+    } finally {
+      await other.cleanup();
+    }
+  });
+
   it("migrates down to nothing and up again", async () => {
     const migrator = new Migrator({ db: database.db, provider: migrationProvider });
     const down = await migrator.migrateDown();
     expect(down.error).toBeUndefined();
-    expect(await database.db.introspection.getTables()).toEqual([]);
+    expect(await ownTables()).toEqual([]);
     expect((await migrateToLatest(database.db)).map((result) => result.status)).toEqual(["Success"]);
   });
 

@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type MigrationResult } from "kysely";
+import { Migrator, PostgresAdapter, sql, type Kysely, type MigrationResult } from "kysely";
 import { migrationProvider } from "./migrations/index.js";
 import type { Database } from "./schema.js";
 
@@ -7,13 +7,23 @@ import type { Database } from "./schema.js";
  * (an advisory lock on PostgreSQL), so several servers and workers starting at once are safe.
  */
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResult[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+  // Kysely looks for its migration tables in every schema unless told one; on PostgreSQL with
+  // several schemas in one database (installs sharing it, parallel tests) it would find another
+  // schema's lock table, skip creating its own and fail. Pin the tables to the current schema.
+  const migrationTableSchema = await postgresSchema(db);
+  const migrator = new Migrator({ db, provider: migrationProvider, migrationTableSchema });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((result) => result.status === "Error")?.migrationName ?? "unknown";
     throw new Error(`database migration ${failed} failed: ${describe(error)}`, { cause: error });
   }
   return results ?? [];
+}
+
+async function postgresSchema(db: Kysely<Database>): Promise<string | undefined> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return undefined;
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema;
 }
 
 function describe(error: unknown): string {
