@@ -1,0 +1,46 @@
+/** Request shapes, validated with zod; the OpenAPI document is generated from the same schemas. */
+import { z } from "zod";
+import { TASK_STATUSES } from "../storage/index.js";
+
+export const createRepositoryBody = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    source: z.string().trim().min(1).max(4096).describe("A local path or a git URL."),
+    defaultBranch: z.string().trim().min(1).max(255).optional(),
+  })
+  .strict();
+
+export const createTaskBody = z
+  .object({
+    repo: z.string().min(1).describe("The repository's id."),
+    ref: z.string().trim().min(1).max(255).describe("The branch, tag or commit to start from."),
+    mode: z.enum(["code", "ask"]),
+    prompt: z.string().trim().min(1).max(100_000),
+    attempts: z.number().int().min(1).max(4).default(1),
+    environment: z.string().min(1).optional().describe("An environment id of the same repository."),
+    model: z.string().trim().min(1).max(200).optional(),
+  })
+  .strict();
+
+export const messageBody = z.object({ text: z.string().trim().min(1).max(100_000) }).strict();
+
+const flag = z.enum(["true", "false"]).transform((value) => value === "true");
+
+export const listTasksQuery = z
+  .object({
+    status: z.enum(TASK_STATUSES).optional(),
+    repo: z.string().min(1).optional(),
+    archived: flag.optional(),
+    limit: z.coerce.number().int().min(1).max(100).optional(),
+  })
+  .strict();
+
+/** A seq to resume after: `Last-Event-ID` or `?after=`. */
+export const eventCursor = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const errorBody = z.object({
+  error: z.object({
+    message: z.string(),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
