@@ -1,0 +1,77 @@
+/**
+ * For tests: an API over a fresh test database, served on a free port, and a small SSE reader.
+ * Kept free of vitest (like storage's test-databases.ts) so later suites can use it too.
+ */
+import { Writable } from "node:stream";
+import { pino } from "pino";
+import { createRepos, type DialectName, type Repos } from "../storage/index.js";
+import { openTestDatabase } from "../storage/test-databases.js";
+import { createApp, type QuireApp } from "./app.js";
+import { startServer } from "./server.js";
+
+export interface TestApi {
+  url: string;
+  app: QuireApp;
+  repos: Repos;
+  /** Every log line written, parsed. */
+  logs: Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+export async function startTestApi(dialect: DialectName, options: { heartbeatMs?: number } = {}): Promise<TestApi> {
+  const database = await openTestDatabase(dialect);
+  const repos = createRepos(database);
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split("\n").filter(Boolean)) logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  const app = createApp({ repos, logger: pino({ level: "info" }, sink), heartbeatMs: options.heartbeatMs });
+  const server = await startServer({ app, port: 0 });
+  return {
+    url: server.url,
+    app,
+    repos,
+    logs,
+    close: async () => {
+      await server.close();
+      await database.cleanup();
+    },
+  };
+}
+
+export interface SseMessage {
+  id?: string;
+  data?: string;
+  /** Set for a comment line (": heartbeat"). */
+  comment?: string;
+}
+
+/** Parses an SSE body into messages as they arrive; ends when the server ends the stream. */
+export async function* readSse(response: Response): AsyncGenerator<SseMessage> {
+  if (!response.body) throw new Error("no body");
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for await (const chunk of response.body) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const message: SseMessage = {};
+      for (const line of block.split("\n")) {
+        if (line.startsWith(":")) message.comment = line.slice(1).trim();
+        else if (line.startsWith("id:")) message.id = line.slice(3).trim();
+        else if (line.startsWith("data:"))
+          message.data = (message.data ? message.data + "\n" : "") + line.slice(5).trim();
+      }
+      yield message;
+    }
+  }
+}
+
+export async function postJson(url: string, body: unknown): Promise<Response> {
+  return fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+}
