@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SandboxResourceLimits } from "./limits.js";
@@ -99,6 +99,35 @@ export function cgroupHost(): CgroupHost | null {
 }
 
 let created = 0;
+let swept = false;
+
+/**
+ * Removes command cgroups left by Quire processes that were killed before cleaning up (their
+ * owner pid is gone), killing what still runs in them. Once per process, before its first command.
+ */
+function sweepAbandoned(parent: string): void {
+  swept = true;
+  for (const name of readdirSync(parent, { withFileTypes: true })) {
+    const owner = /^quire-(\d+)-\d+$/.exec(name.name)?.[1];
+    if (!name.isDirectory() || owner === undefined || Number(owner) === process.pid) continue;
+    try {
+      process.kill(Number(owner), 0);
+      continue; // its Quire process still runs
+    } catch {
+      // gone: the cgroup is abandoned
+    }
+    const dir = path.join(parent, name.name);
+    try {
+      // What is left there (e.g. a bwrap whose sandbox died with the killed Quire) goes too.
+      for (const pid of readFileSync(path.join(dir, "cgroup.procs"), "utf8").split("\n").filter(Boolean)) {
+        process.kill(Number(pid), "SIGKILL");
+      }
+      rmdirSync(dir); // fails, harmlessly, if a process has not finished dying: the next sweep takes it
+    } catch {
+      // leave it
+    }
+  }
+}
 
 /** One new cgroup under `host` for one command, with its limits written; null when that fails. */
 export function createCommandCgroup(
@@ -106,6 +135,13 @@ export function createCommandCgroup(
   host: CgroupHost | null = cgroupHost(),
 ): CommandCgroup | null {
   if (host === null) return null;
+  if (!swept) {
+    try {
+      sweepAbandoned(host.parent);
+    } catch {
+      // an unreadable parent only means nothing is swept
+    }
+  }
   const dir = path.join(host.parent, `quire-${process.pid}-${++created}`);
   try {
     mkdirSync(dir);
