@@ -2,8 +2,7 @@ import { realpath } from "node:fs/promises";
 import path from "node:path";
 import { type AgentLimits, closeDanglingCalls, runTurn } from "../agent/loop.js";
 import { type ConversationState, newConversation } from "../agent/conversation.js";
-import { DEFAULT_CACHE_TTL_MS, DEFAULT_NETWORK_POLICY, DEFAULT_RESOURCE_LIMITS } from "../environments/defaults.js";
-import { createRedactor, redactEvent } from "../environments/redact.js";
+import { createRedactor } from "../environments/redact.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
 import type { QuireEvent, TaskStatus } from "../events.js";
 import type { ModelClient, ModelStreamEvent } from "../models/types.js";
@@ -12,11 +11,20 @@ import { createSandbox } from "../sandbox/index.js";
 import type { ContainerOptions } from "../sandbox/container.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 import type { TaskMode } from "../tools/types.js";
-import { attachSnapshot, detachSnapshot, inspectSource, prepareTaskWorkspace, sourceIsDirty } from "./prepare.js";
-import { stripSetIdBits } from "./setid.js";
+import { attachSnapshot, inspectSource, prepareTaskWorkspace, sourceIsDirty } from "./prepare.js";
 import { LocalTaskStore, type TaskRecord } from "./store.js";
 import { buildPreamble, buildToolset, systemPromptFor } from "./task-setup.js";
 import { workspaceDiff } from "./sandboxed-git.js";
+import {
+  type Redactor,
+  environmentOf,
+  eventSink,
+  newRecord,
+  releaseWorkspace,
+  withEnvironmentLimits,
+} from "./task-parts.js";
+
+export { defaultEnvironment } from "./task-parts.js";
 
 export interface TaskRunOptions {
   home: string;
@@ -56,20 +64,6 @@ export interface TaskResult {
   finalMessage: string | null;
   diff: string;
   reason?: string;
-}
-
-export function defaultEnvironment(): ResolvedEnvironment {
-  return {
-    sources: [],
-    setupScript: null,
-    maintenanceScript: null,
-    variables: {},
-    secrets: [],
-    network: { ...DEFAULT_NETWORK_POLICY },
-    limits: { ...DEFAULT_RESOURCE_LIMITS },
-    checks: [],
-    cacheTtlMs: DEFAULT_CACHE_TTL_MS,
-  };
 }
 
 /** Creates a task from the user's checkout at HEAD, prepares its environment, runs the first prompt. */
@@ -165,37 +159,6 @@ export async function resumeTask(options: TaskRunOptions & { id: string }): Prom
   } finally {
     await releaseWorkspace(store, record);
   }
-}
-
-/** Unmounts the task's view and clears set-id bits the task's commands may have set. */
-async function releaseWorkspace(store: LocalTaskStore, record: TaskRecord): Promise<void> {
-  if (!record.workspace) return;
-  const taskDir = store.taskDir(record.id);
-  await detachSnapshot(taskDir, !!record.overlay);
-  await stripSetIdBits(record.overlay ? path.join(taskDir, "upper") : record.workspace).catch(() => []);
-}
-
-/** Holds the secret redaction of a task; known once its environment is resolved. */
-interface Redactor {
-  redact: (text: string) => string;
-}
-
-async function environmentOf(options: TaskRunOptions, sourceRoot: string): Promise<EnvironmentForTask> {
-  return (await options.environmentFor?.(sourceRoot)) ?? { environment: defaultEnvironment(), secretValues: {} };
-}
-
-/** Every event is redacted, then written to disk, then handed on: no secret value leaves the task. */
-function eventSink(
-  store: LocalTaskStore,
-  record: TaskRecord,
-  options: TaskRunOptions,
-  redactor: Redactor,
-): (event: QuireEvent) => void {
-  return (event) => {
-    const safe = redactEvent(event, redactor.redact);
-    store.appendEvent(record.id, safe);
-    options.onEvent(safe);
-  };
 }
 
 async function runTaskTurn(
@@ -316,36 +279,4 @@ async function finishTask(
     ...(record.reason ? { reason: record.reason } : {}),
   });
   return { record, status: outcome.status, finalMessage: outcome.finalMessage, diff, reason: record.reason };
-}
-
-function newRecord(id: string, options: NewTaskOptions): TaskRecord {
-  const now = new Date().toISOString();
-  return {
-    id,
-    mode: options.mode,
-    prompts: [options.prompt],
-    sourceRoot: options.repo,
-    baseCommit: "",
-    branch: `quire/${id}`,
-    workspace: "",
-    readOnlyPaths: [],
-    provider: options.model.provider,
-    model: options.model.model,
-    sandbox: options.sandbox,
-    status: "running",
-    pid: process.pid,
-    finalMessage: null,
-    createdAt: now,
-    updatedAt: now,
-  };
-}
-
-/** The environment sets command timeouts; the task's wall time is the tighter of both. */
-function withEnvironmentLimits(limits: AgentLimits, environment: ResolvedEnvironment): AgentLimits {
-  return {
-    ...limits,
-    commandTimeoutMs: environment.limits.commandTimeoutMs,
-    maxCommandTimeoutMs: environment.limits.maxCommandTimeoutMs,
-    maxWallTimeMs: Math.min(limits.maxWallTimeMs, environment.limits.taskTimeoutMs),
-  };
 }

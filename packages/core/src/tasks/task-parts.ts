@@ -1,0 +1,89 @@
+// The smaller pieces of running a task: defaults, redaction of events, the record, limits.
+import path from "node:path";
+import type { AgentLimits } from "../agent/loop.js";
+import { DEFAULT_CACHE_TTL_MS, DEFAULT_NETWORK_POLICY, DEFAULT_RESOURCE_LIMITS } from "../environments/defaults.js";
+import { redactEvent } from "../environments/redact.js";
+import type { ResolvedEnvironment } from "../environments/types.js";
+import type { QuireEvent } from "../events.js";
+import { detachSnapshot } from "./prepare.js";
+import type { EnvironmentForTask, NewTaskOptions, TaskRunOptions } from "./run-task.js";
+import { stripSetIdBits } from "./setid.js";
+import type { LocalTaskStore, TaskRecord } from "./store.js";
+
+/** Safe defaults, for a repository without an environment definition. */
+export function defaultEnvironment(): ResolvedEnvironment {
+  return {
+    sources: [],
+    setupScript: null,
+    maintenanceScript: null,
+    variables: {},
+    secrets: [],
+    network: { ...DEFAULT_NETWORK_POLICY },
+    limits: { ...DEFAULT_RESOURCE_LIMITS },
+    checks: [],
+    cacheTtlMs: DEFAULT_CACHE_TTL_MS,
+  };
+}
+
+/** Unmounts the task's view and clears set-id bits the task's commands may have set. */
+export async function releaseWorkspace(store: LocalTaskStore, record: TaskRecord): Promise<void> {
+  if (!record.workspace) return;
+  const taskDir = store.taskDir(record.id);
+  await detachSnapshot(taskDir, !!record.overlay);
+  await stripSetIdBits(record.overlay ? path.join(taskDir, "upper") : record.workspace).catch(() => []);
+}
+
+/** Holds the secret redaction of a task; known once its environment is resolved. */
+export interface Redactor {
+  redact: (text: string) => string;
+}
+
+export async function environmentOf(options: TaskRunOptions, sourceRoot: string): Promise<EnvironmentForTask> {
+  return (await options.environmentFor?.(sourceRoot)) ?? { environment: defaultEnvironment(), secretValues: {} };
+}
+
+/** Every event is redacted, then written to disk, then handed on: no secret value leaves the task. */
+export function eventSink(
+  store: LocalTaskStore,
+  record: TaskRecord,
+  options: TaskRunOptions,
+  redactor: Redactor,
+): (event: QuireEvent) => void {
+  return (event) => {
+    const safe = redactEvent(event, redactor.redact);
+    store.appendEvent(record.id, safe);
+    options.onEvent(safe);
+  };
+}
+
+export function newRecord(id: string, options: NewTaskOptions): TaskRecord {
+  const now = new Date().toISOString();
+  return {
+    id,
+    mode: options.mode,
+    prompts: [options.prompt],
+    sourceRoot: options.repo,
+    baseCommit: "",
+    branch: `quire/${id}`,
+    workspace: "",
+    readOnlyPaths: [],
+    provider: options.model.provider,
+    model: options.model.model,
+    sandbox: options.sandbox,
+    status: "running",
+    pid: process.pid,
+    finalMessage: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/** The environment sets command timeouts; the task's wall time is the tighter of both. */
+export function withEnvironmentLimits(limits: AgentLimits, environment: ResolvedEnvironment): AgentLimits {
+  return {
+    ...limits,
+    commandTimeoutMs: environment.limits.commandTimeoutMs,
+    maxCommandTimeoutMs: environment.limits.maxCommandTimeoutMs,
+    maxWallTimeMs: Math.min(limits.maxWallTimeMs, environment.limits.taskTimeoutMs),
+  };
+}
