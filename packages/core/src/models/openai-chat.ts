@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import OpenAI from "openai";
 import { fromChatUsage, toChatMessages, toChatTools } from "./openai-chat-input.js";
 import { ModelError } from "./retry.js";
+import { OPENAI_SDK_ERRORS, openAIClient } from "./openai-sdk.js";
 import { RetryingModelClient } from "./retrying-client.js";
 import type { ResolvedModelSettings } from "./settings.js";
 import type { ConversationItem, ModelRequest, ModelResponse, ModelStreamEvent, Usage } from "./types.js";
@@ -26,17 +27,12 @@ interface PartialToolCall {
 
 export class OpenAIChatClient extends RetryingModelClient {
   readonly provider = "openai-chat" as const;
-  protected readonly sdkErrors = { APIError: OpenAI.APIError, APIConnectionError: OpenAI.APIConnectionError };
+  protected readonly sdkErrors = OPENAI_SDK_ERRORS;
   private readonly client: OpenAI;
 
   constructor(settings: ResolvedModelSettings) {
     super(settings);
-    this.client = new OpenAI({
-      apiKey: settings.apiKey,
-      baseURL: settings.baseUrl,
-      timeout: settings.timeoutMs,
-      maxRetries: 0, // retry.ts retries the whole stream
-    });
+    this.client = openAIClient(settings);
   }
 
   private body(request: ModelRequest): OpenAI.Chat.ChatCompletionCreateParamsStreaming {

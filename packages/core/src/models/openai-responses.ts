@@ -3,6 +3,7 @@ import OpenAI from "openai";
 import { streamFailure } from "./model-error.js";
 import { fromOutputItem, fromResponsesUsage, toResponsesInput, toResponsesTools } from "./openai-responses-input.js";
 import { ModelError } from "./retry.js";
+import { OPENAI_SDK_ERRORS, openAIClient } from "./openai-sdk.js";
 import { RetryingModelClient } from "./retrying-client.js";
 import type { ResolvedModelSettings } from "./settings.js";
 import type { ConversationItem, ModelRequest, ModelResponse, ModelStreamEvent, Usage } from "./types.js";
@@ -17,17 +18,12 @@ export function supportsEncryptedReasoning(model: string): boolean {
 
 export class OpenAIResponsesClient extends RetryingModelClient {
   readonly provider = "openai" as const;
-  protected readonly sdkErrors = { APIError: OpenAI.APIError, APIConnectionError: OpenAI.APIConnectionError };
+  protected readonly sdkErrors = OPENAI_SDK_ERRORS;
   private readonly client: OpenAI;
 
   constructor(settings: ResolvedModelSettings) {
     super(settings);
-    this.client = new OpenAI({
-      apiKey: settings.apiKey,
-      baseURL: settings.baseUrl,
-      timeout: settings.timeoutMs,
-      maxRetries: 0, // retry.ts retries the whole stream
-    });
+    this.client = openAIClient(settings);
   }
 
   private body(request: ModelRequest): OpenAI.Responses.ResponseCreateParamsStreaming {
