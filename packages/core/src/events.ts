@@ -45,13 +45,34 @@ export type QuireEvent =
   | {
       type: "task.completed";
       task_id: string;
-      status: TaskStatus;
+      /** "interrupted" only from a server: the worker running the attempt died. */
+      status: TaskStatus | "interrupted";
       final_message: string | null;
       diff: string;
       usage: TaskUsage;
       /** Why the task stopped when it did not complete (budget, cancel, model error). */
       reason?: string;
+      /** Server: the attempt this event ends; absent on the task's own final event. */
+      attempt_id?: string;
+      /** Server: the checks re-run on the diff in a fresh sandbox. */
+      verification?: { status: VerificationStatus; log: string };
+      /** Server, task's own final event: attempt ids ranked best first (verified, then smaller diff). */
+      ranking?: string[];
+    }
+  | {
+      /** Server: the task's diff was pushed as a branch (and a pull request opened). */
+      type: "task.delivered";
+      task_id: string;
+      attempt_id: string;
+      branch: string;
+      commit: string;
+      remote: string;
+      pull_request?: { url: string; number: number; kind: "github" | "gitlab" };
+      message: string;
     };
+
+/** "skipped": no checks were declared or named by AGENTS.md. */
+export type VerificationStatus = "verified" | "checks_failed" | "skipped";
 
 /** Codex's turn usage plus the reasoning tokens Quire also counts. */
 export interface TurnUsage {

@@ -23,3 +23,4 @@ export * from "./environments/snapshot.js";
 export * from "./environments/overlay.js";
 export * from "./environments/setup.js";
 export * from "./network/index.js";
+export * from "./verify/index.js";

@@ -16,12 +16,17 @@ export interface ConversationState {
   turnsUsed: number;
 }
 
+/** A task's usage before its first model call. */
+export function emptyTaskUsage(): TaskUsage {
+  return { ...emptyUsage(), model_calls: 0, per_call: [] };
+}
+
 export function newConversation(preamble: ConversationItem[]): ConversationState {
   return {
     items: [...preamble],
     preambleCount: preamble.length,
     nextItemIndex: 0,
-    usage: { ...emptyUsage(), model_calls: 0, per_call: [] },
+    usage: emptyTaskUsage(),
     turnsUsed: 0,
   };
 }

@@ -39,6 +39,13 @@ export interface ResolveEnvironmentOptions {
   repoRoot: string;
   /** Selects `[environments.NAME]` of config.toml explicitly. */
   name?: string;
+  /**
+   * A last layer over the repository's file and config.toml: a server's stored environment, with
+   * the repository file's keys (secret names, never values). `label` names it in problems.
+   */
+  overrides?: { label: string; definition: unknown };
+  /** Where secret values live when not in the home's secrets.toml (a server's database). */
+  secretStore?: (names: readonly string[]) => Promise<{ name: string; version: string | null; redactable: boolean }[]>;
 }
 
 /** Everything `quire env check` shows: the environment even when it has problems. */
@@ -74,6 +81,13 @@ export async function checkEnvironment(options: ResolveEnvironmentOptions): Prom
   if (repoLayer) layers.push({ origin: { file: repoFile, prefix: "", label: repoFile }, layer: repoLayer });
   const config = await loadConfigCollecting(options.home, problems);
   if (config) layers.push(...(await selectOverrides(config, options, problems)));
+  if (options.overrides) {
+    const { label, definition } = options.overrides;
+    const parsed = repositoryEnvironmentSchema.safeParse(definition);
+    if (parsed.success)
+      layers.push({ origin: { file: label, prefix: "", label }, layer: toEnvironmentLayer(parsed.data) });
+    else problems.push(...parsed.error.issues.flatMap(describeIssue).map((p) => ({ file: label, ...p })));
+  }
   const merged = merge(layers);
   problems.push(...crossCheck(merged));
 
@@ -81,7 +95,8 @@ export async function checkEnvironment(options: ResolveEnvironmentOptions): Prom
   const missingSecrets: string[] = [];
   const env = merged.environment;
   try {
-    for (const secret of await inspectSecrets(options.home, merged.secretNames)) {
+    const inspect = options.secretStore ?? ((names: readonly string[]) => inspectSecrets(options.home, names));
+    for (const secret of await inspect(merged.secretNames)) {
       env.secrets.push({ name: secret.name, version: secret.version ?? "" });
       if (secret.version === null) missingSecrets.push(secret.name);
       else if (!secret.redactable)
@@ -96,7 +111,9 @@ export async function checkEnvironment(options: ResolveEnvironmentOptions): Prom
     problems.push({
       file: origin.file,
       key: `${origin.prefix}secrets`,
-      message: `${name} is not in the secret store; set it with \`quire env secret set ${name}\` (the value is read from stdin)`,
+      message: options.secretStore
+        ? `${name} has no value stored for this environment; set it first`
+        : `${name} is not in the secret store; set it with \`quire env secret set ${name}\` (the value is read from stdin)`,
     });
   }
   warnings.push(...networkWarnings(env));

@@ -9,7 +9,7 @@ export {
   effectiveAllowlist,
   resolveEnvironment,
 } from "./definition.js";
-export { type EnvironmentLayer, VARIABLE_NAME } from "./definition-schema.js";
+export { type EnvironmentLayer, repositoryEnvironmentSchema, VARIABLE_NAME } from "./definition-schema.js";
 export { createRedactor, MIN_REDACTED_LENGTH, redactEvent } from "./redact.js";
 export {
   inspectSecrets,

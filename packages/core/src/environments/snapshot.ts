@@ -119,6 +119,7 @@ export async function createSnapshot(options: {
   /** Runs the setup on the checkout and returns the tree it left (the base of task diffs). */
   prepare: (checkout: string) => Promise<string>;
 }): Promise<FoundSnapshot> {
+  const startedAt = new Date().toISOString();
   const parent = path.join(snapshotsRoot(options.home), options.envKey);
   const scratch = path.join(parent, `.tmp-${randomBytes(6).toString("hex")}`);
   const checkout = path.join(scratch, "snapshot");
@@ -136,6 +137,12 @@ export async function createSnapshot(options: {
     };
     await writeFile(path.join(scratch, "meta.json"), `${JSON.stringify(meta, null, 2)}\n`);
     const target = snapshotDir(options.home, options.envKey, options.commit);
+    // Another task built the same snapshot while we did: use theirs. Replacing it would leave a
+    // moment with no snapshot in place, and a task mounting it then would fail.
+    const existing = existsSync(target) ? await readMeta(target) : null;
+    if (existing && existing.createdAt >= startedAt) {
+      return { dir: path.join(target, "snapshot"), meta: existing, exact: true };
+    }
     // An expired snapshot may still be the lower layer of a running task: set it aside for gc.
     if (existsSync(target)) {
       await rename(target, path.join(parent, `.stale-${randomBytes(6).toString("hex")}`)).catch(() => undefined);

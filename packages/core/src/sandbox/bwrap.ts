@@ -143,6 +143,7 @@ export function createBwrapSandbox(policy: SandboxPolicy, bwrapPath = "bwrap"): 
   return {
     backend: "bwrap",
     policy,
+    cpuSeconds: () => enforcer.cpuSeconds(),
     async exec(request) {
       let info = "";
       let init: { pid: number; start: string } | null = null;

@@ -157,6 +157,7 @@ export function createContainerSandbox(policy: SandboxPolicy, options: Container
   return {
     backend: "container",
     policy,
+    cpuSeconds: () => enforcer.cpuSeconds(),
     async exec(request) {
       if (request.argv[0] === undefined) throw new Error("exec needs a command");
       const name = `quire-${randomBytes(8).toString("hex")}`;

@@ -29,6 +29,22 @@ describe.skipIf(host === null)("command cgroup", () => {
     await closed;
   });
 
+  // Measurable with cgroup v2, or v1 with a writable cpuacct hierarchy (as here when root).
+  it.skipIf(host?.kind === "v1-pids" && !host.cpuacctParent)(
+    "measures the CPU time of the command and its children, and removes its cpuacct cgroup too",
+    async () => {
+      const cgroup = createCommandCgroup(resolveLimits())!;
+      const busy = "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done";
+      const { file, args } = cgroup.wrap("sh", ["-c", `(${busy}) & ${busy}; wait`]);
+      await once(spawn(file, args, { stdio: "ignore" }), "close");
+      const seconds = cgroup.cpuSeconds();
+      expect(seconds).not.toBeNull();
+      expect(seconds!).toBeGreaterThan(0.05);
+      await cgroup.remove(2000);
+      if (host?.cpuacctParent) expect(existsSync(path.join(host.cpuacctParent, path.basename(cgroup.dir)))).toBe(false);
+    },
+  );
+
   it("says so when nothing was refused", async () => {
     const cgroup = createCommandCgroup(resolveLimits())!;
     const { file, args } = cgroup.wrap("true", []);

@@ -9,6 +9,8 @@ export interface CgroupHost {
   kind: "v2" | "v1-pids";
   /** Directory new command cgroups are created in (the one Quire itself is in). */
   parent: string;
+  /** v1: where a cpuacct cgroup per command can be made, to measure CPU time; null when not. */
+  cpuacctParent?: string | null;
 }
 
 /** A cgroup holding one command (and everything it starts); see createCommandCgroup. */
@@ -20,6 +22,8 @@ export interface CommandCgroup {
   wrap(file: string, args: string[]): { file: string; args: string[] };
   /** What the kernel refused: a fork over pids.max, an OOM kill over memory.max. */
   events(): { processes: boolean; memory: boolean };
+  /** CPU seconds its processes used (v2 cpu.stat; v1 a cpuacct cgroup beside it); null when unknown. */
+  cpuSeconds(): number | null;
   /** SIGKILLs every process in it (cgroup.kill on v2, each listed pid on v1). */
   kill(): void;
   /** Kills what is left and removes it, waiting up to `maxMs` for its processes to be gone. */
@@ -86,7 +90,15 @@ function detect(): CgroupHost | null {
   const pids = own.find((entry) => entry.controllers.includes("pids"));
   if (pids) {
     const parent = path.join(CGROUP_ROOT, "pids", pids.path);
-    if (canCreateIn(parent)) return { kind: "v1-pids", parent };
+    const cpuacct = own.find((entry) => entry.controllers.includes("cpuacct"));
+    const cpuacctParent = cpuacct ? path.join(CGROUP_ROOT, cpuacct.controllers.join(","), cpuacct.path) : null;
+    if (canCreateIn(parent)) {
+      return {
+        kind: "v1-pids",
+        parent,
+        cpuacctParent: cpuacctParent && canCreateIn(cpuacctParent) ? cpuacctParent : null,
+      };
+    }
   }
   return null;
 }
@@ -164,6 +176,16 @@ export function createCommandCgroup(
     // No swap accounting: nothing to turn off.
   }
   const procs = path.join(dir, "cgroup.procs");
+  // v1: CPU time lives in another hierarchy; the command joins a cpuacct cgroup of the same name.
+  let cpuDir: string | null = null;
+  if (host.kind === "v1-pids" && host.cpuacctParent) {
+    try {
+      cpuDir = path.join(host.cpuacctParent, path.basename(dir));
+      mkdirSync(cpuDir);
+    } catch {
+      cpuDir = null;
+    }
+  }
   const counter = (file: string, name: string): number =>
     Number(new RegExp(`^${name} (\\d+)$`, "m").exec(read(path.join(dir, file)))?.[1] ?? 0);
   const members = (): number[] => read(procs).split("\n").filter(Boolean).map(Number);
@@ -190,13 +212,25 @@ export function createCommandCgroup(
     wrap(file, args) {
       // $$ is the shell itself, which then becomes `file`: it is in the cgroup before it
       // runs. Node spawns and cannot clone3 into a cgroup, nor run code between fork and exec.
-      const script = 'echo $$ > "$0" || { echo "quire: cannot join the command cgroup" >&2; exit 125; }; exec "$@"';
-      return { file: "/bin/sh", args: ["-c", script, procs, file, ...args] };
+      const join = 'echo $$ > "$0" || { echo "quire: cannot join the command cgroup" >&2; exit 125; }; ';
+      if (cpuDir === null) return { file: "/bin/sh", args: ["-c", `${join}exec "$@"`, procs, file, ...args] };
+      // The cpuacct cgroup only measures: failing to join it must not stop the command.
+      const script = `${join}echo $$ > "$1" 2>/dev/null; shift; exec "$@"`;
+      return { file: "/bin/sh", args: ["-c", script, procs, path.join(cpuDir, "cgroup.procs"), file, ...args] };
     },
     events: () => ({
       processes: counter("pids.events", "max") > 0,
       memory: host.kind === "v2" && counter("memory.events", "oom_kill") > 0,
     }),
+    cpuSeconds: () => {
+      if (host.kind === "v2") {
+        const usec = /^usage_usec (\d+)$/m.exec(read(path.join(dir, "cpu.stat")))?.[1];
+        return usec === undefined ? null : Number(usec) / 1e6;
+      }
+      if (cpuDir === null) return null;
+      const ns = read(path.join(cpuDir, "cpuacct.usage")).trim();
+      return ns === "" ? null : Number(ns) / 1e9;
+    },
     kill,
     async remove(maxMs) {
       const deadline = performance.now() + maxMs;
@@ -205,6 +239,7 @@ export function createCommandCgroup(
         kill();
         try {
           rmdirSync(dir); // only succeeds once no process is left in it
+          if (cpuDir !== null) rmdirSync(cpuDir);
           return;
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code === "ENOENT" || performance.now() > deadline) return;

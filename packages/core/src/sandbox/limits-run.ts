@@ -12,6 +12,8 @@ const CGROUP_REMOVE_MAX_MS = 2000;
 /** Runs a backend's processes under a policy's limits; one per sandbox (the disk baseline is the task's). */
 export interface LimitEnforcer {
   readonly limits: SandboxResourceLimits;
+  /** CPU seconds of every command run so far, where the host lets them be measured; else null. */
+  cpuSeconds(): number | null;
   run(spec: ProcessSpec, request: ExecRequest): Promise<ExecResult>;
 }
 
@@ -24,8 +26,10 @@ export interface LimitEnforcer {
 export function createLimitEnforcer(policy: SandboxPolicy): LimitEnforcer {
   const limits = resolveLimits(policy.limits);
   const disk = policy.writable ? new DiskBudget(policy.diskUsageRoot ?? policy.workspace, limits.diskBytes) : null;
+  let cpuSeconds: number | null = null;
   return {
     limits,
+    cpuSeconds: () => cpuSeconds,
     async run(spec, request) {
       await disk?.start();
       const cgroup = createCommandCgroup(limits);
@@ -36,6 +40,9 @@ export function createLimitEnforcer(policy: SandboxPolicy): LimitEnforcer {
         result = await spawnBounded(limited, request);
         found = cgroup?.events();
       } finally {
+        cgroup?.kill();
+        const used = cgroup?.cpuSeconds() ?? null;
+        if (used !== null) cpuSeconds = (cpuSeconds ?? 0) + used;
         // Kills whatever is left (even what escaped the process group) and waits for it.
         await cgroup?.remove(CGROUP_REMOVE_MAX_MS);
       }

@@ -29,6 +29,7 @@ export function createNoneSandbox(policy: SandboxPolicy): Sandbox {
   return {
     backend: "none",
     policy,
+    cpuSeconds: () => enforcer.cpuSeconds(),
     async exec(request) {
       if (request.argv[0] === undefined) throw new Error("exec needs a command");
       // Without a user namespace RLIMIT_NPROC would count every process of Quire's user on the

@@ -63,4 +63,6 @@ export interface Sandbox {
   readonly backend: SandboxBackendName;
   readonly policy: SandboxPolicy;
   exec(request: ExecRequest): Promise<ExecResult>;
+  /** CPU seconds its commands used so far, where the host can measure it (command cgroups); else null. */
+  cpuSeconds?(): number | null;
 }

@@ -25,14 +25,18 @@ export interface SourceCheckout {
 
 export class NotAGitRepositoryError extends Error {}
 
-export async function inspectSource(repo: string): Promise<SourceCheckout> {
+export async function inspectSource(repo: string, revision = "HEAD"): Promise<SourceCheckout> {
   let sourceRoot: string;
   try {
     sourceRoot = (await git(["rev-parse", "--show-toplevel"], { cwd: repo })).trim();
   } catch {
     throw new NotAGitRepositoryError(`${repo} is not inside a git repository; quire exec works on a git checkout`);
   }
-  const commit = await git(["rev-parse", "--verify", "HEAD^{commit}"], { cwd: sourceRoot }).catch(() => {
+  // `--end-of-options` keeps a revision that starts with "-" from being read as an option.
+  const commit = await git(["rev-parse", "--verify", "--end-of-options", `${revision}^{commit}`], {
+    cwd: sourceRoot,
+  }).catch(() => {
+    if (revision !== "HEAD") throw new NotAGitRepositoryError(`${sourceRoot} has no commit ${revision}`);
     throw new NotAGitRepositoryError(`${sourceRoot} has no commits yet; commit something first`);
   });
   const commonDir = (await git(["rev-parse", "--git-common-dir"], { cwd: sourceRoot })).trim();

@@ -11,7 +11,7 @@ import { createSandbox } from "../sandbox/index.js";
 import type { ContainerOptions } from "../sandbox/container.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 import type { TaskMode } from "../tools/types.js";
-import { attachSnapshot, inspectSource, prepareTaskWorkspace, sourceIsDirty } from "./prepare.js";
+import { attachSnapshot, inspectSource, type PreparedTask, prepareTaskWorkspace, sourceIsDirty } from "./prepare.js";
 import { LocalTaskStore, type TaskRecord } from "./store.js";
 import { buildPreamble, buildToolset, systemPromptFor } from "./task-setup.js";
 import { workspaceDiff } from "./sandboxed-git.js";
@@ -42,6 +42,11 @@ export interface TaskRunOptions {
   onStarted?: (record: TaskRecord) => void;
   /** Engine and image when `sandbox` is "container". */
   container?: ContainerOptions;
+  /**
+   * Runs the workspace preparation (clone, setup, snapshot, mount); a server passes a gate that
+   * lets only a few run at once, so a burst of new tasks does not starve the running ones of CPU.
+   */
+  preparationGate?: (prepare: () => Promise<PreparedTask>) => Promise<PreparedTask>;
   /** Resolves the environment once the repository root is known; safe defaults when absent. */
   environmentFor?: (sourceRoot: string) => Promise<EnvironmentForTask>;
 }
@@ -56,6 +61,10 @@ export interface NewTaskOptions extends TaskRunOptions {
   /** A directory inside the user's checkout; the agent starts in the same place in its copy. */
   repo: string;
   mode: TaskMode;
+  /** The task's id (a server passes its attempt id); a fresh one when absent. */
+  id?: string;
+  /** A commit (or any revision) of the repository to start from instead of HEAD. */
+  revision?: string;
 }
 
 export interface TaskResult {
@@ -69,7 +78,7 @@ export interface TaskResult {
 /** Creates a task from the user's checkout at HEAD, prepares its environment, runs the first prompt. */
 export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
   const store = new LocalTaskStore(options.home);
-  const id = store.newId();
+  const id = options.id ?? store.newId();
   const record = newRecord(id, options);
   await store.create(record);
   const redactor: Redactor = { redact: (text) => text };
@@ -77,27 +86,31 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
   const state = newConversation([]);
   try {
     emit({ type: "thread.started", thread_id: record.id });
-    const source = await inspectSource(options.repo);
+    const source = await inspectSource(options.repo, options.revision);
     const { environment, secretValues } = await environmentOf(options, source.sourceRoot);
     redactor.redact = createRedactor(secretValues);
     Object.assign(record, { sourceRoot: source.sourceRoot, baseCommit: source.commit });
-    const dirty = sourceIsDirty(source.sourceRoot).catch(() => false);
+    // Uncommitted changes matter only when the task starts from the checkout's HEAD.
+    const dirty = options.revision ? Promise.resolve(false) : sourceIsDirty(source.sourceRoot).catch(() => false);
     Object.assign(record, { readOnlyPaths: [source.objectsDir], network: environment.network.mode });
     record.workspace = path.join(store.taskDir(id), "repo");
-    const prepared = await prepareTaskWorkspace({
-      home: options.home,
-      taskDir: store.taskDir(id),
-      branch: record.branch,
-      source,
-      environment,
-      secretValues,
-      sandbox: options.sandbox,
-      container: options.container,
-      signal: options.signal,
-      nextItemId: () => `item_${state.nextItemIndex++}`,
-      emitItem: (phase, item) => emit({ type: `item.${phase}`, item }),
-      redact: (text) => redactor.redact(text),
-    });
+    const gate = options.preparationGate ?? ((prepare: () => Promise<PreparedTask>) => prepare());
+    const prepared = await gate(() =>
+      prepareTaskWorkspace({
+        home: options.home,
+        taskDir: store.taskDir(id),
+        branch: record.branch,
+        source,
+        environment,
+        secretValues,
+        sandbox: options.sandbox,
+        container: options.container,
+        signal: options.signal,
+        nextItemId: () => `item_${state.nextItemIndex++}`,
+        emitItem: (phase, item) => emit({ type: `item.${phase}`, item }),
+        redact: (text) => redactor.redact(text),
+      }),
+    );
     Object.assign(record, {
       workspace: prepared.workspace,
       baseTree: prepared.baseTree,
@@ -227,6 +240,8 @@ async function runTaskTurn(
     redact: (text) => redactor.redact(text),
     onModelEvent: options.onModelEvent,
   }).finally(() => network.close());
+  const cpu = sandbox.cpuSeconds?.() ?? null;
+  if (cpu !== null) record.sandboxCpuSeconds = (record.sandboxCpuSeconds ?? 0) + cpu;
   await saving;
   await store.saveConversation(record.id, state);
   const rawDiff = await workspaceDiff({

@@ -9,6 +9,8 @@ import type { SandboxBackendName } from "../sandbox/types.js";
 import type { TaskMode } from "../tools/types.js";
 
 export interface TaskRecord {
+  /** CPU seconds the task's sandboxed commands used, over all its turns (null: not measurable here). */
+  sandboxCpuSeconds?: number | null;
   id: string;
   mode: TaskMode;
   /** Every prompt sent to the task: the first, then follow-ups. */
@@ -65,6 +67,8 @@ export class LocalTaskStore {
   }
 
   async create(record: TaskRecord): Promise<void> {
+    // Ids name folders: a caller-chosen one must not be able to point elsewhere.
+    if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(record.id)) throw new Error(`invalid task id ${JSON.stringify(record.id)}`);
     // Only the owner may enter the tasks folder: workspaces hold the user's code and setup's output.
     await mkdir(this.tasksDir, { recursive: true, mode: 0o700 });
     await chmod(this.tasksDir, 0o700);

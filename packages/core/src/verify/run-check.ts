@@ -1,0 +1,114 @@
+// One check of the verification gate: run in the sandbox, streamed as a command_execution item,
+// and written into the log a user reads.
+import type { ThreadItem } from "../events.js";
+import { OutputBuffer } from "../sandbox/output-buffer.js";
+import type { Sandbox } from "../sandbox/types.js";
+
+export interface CheckRun {
+  command: string;
+  /** null when the check was killed (its timeout, a limit) before it exited. */
+  exitCode: number | null;
+  output: string;
+  durationMs: number;
+}
+
+type CommandItem = Extract<ThreadItem, { type: "command_execution" }>;
+export type EmitItem = (phase: "started" | "updated" | "completed", item: ThreadItem) => void;
+
+/** Live output is sent at most this often: a chatty test runner must not flood the event stream. */
+const UPDATE_INTERVAL_MS = 250;
+
+/** The log shown to a user keeps the start and the end of what the checks printed. */
+export const VERIFY_LOG_MAX_BYTES = 64 * 1024;
+
+export interface CheckOutcome {
+  run: CheckRun;
+  cancelled: boolean;
+  /** Why the check did not finish on its own (timeout, a limit), for the log. */
+  notes: string[];
+}
+
+export async function runCheck(options: {
+  sandbox: Sandbox;
+  command: string;
+  cwd: string;
+  env: Record<string, string>;
+  timeoutMs: number;
+  maxOutputBytes: number;
+  signal: AbortSignal;
+  itemId: string;
+  emitItem: EmitItem;
+  redact: (text: string) => string;
+}): Promise<CheckOutcome> {
+  const item: CommandItem = {
+    id: options.itemId,
+    type: "command_execution",
+    command: options.command,
+    aggregated_output: "",
+    exit_code: null,
+    status: "in_progress",
+  };
+  options.emitItem("started", item);
+  const live = new OutputBuffer(options.maxOutputBytes);
+  let lastUpdate = 0;
+  const result = await options.sandbox
+    .exec({
+      // sh -c, as a CI job's step: the check is one line of shell, with its pipes and &&s.
+      argv: ["sh", "-c", options.command],
+      cwd: options.cwd,
+      timeoutMs: options.timeoutMs,
+      maxOutputBytes: options.maxOutputBytes,
+      env: options.env,
+      signal: options.signal,
+      onOutput: (chunk) => {
+        live.push(chunk);
+        if (Date.now() - lastUpdate < UPDATE_INTERVAL_MS) return;
+        lastUpdate = Date.now();
+        options.emitItem("updated", { ...item, aggregated_output: options.redact(live.render()) });
+      },
+    })
+    .catch((error: unknown) => {
+      // The sandbox itself failed: close the item so no consumer waits for it, then report.
+      const message = error instanceof Error ? error.message : String(error);
+      options.emitItem("completed", { ...item, aggregated_output: message, status: "failed" });
+      throw error;
+    });
+  const output = options.redact(result.output);
+  const durationMs = Math.round(result.durationMs);
+  options.emitItem("completed", {
+    ...item,
+    aggregated_output: output,
+    exit_code: result.exitCode,
+    status: result.exitCode === 0 ? "completed" : "failed",
+    duration_ms: durationMs,
+  });
+  const notes: string[] = [];
+  if (result.timedOut) notes.push(`timed out after ${formatSeconds(options.timeoutMs)} and was killed`);
+  if (result.cancelled) notes.push("cancelled and killed");
+  if (result.limitMessage) notes.push(result.limitMessage);
+  return {
+    run: { command: options.command, exitCode: result.exitCode, output, durationMs },
+    cancelled: result.cancelled,
+    notes,
+  };
+}
+
+/** A check as a user reads it in the log: the command line, its output, how it ended. */
+export function checkLogEntry(outcome: Pick<CheckOutcome, "run" | "notes">): string {
+  const { run } = outcome;
+  const output = run.output === "" || run.output.endsWith("\n") ? run.output : `${run.output}\n`;
+  const ending = run.exitCode === null ? "killed" : `exit ${run.exitCode}`;
+  const notes = outcome.notes.map((note) => `[${note}]\n`).join("");
+  return `$ ${run.command}\n${output}${notes}[${ending} after ${formatSeconds(run.durationMs)}]\n`;
+}
+
+/** The entries joined, with their middle dropped (and counted) past `maxBytes`. */
+export function boundedLog(entries: string[], maxBytes = VERIFY_LOG_MAX_BYTES): string {
+  const log = new OutputBuffer(maxBytes);
+  for (const entry of entries) log.push(entry);
+  return log.render();
+}
+
+function formatSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
