@@ -37,7 +37,7 @@ export interface Attempt {
 }
 
 export interface AttemptResult {
-  status: "completed" | "failed" | "cancelled";
+  status: "completed" | "failed" | "cancelled" | "interrupted";
   diff?: string;
   diffStats?: DiffStats;
   finalMessage?: string | null;
@@ -72,6 +72,17 @@ export class AttemptsRepo {
       .selectFrom("attempts")
       .selectAll()
       .where("task_id", "=", taskId)
+      .orderBy("number")
+      .execute();
+    return rows.map(toAttempt);
+  }
+
+  async listForTasks(taskIds: readonly string[]): Promise<Attempt[]> {
+    if (taskIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom("attempts")
+      .selectAll()
+      .where("task_id", "in", [...taskIds])
       .orderBy("number")
       .execute();
     return rows.map(toAttempt);
@@ -191,9 +202,52 @@ export class AttemptsRepo {
       .updateTable("attempts")
       .set({ status: "queued", worker_id: null, lease_expires_at: null, finished_at: null, updated_at: timestamp(now) })
       .where("id", "=", id)
-      .where("status", "in", ["completed", "failed", "interrupted"])
+      .where("status", "in", ["completed", "failed", "interrupted", "cancelled"])
       .executeTakeFirst();
     return result.numUpdatedRows > 0n;
+  }
+
+  /** Cancels the task's attempts no worker has taken yet; returns them. */
+  async cancelQueued(taskId: string, now: Date = new Date()): Promise<Attempt[]> {
+    const at = timestamp(now);
+    const rows = await this.db
+      .updateTable("attempts")
+      .set({ status: "cancelled", reason: "cancelled by the user", finished_at: at, updated_at: at })
+      .where("task_id", "=", taskId)
+      .where("status", "=", "queued")
+      .returningAll()
+      .execute();
+    return rows.map(toAttempt);
+  }
+
+  /** Attempts some worker holds right now (preparing or running). */
+  async listHeld(): Promise<Attempt[]> {
+    const rows = await this.db.selectFrom("attempts").selectAll().where("status", "in", HELD).execute();
+    return rows.map(toAttempt);
+  }
+
+  /** Attempts waiting for a worker, oldest first (to hand to a queue again after a restart). */
+  async listQueued(limit = 1000): Promise<Attempt[]> {
+    const rows = await this.db
+      .selectFrom("attempts")
+      .selectAll()
+      .where("status", "=", "queued")
+      .orderBy("created_at")
+      .orderBy("id")
+      .limit(limit)
+      .execute();
+    return rows.map(toAttempt);
+  }
+
+  /** Ends a held attempt whose worker is known to be gone, whatever its lease says. */
+  async interruptHeld(id: string, workerId: string, reason: string, now: Date = new Date()): Promise<boolean> {
+    const at = timestamp(now);
+    return this.updateHeld(
+      id,
+      workerId,
+      { status: "interrupted", lease_expires_at: null, finished_at: at, reason },
+      now,
+    );
   }
 
   private async updateHeld(

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
+import { LOCAL_WORKSPACE_ID } from "./accounts-schema.js";
 import type { Database, EnvironmentsTable } from "./schema.js";
 import { fromJson, newId, timestamp, toJson } from "./values.js";
 
@@ -12,6 +13,7 @@ export interface Environment {
   definition: EnvironmentDefinition;
   createdAt: string;
   updatedAt: string;
+  workspaceId: string | null;
 }
 
 /** What may be shown about a secret: never its value. */
@@ -25,7 +27,7 @@ export class EnvironmentsRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
   async create(
-    input: { repositoryId: string; name: string; definition: EnvironmentDefinition },
+    input: { repositoryId: string; name: string; definition: EnvironmentDefinition; workspaceId?: string },
     now: Date = new Date(),
   ): Promise<Environment> {
     const row: Selectable<EnvironmentsTable> = {
@@ -35,6 +37,7 @@ export class EnvironmentsRepo {
       definition: toJson(input.definition),
       created_at: timestamp(now),
       updated_at: timestamp(now),
+      workspace_id: input.workspaceId ?? LOCAL_WORKSPACE_ID,
     };
     await this.db.insertInto("environments").values(row).execute();
     return toEnvironment(row);
@@ -125,5 +128,6 @@ function toEnvironment(row: Selectable<EnvironmentsTable>): Environment {
     definition: fromJson<EnvironmentDefinition>(row.definition),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    workspaceId: row.workspace_id,
   };
 }

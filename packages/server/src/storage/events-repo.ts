@@ -3,7 +3,8 @@
  * event id: a client that reconnects with `Last-Event-ID: n` reads `eventsAfter(task, n)`.
  */
 import type { QuireEvent } from "@quire/core";
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
+import type { DialectName } from "./database.js";
 import type { Database } from "./schema.js";
 import { fromJson, timestamp, toJson } from "./values.js";
 
@@ -18,8 +19,14 @@ export interface StoredEvent {
 /** Rows per INSERT: well under SQLite's limit on bound parameters. */
 const INSERT_CHUNK = 100;
 
+/** PostgreSQL channel told "task id" after each append, for servers whose workers run elsewhere. */
+export const EVENTS_CHANNEL = "quire_events";
+
 export class EventsRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: DialectName = "sqlite",
+  ) {}
 
   /**
    * Appends events in order and returns their seqs. The task row's counter is bumped first, in
@@ -34,6 +41,7 @@ export class EventsRepo {
     now: Date = new Date(),
   ): Promise<number[]> {
     if (events.length === 0) return [];
+    if (this.dialect === "postgres") return this.appendInOneStatement(taskId, attemptId, events, now);
     return this.db.transaction().execute(async (trx) => {
       const counter = await trx
         .updateTable("tasks")
@@ -58,8 +66,39 @@ export class EventsRepo {
           .values(rows.slice(start, start + INSERT_CHUNK))
           .execute();
       }
+      // Delivered at commit, so a listener that reads after the notice sees the rows.
+      if (this.dialect === "postgres") await sql`select pg_notify(${EVENTS_CHANNEL}, ${taskId})`.execute(trx);
       return rows.map((row) => row.seq);
     });
+  }
+
+  /**
+   * PostgreSQL: the same append as one statement (one round trip, one short hold of a pooled
+   * connection): the counter UPDATE locks the task row, the INSERT numbers the rows from it, and
+   * the notice is sent at commit. Under load a five-round-trip transaction held connections long
+   * enough to queue every other query behind it.
+   */
+  private async appendInOneStatement(
+    taskId: string,
+    attemptId: string | null,
+    events: readonly QuireEvent[],
+    now: Date,
+  ): Promise<number[]> {
+    const types = events.map((event) => event.type);
+    const data = events.map((event) => toJson(event));
+    const { rows } = await sql<{ seq: number }>`
+      with counter as (
+        update tasks set last_event_seq = last_event_seq + ${events.length}
+        where id = ${taskId} returning last_event_seq
+      ), inserted as (
+        insert into events (task_id, attempt_id, seq, type, data, created_at)
+        select ${taskId}, ${attemptId}, counter.last_event_seq - ${events.length} + e.ord, e.type, e.data, ${timestamp(now)}
+        from counter, unnest(${types}::text[], ${data}::text[]) with ordinality as e(type, data, ord)
+        returning seq
+      ), notified as (select pg_notify(${EVENTS_CHANNEL}, ${taskId}))
+      select inserted.seq from inserted, notified order by inserted.seq`.execute(this.db);
+    if (rows.length === 0) throw new Error(`no task ${taskId}`);
+    return rows.map((row) => Number(row.seq));
   }
 
   /** Events with seq > afterSeq, oldest first, at most `limit` of them. */

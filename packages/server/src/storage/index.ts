@@ -1,13 +1,24 @@
 /** Storage: one typed query layer over SQLite (default) and PostgreSQL, with migrations. */
 import type { StorageDatabase } from "./database.js";
+import { ApiTokensRepo } from "./api-tokens-repo.js";
 import { AttemptsRepo } from "./attempts-repo.js";
+import { AuditRepo } from "./audit-repo.js";
 import { EnvironmentsRepo } from "./environments-repo.js";
 import { EventsRepo } from "./events-repo.js";
 import { MessagesRepo } from "./messages-repo.js";
 import { RepositoriesRepo } from "./repositories-repo.js";
+import { SessionsRepo } from "./sessions-repo.js";
 import { TasksRepo } from "./tasks-repo.js";
+import { AdmissionsRepo } from "./usage-admissions-repo.js";
+import { UsageRecordsRepo } from "./usage-records-repo.js";
+import { UsersRepo } from "./users-repo.js";
+import { WorkspacePlansRepo } from "./workspace-plans-repo.js";
+import { WorkspacesRepo } from "./workspaces-repo.js";
 
+export * from "./accounts-schema.js";
+export * from "./api-tokens-repo.js";
 export * from "./attempts-repo.js";
+export * from "./audit-repo.js";
 export * from "./database.js";
 export * from "./environments-repo.js";
 export * from "./events-repo.js";
@@ -15,7 +26,14 @@ export * from "./messages-repo.js";
 export * from "./migrate.js";
 export * from "./repositories-repo.js";
 export * from "./schema.js";
+export * from "./sessions-repo.js";
 export * from "./tasks-repo.js";
+export * from "./usage-admissions-repo.js";
+export * from "./usage-records-repo.js";
+export * from "./usage-schema.js";
+export * from "./users-repo.js";
+export * from "./workspace-plans-repo.js";
+export * from "./workspaces-repo.js";
 
 export interface Repos {
   repositories: RepositoriesRepo;
@@ -24,6 +42,14 @@ export interface Repos {
   attempts: AttemptsRepo;
   messages: MessagesRepo;
   events: EventsRepo;
+  users: UsersRepo;
+  workspaces: WorkspacesRepo;
+  sessions: SessionsRepo;
+  apiTokens: ApiTokensRepo;
+  audit: AuditRepo;
+  workspacePlans: WorkspacePlansRepo;
+  admissions: AdmissionsRepo;
+  usage: UsageRecordsRepo;
 }
 
 /** Every repository over one database. */
@@ -35,6 +61,14 @@ export function createRepos(database: Pick<StorageDatabase, "db" | "dialect">): 
     tasks: new TasksRepo(db),
     attempts: new AttemptsRepo(db, dialect),
     messages: new MessagesRepo(db),
-    events: new EventsRepo(db),
+    events: new EventsRepo(db, dialect),
+    users: new UsersRepo(db),
+    workspaces: new WorkspacesRepo(db, dialect),
+    sessions: new SessionsRepo(db),
+    apiTokens: new ApiTokensRepo(db),
+    audit: new AuditRepo(db),
+    workspacePlans: new WorkspacePlansRepo(db),
+    admissions: new AdmissionsRepo(db, dialect),
+    usage: new UsageRecordsRepo(db),
   };
 }

@@ -1,5 +1,5 @@
-import type { Kysely } from "kysely";
-import type { Database } from "./schema.js";
+import type { Kysely, Selectable } from "kysely";
+import type { Database, MessagesTable } from "./schema.js";
 import { newId, timestamp } from "./values.js";
 
 /** A follow-up prompt sent into a task after its first one. */
@@ -10,6 +10,8 @@ export interface Message {
   attemptId: string | null;
   text: string;
   createdAt: string;
+  /** When a worker took it; null while it waits. */
+  deliveredAt: string | null;
 }
 
 export class MessagesRepo {
@@ -22,6 +24,7 @@ export class MessagesRepo {
       attemptId: input.attemptId ?? null,
       text: input.text,
       createdAt: timestamp(now),
+      deliveredAt: null,
     };
     await this.db
       .insertInto("messages")
@@ -31,6 +34,7 @@ export class MessagesRepo {
         attempt_id: message.attemptId,
         text: message.text,
         created_at: message.createdAt,
+        delivered_at: null,
       })
       .execute();
     return message;
@@ -45,12 +49,54 @@ export class MessagesRepo {
       .orderBy("created_at")
       .orderBy("id")
       .execute();
-    return rows.map((row) => ({
-      id: row.id,
-      taskId: row.task_id,
-      attemptId: row.attempt_id,
-      text: row.text,
-      createdAt: row.created_at,
-    }));
+    return rows.map(toMessage);
   }
+
+  /**
+   * Takes the oldest waiting message for the attempt, marking it delivered in the same statement
+   * (compare-and-set on delivered_at), so two workers never both run one follow-up.
+   */
+  async takeNext(attemptId: string, now: Date = new Date()): Promise<Message | undefined> {
+    for (;;) {
+      const next = await this.db
+        .selectFrom("messages")
+        .selectAll()
+        .where("attempt_id", "=", attemptId)
+        .where("delivered_at", "is", null)
+        .orderBy("created_at")
+        .orderBy("id")
+        .limit(1)
+        .executeTakeFirst();
+      if (next === undefined) return undefined;
+      const taken = await this.db
+        .updateTable("messages")
+        .set({ delivered_at: timestamp(now) })
+        .where("id", "=", next.id)
+        .where("delivered_at", "is", null)
+        .executeTakeFirst();
+      if (taken.numUpdatedRows > 0n) return toMessage({ ...next, delivered_at: timestamp(now) });
+    }
+  }
+
+  async hasWaiting(attemptId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom("messages")
+      .select("id")
+      .where("attempt_id", "=", attemptId)
+      .where("delivered_at", "is", null)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+}
+
+function toMessage(row: Selectable<MessagesTable>): Message {
+  return {
+    id: row.id,
+    taskId: row.task_id,
+    attemptId: row.attempt_id,
+    text: row.text,
+    createdAt: row.created_at,
+    deliveredAt: row.delivered_at,
+  };
 }

@@ -1,4 +1,4 @@
-import { Migrator, sql } from "kysely";
+import { Migrator, NO_MIGRATIONS, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateToLatest } from "./migrate.js";
 import { migrationProvider } from "./migrations/index.js";
@@ -15,19 +15,36 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
 
   it("applies every migration once, then is a no-op, and survives concurrent runs", async () => {
     const first = await migrateToLatest(database.db);
-    expect(first.map((result) => [result.migrationName, result.status])).toEqual([["0001-initial", "Success"]]);
+    expect(first.map((result) => [result.migrationName, result.status])).toEqual([
+      ["0001-initial", "Success"],
+      ["0002-follow-ups-and-delivery", "Success"],
+      ["0003-accounts", "Success"],
+      ["0004-usage", "Success"],
+      ["0005-task-creator", "Success"],
+    ]);
     expect(await migrateToLatest(database.db)).toEqual([]);
     const concurrent = await Promise.all([migrateToLatest(database.db), migrateToLatest(database.db)]);
     expect(concurrent.flat()).toEqual([]);
     const tables = await ownTables();
     expect(tables.map((table) => table.name).sort()).toEqual([
+      "api_tokens",
       "attempts",
+      "audit_log",
       "environment_secrets",
       "environments",
       "events",
+      "identities",
+      "memberships",
       "messages",
       "repositories",
+      "sessions",
       "tasks",
+      "usage_admissions",
+      "usage_counters",
+      "usage_records",
+      "users",
+      "workspace_plans",
+      "workspaces",
     ]);
   });
 
@@ -50,10 +67,14 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
 
   it("migrates down to nothing and up again", async () => {
     const migrator = new Migrator({ db: database.db, provider: migrationProvider });
-    const down = await migrator.migrateDown();
+    const down = await migrator.migrateTo(NO_MIGRATIONS);
     expect(down.error).toBeUndefined();
     expect(await ownTables()).toEqual([]);
-    expect((await migrateToLatest(database.db)).map((result) => result.status)).toEqual(["Success"]);
+    const again = await migrateToLatest(database.db);
+    expect(again.map((result) => result.status)).toEqual(
+      Object.keys(await migrationProvider.getMigrations()).map(() => "Success"),
+    );
+    expect(again).toHaveLength(5);
   });
 
   it("enforces foreign keys and check constraints", async () => {

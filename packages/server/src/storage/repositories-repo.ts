@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
+import { LOCAL_WORKSPACE_ID } from "./accounts-schema.js";
 import type { Database, RepositoriesTable } from "./schema.js";
 import { newId, timestamp } from "./values.js";
 
@@ -9,12 +10,15 @@ export interface Repository {
   source: string;
   defaultBranch: string;
   createdAt: string;
+  workspaceId: string | null;
 }
 
 export interface NewRepository {
   name: string;
   source: string;
   defaultBranch?: string;
+  /** The local workspace when not given. */
+  workspaceId?: string;
 }
 
 export class RepositoriesRepo {
@@ -27,9 +31,14 @@ export class RepositoriesRepo {
       source: input.source,
       default_branch: input.defaultBranch ?? "main",
       created_at: timestamp(now),
+      workspace_id: input.workspaceId ?? LOCAL_WORKSPACE_ID,
     };
     await this.db.insertInto("repositories").values(row).execute();
     return toRepository(row);
+  }
+
+  async setDefaultBranch(id: string, branch: string): Promise<void> {
+    await this.db.updateTable("repositories").set({ default_branch: branch }).where("id", "=", id).execute();
   }
 
   async get(id: string): Promise<Repository | undefined> {
@@ -37,8 +46,15 @@ export class RepositoriesRepo {
     return row && toRepository(row);
   }
 
-  async list(): Promise<Repository[]> {
-    const rows = await this.db.selectFrom("repositories").selectAll().orderBy("name").orderBy("id").execute();
+  /** All of them, or one workspace's. */
+  async list(workspaceId?: string): Promise<Repository[]> {
+    const rows = await this.db
+      .selectFrom("repositories")
+      .selectAll()
+      .$if(workspaceId !== undefined, (qb) => qb.where("workspace_id", "=", workspaceId!))
+      .orderBy("name")
+      .orderBy("id")
+      .execute();
     return rows.map(toRepository);
   }
 
@@ -56,5 +72,6 @@ function toRepository(row: Selectable<RepositoriesTable>): Repository {
     source: row.source,
     defaultBranch: row.default_branch,
     createdAt: row.created_at,
+    workspaceId: row.workspace_id,
   };
 }

@@ -5,6 +5,8 @@
  * folder turn rows into the camelCase records the rest of the server uses.
  */
 import type { TaskMode } from "@quire/core";
+import type { AccountsDatabase } from "./accounts-schema.js";
+import type { UsageDatabase } from "./usage-schema.js";
 
 /** A task's lifecycle; "interrupted" means the worker running it died (its lease ran out). */
 export const TASK_STATUSES = [
@@ -19,7 +21,7 @@ export const TASK_STATUSES = [
 export type StoredTaskStatus = (typeof TASK_STATUSES)[number];
 /** Attempts go through the same states as tasks. */
 export type AttemptStatus = StoredTaskStatus;
-export type VerificationStatus = "verified" | "checks_failed";
+export type VerificationStatus = "verified" | "checks_failed" | "skipped";
 
 export interface RepositoriesTable {
   id: string;
@@ -28,6 +30,8 @@ export interface RepositoriesTable {
   source: string;
   default_branch: string;
   created_at: string;
+  /** The workspace it belongs to (accounts-schema.ts); null only if written so on purpose. */
+  workspace_id: string | null;
 }
 
 export interface EnvironmentsTable {
@@ -38,6 +42,7 @@ export interface EnvironmentsTable {
   definition: string;
   created_at: string;
   updated_at: string;
+  workspace_id: string | null;
 }
 
 export interface EnvironmentSecretsTable {
@@ -68,8 +73,13 @@ export interface TasksTable {
   cancel_requested_at: string | null;
   /** The last event sequence number handed out; the row lock on it serializes appends. */
   last_event_seq: number;
+  /** JSON text: where the task's diff was delivered (branch, commit, pull request), once it was. */
+  delivery: string | null;
   created_at: string;
   updated_at: string;
+  workspace_id: string | null;
+  /** The user who created it (null before accounts, or for the implicit local user's old tasks). */
+  created_by: string | null;
 }
 
 export interface AttemptsTable {
@@ -103,6 +113,8 @@ export interface MessagesTable {
   attempt_id: string | null;
   text: string;
   created_at: string;
+  /** When a worker took the message into its attempt; null while it waits. */
+  delivered_at: string | null;
 }
 
 export interface EventsTable {
@@ -116,7 +128,7 @@ export interface EventsTable {
   created_at: string;
 }
 
-export interface Database {
+export interface Database extends AccountsDatabase, UsageDatabase {
   repositories: RepositoriesTable;
   environments: EnvironmentsTable;
   environment_secrets: EnvironmentSecretsTable;

@@ -1,8 +1,9 @@
 import type { TaskMode } from "@quire/core";
 import type { Kysely, Selectable, Updateable } from "kysely";
 import { toAttempt, type Attempt } from "./attempts-repo.js";
+import { LOCAL_WORKSPACE_ID } from "./accounts-schema.js";
 import type { AttemptsTable, Database, StoredTaskStatus, TasksTable } from "./schema.js";
-import { fromFlag, newId, timestamp, toFlag } from "./values.js";
+import { fromFlag, fromJsonOrNull, newId, timestamp, toFlag, toJson } from "./values.js";
 
 export interface Task {
   id: string;
@@ -21,8 +22,12 @@ export interface Task {
   cancelRequestedAt: string | null;
   /** The last event's seq: how far a live stream of the task can be. */
   lastEventSeq: number;
+  /** Where the diff was delivered, once it was. */
+  delivery: Record<string, unknown> | null;
   createdAt: string;
   updatedAt: string;
+  workspaceId: string | null;
+  createdBy: string | null;
 }
 
 export interface NewTask {
@@ -35,9 +40,13 @@ export interface NewTask {
   attempts: number;
   environmentId?: string;
   model?: string;
+  /** The local workspace when not given. */
+  workspaceId?: string;
+  createdBy?: string;
 }
 
 export interface TaskFilter {
+  workspaceId?: string;
   status?: StoredTaskStatus | StoredTaskStatus[];
   repositoryId?: string;
   archived?: boolean;
@@ -80,8 +89,11 @@ export class TasksRepo {
       reason: null,
       cancel_requested_at: null,
       last_event_seq: 0,
+      delivery: null,
       created_at: at,
       updated_at: at,
+      workspace_id: input.workspaceId ?? LOCAL_WORKSPACE_ID,
+      created_by: input.createdBy ?? null,
     };
     const attemptRows = Array.from({ length: input.attempts }, (_, index): Selectable<AttemptsTable> => ({
       id: newId(now),
@@ -123,6 +135,7 @@ export class TasksRepo {
       .selectAll()
       .$if(statuses !== undefined, (qb) => qb.where("status", "in", statuses!))
       .$if(filter.repositoryId !== undefined, (qb) => qb.where("repository_id", "=", filter.repositoryId!))
+      .$if(filter.workspaceId !== undefined, (qb) => qb.where("workspace_id", "=", filter.workspaceId!))
       .$if(filter.archived !== undefined, (qb) => qb.where("archived", "=", toFlag(filter.archived!)))
       .$if(before !== undefined, (qb) =>
         qb.where((eb) =>
@@ -171,6 +184,35 @@ export class TasksRepo {
     return result.numUpdatedRows > 0n;
   }
 
+  /** Sets base_commit once: the first attempt to resolve the ref wins, so all attempts share it. */
+  async fixBaseCommit(id: string, commit: string): Promise<string> {
+    await this.db
+      .updateTable("tasks")
+      .set({ base_commit: commit })
+      .where("id", "=", id)
+      .where("base_commit", "is", null)
+      .execute();
+    const row = await this.db.selectFrom("tasks").select("base_commit").where("id", "=", id).executeTakeFirstOrThrow();
+    return row.base_commit ?? commit;
+  }
+
+  async setDelivery(id: string, delivery: Record<string, unknown>, now: Date = new Date()): Promise<void> {
+    await this.db
+      .updateTable("tasks")
+      .set({ delivery: toJson(delivery), updated_at: timestamp(now) })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  /** A follow-up reopens a finished task: back to queued, any earlier cancel request forgotten. */
+  async reopen(id: string, now: Date = new Date()): Promise<void> {
+    await this.db
+      .updateTable("tasks")
+      .set({ status: "queued", cancel_requested_at: null, reason: null, updated_at: timestamp(now) })
+      .where("id", "=", id)
+      .execute();
+  }
+
   /** Records a cancel request on an active task; the worker running it sees it and stops. */
   async requestCancel(id: string, now: Date = new Date()): Promise<boolean> {
     const result = await this.db
@@ -201,7 +243,10 @@ export function toTask(row: Selectable<TasksTable>): Task {
     reason: row.reason,
     cancelRequestedAt: row.cancel_requested_at,
     lastEventSeq: row.last_event_seq,
+    delivery: fromJsonOrNull<Record<string, unknown>>(row.delivery),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    workspaceId: row.workspace_id,
+    createdBy: row.created_by,
   };
 }

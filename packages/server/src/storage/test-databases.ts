@@ -27,7 +27,7 @@ export async function openTestDatabase(
   options: { migrate?: boolean } = {},
 ): Promise<TestDatabase> {
   const opened = dialect === "sqlite" ? await openTestSqlite() : await openTestPostgres();
-  if (options.migrate !== false) await migrateToLatest(opened.db);
+  if (options.migrate !== false) await migrateWhileOthersCleanUp(opened.db);
   return opened;
 }
 
@@ -75,5 +75,23 @@ async function adminQuery(url: string, statement: string): Promise<void> {
     await client.query(statement);
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * Kysely's migrator lists the tables of every schema; when a parallel test file drops its schema
+ * during that listing, PostgreSQL answers "schema … does not exist". Only tests share a database
+ * with schemas coming and going, so only they retry.
+ */
+async function migrateWhileOthersCleanUp(db: TestDatabase["db"]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await migrateToLatest(db);
+      return;
+    } catch (error) {
+      const vanished = /schema "?quire_\w+"? does not exist/.test(String((error as Error).message));
+      if (!vanished || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
   }
 }

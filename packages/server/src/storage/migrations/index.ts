@@ -4,9 +4,17 @@
  */
 import type { Migration, MigrationProvider } from "kysely";
 import * as initial from "./0001-initial.js";
+import * as followUps from "./0002-follow-ups-and-delivery.js";
+import * as accounts from "./0003-accounts.js";
+import * as usage from "./0004-usage.js";
+import * as taskCreator from "./0005-task-creator.js";
 
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
+  "0002-follow-ups-and-delivery": followUps,
+  "0003-accounts": accounts,
+  "0004-usage": usage,
+  "0005-task-creator": taskCreator,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,95 @@
+/**
+ * The accounts tables (migration 0003) as Kysely sees them: users, workspaces and their members,
+ * single sign-on identities, sessions, API tokens and the audit log. Kept apart from schema.ts so
+ * the accounts part can grow without touching the tables of tasks. Same portable column types.
+ */
+
+/** Highest first; a role can do everything the roles after it can. */
+export const ROLES = ["owner", "admin", "member", "viewer"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The workspace every record belongs to until it is given another: single-user mode's only one. */
+export const LOCAL_WORKSPACE_ID = "local";
+/** Single-user mode's implicit owner; it has no password and no identity, so nobody can sign in as it. */
+export const LOCAL_USER_ID = "local";
+
+export interface UsersTable {
+  id: string;
+  /** Lower-cased; null for a user known only by a single sign-on identity without an email. */
+  email: string | null;
+  name: string | null;
+  /** `scrypt$N$r$p$salt$hash` (see accounts/passwords.ts); null: no password sign-in. */
+  password_hash: string | null;
+  created_at: string;
+}
+
+export interface WorkspacesTable {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface MembershipsTable {
+  workspace_id: string;
+  user_id: string;
+  role: Role;
+  created_at: string;
+}
+
+/** A user as known to an OpenID provider: the pair (issuer, subject) is stable, an email is not. */
+export interface IdentitiesTable {
+  issuer: string;
+  subject: string;
+  user_id: string;
+  created_at: string;
+}
+
+export interface SessionsTable {
+  /** sha256 of the cookie's value: a copy of the database does not give working sessions. */
+  id_hash: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  /** A token acts in one workspace. */
+  workspace_id: string;
+  name: string;
+  /** sha256 of the token's value, which is shown once and never stored. */
+  token_hash: string;
+  /** The first characters of the value, so people can tell their tokens apart. */
+  prefix: string;
+  /** JSON text: the scopes granted, e.g. ["tasks:read"]. */
+  scopes: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** Append-only (triggers refuse UPDATE and DELETE on both databases). */
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  /** Null for events tied to no workspace (a failed sign-in with an unknown email). */
+  workspace_id: string | null;
+  actor_user_id: string | null;
+  actor_token_id: string | null;
+  action: string;
+  target: string | null;
+  /** JSON text: an object with what was done, never secret values. */
+  details: string;
+}
+
+export interface AccountsDatabase {
+  users: UsersTable;
+  workspaces: WorkspacesTable;
+  memberships: MembershipsTable;
+  identities: IdentitiesTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  audit_log: AuditLogTable;
+}
