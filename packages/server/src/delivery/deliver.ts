@@ -1,0 +1,153 @@
+/**
+ * Delivering a task's diff: commit it on its base commit, push it as a new branch, and open a
+ * pull (merge) request when the remote is on a configured forge with a token; otherwise say
+ * where the branch is. Every message and error that leaves here has the tokens redacted.
+ */
+import { mkdir } from "node:fs/promises";
+import { createRedactor } from "@quire/core";
+import { commitInScratch, type Author } from "./commit-diff.js";
+import { DeliveryError, forgeNames } from "./errors.js";
+import { forgeFor, type ForgesConfig, type ForgeTarget } from "./forges-config.js";
+import { git, prepareGitHome, type GitContext } from "./git-runner.js";
+import { openPullRequest, type PullRequest } from "./pull-requests.js";
+import { checkBranchName, pushAuthorization, pushBranch } from "./push.js";
+import { displayRemoteUrl, parseRemoteUrl, urlCredentials } from "./remote-url.js";
+
+export interface DeliverOptions {
+  /** The repository the task ran against (a path on this machine); only read. */
+  sourceRepo: string;
+  /** Where to push (URL or path); default: the push URL of the source repository's `origin`. */
+  remoteUrl?: string;
+  /**
+   * The repository's URL on its forge, when the push URL does not name it: a mirror, an ssh host
+   * alias, a local remote in tests. Default: the push URL. It only names the project for the
+   * forge's API; whether a token goes along with the push is decided by the push URL alone.
+   */
+  forgeRepo?: string;
+  baseCommit: string;
+  diff: string;
+  /** The new branch (must not exist on the remote, unless it is already at this very commit). */
+  branch: string;
+  /** The pull request's title, and the commit's subject. */
+  title: string;
+  /** The pull request's description, and the commit's body. */
+  body: string;
+  author: Author;
+  /** The branch the pull request asks to merge into. */
+  baseBranch: string;
+  forges: ForgesConfig;
+  /** A directory Quire owns for this delivery (scratch repository, empty HOME for git). */
+  workDir: string;
+  /** Author and committer date (default: now); with the same date a retry makes the same commit. */
+  date?: Date;
+  signal?: AbortSignal;
+}
+
+export interface DeliverResult {
+  branch: string;
+  commit: string;
+  /** The remote pushed to, without credentials. */
+  remote: string;
+  pullRequest?: PullRequest;
+  /** One sentence for the user: what was pushed where, and what was or was not opened. */
+  message: string;
+}
+
+function redactorFor(options: DeliverOptions, remoteUrl: string): (text: string) => string {
+  const secrets: Record<string, string> = { ...urlCredentials(remoteUrl), ...urlCredentials(options.forgeRepo ?? "") };
+  const tokens = [
+    { name: "GITHUB_TOKEN", token: options.forges.github.token, user: "x-access-token" },
+    { name: "GITLAB_TOKEN", token: options.forges.gitlab.token, user: "oauth2" },
+  ];
+  for (const { name, token, user } of tokens) {
+    if (!token) continue;
+    secrets[name] = token;
+    // As it appears inside the push's Basic authorization header (see push.ts), should anything echo it.
+    secrets[`${name}_BASIC_AUTH`] = Buffer.from(`${user}:${token}`).toString("base64");
+  }
+  return createRedactor(secrets);
+}
+
+/** The push URL of the source repository's `origin` (after its insteadOf rules). */
+async function originUrl(sourceRepo: string, context: GitContext): Promise<string> {
+  try {
+    return (await git(["remote", "get-url", "--push", "origin"], { cwd: sourceRepo }, context)).trim();
+  } catch {
+    throw new DeliveryError(`${sourceRepo} has no "origin" remote to push to; give a remote URL`);
+  }
+}
+
+function pullRequestWord(kind: ForgeTarget["kind"]): string {
+  return kind === "github" ? "pull request" : "merge request";
+}
+
+export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
+  const { branch, signal } = options;
+  if (!options.title.trim()) throw new DeliveryError("a delivery needs a title (the commit subject)");
+  await mkdir(options.workDir, { recursive: true });
+  const home = await prepareGitHome(options.workDir);
+  const bare: GitContext = { home, signal };
+  await checkBranchName(branch, options.workDir, bare);
+
+  const remoteUrl = options.remoteUrl ?? (await originUrl(options.sourceRepo, bare));
+  const redact = redactorFor(options, remoteUrl);
+  const context: GitContext = { home, signal, redact };
+  const remote = displayRemoteUrl(remoteUrl);
+
+  const message = [options.title.trim(), options.body.trim()].filter(Boolean).join("\n\n");
+  const made = await commitInScratch({ ...options, message }, redact);
+  signal?.throwIfAborted();
+
+  const pushLocation = parseRemoteUrl(remoteUrl);
+  const pushTarget = pushLocation ? forgeFor(pushLocation, options.forges) : null;
+  const pushed = await pushBranch(
+    {
+      scratch: made.scratch,
+      remoteUrl,
+      remoteDisplay: remote,
+      commit: made.commit,
+      branch,
+      authorization: pushAuthorization(pushTarget, pushLocation),
+    },
+    context,
+  );
+  signal?.throwIfAborted();
+
+  const where = pushed.alreadyThere
+    ? `The branch "${branch}" was already at ${made.commit.slice(0, 12)} on ${remote}`
+    : `Pushed the branch "${branch}" (${made.commit.slice(0, 12)}) to ${remote}`;
+  const result = { branch, commit: made.commit, remote };
+
+  const forgeLocation = parseRemoteUrl(options.forgeRepo ?? remoteUrl);
+  const target = forgeLocation ? forgeFor(forgeLocation, options.forges) : null;
+  if (!target) {
+    return {
+      ...result,
+      message: `${where}. It is not on a GitHub or GitLab host Quire is configured for: open a pull request there by hand.`,
+    };
+  }
+  const word = pullRequestWord(target.kind);
+  if (!target.token) {
+    const variable = target.kind === "github" ? "GITHUB_TOKEN" : "GITLAB_TOKEN";
+    return {
+      ...result,
+      message: `${where}. No ${forgeNames[target.kind]} token is configured (${variable}), so no ${word} was opened.`,
+    };
+  }
+  const pullRequest = await openPullRequest(target, target.token, {
+    branch,
+    baseBranch: options.baseBranch,
+    title: options.title,
+    body: options.body,
+    commit: made.commit,
+    remote,
+    signal,
+    redact,
+  });
+  const reference = target.kind === "github" ? `#${pullRequest.number}` : `!${pullRequest.number}`;
+  return {
+    ...result,
+    pullRequest,
+    message: `${where} and opened ${word} ${reference}: ${pullRequest.url}`,
+  };
+}

@@ -1,0 +1,22 @@
+/** Delivery of a task's diff: a commit, a `git format-patch` text, a pushed branch and a pull (merge) request. */
+export { commitDiff, formatPatch, type Author, type CommitDiffOptions, type CommitDiffResult } from "./commit-diff.js";
+export { deliver, type DeliverOptions, type DeliverResult } from "./deliver.js";
+export {
+  BranchExistsError,
+  DeliveryError,
+  DiffDoesNotApplyError,
+  ForgeError,
+  GitError,
+  PushError,
+  type ForgeKind,
+} from "./errors.js";
+export {
+  forgeFor,
+  forgesConfig,
+  forgesFromEnv,
+  type ForgesConfig,
+  type ForgesConfigInput,
+  type ForgeTarget,
+} from "./forges-config.js";
+export type { PullRequest } from "./pull-requests.js";
+export { displayRemoteUrl, parseRemoteUrl, type RemoteLocation } from "./remote-url.js";

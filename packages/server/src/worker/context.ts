@@ -1,0 +1,36 @@
+/** What a worker needs to run attempts: storage, live events, and how tasks are run. */
+import type { AgentLimits, ContainerOptions, ModelClient, ModelSettings, SandboxBackendName } from "@quire/core";
+import type { Logger } from "pino";
+import type { Metrics } from "../http/metrics.js";
+import type { TaskStatusContext } from "../tasks/status.js";
+
+/** How tasks run here: Quire's home, the model, the sandbox and the budgets (config.toml + flags). */
+export interface RunSettings {
+  home: string;
+  model: ModelSettings;
+  contextWindow: number;
+  sandbox: SandboxBackendName;
+  container?: ContainerOptions;
+  limits: AgentLimits;
+  agentsMd?: { fallbackNames?: string[]; maxBytes?: number };
+}
+
+export interface WorkerContext extends TaskStatusContext {
+  logger: Logger;
+  settings: RunSettings;
+  /** `host:pid:random`: lets a restarted server on the same host tell that a worker is gone. */
+  workerId: string;
+  /** An attempt whose worker has not renewed for this long is interrupted by any other process. */
+  leaseMs: number;
+  /** How often the lease is renewed and a cancel request looked for. */
+  heartbeatMs: number;
+  metrics?: Metrics;
+  /** Builds the model client of an attempt (tests point it at a scripted server through settings). */
+  modelClient?: (settings: ModelSettings) => ModelClient;
+  /** Plans' budgets stop tasks (a multi-user server, or a plans.toml in home); usage is metered always. */
+  enforcePlans?: boolean;
+  /** Lets only a few workspace preparations run at once in this process. */
+  preparationGate?: <T>(work: () => Promise<T>) => Promise<T>;
+  /** Skip the verification gate (benchmarks of the queue alone). */
+  skipVerification?: boolean;
+}

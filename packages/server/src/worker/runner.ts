@@ -1,0 +1,246 @@
+/**
+ * Runs one claimed attempt: the agent through the core library (its first prompt, or the next
+ * follow-up), then the verification gate, then its outcome into storage. Events go to the database
+ * as they happen; the core's own `task.completed` is replaced by the server's, written after the
+ * checks, so it can say whether the diff was verified.
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import {
+  createModelClient,
+  emptyTaskUsage,
+  diffStat,
+  LocalTaskStore,
+  type QuireEvent,
+  resumeTask,
+  startTask,
+  type TaskResult,
+  type EnvironmentForTask,
+} from "@quire/core";
+import type { Attempt, AttemptResult, DiffStats, Task } from "../storage/index.js";
+import { syncTaskStatus } from "../tasks/status.js";
+import type { WorkerContext } from "./context.js";
+import { EventWriter } from "./event-writer.js";
+import { keepLease } from "./lease.js";
+import { isGitUrl, localSource, resolveRef } from "./sources.js";
+import { environmentForTask } from "./task-environment.js";
+import { AttemptMeter } from "./meter.js";
+import { verifyAttemptDiff } from "./verify.js";
+
+/** `cancel`: the user asked to stop it; `shutdown`: this process is stopping (the attempt is interrupted). */
+export async function runAttempt(
+  ctx: WorkerContext,
+  attempt: Attempt,
+  signals: { cancel: AbortSignal; shutdown: AbortSignal },
+): Promise<void> {
+  const { shutdown } = signals;
+  const { repos, logger } = ctx;
+  const task = await repos.tasks.get(attempt.taskId);
+  if (!task) throw new Error(`attempt ${attempt.id} has no task`);
+  const events = new EventWriter(repos, ctx.hub, task.id, attempt.id, logger);
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  shutdown.addEventListener("abort", stop);
+  signals.cancel.addEventListener("abort", stop);
+  const lease = keepLease(ctx, attempt, task.id, controller);
+  const log = logger.child({ taskId: task.id, attemptId: attempt.id });
+  let budgetReason: string | undefined;
+  const meter = new AttemptMeter(ctx, task, attempt, (reason) => {
+    budgetReason ??= reason;
+    controller.abort();
+  });
+  try {
+    await syncTaskStatus(ctx, task.id);
+    const result = await runRounds(ctx, task, attempt, events, controller.signal, () => lease.markRunning(), meter);
+    await events.flush();
+    await meter.flush();
+    if (lease.lost) {
+      log.warn("lease lost while running; the outcome is not recorded");
+      return;
+    }
+    const stopped = shutdown.aborted
+      ? { status: "interrupted" as const, reason: "interrupted: the server stopped" }
+      : budgetReason
+        ? { status: "failed" as const, reason: budgetReason }
+        : {};
+    await finishAttempt(ctx, task, attempt, { ...result, ...stopped }, events);
+    log.info({ status: result.status, verification: result.verification }, "attempt finished");
+  } catch (error) {
+    log.error({ err: error }, "attempt failed");
+    const reason = (error as Error).message;
+    events.push({ type: "error", message: reason });
+    await events.flush().catch(() => undefined);
+    if (!lease.lost) {
+      const status = shutdown.aborted ? "interrupted" : controller.signal.aborted ? "cancelled" : "failed";
+      await finishAttempt(ctx, task, attempt, { status, reason }, events);
+    }
+  } finally {
+    lease.stop();
+    shutdown.removeEventListener("abort", stop);
+    signals.cancel.removeEventListener("abort", stop);
+  }
+}
+
+type Outcome = AttemptResult & { status: "completed" | "failed" | "cancelled" };
+
+/** The first prompt, then every follow-up waiting for this attempt, each a turn in one workspace. */
+async function runRounds(
+  ctx: WorkerContext,
+  task: Task,
+  attempt: Attempt,
+  events: EventWriter,
+  signal: AbortSignal,
+  onStarted: () => void,
+  meter: AttemptMeter,
+): Promise<Outcome> {
+  const { repos, settings } = ctx;
+  const repository = await repos.repositories.get(task.repositoryId);
+  if (!repository) throw new Error(`task ${task.id} names a repository that no longer exists`);
+  const known = task.baseCommit;
+  const sourceDir = await localSource(settings.home, repository, known ? { commit: known } : undefined);
+  const commit =
+    known ??
+    (await repos.tasks.fixBaseCommit(task.id, await resolveRef(sourceDir, task.ref, isGitUrl(repository.source))));
+  const stored = task.environmentId ? await repos.environments.get(task.environmentId) : undefined;
+  const environment = await environmentForTask({ home: settings.home, repos, sourceDir, commit, environment: stored });
+  const store = new LocalTaskStore(settings.home);
+  let resuming = existsSync(path.join(store.taskDir(attempt.id), "task.json"));
+  let prompt = resuming ? (await repos.messages.takeNext(attempt.id))?.text : task.prompt;
+  if (prompt === undefined) throw new Error("nothing to run: the attempt has no waiting follow-up");
+  let outcome: Outcome = { status: "failed" };
+  while (prompt !== undefined) {
+    const result = await runOnce(ctx, {
+      task,
+      attempt,
+      sourceDir,
+      commit,
+      environment,
+      prompt,
+      resuming,
+      events,
+      signal,
+      onStarted,
+      meter,
+    });
+    meter.sandboxCpu(result.record.sandboxCpuSeconds);
+    outcome = await withVerification(ctx, task, attempt, result, environment, sourceDir, commit, events, signal);
+    if (signal.aborted || result.status === "cancelled") break;
+    resuming = true;
+    prompt = (await repos.messages.takeNext(attempt.id))?.text;
+  }
+  return outcome;
+}
+
+interface RunOnce {
+  task: Task;
+  attempt: Attempt;
+  sourceDir: string;
+  commit: string;
+  environment: EnvironmentForTask;
+  prompt: string;
+  resuming: boolean;
+  events: EventWriter;
+  signal: AbortSignal;
+  onStarted: () => void;
+  meter: AttemptMeter;
+}
+
+async function runOnce(ctx: WorkerContext, run: RunOnce): Promise<TaskResult> {
+  const { settings } = ctx;
+  const modelSettings = { ...settings.model, ...(run.task.model ? { model: run.task.model } : {}) };
+  const common = {
+    home: settings.home,
+    prompt: run.prompt,
+    model: run.meter.wrap((ctx.modelClient ?? createModelClient)(modelSettings)),
+    sandbox: settings.sandbox,
+    container: settings.container,
+    limits: settings.limits,
+    contextWindow: settings.contextWindow,
+    agentsMd: settings.agentsMd,
+    signal: run.signal,
+    onEvent: (event: QuireEvent) => {
+      // The server writes its own, after verification.
+      if (event.type !== "task.completed") run.events.push(event);
+    },
+    onStarted: run.onStarted,
+    environmentFor: async () => run.environment,
+    ...(ctx.preparationGate ? { preparationGate: ctx.preparationGate } : {}),
+  };
+  if (run.resuming) return resumeTask({ ...common, id: run.attempt.id });
+  return startTask({ ...common, id: run.attempt.id, repo: run.sourceDir, revision: run.commit, mode: run.task.mode });
+}
+
+async function withVerification(
+  ctx: WorkerContext,
+  task: Task,
+  attempt: Attempt,
+  result: TaskResult,
+  environment: EnvironmentForTask,
+  sourceDir: string,
+  commit: string,
+  events: EventWriter,
+  signal: AbortSignal,
+): Promise<Outcome> {
+  const outcome: Outcome = {
+    status: result.status,
+    diff: result.diff,
+    diffStats: statsOf(result.diff),
+    finalMessage: result.finalMessage,
+    reason: result.reason ?? null,
+    usage: result.record.usage,
+    verification: null,
+    verificationLog: null,
+  };
+  const worthChecking = task.mode === "code" && result.status === "completed" && result.diff.trim() !== "";
+  if (!worthChecking || ctx.skipVerification || signal.aborted) return outcome;
+  const verification = await verifyAttemptDiff(ctx, {
+    attemptId: attempt.id,
+    sourceDir,
+    commit,
+    environment,
+    diff: result.diff,
+    events,
+    signal,
+  });
+  return { ...outcome, verification: verification.status, verificationLog: verification.log };
+}
+
+/** Records the outcome, moves the task on, then writes the attempt's `task.completed`. */
+export async function finishAttempt(
+  ctx: WorkerContext,
+  task: Task,
+  attempt: Attempt,
+  outcome: AttemptResult,
+  events: EventWriter,
+): Promise<void> {
+  const recorded = await ctx.repos.attempts.finish(attempt.id, ctx.workerId, outcome);
+  if (!recorded) return;
+  // With one attempt, its event ends the task's stream, so the task's status goes final first
+  // (see sse.ts); with several, the task's own final event comes from syncTaskStatus, after it.
+  if (task.attemptsRequested === 1) await syncTaskStatus(ctx, task.id);
+  events.push(attemptFinalEvent(task.id, attempt.id, outcome));
+  await events.flush();
+  if (task.attemptsRequested > 1) await syncTaskStatus(ctx, task.id);
+  ctx.metrics?.attemptsFinished.inc({ status: outcome.status });
+}
+
+export function attemptFinalEvent(taskId: string, attemptId: string, outcome: AttemptResult): QuireEvent {
+  return {
+    type: "task.completed",
+    task_id: taskId,
+    attempt_id: attemptId,
+    status: outcome.status,
+    final_message: outcome.finalMessage ?? null,
+    diff: outcome.diff ?? "",
+    usage: outcome.usage ?? emptyTaskUsage(),
+    ...(outcome.status !== "completed" && outcome.reason ? { reason: outcome.reason } : {}),
+    ...(outcome.verification && outcome.verification !== "skipped"
+      ? { verification: { status: outcome.verification, log: outcome.verificationLog ?? "" } }
+      : {}),
+  };
+}
+
+function statsOf(diff: string): DiffStats {
+  const stat = diffStat(diff);
+  return { files: stat.files.length, insertions: stat.added, deletions: stat.removed };
+}

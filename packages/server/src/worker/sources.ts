@@ -1,0 +1,116 @@
+/**
+ * Where a registered repository's git data lives on this machine. A local path is used as it is
+ * (tasks borrow its objects read-only and never touch its checkout); a git URL is cloned once into
+ * Quire's home and fetched before each task, so refs are current.
+ */
+import { existsSync } from "node:fs";
+import { mkdir, rename, rm } from "node:fs/promises";
+import path from "node:path";
+import { git } from "@quire/core";
+
+/** Transports a registered URL may use: no `ext::` (runs commands) and no `file://` (reads the host). */
+const SAFE_PROTOCOLS = [
+  "-c",
+  "protocol.allow=never",
+  ...["https", "http", "ssh", "git"].flatMap((p) => ["-c", `protocol.${p}.allow=always`]),
+];
+
+export function isGitUrl(source: string): boolean {
+  return /^(https?|ssh|git):\/\//i.test(source) || /^[\w.-]+@[\w.-]+:/.test(source);
+}
+
+export class SourceError extends Error {}
+
+/** One fetch at a time per clone in this process: concurrent fetches into one repository collide. */
+const fetching = new Map<string, Promise<void>>();
+
+export function mirrorDir(home: string, repositoryId: string): string {
+  return path.join(home, "sources", repositoryId);
+}
+
+/**
+ * The directory holding the repository's git data, cloning a URL first. A clone is fetched too,
+ * unless `needs` names a commit it already has (a task's base: nothing newer is wanted).
+ */
+export async function localSource(
+  home: string,
+  repository: { id: string; source: string },
+  needs?: { commit: string },
+): Promise<string> {
+  if (!isGitUrl(repository.source)) {
+    if (!existsSync(repository.source)) throw new SourceError(`repository path ${repository.source} does not exist`);
+    return repository.source;
+  }
+  const dir = mirrorDir(home, repository.id);
+  if (needs && (await hasCommit(dir, needs.commit))) return dir;
+  const previous = fetching.get(dir) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(() => cloneOrFetch(repository.source, dir));
+  fetching.set(dir, next);
+  try {
+    await next;
+  } finally {
+    if (fetching.get(dir) === next) fetching.delete(dir);
+  }
+  return dir;
+}
+
+async function hasCommit(dir: string, commit: string): Promise<boolean> {
+  if (!existsSync(path.join(dir, ".git"))) return false;
+  return git(["cat-file", "-e", `${commit}^{commit}`], { cwd: dir }).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function cloneOrFetch(url: string, dir: string): Promise<void> {
+  if (existsSync(path.join(dir, ".git"))) {
+    await git([...SAFE_PROTOCOLS, "fetch", "--prune", "--quiet", "origin"], { cwd: dir }).catch((error: Error) => {
+      throw new SourceError(`fetching ${url} failed: ${error.message}`);
+    });
+    return;
+  }
+  await mkdir(path.dirname(dir), { recursive: true, mode: 0o700 });
+  // Cloned beside its final place and renamed, so a failed clone never looks like a finished one.
+  const partial = `${dir}.partial-${process.pid}`;
+  await rm(partial, { recursive: true, force: true });
+  try {
+    await git([...SAFE_PROTOCOLS, "clone", "--no-checkout", "--quiet", "--", url, partial], { cwd: path.dirname(dir) });
+    await rename(partial, dir);
+  } catch (error) {
+    await rm(partial, { recursive: true, force: true });
+    throw new SourceError(`cloning ${url} failed: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The commit a task's ref names. In a clone of a URL, branches live as `origin/<name>`; a tag or
+ * a commit id resolves as it is.
+ */
+export async function resolveRef(dir: string, ref: string, fromUrl: boolean): Promise<string> {
+  const candidates = fromUrl ? [`refs/remotes/origin/${ref}`, ref] : [ref];
+  for (const candidate of candidates) {
+    const commit = await git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${candidate}^{commit}`], {
+      cwd: dir,
+    }).catch(() => "");
+    if (commit.trim() !== "") return commit.trim();
+  }
+  throw new SourceError(`the repository has no branch, tag or commit named ${ref}`);
+}
+
+export interface Branch {
+  name: string;
+  commit: string;
+}
+
+export async function listBranches(dir: string, fromUrl: boolean): Promise<Branch[]> {
+  const namespace = fromUrl ? "refs/remotes/origin/" : "refs/heads/";
+  const output = await git(["for-each-ref", "--format=%(refname)%00%(objectname)", namespace], { cwd: dir });
+  return output
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => {
+      const [ref = "", commit = ""] = line.split("\0");
+      return { name: ref.slice(namespace.length), commit };
+    })
+    .filter((branch) => branch.name !== "HEAD");
+}

@@ -1,0 +1,57 @@
+/**
+ * The environment an attempt runs in: the repository's `.quire/environment.toml` as of the task's
+ * commit, then config.toml's `"*"` tables, then the environment stored on the server (if the task
+ * names one), whose secrets come from the database.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { type EnvironmentForTask, git, MIN_REDACTED_LENGTH, resolveEnvironment } from "@quire/core";
+import type { Environment, Repos } from "../storage/index.js";
+
+export async function environmentForTask(options: {
+  home: string;
+  repos: Repos;
+  sourceDir: string;
+  commit: string;
+  environment: Environment | undefined;
+}): Promise<EnvironmentForTask> {
+  const { repos, environment } = options;
+  // Read from the commit, not a checkout: a clone of a URL has none, and a local checkout may differ.
+  const file = await git(["cat-file", "blob", `${options.commit}:.quire/environment.toml`], {
+    cwd: options.sourceDir,
+  }).catch(() => null);
+  const root = await mkdtemp(path.join(options.home, "tmp-env-"));
+  try {
+    if (file !== null) {
+      await mkdir(path.join(root, ".quire"));
+      await writeFile(path.join(root, ".quire", "environment.toml"), file);
+    }
+    const values = environment ? await repos.environments.secretValues(environment.id) : {};
+    const versions = environment ? await repos.environments.listSecrets(environment.id) : [];
+    const resolved = await resolveEnvironment({
+      home: options.home,
+      repoRoot: root,
+      ...(environment
+        ? { overrides: { label: `environment ${environment.name}`, definition: environment.definition } }
+        : {}),
+      secretStore: async (names) =>
+        names.map((name) => {
+          const value = values[name];
+          const version = versions.find((secret) => secret.name === name)?.version;
+          return {
+            name,
+            version: value === undefined || version === undefined ? null : `v${version}`,
+            redactable: value !== undefined && value.length >= MIN_REDACTED_LENGTH,
+          };
+        }),
+    });
+    const secretValues = Object.fromEntries(
+      resolved.secrets.flatMap((secret) =>
+        values[secret.name] === undefined ? [] : [[secret.name, values[secret.name]]],
+      ),
+    ) as Record<string, string>;
+    return { environment: resolved, secretValues };
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
