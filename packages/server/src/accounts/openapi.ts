@@ -1,0 +1,161 @@
+/** The accounts routes in the OpenAPI document (http/openapi.ts spreads these in). */
+import { z } from "zod";
+import { addMemberBody, changeRoleBody, createTokenBody, createWorkspaceBody, loginBody } from "./schemas.js";
+
+type JsonObject = Record<string, unknown>;
+
+const schemaOf = (schema: z.ZodType): JsonObject => {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: "input" }) as JsonObject;
+  return rest;
+};
+const json = (schema: JsonObject) => ({ "application/json": { schema } });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const error = (description: string) => ({ description, content: json(ref("Error")) });
+const ok = (description: string) => ({ description, content: json({ type: "object" }) });
+const body = (name: string) => ({ required: true, content: json(ref(name)) });
+const path = (name: string) => ({ name, in: "path", required: true, schema: { type: "string" } });
+const redirect = (description: string) => ({ description, headers: { location: { schema: { type: "string" } } } });
+const denied = { "401": error("Not signed in."), "403": error("Not allowed (role, scope or CSRF token).") };
+
+export function accountPaths(): JsonObject {
+  return {
+    "/api/auth/methods": {
+      get: {
+        summary: "How to sign in: { mode, password, oidc } (no credentials needed)",
+        responses: { "200": ok("") },
+      },
+    },
+    "/api/auth/login": {
+      post: {
+        summary: "Sign in with email and password: sets the session cookie; gives the CSRF token",
+        requestBody: body("Login"),
+        responses: {
+          "200": ok("{ user, csrfToken }"),
+          "400": error("Invalid body, or single-user mode."),
+          "401": error("Wrong email or password."),
+        },
+      },
+    },
+    "/api/auth/logout": {
+      post: { summary: "End this browser session", responses: { "204": { description: "Signed out." }, ...denied } },
+    },
+    "/api/auth/me": {
+      get: {
+        summary: "Who is asking: user, current workspace and role, scopes, workspaces, CSRF token (sessions)",
+        responses: { "200": ok("{ mode, via, user, workspace, scopes, workspaces, csrfToken }"), ...denied },
+      },
+    },
+    "/api/auth/oidc/start": {
+      get: {
+        summary: "Start OpenID Connect sign-in: redirects to the provider",
+        parameters: [{ name: "returnTo", in: "query", schema: { type: "string" } }],
+        responses: { "302": redirect("To the provider."), "404": error("Single sign-on is not configured.") },
+      },
+    },
+    "/api/auth/oidc/callback": {
+      get: {
+        summary: "The provider's redirect back: signs in (linking or creating the user) and redirects to returnTo",
+        responses: {
+          "302": redirect("Signed in."),
+          "400": error("No sign-in in progress in this browser."),
+          "401": error("The provider's answer did not check out."),
+        },
+      },
+    },
+    "/api/tokens": {
+      get: {
+        summary: "API tokens of the workspace (yours; an admin's: everyone's)",
+        responses: { "200": ok("{ tokens }"), ...denied },
+      },
+      post: {
+        summary: "Create an API token; its value is in this response only",
+        requestBody: body("CreateToken"),
+        responses: { "201": ok("{ token, value }"), "400": error("Invalid body."), ...denied },
+      },
+    },
+    "/api/tokens/{id}": {
+      delete: {
+        summary: "Revoke an API token",
+        parameters: [path("id")],
+        responses: { "204": { description: "Revoked." }, "404": error("No such token in the workspace."), ...denied },
+      },
+    },
+    "/api/workspaces": {
+      get: { summary: "Your workspaces with your role in each", responses: { "200": ok("{ workspaces }"), ...denied } },
+      post: {
+        summary: "Create a workspace; you are its owner",
+        requestBody: body("CreateWorkspace"),
+        responses: { "201": ok("{ workspace }"), "400": error("Invalid body."), ...denied },
+      },
+    },
+    "/api/workspaces/{id}/members": {
+      get: {
+        summary: "The workspace's members",
+        parameters: [path("id")],
+        responses: { "200": ok("{ members }"), "404": error("No such workspace (or not yours)."), ...denied },
+      },
+      post: {
+        summary: "Add a member by email (admins; owners to add an owner); creates the user if needed",
+        parameters: [path("id")],
+        requestBody: body("AddMember"),
+        responses: {
+          "201": ok("{ member }"),
+          "400": error("Invalid body."),
+          "404": error("No such workspace."),
+          "409": error("Already a member."),
+          ...denied,
+        },
+      },
+    },
+    "/api/workspaces/{id}/members/{userId}": {
+      patch: {
+        summary: "Change a member's role (admins; owners for anything touching an owner)",
+        parameters: [path("id"), path("userId")],
+        requestBody: body("ChangeRole"),
+        responses: {
+          "200": ok("{ member }"),
+          "404": error("No such member."),
+          "409": error("The workspace would have no owner."),
+          ...denied,
+        },
+      },
+      delete: {
+        summary: "Remove a member (or leave)",
+        parameters: [path("id"), path("userId")],
+        responses: {
+          "204": { description: "Removed." },
+          "404": error("No such member."),
+          "409": error("The workspace would have no owner."),
+          ...denied,
+        },
+      },
+    },
+    "/api/audit": {
+      get: {
+        summary: "The workspace's audit log, newest first (admins and owners)",
+        parameters: [
+          { name: "action", in: "query", schema: { type: "string" } },
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500 } },
+          { name: "before", in: "query", schema: { type: "string" } },
+        ],
+        responses: { "200": ok("{ entries, next }"), "400": error("Invalid query."), ...denied },
+      },
+    },
+  };
+}
+
+export function accountSchemas(): JsonObject {
+  return {
+    Login: schemaOf(loginBody),
+    CreateToken: schemaOf(createTokenBody),
+    CreateWorkspace: schemaOf(createWorkspaceBody),
+    AddMember: schemaOf(addMemberBody),
+    ChangeRole: schemaOf(changeRoleBody),
+  };
+}
+
+/** How requests authenticate in multi-user mode. */
+export const securitySchemes: JsonObject = {
+  token: { type: "http", scheme: "bearer", description: "An API token, quire_…" },
+  session: { type: "apiKey", in: "cookie", name: "quire_session", description: "Plus x-csrf-token on unsafe methods." },
+};

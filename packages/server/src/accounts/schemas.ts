@@ -1,0 +1,53 @@
+/** Request shapes of the accounts routes; the OpenAPI document is generated from the same schemas. */
+import { z } from "zod";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./passwords.js";
+import { ROLES, SCOPES } from "./roles.js";
+
+const email = z.string().trim().min(3).max(320);
+
+export const loginBody = z
+  .object({
+    email,
+    password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+  })
+  .strict();
+
+export const createTokenBody = z
+  .object({
+    name: z.string().trim().min(1).max(100).describe("What the token is for, e.g. the CI job that uses it."),
+    scopes: z
+      .array(z.enum(SCOPES))
+      .min(1)
+      .describe("admin implies every scope; x:write implies x:read. Only scopes your role allows."),
+    expiresInDays: z.number().int().min(1).max(3_650).optional().describe("Never expires when absent."),
+  })
+  .strict();
+
+export const createWorkspaceBody = z.object({ name: z.string().trim().min(1).max(100) }).strict();
+
+export const addMemberBody = z
+  .object({
+    email,
+    role: z.enum(ROLES),
+    name: z.string().trim().min(1).max(200).optional(),
+    password: z
+      .string()
+      .min(MIN_PASSWORD_LENGTH)
+      .max(MAX_PASSWORD_LENGTH)
+      .optional()
+      .describe(
+        "Only when no user has this email yet: creates one who signs in with it. Without it a new user signs in " +
+          "through single sign-on (the provider must have verified the email).",
+      ),
+  })
+  .strict();
+
+export const changeRoleBody = z.object({ role: z.enum(ROLES) }).strict();
+
+export const auditQuery = z
+  .object({
+    action: z.string().min(1).max(100).optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+    before: z.string().min(1).max(200).optional().describe("The `next` cursor of the previous page."),
+  })
+  .strict();
