@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_DIALECTS } from "../storage/test-databases.js";
+import { makeRepo } from "../../../../test/helpers/repo.js";
 import { postJson, startTestApi, type TestApi } from "./test-api.js";
 
 interface Json {
@@ -9,16 +10,22 @@ interface Json {
 describe.each(TEST_DIALECTS)("HTTP API on %s", (dialect) => {
   let api: TestApi;
   let repoId: string;
+  let branch: string;
   beforeAll(async () => {
     api = await startTestApi(dialect);
-    const response = await postJson(`${api.url}/api/repositories`, { name: "quire", source: "/srv/git/quire" });
+    const response = await postJson(`${api.url}/api/repositories`, {
+      name: "quire",
+      source: makeRepo({ "README.md": "hi\n" }),
+    });
     expect(response.status).toBe(201);
-    repoId = ((await response.json()) as { repository: { id: string } }).repository.id;
+    const { repository } = (await response.json()) as { repository: { id: string; defaultBranch: string } };
+    repoId = repository.id;
+    branch = repository.defaultBranch;
   });
   afterAll(async () => api?.close());
 
   const createTask = async (body: Json = {}) =>
-    postJson(`${api.url}/api/tasks`, { repo: repoId, ref: "main", mode: "code", prompt: "fix the bug", ...body });
+    postJson(`${api.url}/api/tasks`, { repo: repoId, ref: branch, mode: "code", prompt: "fix the bug", ...body });
 
   it("creates a task with its attempts and lists repositories", async () => {
     const response = await createTask({ attempts: 3, model: "gpt-5" });
@@ -71,9 +78,15 @@ describe.each(TEST_DIALECTS)("HTTP API on %s", (dialect) => {
   });
 
   it("filters the task list by status, repository and archived", async () => {
-    const other = await api.repos.repositories.create({ name: "other", source: "/srv/git/other" });
+    const otherResponse = await postJson(`${api.url}/api/repositories`, {
+      name: "other",
+      source: makeRepo({ "a.txt": "a\n" }),
+    });
+    const other = ((await otherResponse.json()) as { repository: { id: string; defaultBranch: string } }).repository;
     const { task: mine } = (await (await createTask()).json()) as { task: { id: string } };
-    const { task: theirs } = (await (await createTask({ repo: other.id })).json()) as { task: { id: string } };
+    const { task: theirs } = (await (await createTask({ repo: other.id, ref: other.defaultBranch })).json()) as {
+      task: { id: string };
+    };
     await api.repos.tasks.updateStatus(theirs.id, "completed");
     await fetch(`${api.url}/api/tasks/${mine.id}/archive`, { method: "POST" });
     const ids = async (query: string) =>

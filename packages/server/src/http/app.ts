@@ -1,14 +1,34 @@
-/** The HTTP API: a Hono app over the storage repositories. Workers and the queue come later. */
-import { Hono, type Context } from "hono";
+/** The HTTP API: a Hono app over storage, handing new work to the workers through a dispatcher. */
+import { Hono } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { Logger } from "pino";
+import { Accounts } from "../accounts/accounts.js";
+import type { AuthOptions } from "../accounts/auth-options.js";
 import type { Repos } from "../storage/index.js";
-import { HttpError, errorResponse, jsonBody, parseOr400 } from "./errors.js";
+import { forgesFromEnv } from "../delivery/index.js";
+import { admissionSettings } from "./admission.js";
+import type { Dispatcher } from "../worker/pool.js";
+import type { ApiContext, DeliverySettings } from "./api-context.js";
+import { authMiddleware } from "./auth-middleware.js";
+import { HttpError, errorResponse } from "./errors.js";
 import { EventHub } from "./event-hub.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
-import { createRepositoryBody, createTaskBody, listTasksQuery, messageBody } from "./schemas.js";
-import { streamTaskEvents } from "./sse.js";
+import { auditRoutes } from "./routes/audit.js";
+import { authRoutes } from "./routes/auth.js";
+import { environmentRoutes } from "./routes/environments.js";
+import { repositoryRoutes } from "./routes/repositories.js";
+import { reviewRoutes } from "./routes/review.js";
+import { taskRoutes } from "./routes/tasks.js";
+import { tokenRoutes } from "./routes/tokens.js";
+import { usageRoutes } from "./routes/usage.js";
+import { webAppRoutes } from "./routes/web-app.js";
+import { workspaceRoutes } from "./routes/workspaces.js";
+
+// For `quire serve` (through the package's index): the auth options and the bind check.
+export { assertSafeBind, type AuthOptions } from "../accounts/auth-options.js";
+
+export const DEFAULT_AUTHOR = { name: "Quire", email: "quire@localhost" };
 
 export interface AppOptions {
   repos: Repos;
@@ -18,6 +38,15 @@ export interface AppOptions {
   metrics?: Metrics;
   /** SSE heartbeat interval; 15 s keeps idle connections alive through common proxies. */
   heartbeatMs?: number;
+  /** Quire's home: clones of repositories registered by URL, scratch space for delivery. */
+  home: string;
+  /** The workers of this process; absent when they run elsewhere. */
+  dispatcher?: Dispatcher;
+  delivery?: DeliverySettings;
+  /** The built web app, served at `/` (any path the API does not own falls back to its index.html). */
+  staticDir?: string;
+  /** Single-user local mode when absent; see docs/accounts.md. Invalid options throw here. */
+  auth?: AuthOptions;
 }
 
 export type QuireApp = Hono & { hub: EventHub; metrics: Metrics };
@@ -49,6 +78,10 @@ export function createApp(options: AppOptions): QuireApp {
   });
   app.notFound((c) => c.json({ error: { message: `no route ${c.req.method} ${c.req.path}` } }, 404));
 
+  // Before every /api route: each one sees who is asking (accounts/principal.ts).
+  const accounts = new Accounts({ repos, auth: options.auth, logger });
+  app.use("/api/*", authMiddleware(accounts));
+
   app.get("/healthz", async (c) => {
     try {
       await repos.repositories.list();
@@ -64,84 +97,26 @@ export function createApp(options: AppOptions): QuireApp {
   });
   app.get("/api/openapi.json", (c) => c.json(openApiDocument()));
 
-  app.post("/api/repositories", async (c) => {
-    const body = parseOr400(createRepositoryBody, await jsonBody(c), "repository");
-    return c.json({ repository: await repos.repositories.create(body) }, 201);
-  });
-  app.get("/api/repositories", async (c) => c.json({ repositories: await repos.repositories.list() }));
-
-  app.post("/api/tasks", async (c) => {
-    const body = parseOr400(createTaskBody, await jsonBody(c), "task");
-    // Checked before anything is written, so a bad reference creates nothing.
-    if (!(await repos.repositories.get(body.repo))) {
-      throw new HttpError(400, `invalid task: repo: no repository ${body.repo}`, [
-        { path: "repo", message: `no repository ${body.repo}` },
-      ]);
-    }
-    if (body.environment !== undefined) {
-      const environment = await repos.environments.get(body.environment);
-      if (environment?.repositoryId !== body.repo) {
-        const message = `no environment ${body.environment} for repository ${body.repo}`;
-        throw new HttpError(400, `invalid task: environment: ${message}`, [{ path: "environment", message }]);
-      }
-    }
-    const created = await repos.tasks.create({
-      repositoryId: body.repo,
-      ref: body.ref,
-      mode: body.mode,
-      prompt: body.prompt,
-      attempts: body.attempts,
-      environmentId: body.environment,
-      model: body.model,
-    });
-    metrics.tasksCreated.inc({ mode: body.mode });
-    logger.info({ taskId: created.task.id, attempts: body.attempts, mode: body.mode }, "task created");
-    return c.json(created, 201);
-  });
-
-  app.get("/api/tasks", async (c) => {
-    const query = parseOr400(listTasksQuery, c.req.query(), "query");
-    const tasks = await repos.tasks.list({
-      status: query.status,
-      repositoryId: query.repo,
-      archived: query.archived,
-      limit: query.limit,
-    });
-    return c.json({ tasks });
-  });
-
-  const taskOr404 = async (c: Context) => {
-    const id = c.req.param("id") ?? "";
-    const task = await repos.tasks.get(id);
-    if (!task) throw new HttpError(404, `no task ${id}`);
-    return task;
+  const ctx: ApiContext = {
+    repos,
+    hub,
+    logger,
+    metrics,
+    home: options.home,
+    dispatcher: options.dispatcher,
+    delivery: options.delivery ?? { author: DEFAULT_AUTHOR, forges: forgesFromEnv({}) },
+    admission: admissionSettings(options.home, options.auth?.mode === "multi"),
   };
-
-  app.get("/api/tasks/:id", async (c) => c.json({ task: await taskOr404(c) }));
-  app.get("/api/tasks/:id/attempts", async (c) => {
-    const task = await taskOr404(c);
-    return c.json({ attempts: await repos.attempts.listForTask(task.id) });
-  });
-  app.post("/api/tasks/:id/cancel", async (c) => {
-    const task = await taskOr404(c);
-    // Only a request: the worker running the task sees it and stops (workers come later).
-    const requested = await repos.tasks.requestCancel(task.id);
-    if (!requested && task.cancelRequestedAt === null) {
-      throw new HttpError(409, `task ${task.id} is ${task.status}: only an active task can be cancelled`);
-    }
-    return c.json({ task: await taskOr404(c) });
-  });
-  app.post("/api/tasks/:id/archive", async (c) => {
-    const task = await taskOr404(c);
-    await repos.tasks.setArchived(task.id, true);
-    return c.json({ task: await taskOr404(c) });
-  });
-  app.post("/api/tasks/:id/messages", async (c) => {
-    const task = await taskOr404(c);
-    const body = parseOr400(messageBody, await jsonBody(c), "message");
-    return c.json({ message: await repos.messages.add({ taskId: task.id, text: body.text }) }, 201);
-  });
-  app.get("/api/tasks/:id/events", (c) => streamTaskEvents(c, { repos, hub, logger, heartbeatMs }));
+  repositoryRoutes(app, ctx);
+  environmentRoutes(app, ctx);
+  taskRoutes(app, ctx, { heartbeatMs });
+  reviewRoutes(app, ctx);
+  authRoutes(app, accounts);
+  tokenRoutes(app, accounts);
+  workspaceRoutes(app, accounts);
+  auditRoutes(app, accounts);
+  usageRoutes(app, ctx);
+  if (options.staticDir) webAppRoutes(app, options.staticDir);
 
   return Object.assign(app, { hub, metrics });
 }

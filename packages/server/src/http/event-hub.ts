@@ -14,6 +14,12 @@ export interface HubSubscription {
 }
 
 export class EventHub {
+  /**
+   * Set when the database announces every append (PostgreSQL NOTIFY, heard by this process too):
+   * appends then do not also wake streams themselves, which would make each stream read twice.
+   */
+  appendsAnnouncedByDatabase = false;
+
   private readonly subscribers = new Map<string, Set<() => void>>();
 
   subscribe(taskId: string): HubSubscription {
@@ -74,8 +80,9 @@ export async function appendAndPublish(
   taskId: string,
   attemptId: string | null,
   events: readonly QuireEvent[],
+  emittedAt: Date = new Date(),
 ): Promise<number[]> {
-  const seqs = await repos.events.append(taskId, attemptId, events);
-  if (seqs.length > 0) hub.publish(taskId);
+  const seqs = await repos.events.append(taskId, attemptId, events, emittedAt);
+  if (seqs.length > 0 && !hub.appendsAnnouncedByDatabase) hub.publish(taskId);
   return seqs;
 }

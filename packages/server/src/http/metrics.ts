@@ -1,11 +1,14 @@
 /** Prometheus metrics, one registry per app so several apps (tests) never share counters. */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 export interface Metrics {
   registry: Registry;
   httpRequests: Counter<"method" | "route" | "status">;
   httpDuration: Histogram<"method" | "route" | "status">;
   tasksCreated: Counter<"mode">;
+  attemptsFinished: Counter<"status">;
+  attemptsRunning: Gauge;
+  attemptsRecovered: Counter;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -30,6 +33,22 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: "quire_tasks_created_total",
       help: "Tasks created through the API.",
       labelNames: ["mode"],
+      registers: [registry],
+    }),
+    attemptsFinished: new Counter({
+      name: "quire_attempts_finished_total",
+      help: "Attempts this process's workers finished, by outcome.",
+      labelNames: ["status"],
+      registers: [registry],
+    }),
+    attemptsRunning: new Gauge({
+      name: "quire_attempts_running",
+      help: "Attempts this process's workers are running now.",
+      registers: [registry],
+    }),
+    attemptsRecovered: new Counter({
+      name: "quire_attempts_recovered_total",
+      help: "Attempts this process marked interrupted because their worker stopped renewing its lease.",
       registers: [registry],
     }),
   };

@@ -3,8 +3,18 @@
  * schemas the routes validate with, so the two cannot drift; a test checks every route is here.
  */
 import { z } from "zod";
-import { TASK_STATUSES } from "../storage/index.js";
-import { createRepositoryBody, createTaskBody, errorBody, messageBody } from "./schemas.js";
+import { accountPaths, accountSchemas, securitySchemes } from "../accounts/openapi.js";
+import { TASK_STATUSES, USAGE_GROUPS } from "../storage/index.js";
+import {
+  createEnvironmentBody,
+  createRepositoryBody,
+  createTaskBody,
+  deliverBody,
+  errorBody,
+  messageBody,
+  secretBody,
+  updateEnvironmentBody,
+} from "./schemas.js";
 
 type JsonObject = Record<string, unknown>;
 
@@ -36,6 +46,7 @@ export function openApiDocument(): JsonObject {
     openapi: "3.1.0",
     info: { title: "Quire API", version: "0.1.0" },
     paths: {
+      ...accountPaths(),
       "/healthz": {
         get: {
           summary: "Liveness and database check",
@@ -55,6 +66,78 @@ export function openApiDocument(): JsonObject {
           summary: "Register a repository",
           requestBody: body("CreateRepository"),
           responses: { "201": ok("{ repository }"), "400": error("Invalid body.") },
+        },
+      },
+      "/api/repositories/{id}": {
+        get: {
+          summary: "One repository",
+          parameters: [idParam],
+          responses: { "200": ok("{ repository }"), "404": error("No such repository.") },
+        },
+      },
+      "/api/repositories/{id}/branches": {
+        get: {
+          summary: "The repository's branches (a URL's are fetched first)",
+          parameters: [idParam],
+          responses: {
+            "200": ok("{ branches: [{ name, commit }] }"),
+            "404": error("No such repository."),
+            "502": error("The remote could not be fetched."),
+          },
+        },
+      },
+      "/api/environments": {
+        get: {
+          summary: "The environments of a repository",
+          parameters: [{ name: "repo", in: "query", required: true, schema: { type: "string" } }],
+          responses: {
+            "200": ok("{ environments } (secrets by name and version only)"),
+            "400": error("No repo given."),
+          },
+        },
+        post: {
+          summary: "Create an environment (the keys of .quire/environment.toml)",
+          requestBody: body("CreateEnvironment"),
+          responses: {
+            "201": ok("{ environment }"),
+            "400": error("Invalid body or definition."),
+            "409": error("The name is taken."),
+          },
+        },
+      },
+      "/api/environments/{id}": {
+        get: {
+          summary: "One environment",
+          parameters: [idParam],
+          responses: { "200": ok("{ environment }"), "404": error("No such environment.") },
+        },
+        put: {
+          summary: "Replace the environment's definition",
+          parameters: [idParam],
+          requestBody: body("UpdateEnvironment"),
+          responses: {
+            "200": ok("{ environment }"),
+            "400": error("Invalid definition."),
+            "404": error("No such environment."),
+          },
+        },
+        delete: {
+          summary: "Delete the environment and its secrets",
+          parameters: [idParam],
+          responses: { "204": { description: "Deleted." }, "404": error("No such environment.") },
+        },
+      },
+      "/api/environments/{id}/secrets/{name}": {
+        put: {
+          summary: "Set a secret (write-only: its value is never returned)",
+          parameters: [idParam, { name: "name", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: body("Secret"),
+          responses: { "200": ok("{ secret: { name, version, updatedAt } }"), "400": error("Invalid name or value.") },
+        },
+        delete: {
+          summary: "Remove a secret",
+          parameters: [idParam, { name: "name", in: "path", required: true, schema: { type: "string" } }],
+          responses: { "204": { description: "Removed." }, "404": error("No such secret.") },
         },
       },
       "/api/tasks": {
@@ -107,6 +190,35 @@ export function openApiDocument(): JsonObject {
           responses: { "201": ok("{ message }"), "400": error("Invalid body."), "404": error("No such task.") },
         },
       },
+      "/api/tasks/{id}/diff": {
+        get: {
+          summary: "The diff of the best-ranked (or the given) attempt; ?format=patch gives git format-patch output",
+          parameters: [
+            idParam,
+            { name: "format", in: "query", schema: { type: "string", enum: ["diff", "patch"] } },
+            { name: "attempt", in: "query", schema: { type: "string" } },
+          ],
+          responses: {
+            "200": { description: "A unified diff or a patch.", content: { "text/x-diff": {}, "text/x-patch": {} } },
+            "404": error("No such task or attempt."),
+            "409": error("No completed attempt yet, or nothing changed."),
+          },
+        },
+      },
+      "/api/tasks/{id}/deliver": {
+        post: {
+          summary:
+            "Push the diff as a commit on a new branch, and open a pull / merge request when a token is configured",
+          parameters: [idParam],
+          requestBody: body("Deliver"),
+          responses: {
+            "200": ok("{ delivery: { branch, commit, remote, pullRequest?, message } }"),
+            "404": error("No such task or attempt."),
+            "409": error("Nothing to deliver, or the diff no longer applies."),
+            "502": error("The push or the forge failed (the message says which)."),
+          },
+        },
+      },
       "/api/tasks/{id}/events": {
         get: {
           summary: "The task's events as Server-Sent Events: history, then live, until task.completed",
@@ -125,13 +237,76 @@ export function openApiDocument(): JsonObject {
           },
         },
       },
+      ...usagePaths(),
     },
     components: {
       schemas: {
         CreateRepository: schemaOf(createRepositoryBody),
         CreateTask: schemaOf(createTaskBody),
         Message: schemaOf(messageBody),
+        CreateEnvironment: schemaOf(createEnvironmentBody),
+        UpdateEnvironment: schemaOf(updateEnvironmentBody),
+        Secret: schemaOf(secretBody),
+        Deliver: schemaOf(deliverBody),
         Error: schemaOf(errorBody),
+        ...accountSchemas(),
+      },
+      securitySchemes,
+    },
+  };
+}
+
+const usageQueryParams = [
+  {
+    name: "from",
+    in: "query",
+    schema: { type: "string" },
+    description: "ISO 8601 date or time; default: 30 days before to.",
+  },
+  {
+    name: "to",
+    in: "query",
+    schema: { type: "string" },
+    description: "ISO 8601 date or time (exclusive); default: now.",
+  },
+  {
+    name: "groupBy",
+    in: "query",
+    schema: { type: "string", enum: [...USAGE_GROUPS], default: "task" },
+  },
+];
+
+/** Plans and usage (docs/plans-and-limits.md); the workspace is the caller's. */
+function usagePaths(): JsonObject {
+  return {
+    "/api/usage": {
+      get: {
+        summary: "The workspace's usage (tokens, model calls, sandbox time, cost) per task, user, workspace or model",
+        parameters: usageQueryParams,
+        responses: {
+          "200": ok("{ workspaceId, from, to, groupBy, rows: [{ key, ... }], totals }"),
+          "400": error("Invalid query."),
+        },
+      },
+    },
+    "/api/usage.csv": {
+      get: {
+        summary: "The same as CSV (RFC 4180), one row per group",
+        parameters: usageQueryParams,
+        responses: {
+          "200": { description: "A CSV file.", content: { "text/csv": {} } },
+          "400": error("Invalid query."),
+        },
+      },
+    },
+    "/api/usage/limits": {
+      get: {
+        summary: "Each limit of the workspace's plan with used, max (null: unlimited) and when it next goes down",
+        responses: {
+          "200": ok(
+            "{ workspaceId, plan: { name, title }, limits: [{ limit, used, max, resetAt, windowSeconds }], entitlements }",
+          ),
+        },
       },
     },
   };

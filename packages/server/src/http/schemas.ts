@@ -22,8 +22,6 @@ export const createTaskBody = z
   })
   .strict();
 
-export const messageBody = z.object({ text: z.string().trim().min(1).max(100_000) }).strict();
-
 const flag = z.enum(["true", "false"]).transform((value) => value === "true");
 
 export const listTasksQuery = z
@@ -44,3 +42,55 @@ export const errorBody = z.object({
     issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   }),
 });
+
+export const createEnvironmentBody = z
+  .object({
+    repo: z.string().min(1).describe("The repository's id."),
+    name: z.string().trim().min(1).max(100),
+    definition: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe(
+        "The keys of .quire/environment.toml: setup, maintenance, variables, secrets (names), network, limits, checks.",
+      ),
+  })
+  .strict();
+
+export const updateEnvironmentBody = z.object({ definition: z.record(z.string(), z.unknown()) }).strict();
+
+export const secretBody = z.object({ value: z.string().min(1).max(65_536) }).strict();
+
+export const followUpBody = z
+  .object({
+    text: z.string().trim().min(1).max(100_000),
+    attemptId: z.string().min(1).optional().describe("The attempt to continue; the best-ranked one when absent."),
+  })
+  .strict();
+
+export const deliverBody = z
+  .object({
+    attemptId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The attempt whose diff to deliver; the best-ranked one when absent."),
+    branch: z
+      .string()
+      .trim()
+      .regex(/^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/, "must be a plain branch name")
+      .max(200)
+      .optional(),
+    title: z.string().trim().min(1).max(300).optional(),
+    body: z.string().max(65_536).optional(),
+  })
+  .strict();
+
+export const diffQuery = z
+  .object({
+    format: z.enum(["diff", "patch"]).default("diff"),
+    attempt: z.string().min(1).optional(),
+  })
+  .strict();
+
+/** Kept for the OpenAPI document: a follow-up message. */
+export const messageBody = followUpBody;

@@ -5,7 +5,7 @@
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { Logger } from "pino";
-import type { Repos, StoredEvent, Task } from "../storage/index.js";
+import { ACTIVE_STATUSES, type Repos, type StoredEvent, type Task } from "../storage/index.js";
 import { HttpError, parseOr400 } from "./errors.js";
 import type { EventHub } from "./event-hub.js";
 import { eventCursor } from "./schemas.js";
@@ -57,10 +57,13 @@ export async function streamTaskEvents(c: Context, options: SseOptions): Promise
               await stream.writeSSE({ id: String(stored.seq), data: JSON.stringify(stored) });
               after = stored.seq;
               if (isFinalEvent(stored, task)) ended = true;
+              else if (ended && stored.event.type !== "task.completed") ended = false;
             }
-            if (ended || page.length < PAGE || closed.signal.aborted) break;
+            if (page.length < PAGE || closed.signal.aborted) break;
           }
-          if (ended || closed.signal.aborted) return;
+          // A follow-up may have reopened the task after its final event: then the stream goes on.
+          if (ended && !ACTIVE_STATUSES.includes((await repos.tasks.get(taskId))?.status ?? "completed")) return;
+          if (closed.signal.aborted) return;
           const published = await subscription.wait(heartbeatMs, closed.signal);
           // A comment line keeps proxies from timing the connection out; clients ignore it.
           if (!published && !closed.signal.aborted) await stream.write(": heartbeat\n\n");

@@ -2,8 +2,12 @@
  * For tests: an API over a fresh test database, served on a free port, and a small SSE reader.
  * Kept free of vitest (like storage's test-databases.ts) so later suites can use it too.
  */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { Writable } from "node:stream";
 import { pino } from "pino";
+import type { AuthOptions } from "../accounts/auth-options.js";
 import { createRepos, type DialectName, type Repos } from "../storage/index.js";
 import { openTestDatabase } from "../storage/test-databases.js";
 import { createApp, type QuireApp } from "./app.js";
@@ -18,7 +22,10 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(dialect: DialectName, options: { heartbeatMs?: number } = {}): Promise<TestApi> {
+export async function startTestApi(
+  dialect: DialectName,
+  options: { heartbeatMs?: number; auth?: AuthOptions; plansToml?: string } = {},
+): Promise<TestApi> {
   const database = await openTestDatabase(dialect);
   const repos = createRepos(database);
   const logs: Record<string, unknown>[] = [];
@@ -28,7 +35,15 @@ export async function startTestApi(dialect: DialectName, options: { heartbeatMs?
       done();
     },
   });
-  const app = createApp({ repos, logger: pino({ level: "info" }, sink), heartbeatMs: options.heartbeatMs });
+  const home = await mkdtemp(path.join(os.tmpdir(), "quire-api-home-"));
+  if (options.plansToml !== undefined) await writeFile(path.join(home, "plans.toml"), options.plansToml);
+  const app = createApp({
+    repos,
+    logger: pino({ level: "info" }, sink),
+    heartbeatMs: options.heartbeatMs,
+    home,
+    auth: options.auth,
+  });
   const server = await startServer({ app, port: 0 });
   return {
     url: server.url,
@@ -38,6 +53,7 @@ export async function startTestApi(dialect: DialectName, options: { heartbeatMs?
     close: async () => {
       await server.close();
       await database.cleanup();
+      await rm(home, { recursive: true, force: true });
     },
   };
 }

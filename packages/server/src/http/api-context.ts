@@ -1,0 +1,27 @@
+/** What the routes share: storage, live events, the workers of this process, delivery settings. */
+import type { Logger } from "pino";
+import type { ForgesConfig } from "../delivery/index.js";
+import type { AdmissionSettings } from "./admission.js";
+import type { Repos } from "../storage/index.js";
+import type { Dispatcher } from "../worker/pool.js";
+import type { EventHub } from "./event-hub.js";
+import type { Metrics } from "./metrics.js";
+
+export interface DeliverySettings {
+  author: { name: string; email: string };
+  /** Tokens and hosts of GitHub / GitLab (see docs/delivery.md). */
+  forges: ForgesConfig;
+}
+
+export interface ApiContext {
+  repos: Repos;
+  hub: EventHub;
+  logger: Logger;
+  metrics: Metrics;
+  /** Quire's home: clones of repositories registered by URL, scratch space for delivery. */
+  home: string;
+  /** Absent in an API-only process: attempts then wait for workers elsewhere (PostgreSQL). */
+  dispatcher?: Dispatcher;
+  delivery: DeliverySettings;
+  admission: AdmissionSettings;
+}

@@ -1,0 +1,158 @@
+/**
+ * Signing in and out: password sign-in, OpenID Connect (start, callback), the current identity.
+ * Every sign-in, successful or not, is audited; no response or log carries a password or a
+ * session id (the session id goes into its HttpOnly cookie only).
+ */
+import type { Context, Hono } from "hono";
+import type { Accounts } from "../../accounts/accounts.js";
+import { appendAudit } from "../../accounts/audit.js";
+import {
+  clearSessionCookies,
+  sessionIdFrom,
+  setOidcFlowCookie,
+  setSessionCookies,
+  takeOidcFlow,
+} from "../../accounts/cookies.js";
+import { userForOidcClaims } from "../../accounts/oidc-users.js";
+import { identityOf } from "../../accounts/principal.js";
+import { loginBody } from "../../accounts/schemas.js";
+import { LOCAL_WORKSPACE_ID, type User } from "../../storage/index.js";
+import { refuseCrossSite } from "../auth-middleware.js";
+import { HttpError, jsonBody, parseOr400 } from "../errors.js";
+
+export function authRoutes(app: Hono, accounts: Accounts): void {
+  const { repos } = accounts;
+
+  /**
+   * Sign-ins are recorded in the user's first workspace, where its admins see them; those of no
+   * known user in the default workspace, whose owners run the server.
+   */
+  const recordSignIn = async (action: string, user: User | undefined, details: Record<string, unknown>) => {
+    const [first] = user ? await repos.workspaces.listForUser(user.id) : [];
+    await appendAudit(repos, {
+      workspaceId: first?.workspace.id ?? (user ? null : LOCAL_WORKSPACE_ID),
+      actorUserId: user?.id ?? null,
+      actorTokenId: null,
+      action,
+      target: user ? `user:${user.id}` : null,
+      details,
+    });
+  };
+
+  const requireMultiUser = () => {
+    if (accounts.mode !== "multi") throw new HttpError(400, "single-user mode: there is no sign-in");
+  };
+
+  app.get("/api/auth/methods", (c) =>
+    c.json({ mode: accounts.mode, password: accounts.mode === "multi", oidc: accounts.oidc !== undefined }),
+  );
+
+  app.post("/api/auth/login", async (c) => {
+    requireMultiUser();
+    refuseCrossSite(c, "multi");
+    const body = parseOr400(loginBody, await jsonBody(c), "sign-in");
+    const user = await accounts.signInWithPassword(body.email, body.password);
+    if (!user) {
+      await recordSignIn("auth.login_failed", await repos.users.getByEmail(body.email), {
+        method: "password",
+        email: body.email,
+      });
+      throw new HttpError(401, "wrong email or password");
+    }
+    const session = await accounts.startSession(user.id);
+    setSessionCookies(c, session);
+    await recordSignIn("auth.login", user, { method: "password" });
+    return c.json({ user: publicUser(user), csrfToken: session.csrfToken });
+  });
+
+  app.post("/api/auth/logout", async (c) => {
+    const identity = identityOf(c);
+    const sessionId = sessionIdFrom(c);
+    if (identity.via !== "session" || !sessionId) {
+      throw new HttpError(400, "only a browser session signs out; revoke an API token with DELETE /api/tokens/:id");
+    }
+    await accounts.endSession(sessionId);
+    clearSessionCookies(c);
+    await recordSignIn("auth.logout", await repos.users.get(identity.userId), {});
+    return c.body(null, 204);
+  });
+
+  app.get("/api/auth/me", async (c) => {
+    const identity = identityOf(c);
+    const principal = c.get("principal");
+    const user = await repos.users.get(identity.userId);
+    if (!user) throw new HttpError(401, "unauthenticated: the user no longer exists");
+    const memberships = identity.token
+      ? (await repos.workspaces.listForUser(user.id)).filter((m) => m.workspace.id === identity.token!.workspaceId)
+      : await repos.workspaces.listForUser(user.id);
+    return c.json({
+      mode: accounts.mode,
+      via: identity.via,
+      user: publicUser(user),
+      workspace: principal
+        ? { ...memberships.find((m) => m.workspace.id === principal.workspaceId)?.workspace, role: principal.role }
+        : null,
+      scopes: principal?.scopes ?? [],
+      workspaces: memberships.map((m) => ({ ...m.workspace, role: m.role })),
+      csrfToken: identity.csrfToken ?? null,
+    });
+  });
+
+  app.get("/api/auth/oidc/start", async (c) => {
+    requireMultiUser();
+    if (!accounts.oidc) throw new HttpError(404, "single sign-on is not configured");
+    const redirectUri = accounts.oidc.options.redirectUri ?? new URL("/api/auth/oidc/callback", c.req.url).href;
+    const { url, flow } = await accounts.oidc.start(safeReturnPath(c.req.query("returnTo")), redirectUri);
+    await setOidcFlowCookie(c, flow, accounts.cookieSecret);
+    return c.redirect(url.href, 302);
+  });
+
+  app.get("/api/auth/oidc/callback", async (c) => {
+    requireMultiUser();
+    const oidc = accounts.oidc;
+    if (!oidc) throw new HttpError(404, "single sign-on is not configured");
+    const flow = await takeOidcFlow(c, accounts.cookieSecret);
+    if (!flow) throw new HttpError(400, "no single sign-on in progress in this browser (or it expired): start again");
+    let signIn;
+    try {
+      const claims = await oidc.finish(new URL(c.req.url).searchParams, flow);
+      signIn = await userForOidcClaims(repos, claims, oidc.options);
+    } catch (error) {
+      const reason = providerError(c) ?? describe(error);
+      await recordSignIn("auth.login_failed", undefined, { method: "oidc", reason });
+      throw new HttpError(401, `single sign-on failed: ${reason}`);
+    }
+    const session = await accounts.startSession(signIn.user.id);
+    setSessionCookies(c, session);
+    await recordSignIn("auth.login", signIn.user, {
+      method: "oidc",
+      issuer: oidc.options.issuer,
+      created: signIn.created,
+      linked: signIn.linked,
+    });
+    return c.redirect(flow.returnTo, 302);
+  });
+}
+
+function publicUser(user: User) {
+  return { id: user.id, email: user.email, name: user.name };
+}
+
+/** Only a path on this server: anything else would make sign-in an open redirect. */
+function safeReturnPath(value: string | undefined): string {
+  if (!value || !value.startsWith("/") || value.startsWith("//") || value.includes("\\")) return "/";
+  return value;
+}
+
+/** openid-client's message is generic ("invalid response encountered"); its cause says what. */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
+}
+
+/** The provider's own error (e.g. the user declined), which says more than the library's. */
+function providerError(c: Context): string | undefined {
+  const error = c.req.query("error");
+  if (!error) return undefined;
+  return [error, c.req.query("error_description")].filter(Boolean).join(": ").slice(0, 300);
+}

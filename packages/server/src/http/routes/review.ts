@@ -1,0 +1,119 @@
+/** Reviewing and shipping a task's result: its diff (or patch), and delivery as a branch + pull request. */
+import { mkdtemp, rm } from "node:fs/promises";
+import path from "node:path";
+import type { Context, Hono } from "hono";
+import { deliver, DeliveryError, DiffDoesNotApplyError, formatPatch } from "../../delivery/index.js";
+import type { Task } from "../../storage/index.js";
+import { localSource } from "../../worker/sources.js";
+import { audit, type Scope } from "../../accounts/index.js";
+import type { ApiContext } from "../api-context.js";
+import { taskFor } from "../scoping.js";
+import { appendAndPublish } from "../event-hub.js";
+import { HttpError, jsonBody, parseOr400 } from "../errors.js";
+import { deliverBody, diffQuery } from "../schemas.js";
+import { chosenAttempt } from "../task-view.js";
+
+export function reviewRoutes(app: Hono, ctx: ApiContext): void {
+  const { repos } = ctx;
+
+  const taskOr404 = (c: Context, scope: Scope): Promise<Task> => taskFor(c, repos, scope);
+  const finishedAttempt = async (task: Task, attemptId: string | undefined) => {
+    const attempt = await chosenAttempt(repos, task, attemptId);
+    if (!attempt) throw new HttpError(404, `task ${task.id} has no attempt ${attemptId ?? ""}`.trim());
+    if (attempt.status !== "completed") {
+      throw new HttpError(409, `attempt ${attempt.number} of task ${task.id} is ${attempt.status}: it has no diff yet`);
+    }
+    return attempt;
+  };
+  const scratch = () => mkdtemp(path.join(ctx.home, "delivery-"));
+
+  app.get("/api/tasks/:id/diff", async (c) => {
+    const task = await taskOr404(c, "tasks:read");
+    const query = parseOr400(diffQuery, c.req.query(), "query");
+    const attempt = await finishedAttempt(task, query.attempt);
+    const diff = attempt.diff ?? "";
+    if (query.format === "diff") return c.body(diff, 200, { "content-type": "text/x-diff; charset=utf-8" });
+    if (diff.trim() === "") throw new HttpError(409, `task ${task.id} changed nothing: there is no patch to format`);
+    const repository = await repos.repositories.get(task.repositoryId);
+    if (!repository || !task.baseCommit) throw new HttpError(409, `task ${task.id} has no repository or base commit`);
+    const workDir = await scratch();
+    try {
+      const patch = await formatPatch({
+        sourceRepo: await localSource(ctx.home, repository, { commit: task.baseCommit }),
+        baseCommit: task.baseCommit,
+        diff,
+        message: commitMessage(task),
+        author: ctx.delivery.author,
+        workDir,
+        date: new Date(attempt.finishedAt ?? task.updatedAt),
+      });
+      return c.body(patch, 200, { "content-type": "text/x-patch; charset=utf-8" });
+    } catch (error) {
+      if (error instanceof DiffDoesNotApplyError) throw new HttpError(409, error.message);
+      throw error;
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  });
+
+  app.post("/api/tasks/:id/deliver", async (c) => {
+    const task = await taskOr404(c, "tasks:write");
+    const body = parseOr400(deliverBody, await jsonBody(c), "delivery");
+    const attempt = await finishedAttempt(task, body.attemptId);
+    if ((attempt.diff ?? "").trim() === "")
+      throw new HttpError(409, `task ${task.id} changed nothing: there is nothing to deliver`);
+    const repository = await repos.repositories.get(task.repositoryId);
+    if (!repository || !task.baseCommit) throw new HttpError(409, `task ${task.id} has no repository or base commit`);
+    const workDir = await scratch();
+    try {
+      const title = body.title ?? firstLine(task.prompt);
+      const result = await deliver({
+        sourceRepo: await localSource(ctx.home, repository, { commit: task.baseCommit }),
+        baseCommit: task.baseCommit,
+        diff: attempt.diff ?? "",
+        branch: body.branch ?? `quire/${task.id}`,
+        title,
+        body: body.body ?? `${task.prompt}\n\n${attempt.finalMessage ?? ""}`.trim(),
+        author: ctx.delivery.author,
+        baseBranch: task.ref,
+        forges: ctx.delivery.forges,
+        workDir,
+      });
+      const delivery = { ...result, attemptId: attempt.id, deliveredAt: new Date().toISOString() };
+      await repos.tasks.setDelivery(task.id, delivery);
+      await audit(c, "task.delivered", task.id, {
+        branch: result.branch,
+        commit: result.commit,
+        remote: result.remote,
+      });
+      await appendAndPublish(repos, ctx.hub, task.id, attempt.id, [
+        {
+          type: "task.delivered",
+          task_id: task.id,
+          attempt_id: attempt.id,
+          branch: result.branch,
+          commit: result.commit,
+          remote: result.remote,
+          ...(result.pullRequest ? { pull_request: result.pullRequest } : {}),
+          message: result.message,
+        },
+      ]);
+      return c.json({ delivery });
+    } catch (error) {
+      if (error instanceof DeliveryError)
+        throw new HttpError(error instanceof DiffDoesNotApplyError ? 409 : 502, error.message);
+      throw error;
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  });
+}
+
+function firstLine(text: string): string {
+  const line = text.trim().split("\n")[0] ?? "";
+  return line.length > 72 ? `${line.slice(0, 71)}…` : line || "Quire task";
+}
+
+function commitMessage(task: Task): string {
+  return `${firstLine(task.prompt)}\n\n${task.prompt.trim()}\n\nQuire task ${task.id}`;
+}

@@ -1,0 +1,157 @@
+/** Tasks: create, list, read, cancel, archive, follow up, and their attempts. */
+import type { Context, Hono } from "hono";
+import { appendAndPublish } from "../event-hub.js";
+import type { Task } from "../../storage/index.js";
+import { ACTIVE_STATUSES } from "../../storage/index.js";
+import { syncTaskStatus } from "../../tasks/status.js";
+import { attemptFinalEvent } from "../../worker/runner.js";
+import { isGitUrl, localSource, resolveRef, SourceError } from "../../worker/sources.js";
+import { audit, requireScope, type Scope } from "../../accounts/index.js";
+import type { ApiContext } from "../api-context.js";
+import { repositoryFor, taskFor } from "../scoping.js";
+import { admitOrRefuse } from "../admission.js";
+import { linkAdmission, refund } from "../../plans/index.js";
+import { HttpError, jsonBody, parseOr400 } from "../errors.js";
+import { createTaskBody, followUpBody, listTasksQuery } from "../schemas.js";
+import { streamTaskEvents } from "../sse.js";
+import { chosenAttempt, viewTask, viewTasks } from "../task-view.js";
+
+export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: number }): void {
+  const { repos, logger, metrics } = ctx;
+
+  const taskOr404 = (c: Context, scope: Scope = "tasks:read"): Promise<Task> => taskFor(c, repos, scope);
+  const invalid = (path: string, message: string): HttpError =>
+    new HttpError(400, `invalid task: ${path}: ${message}`, [{ path, message }]);
+
+  app.post("/api/tasks", async (c) => {
+    const principal = requireScope(c, "tasks:write");
+    const body = parseOr400(createTaskBody, await jsonBody(c), "task");
+    // Everything is checked before anything is written, so a bad request creates nothing.
+    const repository = await repositoryFor(c, repos, body.repo, "tasks:write");
+    if (!repository) throw invalid("repo", `no repository ${body.repo}`);
+    if (body.environment !== undefined) {
+      const environment = await repos.environments.get(body.environment);
+      if (environment?.repositoryId !== body.repo || environment.workspaceId !== principal.workspaceId) {
+        throw invalid("environment", `no environment ${body.environment} for repository ${body.repo}`);
+      }
+    }
+    const admitted = await admitOrRefuse(c, repos, ctx.admission, principal, {
+      kind: "task",
+      attempts: body.attempts,
+      model: body.model ?? null,
+    });
+    if (admitted instanceof Response) return admitted;
+    let baseCommit: string;
+    try {
+      const dir = await localSource(ctx.home, repository);
+      baseCommit = await resolveRef(dir, body.ref, isGitUrl(repository.source));
+    } catch (error) {
+      if (admitted) await refund(repos, admitted.admissionId);
+      if (error instanceof SourceError) throw invalid("ref", error.message);
+      throw error;
+    }
+    const created = await repos.tasks
+      .create({
+        repositoryId: body.repo,
+        ref: body.ref,
+        baseCommit,
+        mode: body.mode,
+        prompt: body.prompt,
+        attempts: body.attempts,
+        environmentId: body.environment,
+        model: body.model,
+        workspaceId: principal.workspaceId,
+        createdBy: principal.userId,
+      })
+      .catch(async (error: unknown) => {
+        if (admitted) await refund(repos, admitted.admissionId);
+        throw error;
+      });
+    if (admitted) await linkAdmission(repos, admitted.admissionId, created.task.id);
+    await audit(c, "task.created", created.task.id, {
+      mode: body.mode,
+      attempts: body.attempts,
+      repositoryId: body.repo,
+    });
+    metrics.tasksCreated.inc({ mode: body.mode });
+    logger.info({ taskId: created.task.id, attempts: body.attempts, mode: body.mode }, "task created");
+    await ctx.dispatcher?.enqueue(created.attempts.map((attempt) => attempt.id));
+    return c.json({ task: await viewTask(repos, created.task), attempts: created.attempts }, 201);
+  });
+
+  app.get("/api/tasks", async (c) => {
+    const principal = requireScope(c, "tasks:read");
+    const query = parseOr400(listTasksQuery, c.req.query(), "query");
+    const tasks = await repos.tasks.list({
+      workspaceId: principal.workspaceId,
+      status: query.status,
+      repositoryId: query.repo,
+      archived: query.archived,
+      limit: query.limit,
+    });
+    return c.json({ tasks: await viewTasks(repos, tasks) });
+  });
+
+  app.get("/api/tasks/:id", async (c) => c.json({ task: await viewTask(repos, await taskOr404(c)) }));
+
+  app.get("/api/tasks/:id/attempts", async (c) => {
+    const task = await taskOr404(c);
+    return c.json({ attempts: await repos.attempts.listForTask(task.id) });
+  });
+
+  app.post("/api/tasks/:id/cancel", async (c) => {
+    const task = await taskOr404(c, "tasks:write");
+    if (!ACTIVE_STATUSES.includes(task.status)) {
+      throw new HttpError(409, `task ${task.id} is ${task.status}: only an active task can be cancelled`);
+    }
+    // Asking twice is harmless: the first request stands.
+    await repos.tasks.requestCancel(task.id);
+    await audit(c, "task.cancelled", task.id);
+    // Attempts no worker has taken end here; running ones stop on their worker's next beat.
+    const cancelled = await repos.attempts.cancelQueued(task.id);
+    ctx.dispatcher?.cancelTask(task.id);
+    for (const attempt of cancelled) {
+      const final = attemptFinalEvent(task.id, attempt.id, { status: "cancelled", reason: "cancelled by the user" });
+      if (task.attemptsRequested === 1) await syncTaskStatus(ctx, task.id);
+      await appendAndPublish(repos, ctx.hub, task.id, attempt.id, [final]);
+    }
+    await syncTaskStatus(ctx, task.id);
+    return c.json({ task: await viewTask(repos, await taskOr404(c)) });
+  });
+
+  app.post("/api/tasks/:id/archive", async (c) => {
+    const task = await taskOr404(c, "tasks:write");
+    await repos.tasks.setArchived(task.id, true);
+    await audit(c, "task.archived", task.id);
+    return c.json({ task: await viewTask(repos, await taskOr404(c)) });
+  });
+
+  app.post("/api/tasks/:id/messages", async (c) => {
+    const task = await taskOr404(c, "tasks:write");
+    const body = parseOr400(followUpBody, await jsonBody(c), "message");
+    const attempt = await chosenAttempt(repos, task, body.attemptId);
+    if (!attempt)
+      throw new HttpError(400, `invalid message: attemptId: task ${task.id} has no attempt ${body.attemptId}`);
+    const admitted = await admitOrRefuse(c, repos, ctx.admission, requireScope(c, "tasks:write"), {
+      kind: "follow_up",
+      attempts: 1,
+      model: task.model,
+      taskId: task.id,
+    });
+    if (admitted instanceof Response) return admitted;
+    const message = await repos.messages.add({ taskId: task.id, attemptId: attempt.id, text: body.text });
+    await audit(c, "task.follow_up", task.id, { attemptId: attempt.id, messageId: message.id });
+    // A finished attempt goes back to the queue; an active one takes the message when its turn ends.
+    if (!ACTIVE_STATUSES.includes(attempt.status) && (await repos.attempts.requeue(attempt.id))) {
+      await repos.tasks.reopen(task.id);
+      await ctx.dispatcher?.enqueue([attempt.id]);
+      ctx.hub.publish(task.id);
+    }
+    return c.json({ message, task: await viewTask(repos, await taskOr404(c)) }, 201);
+  });
+
+  app.get("/api/tasks/:id/events", async (c) => {
+    await taskOr404(c);
+    return streamTaskEvents(c, { repos, hub: ctx.hub, logger, heartbeatMs: options.heartbeatMs });
+  });
+}

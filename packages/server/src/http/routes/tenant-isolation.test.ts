@@ -1,0 +1,172 @@
+/**
+ * Tenant isolation across the task, repository and environment routes: a member of workspace B
+ * gets 404 for each of workspace A's records, a viewer cannot write, a read-only token cannot
+ * create, and A's lists never show B's records.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeRepo } from "../../../../../test/helpers/repo.js";
+import { hashPassword } from "../../accounts/passwords.js";
+import { ADMIN, ApiClient, MULTI_USER } from "../../accounts/test-clients.js";
+import { LOCAL_WORKSPACE_ID, type ApiToken } from "../../storage/index.js";
+import { TEST_DIALECTS } from "../../storage/test-databases.js";
+import { startTestApi, type TestApi } from "../test-api.js";
+
+const A = LOCAL_WORKSPACE_ID;
+
+describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and environments on %s", (dialect) => {
+  let api: TestApi;
+  let admin: ApiClient;
+  let bob: ApiClient;
+  let viewer: ApiClient;
+  let repoId: string;
+  let branch: string;
+  let taskId: string;
+  let environmentId: string;
+
+  beforeAll(async () => {
+    api = await startTestApi(dialect, { auth: MULTI_USER });
+    const anonymous = new ApiClient(api.url);
+    admin = await anonymous.signIn(ADMIN.email, ADMIN.password);
+    const bobUser = await api.repos.users.create({
+      email: "bob@example.com",
+      passwordHash: await hashPassword("bob-password-1"),
+    });
+    await api.repos.workspaces.create({ name: "B", ownerUserId: bobUser.id });
+    bob = await anonymous.signIn("bob@example.com", "bob-password-1");
+    await admin.json(
+      "POST",
+      `/api/workspaces/${A}/members`,
+      { email: "vera@example.com", role: "viewer", password: "vera-password-1" },
+      201,
+    );
+    viewer = await anonymous.signIn("vera@example.com", "vera-password-1");
+
+    const { repository } = await admin.json<{ repository: { id: string; defaultBranch: string } }>(
+      "POST",
+      "/api/repositories",
+      { name: "a", source: makeRepo({ "a.txt": "a\n" }) },
+      201,
+    );
+    repoId = repository.id;
+    branch = repository.defaultBranch;
+    taskId = (
+      await admin.json<{ task: { id: string } }>(
+        "POST",
+        "/api/tasks",
+        { repo: repoId, ref: branch, mode: "ask", prompt: "p" },
+        201,
+      )
+    ).task.id;
+    environmentId = (
+      await admin.json<{ environment: { id: string } }>(
+        "POST",
+        "/api/environments",
+        { repo: repoId, name: "e", definition: {} },
+        201,
+      )
+    ).environment.id;
+    await admin.json("PUT", `/api/environments/${environmentId}/secrets/TOKEN`, { value: "workspace-a-secret" });
+  });
+  afterAll(async () => api?.close());
+
+  it("answers 404 to another workspace's member for every route of A's records", async () => {
+    const routes: [string, string, unknown?][] = [
+      ["GET", `/api/repositories/${repoId}`],
+      ["GET", `/api/repositories/${repoId}/branches`],
+      ["GET", `/api/environments?repo=${repoId}`],
+      ["GET", `/api/environments/${environmentId}`],
+      ["PUT", `/api/environments/${environmentId}`, { definition: {} }],
+      ["DELETE", `/api/environments/${environmentId}`],
+      ["PUT", `/api/environments/${environmentId}/secrets/TOKEN`, { value: "overwritten" }],
+      ["DELETE", `/api/environments/${environmentId}/secrets/TOKEN`],
+      ["GET", `/api/tasks/${taskId}`],
+      ["GET", `/api/tasks/${taskId}/attempts`],
+      ["GET", `/api/tasks/${taskId}/events`],
+      ["GET", `/api/tasks/${taskId}/diff`],
+      ["POST", `/api/tasks/${taskId}/messages`, { text: "hi" }],
+      ["POST", `/api/tasks/${taskId}/cancel`],
+      ["POST", `/api/tasks/${taskId}/archive`],
+      ["POST", `/api/tasks/${taskId}/deliver`, {}],
+    ];
+    for (const [method, path, body] of routes) {
+      const response = await bob.request(method, path, body);
+      expect(response.status, `${method} ${path}`).toBe(404);
+    }
+    // Creating in A's repository from B is refused too, and B's lists are empty.
+    const create = await bob.request("POST", "/api/tasks", { repo: repoId, ref: branch, mode: "ask", prompt: "p" });
+    expect(create.status).toBe(400);
+    expect(await bob.json<{ tasks: unknown[] }>("GET", "/api/tasks")).toEqual({ tasks: [] });
+    expect(await bob.json<{ repositories: unknown[] }>("GET", "/api/repositories")).toEqual({ repositories: [] });
+    // Nothing of A's changed.
+    expect(await api.repos.environments.secretValues(environmentId)).toEqual({ TOKEN: "workspace-a-secret" });
+    expect((await api.repos.tasks.get(taskId))?.status).toBe("queued");
+  });
+
+  it("keeps usage and the audit log within their workspace", async () => {
+    const [attempt] = await api.repos.attempts.listForTask(taskId);
+    await api.repos.usage.upsert({
+      attemptId: attempt!.id,
+      taskId,
+      workspaceId: A,
+      userId: "someone",
+      model: "m",
+      inputTokens: 1234,
+      cachedInputTokens: 0,
+      outputTokens: 5,
+      reasoningOutputTokens: 0,
+      modelCalls: 1,
+      wallSeconds: 1,
+      cpuSeconds: null,
+      costUsd: 0.5,
+    });
+    const mine = await admin.json<{ totals: { inputTokens: number } }>("GET", "/api/usage?groupBy=task");
+    expect(mine.totals.inputTokens).toBe(1234);
+    const theirs = await bob.json<{ rows: unknown[]; totals: { inputTokens: number } }>(
+      "GET",
+      "/api/usage?groupBy=task",
+    );
+    expect(theirs.rows).toEqual([]);
+    expect(theirs.totals.inputTokens).toBe(0);
+    const csv = await (await bob.request("GET", "/api/usage.csv")).text();
+    expect(csv).not.toContain(taskId);
+    const audit = await bob.json<{ entries: { action: string; target: string | null }[] }>("GET", "/api/audit");
+    expect(JSON.stringify(audit.entries)).not.toContain(taskId);
+  });
+
+  it("lets a viewer read but not write", async () => {
+    expect((await viewer.request("GET", `/api/tasks/${taskId}`)).status).toBe(200);
+    expect((await viewer.request("GET", "/api/tasks")).status).toBe(200);
+    for (const [method, path, body] of [
+      ["POST", "/api/tasks", { repo: repoId, ref: branch, mode: "ask", prompt: "p" }],
+      ["POST", `/api/tasks/${taskId}/messages`, { text: "hi" }],
+      ["POST", `/api/tasks/${taskId}/cancel`],
+      ["POST", "/api/repositories", { name: "x", source: makeRepo({ "x.txt": "x\n" }) }],
+      ["PUT", `/api/environments/${environmentId}/secrets/TOKEN`, { value: "overwritten" }],
+    ] as [string, string, unknown?][]) {
+      expect((await viewer.request(method, path, body)).status, `${method} ${path}`).toBe(403);
+    }
+  });
+
+  it("keeps a token within its scopes, and records who did what", async () => {
+    const { value } = await admin.json<{ token: ApiToken; value: string }>(
+      "POST",
+      "/api/tokens",
+      { name: "ci", scopes: ["tasks:read"] },
+      201,
+    );
+    const reader = new ApiClient(api.url, { token: value });
+    expect((await reader.request("GET", `/api/tasks/${taskId}`)).status).toBe(200);
+    expect(
+      (await reader.request("POST", "/api/tasks", { repo: repoId, ref: branch, mode: "ask", prompt: "p" })).status,
+    ).toBe(403);
+    const { entries } = await admin.json<{ entries: { action: string; target: string | null; details: unknown }[] }>(
+      "GET",
+      "/api/audit",
+    );
+    const actions = entries.map((entry) => entry.action);
+    expect(actions).toEqual(
+      expect.arrayContaining(["repository.created", "task.created", "environment.created", "secret.set"]),
+    );
+    expect(JSON.stringify(entries)).not.toContain("workspace-a-secret");
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * Workspaces and their members. The workspace is the one in the path; the caller's role there
+ * decides: any member reads the members, admins add, change and remove them, and only owners
+ * touch owners. A workspace the caller is not in answers 404, as if it did not exist.
+ */
+import type { Context, Hono } from "hono";
+import type { Accounts } from "../../accounts/accounts.js";
+import { audit } from "../../accounts/audit.js";
+import { hashPassword } from "../../accounts/passwords.js";
+import { assertRole, assertScope, identityOf, type Principal } from "../../accounts/principal.js";
+import type { Role } from "../../accounts/roles.js";
+import { addMemberBody, changeRoleBody, createWorkspaceBody } from "../../accounts/schemas.js";
+import { LastOwnerError, type Member } from "../../storage/index.js";
+import { HttpError, jsonBody, parseOr400 } from "../errors.js";
+
+export function workspaceRoutes(app: Hono, accounts: Accounts): void {
+  const { repos } = accounts;
+
+  const principalIn = async (c: Context): Promise<Principal> => {
+    const workspaceId = c.req.param("id")!;
+    const principal = await accounts.principalFor(identityOf(c), workspaceId);
+    if (!principal) throw new HttpError(404, `no workspace ${workspaceId}`);
+    return principal;
+  };
+  /** Admins manage members; owners are managed by owners only. */
+  const manager = (principal: Principal, ...roles: (Role | undefined)[]) => {
+    assertScope(principal, "admin");
+    assertRole(principal, roles.includes("owner") ? "owner" : "admin");
+  };
+  const memberOr404 = async (workspaceId: string, userId: string): Promise<Member> => {
+    const member = (await repos.workspaces.members(workspaceId)).find((m) => m.userId === userId);
+    if (!member) throw new HttpError(404, `no member ${userId} in workspace ${workspaceId}`);
+    return member;
+  };
+  const record = (c: Context, workspaceId: string, action: string, target: string, details: Record<string, unknown>) =>
+    audit(c, action, target, details, { workspaceId });
+  const keepAnOwner = async <T>(change: () => Promise<T>): Promise<T> => {
+    try {
+      return await change();
+    } catch (error) {
+      if (error instanceof LastOwnerError) throw new HttpError(409, error.message);
+      throw error;
+    }
+  };
+
+  app.get("/api/workspaces", async (c) => {
+    const identity = identityOf(c);
+    const memberships = await repos.workspaces.listForUser(identity.userId);
+    const visible = identity.token
+      ? memberships.filter((m) => m.workspace.id === identity.token!.workspaceId)
+      : memberships;
+    return c.json({ workspaces: visible.map((m) => ({ ...m.workspace, role: m.role })) });
+  });
+
+  app.post("/api/workspaces", async (c) => {
+    const identity = identityOf(c);
+    if (identity.via === "token") throw new HttpError(403, "forbidden: API tokens cannot create workspaces");
+    const body = parseOr400(createWorkspaceBody, await jsonBody(c), "workspace");
+    const workspace = await repos.workspaces.create({ name: body.name, ownerUserId: identity.userId });
+    await record(c, workspace.id, "workspace.created", `workspace:${workspace.id}`, { name: workspace.name });
+    return c.json({ workspace: { ...workspace, role: "owner" } }, 201);
+  });
+
+  app.get("/api/workspaces/:id/members", async (c) => {
+    const principal = await principalIn(c);
+    return c.json({ members: await repos.workspaces.members(principal.workspaceId) });
+  });
+
+  app.post("/api/workspaces/:id/members", async (c) => {
+    const principal = await principalIn(c);
+    const body = parseOr400(addMemberBody, await jsonBody(c), "member");
+    manager(principal, body.role);
+    let user = await repos.users.getByEmail(body.email);
+    if (user && body.password !== undefined) {
+      throw new HttpError(400, "invalid member: password: the user exists; their password is theirs to change", [
+        { path: "password", message: "the user exists" },
+      ]);
+    }
+    const created = !user;
+    user ??= await repos.users.create({
+      email: body.email,
+      name: body.name ?? null,
+      passwordHash: body.password === undefined ? null : await hashPassword(body.password),
+    });
+    if (!(await repos.workspaces.addMember(principal.workspaceId, user.id, body.role))) {
+      throw new HttpError(409, `${body.email} is already a member; change their role with PATCH`);
+    }
+    await record(c, principal.workspaceId, "member.added", `user:${user.id}`, {
+      email: user.email,
+      role: body.role,
+      created,
+    });
+    return c.json({ member: await memberOr404(principal.workspaceId, user.id) }, 201);
+  });
+
+  app.patch("/api/workspaces/:id/members/:userId", async (c) => {
+    const principal = await principalIn(c);
+    const body = parseOr400(changeRoleBody, await jsonBody(c), "member");
+    const member = await memberOr404(principal.workspaceId, c.req.param("userId"));
+    manager(principal, member.role, body.role);
+    await keepAnOwner(() => repos.workspaces.setRole(principal.workspaceId, member.userId, body.role));
+    if (member.role !== body.role) {
+      await record(c, principal.workspaceId, "member.role_changed", `user:${member.userId}`, {
+        from: member.role,
+        to: body.role,
+      });
+    }
+    return c.json({ member: await memberOr404(principal.workspaceId, member.userId) });
+  });
+
+  app.delete("/api/workspaces/:id/members/:userId", async (c) => {
+    const principal = await principalIn(c);
+    const member = await memberOr404(principal.workspaceId, c.req.param("userId"));
+    // Anyone may leave; removing someone else takes an admin (an owner for an owner).
+    if (member.userId !== principal.userId) manager(principal, member.role);
+    await keepAnOwner(() => repos.workspaces.removeMember(principal.workspaceId, member.userId));
+    await record(c, principal.workspaceId, "member.removed", `user:${member.userId}`, {
+      email: member.email,
+      role: member.role,
+    });
+    return c.body(null, 204);
+  });
+}

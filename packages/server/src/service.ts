@@ -1,0 +1,138 @@
+/**
+ * One Quire process: `quire serve` (API + web app + workers) or `quire worker` (workers only).
+ * SQLite in Quire's home by default, with workers in this process taking attempts straight from
+ * storage; with DATABASE_URL=postgres://… attempts go through pg-boss, so `quire worker`
+ * processes on any machine can share them, and live events reach this process by LISTEN/NOTIFY.
+ */
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import path from "node:path";
+import type { Logger } from "pino";
+import { type AuthOptions, createApp, type QuireApp } from "./http/app.js";
+import type { DeliverySettings } from "./http/api-context.js";
+import { EventHub } from "./http/event-hub.js";
+import { createMetrics } from "./http/metrics.js";
+import { startServer } from "./http/server.js";
+import { createRepos, migrateToLatest, openDatabase, type Repos, type StorageDatabase } from "./storage/index.js";
+import type { RunSettings, WorkerContext } from "./worker/context.js";
+import { listenForEvents, type EventListener } from "./worker/pg-listener.js";
+import { PgBossQueue } from "./worker/pg-boss-queue.js";
+import { WorkerPool } from "./worker/pool.js";
+import { newWorkerId } from "./worker/recovery.js";
+import { concurrencyGate } from "./worker/gate.js";
+
+export interface ServiceOptions {
+  settings: RunSettings;
+  logger: Logger;
+  databaseUrl?: string;
+  /** PostgreSQL connections of this process (each event append is a short transaction). */
+  databasePoolSize?: number;
+  /** PostgreSQL schema (tests and shared databases); pg-boss uses `<schema>_queue`. */
+  databaseSchema?: string;
+  /** Attempts run at once by this process; 0 for an API-only process. */
+  concurrency: number;
+  /** Absent for `quire worker`. */
+  http?: { host: string; port: number; staticDir?: string };
+  delivery?: DeliverySettings;
+  /** Single-user local mode (default) or accounts; see docs/accounts.md. */
+  auth?: AuthOptions;
+  leaseMs?: number;
+  heartbeatMs?: number;
+  /** Testing hooks for the worker context (model client, verification off). */
+  worker?: Partial<Pick<WorkerContext, "modelClient" | "skipVerification">>;
+}
+
+export interface RunningService {
+  url?: string;
+  repos: Repos;
+  app?: QuireApp;
+  pool?: WorkerPool;
+  database: StorageDatabase;
+  close(): Promise<void>;
+}
+
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const { logger, settings } = options;
+  const database = openDatabase({
+    url: options.databaseUrl,
+    home: settings.home,
+    schema: options.databaseSchema,
+    maxConnections: options.databasePoolSize ?? 20,
+  });
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    await migrateToLatest(database.db);
+    const repos = createRepos(database);
+    const hub = new EventHub();
+    const metrics = createMetrics({ defaultMetrics: true });
+    const postgres = database.dialect === "postgres" && options.databaseUrl !== undefined;
+    const ctx: WorkerContext = {
+      repos,
+      hub,
+      logger,
+      metrics,
+      settings,
+      workerId: newWorkerId(),
+      leaseMs: options.leaseMs ?? 30_000,
+      heartbeatMs: options.heartbeatMs ?? 5_000,
+      // Preparing a workspace is CPU-heavy (clone, setup, mount): a few at a time per core.
+      preparationGate: concurrencyGate(Math.max(2, availableParallelism())),
+      enforcePlans: options.auth?.mode === "multi" || existsSync(path.join(settings.home, "plans.toml")),
+      ...options.worker,
+    };
+    let pool: WorkerPool | undefined;
+    const queue = postgres
+      ? new PgBossQueue({ url: options.databaseUrl as string, schema: queueSchema(options.databaseSchema), logger })
+      : undefined;
+    if (options.concurrency > 0 || queue) {
+      pool = new WorkerPool(ctx, { concurrency: options.concurrency, queue });
+      await pool.start();
+      closers.push(() => pool!.stop());
+    }
+    if (!options.http) {
+      logger.info(
+        { worker: ctx.workerId, concurrency: options.concurrency, database: database.location },
+        "worker started",
+      );
+      return { repos, pool, database, close: closeAll(closers, database) };
+    }
+    let listener: EventListener | undefined;
+    if (postgres) {
+      listener = await listenForEvents(options.databaseUrl as string, hub, logger);
+      hub.appendsAnnouncedByDatabase = true;
+      closers.unshift(() => listener!.close());
+    }
+    const app = createApp({
+      repos,
+      logger,
+      hub,
+      metrics,
+      home: settings.home,
+      dispatcher: pool,
+      delivery: options.delivery,
+      auth: options.auth,
+      staticDir: options.http.staticDir && existsSync(options.http.staticDir) ? options.http.staticDir : undefined,
+    });
+    const server = await startServer({ app, host: options.http.host, port: options.http.port });
+    closers.unshift(() => server.close());
+    logger.info(
+      { url: server.url, database: database.location, concurrency: options.concurrency },
+      "quire serve listening",
+    );
+    return { url: server.url, repos, app, pool, database, close: closeAll(closers, database) };
+  } catch (error) {
+    await closeAll(closers, database)();
+    throw error;
+  }
+}
+
+function queueSchema(schema: string | undefined): string {
+  return schema ? `${schema}_queue` : "pgboss";
+}
+
+function closeAll(closers: (() => Promise<void>)[], database: StorageDatabase): () => Promise<void> {
+  return async () => {
+    for (const close of closers) await close().catch(() => undefined);
+    await database.close();
+  };
+}
