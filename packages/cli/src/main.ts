@@ -3,6 +3,8 @@ import { registerApplyPatch } from "./commands/apply-patch.js";
 import { registerEnv } from "./commands/env.js";
 import { registerExec } from "./commands/exec.js";
 import { registerGc } from "./commands/gc.js";
+import { registerPlan } from "./commands/plan.js";
+import { registerServe } from "./commands/serve.js";
 import { registerTaskCommands } from "./commands/tasks.js";
 import { VERSION } from "./version.js";
 
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
   registerApplyPatch(program);
   registerEnv(program);
   registerGc(program);
+  registerServe(program);
+  registerPlan(program);
   return program;
 }
 

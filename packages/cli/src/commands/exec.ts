@@ -2,7 +2,6 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import {
   createModelClient,
-  findBwrap,
   loadSecretValues,
   resolveEnvironment,
   type QuireEvent,
@@ -11,10 +10,12 @@ import {
   startTask,
   type TaskResult,
 } from "@quire/core";
-import { type Command, InvalidArgumentError, Option } from "commander";
+import { type Command, Option } from "commander";
+import { addRunOptions } from "../exec/run-options.js";
 import { readPrompt } from "../exec/prompt.js";
 import { ReadableLog } from "../exec/readable-log.js";
 import { resolveExecSettings } from "../exec/settings.js";
+import { sandboxUsable } from "../exec/sandbox-check.js";
 
 export interface ExecFlags {
   json?: boolean;
@@ -37,14 +38,8 @@ export interface ExecFlags {
 /** Exit codes of `quire exec`: 0 completed, 1 failed, 130 cancelled (Ctrl-C). */
 const EXIT = { completed: 0, failed: 1, cancelled: 130 } as const;
 
-function positiveInt(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError("expected a positive integer");
-  return parsed;
-}
-
 export function registerExec(program: Command): void {
-  program
+  const command = program
     .command("exec")
     .description("Run a task headless in an isolated copy of the repository and print the result")
     .argument("[prompt]", "what to do; read from stdin when absent or '-'")
@@ -52,24 +47,13 @@ export function registerExec(program: Command): void {
     .addOption(
       new Option("--mode <mode>", "code changes files; ask only reads").choices(["code", "ask"]).default("code"),
     )
-    .addOption(new Option("--provider <name>", "model API").choices(["openai", "openai-chat", "anthropic"]))
-    .option("-m, --model <name>", "model name")
-    .option("--base-url <url>", "model API base URL (default OPENAI_BASE_URL / ANTHROPIC_BASE_URL)")
-    .option("-p, --profile <name>", "named profile from config.toml in Quire's home")
-    .addOption(
-      new Option("--sandbox <backend>", "command isolation; none is unsafe").choices(["bwrap", "none", "container"]),
-    )
-    .option("--image <image>", "container image for --sandbox container (already pulled)")
     .option("-C, --cd <dir>", "repository directory (default: the current directory)")
     .option("--resume <task>", "send the prompt as a follow-up into an existing task")
     .option("--env <name>", "use the [environments.NAME] table of config.toml")
-    .option("--max-turns <n>", "stop after this many model turns", positiveInt)
-    .option("--max-time <seconds>", "stop after this much wall time", positiveInt)
-    .option("--max-tokens <n>", "stop after this many input+output tokens", positiveInt)
-    .option("-o, --output-last-message <file>", "also write the final message to this file")
-    .action(async (promptArg: string | undefined, flags: ExecFlags) => {
-      process.exitCode = await runExec(promptArg, flags);
-    });
+    .option("-o, --output-last-message <file>", "also write the final message to this file");
+  addRunOptions(command).action(async (promptArg: string | undefined, flags: ExecFlags) => {
+    process.exitCode = await runExec(promptArg, flags);
+  });
 }
 
 async function runExec(promptArg: string | undefined, flags: ExecFlags): Promise<number> {
@@ -79,19 +63,7 @@ async function runExec(promptArg: string | undefined, flags: ExecFlags): Promise
     return 2;
   }
   const settings = await resolveExecSettings(flags);
-  if (settings.sandbox === "bwrap" && !findBwrap()) {
-    process.stderr.write(
-      "quire exec: bubblewrap (bwrap) is not installed, and every command of a task runs inside it.\n" +
-        "  Debian/Ubuntu: sudo apt-get install bubblewrap   Fedora: sudo dnf install bubblewrap   Arch: sudo pacman -S bubblewrap\n" +
-        "  Or run without isolation (unsafe): --sandbox none\n",
-    );
-    return 1;
-  }
-  if (settings.sandbox === "none") {
-    process.stderr.write(
-      "quire exec: WARNING: --sandbox none: the agent's commands run directly on this machine, with your permissions and network.\n",
-    );
-  }
+  if (!sandboxUsable(settings.sandbox, "quire exec")) return 1;
 
   const log = flags.json ? null : new ReadableLog(process.stderr);
   const onEvent = (event: QuireEvent): void => {
