@@ -1,0 +1,76 @@
+/**
+ * The accounts, tokens, members, audit and usage routes (docs/accounts.md,
+ * docs/plans-and-limits.md), over the same request() as the rest of the API.
+ */
+import type {
+  ApiToken,
+  AuditPage,
+  AuthMethods,
+  Me,
+  Member,
+  NewApiToken,
+  NewMember,
+  PublicUser,
+  Role,
+  UsageLimits,
+  UsageQuery,
+  UsageReport,
+  WorkspaceWithRole,
+} from "./account-types";
+import { request } from "./client";
+
+const workspacePath = (id: string) => `/api/workspaces/${encodeURIComponent(id)}`;
+const memberPath = (workspaceId: string, userId: string) =>
+  `${workspacePath(workspaceId)}/members/${encodeURIComponent(userId)}`;
+
+export function usageSearch(query: UsageQuery): string {
+  const search = new URLSearchParams();
+  if (query.from) search.set("from", query.from);
+  if (query.to) search.set("to", query.to);
+  search.set("groupBy", query.groupBy);
+  return search.toString();
+}
+
+/** The CSV of the same report, as a download. */
+export function usageCsvUrl(query: UsageQuery): string {
+  return `/api/usage.csv?${usageSearch(query)}`;
+}
+
+export const accountsApi = {
+  methods: () => request<AuthMethods>("GET", "/api/auth/methods"),
+  /** A 401 here is the answer "not signed in", which the caller handles. */
+  me: () => request<Me>("GET", "/api/auth/me", undefined, { expect401: true }),
+  login: (email: string, password: string) =>
+    request<{ user: PublicUser; csrfToken: string }>(
+      "POST",
+      "/api/auth/login",
+      { email, password },
+      { expect401: true },
+    ),
+  logout: () => request<void>("POST", "/api/auth/logout"),
+
+  tokens: async () => (await request<{ tokens: ApiToken[] }>("GET", "/api/tokens")).tokens,
+  /** The value is in this answer only: the server keeps a hash. */
+  createToken: (token: NewApiToken) => request<{ token: ApiToken; value: string }>("POST", "/api/tokens", token),
+  revokeToken: (id: string) => request<void>("DELETE", `/api/tokens/${encodeURIComponent(id)}`),
+
+  workspaces: async () => (await request<{ workspaces: WorkspaceWithRole[] }>("GET", "/api/workspaces")).workspaces,
+  members: async (workspaceId: string) =>
+    (await request<{ members: Member[] }>("GET", `${workspacePath(workspaceId)}/members`)).members,
+  addMember: async (workspaceId: string, member: NewMember) =>
+    (await request<{ member: Member }>("POST", `${workspacePath(workspaceId)}/members`, member)).member,
+  changeRole: async (workspaceId: string, userId: string, role: Role) =>
+    (await request<{ member: Member }>("PATCH", memberPath(workspaceId, userId), { role })).member,
+  removeMember: (workspaceId: string, userId: string) => request<void>("DELETE", memberPath(workspaceId, userId)),
+
+  audit: (query: { action?: string; before?: string; limit?: number }) => {
+    const search = new URLSearchParams();
+    if (query.action) search.set("action", query.action);
+    if (query.before) search.set("before", query.before);
+    if (query.limit) search.set("limit", String(query.limit));
+    return request<AuditPage>("GET", `/api/audit?${search.toString()}`);
+  },
+
+  usage: (query: UsageQuery) => request<UsageReport>("GET", `/api/usage?${usageSearch(query)}`),
+  limits: () => request<UsageLimits>("GET", "/api/usage/limits"),
+};

@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { definitionOf, emptyForm, formOf, networkSummary } from "./environment-form";
+import { FieldErrors } from "./field-errors";
+
+const stored = {
+  name: "node",
+  definition: {
+    setup: "npm ci\n",
+    variables: { NODE_ENV: "test" },
+    secrets: ["NPM_TOKEN"],
+    network: { mode: "allowlist" as const, preset: true, domains: ["example.com"] },
+    limits: { memory_mb: 2048 },
+    checks: ["npm test"],
+  },
+  secrets: [
+    { name: "NPM_TOKEN", version: 2, updatedAt: "2026-01-01T00:00:00Z" },
+    { name: "EXTRA", version: 1, updatedAt: "2026-01-01T00:00:00Z" },
+  ],
+};
+
+describe("the environment form", () => {
+  it("gives back the definition it was made from, untouched", () => {
+    expect(definitionOf(formOf(stored), stored.definition)).toEqual({
+      ...stored.definition,
+      // A value stored under a name the definition did not list is listed now.
+      secrets: ["NPM_TOKEN", "EXTRA"],
+    });
+  });
+
+  it("leaves out what is not set, so the repository's file still applies", () => {
+    const form = emptyForm();
+    form.variables.push({ id: 1, name: "", value: "" });
+    form.checks.push("  ");
+    expect(definitionOf(form)).toEqual({});
+  });
+
+  it("keeps a script the server had even when emptied (a blank script overrides the repository's)", () => {
+    const form = formOf(stored);
+    form.setup = "";
+    expect(definitionOf(form, stored.definition).setup).toBe("");
+    expect(definitionOf({ ...emptyForm(), setup: "" }, {}).setup).toBeUndefined();
+  });
+
+  it("sends numbers as numbers and anything else as typed, for the server to name", () => {
+    const form = emptyForm();
+    form.limits.memory_mb = " 512 ";
+    form.limits.disk_mb = "lots";
+    form.cacheTtlHours = "1.5";
+    expect(definitionOf(form)).toEqual({ limits: { memory_mb: 512, disk_mb: "lots" }, cache_ttl_hours: 1.5 });
+  });
+
+  it("says what the agent's network access will be", () => {
+    const network = formOf(stored).network;
+    expect(networkSummary(network)).toBe(
+      "Agent internet access: allowlist (the package registries preset and 1 extra domain, safe methods only)",
+    );
+    expect(networkSummary({ ...network, preset: false, domains: [], methods: "all" })).toBe(
+      "Agent internet access: allowlist (no domain yet, all methods)",
+    );
+    expect(networkSummary({ ...network, mode: "off" })).toBe("Agent internet access: off");
+  });
+});
+
+describe("field errors", () => {
+  const errors = new FieldErrors([
+    { path: "limits.memory_mb", message: "too small" },
+    { path: "network.domains.1", message: "not a host" },
+    { path: "variables.1BAD", message: "bad name" },
+    { path: "(root)", message: 'Unrecognized key: "foo"' },
+  ]);
+
+  it("gives each field the problems under its path, and the rest to the form", () => {
+    expect(errors.under("limits.memory_mb")).toEqual(["too small"]);
+    expect(errors.under("limits")).toEqual(["too small"]);
+    expect(errors.under("network.domains.0")).toEqual([]);
+    expect(errors.under("network.domains.1")).toEqual(["not a host"]);
+    expect(errors.underExcept("variables", ["variables.1BAD"])).toEqual([]);
+    expect(errors.underExcept("variables", ["variables.OK"])).toEqual(["bad name"]);
+    expect(errors.unclaimed(["limits", "network", "variables"])).toEqual([
+      { path: "(root)", message: 'Unrecognized key: "foo"' },
+    ]);
+  });
+});

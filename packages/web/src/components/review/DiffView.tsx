@@ -1,0 +1,106 @@
+/**
+ * The diff, rendered by diff2html (side-by-side or unified) in the app's theme, with the
+ * changed files as a tree. A citation focuses a file and line: the file scrolls into view and
+ * the line is highlighted.
+ */
+import { html } from "diff2html";
+import type { ColorSchemeType } from "diff2html/lib/types";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { useTheme } from "../../lib/theme";
+import { useFocus } from "../task/focus";
+import { findFile, parseDiff } from "./diff-files";
+import { FileTree } from "./FileTree";
+
+type Layout = "side-by-side" | "line-by-line";
+const LAYOUT_KEY = "quire.diffLayout";
+
+export function DiffView({ diff }: { diff: string }) {
+  const [layout, setLayout] = useState<Layout>(() =>
+    window.localStorage.getItem(LAYOUT_KEY) === "line-by-line" ? "line-by-line" : "side-by-side",
+  );
+  const [note, setNote] = useState<string | null>(null);
+  const files = useMemo(() => parseDiff(diff), [diff]);
+  const theme = useTheme();
+  const rendered = useMemo(
+    () =>
+      html(
+        files.map((file) => file.file),
+        {
+          outputFormat: layout,
+          drawFileList: false,
+          matching: "lines",
+          // The enum's values are these strings; importing it would pull a CommonJS module in.
+          colorScheme: theme as ColorSchemeType,
+        },
+      ),
+    [files, layout, theme],
+  );
+  const container = useRef<HTMLDivElement>(null);
+  const { focus } = useFocus();
+
+  const chooseLayout = (next: Layout): void => {
+    setLayout(next);
+    window.localStorage.setItem(LAYOUT_KEY, next);
+  };
+
+  const showFile = (index: number, line: number | null): void => {
+    const wrapper = container.current?.querySelectorAll<HTMLElement>(".d2h-file-wrapper")[index];
+    if (!wrapper) return;
+    const row = line === null ? null : findLineRow(wrapper, line);
+    container.current?.querySelectorAll(".cited-line").forEach((old) => old.classList.remove("cited-line"));
+    wrapper.classList.add("cited-file");
+    window.setTimeout(() => wrapper.classList.remove("cited-file"), 2500);
+    row?.classList.add("cited-line");
+    (row ?? wrapper).scrollIntoView({ block: row ? "center" : "start", behavior: "smooth" });
+    setNote(line !== null && !row ? `Line ${line} of ${files[index]?.name} is not part of the diff.` : null);
+  };
+
+  // Runs after the HTML is in the DOM, also when the layout changed under an active focus.
+  useEffect(() => {
+    if (focus?.kind !== "file") return;
+    const index = findFile(files, focus.path);
+    if (index < 0) {
+      setNote(`${focus.path} is not changed by this diff.`);
+      return;
+    }
+    showFile(index, focus.line);
+    // showFile reads the DOM that `rendered` produced: re-run on a new focus or new HTML only.
+  }, [focus, rendered]);
+
+  if (files.length === 0) return <p className="empty">No changes.</p>;
+  return (
+    <div className="diff-view">
+      <div className="diff-toolbar">
+        <FileTree files={files} onOpen={(index) => showFile(index, null)} />
+        <div className="segmented" role="group" aria-label="Diff layout">
+          <button aria-pressed={layout === "side-by-side"} onClick={() => chooseLayout("side-by-side")}>
+            Side by side
+          </button>
+          <button aria-pressed={layout === "line-by-line"} onClick={() => chooseLayout("line-by-line")}>
+            Unified
+          </button>
+        </div>
+      </div>
+      {note && <p className="muted">{note}</p>}
+      {/* diff2html escapes the diff's text itself. */}
+      <div ref={container} className="diff2html" dangerouslySetInnerHTML={{ __html: rendered }} />
+    </div>
+  );
+}
+
+/** The row showing new-file line `line`: the right-hand table side by side, `.line-num2` unified. */
+function findLineRow(wrapper: HTMLElement, line: number): HTMLElement | null {
+  const wanted = String(line);
+  const sides = wrapper.querySelectorAll(".d2h-file-side-diff");
+  const newSide = sides[sides.length - 1];
+  if (sides.length === 2 && newSide) {
+    for (const cell of newSide.querySelectorAll<HTMLElement>("td.d2h-code-side-linenumber")) {
+      if (cell.textContent?.trim() === wanted) return cell.closest("tr");
+    }
+    return null;
+  }
+  for (const cell of wrapper.querySelectorAll<HTMLElement>(".line-num2")) {
+    if (cell.textContent?.trim() === wanted) return cell.closest("tr");
+  }
+  return null;
+}

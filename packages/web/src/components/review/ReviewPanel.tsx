@@ -1,0 +1,68 @@
+/** Review of one attempt: verification, the diff, and what to do with it (follow up, patch, PR). */
+import { useState } from "react";
+import { diffUrl } from "../../api/client";
+import { onDownloadClick } from "../../api/download";
+import type { Attempt, Task } from "../../api/types";
+import type { AttemptTimeline } from "../../state/timeline";
+import { ApplyCommands } from "./ApplyCommands";
+import { DeliverPanel } from "./DeliverPanel";
+import { Diff } from "../lazy";
+import { FollowUpBox } from "./FollowUpBox";
+import { VerificationPanel } from "./VerificationPanel";
+
+interface Props {
+  task: Task;
+  attempt: Attempt | undefined;
+  timeline: AttemptTimeline | undefined;
+  onFollowUp(): void;
+  onDelivered(): void;
+}
+
+export function ReviewPanel({ task, attempt, timeline, onFollowUp, onDelivered }: Props) {
+  const finished = attempt?.status === "completed";
+  const diff = attempt?.diff ?? "";
+  const hasDiff = finished && diff.trim() !== "";
+  const deliveredHere = task.delivery && (!task.delivery.attemptId || task.delivery.attemptId === attempt?.id);
+  const [downloadError, setDownloadError] = useState<string | null>(null);
+  return (
+    <section className="review" aria-label="Review">
+      <VerificationPanel attempt={attempt} checks={timeline?.verification ?? []} running={timeline?.working ?? false} />
+      <h3>Diff</h3>
+      {finished ? (
+        <Diff diff={diff} />
+      ) : (
+        <p className="muted">
+          {attempt && ["queued", "preparing", "running"].includes(attempt.status)
+            ? "The diff is shown when the attempt finishes."
+            : "This attempt has no diff to review."}
+        </p>
+      )}
+      {hasDiff && (
+        <div className="review-actions">
+          <a
+            className="button"
+            href={diffUrl(task.id, attempt?.id, "patch")}
+            download={`quire-${task.id}.patch`}
+            data-testid="download-patch"
+            onClick={(event) => onDownloadClick(event, setDownloadError)}
+          >
+            Download patch
+          </a>
+          <DeliverPanel
+            taskId={task.id}
+            attemptId={attempt?.id}
+            delivered={deliveredHere ? task.delivery : null}
+            onDelivered={onDelivered}
+          />
+        </div>
+      )}
+      {downloadError && (
+        <p className="error-text" role="alert">
+          {downloadError}
+        </p>
+      )}
+      {hasDiff && attempt && <ApplyCommands taskId={task.id} attemptId={attempt.id} />}
+      {attempt && <FollowUpBox taskId={task.id} attemptId={attempt.id} onSent={onFollowUp} />}
+    </section>
+  );
+}

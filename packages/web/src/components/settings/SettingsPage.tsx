@@ -1,0 +1,49 @@
+/**
+ * Settings of the workspace (`/settings/<tab>`): API tokens (everyone: their own; admins see
+ * everyone's), members (multi-user mode; admins manage them) and the audit log (admins and
+ * owners). A tab the reader may not use is not offered; the server decides in any case.
+ */
+import { isAdmin, useSession } from "../../state/session";
+import { onLinkClick, settingsHref, type SettingsTab } from "../../lib/router";
+import { AuditPanel } from "./AuditPanel";
+import { MembersPanel } from "./MembersPanel";
+import { TokensPanel } from "./TokensPanel";
+
+const LABELS: Record<SettingsTab, string> = { tokens: "API tokens", members: "Members", audit: "Audit log" };
+
+export function SettingsPage({ tab }: { tab: SettingsTab }) {
+  const { me, multiUser } = useSession();
+  const offered: SettingsTab[] = ["tokens"];
+  if (multiUser) offered.push("members");
+  if (isAdmin(me)) offered.push("audit");
+  const shown = offered.includes(tab) ? tab : null;
+
+  return (
+    <div className="page settings-page">
+      <header className="page-head">
+        <h1>Settings</h1>
+        {me?.workspace && <span className="muted">Workspace {me.workspace.name}</span>}
+      </header>
+      <nav className="tabs settings-tabs" aria-label="Settings">
+        {offered.map((candidate) => (
+          <a
+            key={candidate}
+            href={settingsHref(candidate)}
+            aria-current={candidate === shown ? "page" : undefined}
+            onClick={(event) => onLinkClick(event, settingsHref(candidate))}
+          >
+            {LABELS[candidate]}
+          </a>
+        ))}
+      </nav>
+      {shown === "tokens" && <TokensPanel />}
+      {shown === "members" && <MembersPanel />}
+      {shown === "audit" && <AuditPanel />}
+      {shown === null && (
+        <p className="error-text" role="alert">
+          {LABELS[tab]} are for the workspace&apos;s admins and owners.
+        </p>
+      )}
+    </div>
+  );
+}

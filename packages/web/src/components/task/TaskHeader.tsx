@@ -1,0 +1,110 @@
+/** The task's title line: what was asked, where, its status, time, tokens and cost; Cancel and Archive. */
+import { useState } from "react";
+import { api } from "../../api/client";
+import { ACTIVE_STATUSES, type Task } from "../../api/types";
+import { firstLine, formatCost, formatTokens } from "../../lib/format";
+import { costOf } from "../../lib/pricing";
+import type { TokenUsage } from "../../state/timeline";
+import type { ServerTaskCost } from "../../state/use-task-cost";
+import { DiffStatsText, StatusBadge } from "../StatusBadge";
+import { Elapsed } from "./WorkingIndicator";
+
+interface Props {
+  task: Task;
+  usage: TokenUsage;
+  /** The cost the server metered, when it has one; else the header estimates from the tokens. */
+  serverCost: ServerTaskCost | undefined;
+  /** When the current run started, while the agent works (the log's own indicator may be off screen). */
+  workingSince: string | null;
+  onChanged(): void;
+}
+
+export function TaskHeader({ task, usage, serverCost, workingSince, onChanged }: Props) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const active = ACTIVE_STATUSES.includes(task.status);
+
+  const act = (action: (id: string) => Promise<unknown>): void => {
+    setBusy(true);
+    setError(null);
+    action(task.id)
+      .then(onChanged)
+      .catch((failure: unknown) => setError(failure instanceof Error ? failure.message : String(failure)))
+      .finally(() => setBusy(false));
+  };
+
+  return (
+    <header className="task-header">
+      <div className="task-title-row">
+        <h2 title={task.prompt}>{firstLine(task.prompt, 160)}</h2>
+        <div className="task-actions">
+          {active && (
+            <button onClick={() => act(api.cancel)} disabled={busy || task.cancelRequestedAt !== null}>
+              {task.cancelRequestedAt ? "Cancelling…" : "Cancel"}
+            </button>
+          )}
+          {!task.archived && (
+            <button className="quiet" onClick={() => act(api.archive)} disabled={busy}>
+              Archive
+            </button>
+          )}
+        </div>
+      </div>
+      <div className="task-meta">
+        <StatusBadge status={task.status} verification={task.verification} />
+        {active && workingSince && (
+          <span className="muted" data-testid="working-for">
+            for <Elapsed since={workingSince} />
+          </span>
+        )}
+        <span className="mode">{task.mode === "ask" ? "Ask" : "Code"}</span>
+        <span className="branch">{task.ref}</span>
+        {task.diffStats && <DiffStatsText {...task.diffStats} />}
+        <Usage model={task.model} usage={usage} serverCost={serverCost} />
+        {task.archived && <span className="muted">archived</span>}
+      </div>
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+    </header>
+  );
+}
+
+interface UsageProps {
+  model: string | null;
+  usage: TokenUsage;
+  serverCost: ServerTaskCost | undefined;
+}
+
+/** Tokens from the event stream; the cost as the server metered it, else estimated here from a price list. */
+function Usage({ model, usage, serverCost }: UsageProps) {
+  const tokens = usage.input_tokens + usage.output_tokens;
+  const estimate = costOf(model, usage);
+  if (tokens === 0 && !serverCost) return null;
+  const detail = `${usage.input_tokens} input (${usage.cached_input_tokens} cached), ${usage.output_tokens} output`;
+  const cost = serverCost
+    ? {
+        text: formatCost(serverCost.costUsd),
+        source: "server",
+        title:
+          serverCost.unpricedAttempts > 0
+            ? `cost so far as the server metered it; ${serverCost.unpricedAttempts} attempt(s) with an unpriced model left out`
+            : "cost so far as the server metered it",
+      }
+    : estimate !== undefined
+      ? { text: formatCost(estimate), source: "estimate", title: "cost so far, estimated from the tokens" }
+      : null;
+  return (
+    <span className="usage" title={detail} data-testid="usage">
+      {tokens > 0 && `${formatTokens(tokens)} tokens`}
+      {tokens > 0 && cost && " · "}
+      {cost && (
+        <span data-testid="task-cost" data-cost-source={cost.source} title={cost.title}>
+          {cost.text}
+        </span>
+      )}
+    </span>
+  );
+}

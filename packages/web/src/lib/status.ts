@@ -1,0 +1,30 @@
+/** What a task's status means to a person: "ready for review", "verified", "checks failed"… */
+import type { TaskStatus, VerificationStatus } from "../api/types";
+
+export type StatusTone = "active" | "review" | "good" | "bad" | "muted";
+
+export interface ShownStatus {
+  label: string;
+  tone: StatusTone;
+}
+
+export function shownStatus(status: TaskStatus, verification: VerificationStatus | null): ShownStatus {
+  switch (status) {
+    case "queued":
+      return { label: "Queued", tone: "active" };
+    case "preparing":
+      return { label: "Preparing", tone: "active" };
+    case "running":
+      return { label: "Running", tone: "active" };
+    case "completed":
+      if (verification === "verified") return { label: "Verified", tone: "good" };
+      if (verification === "checks_failed") return { label: "Checks failed", tone: "bad" };
+      return { label: "Ready for review", tone: "review" };
+    case "failed":
+      return { label: "Failed", tone: "bad" };
+    case "cancelled":
+      return { label: "Cancelled", tone: "muted" };
+    case "interrupted":
+      return { label: "Interrupted", tone: "bad" };
+  }
+}
