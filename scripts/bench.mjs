@@ -147,3 +147,10 @@ for (const row of await environmentBench()) {
     `| ${row.files} | ${fmt(row.coldMs)} | ${fmt(row.readyMedian)} | ${fmt(row.readyP95)} | ${fmt(row.firstMedian)} | ${row.overlay ? "overlayfs" : "copy"} |`,
   );
 }
+
+// The server under load (issue 4): many tasks on `quire serve`, and `quire worker` processes on one
+// PostgreSQL queue. BENCH_SERVER=0 skips it; its own knobs are at the top of scripts/bench-server.mjs.
+if (process.env.BENCH_SERVER !== "0") {
+  const { printServerBench, serverBench } = await import("./bench-server.mjs");
+  printServerBench(await serverBench());
+}
