@@ -1,7 +1,9 @@
 /**
- * Tenant isolation across the task, repository and environment routes: a member of workspace B
- * gets 404 for each of workspace A's records, a viewer cannot write, a read-only token cannot
- * create, and A's lists never show B's records.
+ * Tenant isolation across every route that names a record: a member of workspace B gets 404 for
+ * each of workspace A's tasks, repositories, environments, secrets, members and tokens (and the
+ * list of routes checked is compared with the OpenAPI document, so a new route must be added
+ * here), a viewer cannot write, a read-only token cannot create, and A's lists never show B's
+ * records.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeRepo } from "../../../../../test/helpers/repo.js";
@@ -22,6 +24,8 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
   let branch: string;
   let taskId: string;
   let environmentId: string;
+  let adminUserId: string;
+  let adminTokenId: string;
 
   beforeAll(async () => {
     api = await startTestApi(dialect, { auth: MULTI_USER });
@@ -66,6 +70,10 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
       )
     ).environment.id;
     await admin.json("PUT", `/api/environments/${environmentId}/secrets/TOKEN`, { value: "workspace-a-secret" });
+    adminUserId = (await api.repos.users.getByEmail(ADMIN.email))!.id;
+    adminTokenId = (
+      await admin.json<{ token: ApiToken }>("POST", "/api/tokens", { name: "a-token", scopes: ["tasks:read"] }, 201)
+    ).token.id;
   });
   afterAll(async () => api?.close());
 
@@ -87,11 +95,41 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
       ["POST", `/api/tasks/${taskId}/cancel`],
       ["POST", `/api/tasks/${taskId}/archive`],
       ["POST", `/api/tasks/${taskId}/deliver`, {}],
+      ["GET", `/api/workspaces/${A}/members`],
+      ["POST", `/api/workspaces/${A}/members`, { email: "mallory@example.com", role: "owner" }],
+      ["PATCH", `/api/workspaces/${A}/members/${adminUserId}`, { role: "viewer" }],
+      ["DELETE", `/api/workspaces/${A}/members/${adminUserId}`],
+      ["DELETE", `/api/tokens/${adminTokenId}`],
     ];
     for (const [method, path, body] of routes) {
       const response = await bob.request(method, path, body);
       expect(response.status, `${method} ${path}`).toBe(404);
     }
+    // Every documented route with a record's id in its path is in the list above.
+    const ids = new Map<string, string>([
+      [repoId, "{id}"],
+      [environmentId, "{id}"],
+      [taskId, "{id}"],
+      [A, "{id}"],
+      [adminTokenId, "{id}"],
+      [adminUserId, "{userId}"],
+    ]);
+    const checked = new Set(
+      routes.map(([method, path]) => {
+        const template = path
+          .split("?")[0]!
+          .split("/")
+          .map((part) => ids.get(part) ?? (part === "TOKEN" ? "{name}" : part))
+          .join("/");
+        return `${method} ${template}`;
+      }),
+    );
+    const document = await admin.json<{ paths: Record<string, Record<string, unknown>> }>("GET", "/api/openapi.json");
+    const documented = Object.entries(document.paths).flatMap(([path, operations]) =>
+      path.includes("{") ? Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`) : [],
+    );
+    expect(documented.length).toBeGreaterThanOrEqual(20);
+    expect(documented.filter((route) => !checked.has(route))).toEqual([]);
     // Creating in A's repository from B is refused too, and B's lists are empty.
     const create = await bob.request("POST", "/api/tasks", { repo: repoId, ref: branch, mode: "ask", prompt: "p" });
     expect(create.status).toBe(400);
@@ -100,6 +138,14 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
     // Nothing of A's changed.
     expect(await api.repos.environments.secretValues(environmentId)).toEqual({ TOKEN: "workspace-a-secret" });
     expect((await api.repos.tasks.get(taskId))?.status).toBe("queued");
+    const members = await admin.json<{ members: { email: string; role: string }[] }>(
+      "GET",
+      `/api/workspaces/${A}/members`,
+    );
+    expect(members.members.map((member) => member.email)).not.toContain("mallory@example.com");
+    expect(members.members.find((member) => member.email === ADMIN.email)?.role).toBe("owner");
+    const tokens = await admin.json<{ tokens: { id: string; revokedAt: string | null }[] }>("GET", "/api/tokens");
+    expect(tokens.tokens.find((token) => token.id === adminTokenId)?.revokedAt ?? null).toBeNull();
   });
 
   it("keeps usage and the audit log within their workspace", async () => {
