@@ -4,10 +4,13 @@
  * (a wrong password, then the right one), a task created with the CSRF token, API tokens (the
  * value shown once, revoked), members, the audit log, signing out, and signing in with SSO.
  */
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestOidcProvider, type TestOidcProvider } from "../../packages/server/src/accounts/test-oidc-provider.js";
-import { failingTestRepo, makeRepo } from "../helpers/repo.js";
+import { failingTestRepo, fixAddPatch, makeRepo } from "../helpers/repo.js";
 import { ADMIN, composeTask, plansToml, pricedAnswer, signInOnPage } from "../helpers/web-accounts.js";
 import { ensureWebAppBuilt, launchChromium } from "../helpers/web-app.js";
 import { readClipboard } from "../helpers/web-probes.js";
@@ -27,7 +30,13 @@ beforeAll(async () => {
   // The provider vouches for the admin's email, so single sign-on links to that user.
   provider.nextUser = { sub: "admin-at-provider", email: ADMIN.email, email_verified: true };
   server = await startWebServer(
-    { priced: pricedAnswer },
+    {
+      priced: pricedAnswer,
+      patch: (turn) =>
+        turn === 0
+          ? { toolCalls: [{ name: "apply_patch", arguments: { input: fixAddPatch } }] }
+          : { text: "Fixed add." },
+    },
     {
       auth: { mode: "multi", admin: ADMIN },
       env: {
@@ -77,7 +86,9 @@ describe("signing in", () => {
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.getByTestId("signed-in-as").filter({ hasText: ADMIN.email }).waitFor();
     await page.getByLabel("Prompt").waitFor();
-    expect(await page.getByLabel("Workspace", { exact: true }).locator("option:checked").textContent()).toBe("Default (owner)");
+    expect(await page.getByLabel("Workspace", { exact: true }).locator("option:checked").textContent()).toBe(
+      "Default (owner)",
+    );
   }, 60_000);
 
   it("creates a task while signed in: the request carries the session's CSRF token", async () => {
@@ -125,7 +136,34 @@ describe("settings", () => {
     expect(JSON.stringify((await server.api("/api/tokens", "GET")).body)).not.toContain(tokenValue);
   }, 60_000);
 
+  it("gives a curl apply command that sends the API token from QUIRE_TOKEN, and applies the diff with it", async () => {
+    await page.goto(server.url);
+    const taskId = await composeTask(page, "[script:patch] Fix add", "Code");
+    await page.locator('.round-end[data-end-status="completed"]').waitFor({ timeout: 30_000 });
+    const curl = await page.getByLabel("Apply with curl").inputValue();
+    expect(curl).toMatch(
+      new RegExp(
+        `^curl -sf -H "Authorization: Bearer \\$QUIRE_TOKEN" '${server.url}/api/tasks/${taskId}/diff\\?attempt=[^']+' \\| git apply$`,
+      ),
+    );
+    expect(curl).not.toContain(tokenValue);
+
+    // Without a token the server refuses, curl fails the pipe, and the checkout is untouched.
+    const withoutToken = makeRepo(failingTestRepo);
+    const refused = spawnSync("sh", ["-c", curl], { cwd: withoutToken, env: { ...process.env, QUIRE_TOKEN: "" } });
+    expect(refused.status).not.toBe(0);
+    expect(readFileSync(path.join(withoutToken, "src/add.js"), "utf8")).toContain("return a - b;");
+    // With one, the diff applies.
+    const withToken = makeRepo(failingTestRepo);
+    execFileSync("sh", ["-c", curl], {
+      cwd: withToken,
+      env: { ...process.env, QUIRE_TOKEN: tokenValue },
+    });
+    expect(readFileSync(path.join(withToken, "src/add.js"), "utf8")).toContain("return a + b;");
+  }, 60_000);
+
   it("revokes a token after asking: it shows as revoked and no longer works", async () => {
+    await openSettings("API tokens");
     await page.getByRole("button", { name: "Revoke ci" }).click();
     await page.getByRole("group", { name: "Confirm revoking ci" }).getByRole("button", { name: "Revoke" }).click();
     const row = page.locator(".tokens-table tbody tr", { hasText: "ci" });
@@ -201,7 +239,7 @@ describe("settings", () => {
     expect(new Set(ids).size).toBe(ids.length);
 
     await page.getByLabel("Action").selectOption("task.created");
-    await expect.poll(() => rows.count()).toBe(1);
+    await expect.poll(() => rows.count()).toBe(2);
     expect(await rows.first().getAttribute("data-action")).toBe("task.created");
     expect(await rows.first().textContent()).toContain(ADMIN.email);
     await page.getByLabel("Action").selectOption("token.created");

@@ -183,7 +183,7 @@ describe("the web app runs a Code task from prompt to pull request", () => {
     expect(await clipboard()).toBe(`quire apply ${attemptId}`);
     expect(await page.getByLabel("Apply command").inputValue()).toBe(`quire apply ${attemptId}`);
     await page.getByRole("button", { name: "Copy curl command" }).click();
-    const curl = `curl -s '${server.url}/api/tasks/${taskId}/diff?attempt=${attemptId}' | git apply`;
+    const curl = `curl -sf '${server.url}/api/tasks/${taskId}/diff?attempt=${attemptId}' | git apply`;
     await expect.poll(clipboard).toBe(curl);
 
     // On the server's machine (its Quire home), `quire apply` applies the attempt's diff.

@@ -1,27 +1,38 @@
 /**
  * How to take the diff home without a pull request: `quire apply <attempt>` on the server's
  * machine (each attempt is a Quire task in the server's home), or the diff over HTTP into
- * `git apply` from anywhere that can reach the server.
+ * `git apply` from anywhere that can reach the server. On a multi-user server the diff needs an
+ * API token, so the curl line sends one from the QUIRE_TOKEN variable (never a real value: the
+ * page has none, and a command copied around should not carry one).
  */
 import { useEffect, useState } from "react";
 import { diffUrl } from "../../api/client";
 import { copyText } from "../../lib/clipboard";
+import { useSession } from "../../state/session";
 
 interface Props {
   taskId: string;
   attemptId: string;
 }
 
-export function applyCommands(origin: string, taskId: string, attemptId: string): { quire: string; curl: string } {
+export function applyCommands(
+  origin: string,
+  taskId: string,
+  attemptId: string,
+  withToken = false,
+): { quire: string; curl: string } {
+  // -f: a refusal (401, 404) fails the pipe instead of feeding its JSON to git apply.
+  const auth = withToken ? ` -H "Authorization: Bearer $QUIRE_TOKEN"` : "";
   return {
     quire: `quire apply ${attemptId}`,
     // Quoted: the "?" in the URL is a glob to zsh and fish.
-    curl: `curl -s '${origin}${diffUrl(taskId, attemptId)}' | git apply`,
+    curl: `curl -sf${auth} '${origin}${diffUrl(taskId, attemptId)}' | git apply`,
   };
 }
 
 export function ApplyCommands({ taskId, attemptId }: Props) {
-  const commands = applyCommands(window.location.origin, taskId, attemptId);
+  const { multiUser } = useSession();
+  const commands = applyCommands(window.location.origin, taskId, attemptId, multiUser);
   return (
     <section className="apply-commands" aria-label="Apply locally">
       <CopyField
@@ -34,7 +45,11 @@ export function ApplyCommands({ taskId, attemptId }: Props) {
         label="Apply with curl"
         button="Copy curl command"
         value={commands.curl}
-        hint="Or from any machine that reaches this server."
+        hint={
+          multiUser
+            ? "Or from any machine that reaches this server, with QUIRE_TOKEN set to an API token that can read tasks (Settings, API tokens)."
+            : "Or from any machine that reaches this server."
+        }
       />
     </section>
   );
