@@ -4,15 +4,17 @@
  * from its last id with no gap and no duplicate. With PostgreSQL, workers in other processes
  * (`quire worker`) run the tasks, and a killed worker's attempt is interrupted when its lease runs out.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { providerEnv, tempHome } from "../helpers/quire.js";
 import { failingTestRepo, makeRepo } from "../helpers/repo.js";
 import { useScriptedModels } from "../helpers/scripted.js";
 import { api, perConversation, readTaskEvents, spawnQuire, startServe, type ServeProcess } from "../helpers/server.js";
-import { newPostgresSchema, postgresUrl, serverDatabases } from "../helpers/server-databases.js";
+import { dropPostgresSchemas, newPostgresSchema, postgresUrl, serverDatabases } from "../helpers/server-databases.js";
 
 const scriptedModel = useScriptedModels();
 const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(dropPostgresSchemas);
+
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });

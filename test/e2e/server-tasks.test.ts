@@ -7,7 +7,7 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { ScriptedReply } from "@quire/core/testing";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { providerEnv, tempHome } from "../helpers/quire.js";
 import { failingTestRepo, fixAddPatch, git, makeRepo } from "../helpers/repo.js";
 import { useScriptedModels } from "../helpers/scripted.js";
@@ -19,10 +19,12 @@ import {
   type ServeProcess,
   type StreamedEvent,
 } from "../helpers/server.js";
-import { serverDatabases } from "../helpers/server-databases.js";
+import { dropPostgresSchemas, serverDatabases } from "../helpers/server-databases.js";
 
 const scriptedModel = useScriptedModels();
 const running: ServeProcess[] = [];
+afterAll(dropPostgresSchemas);
+
 afterEach(async () => {
   while (running.length > 0) await running.pop()?.stop();
 });

@@ -45,6 +45,8 @@ export function runQuire(
     });
     child.on("error", reject);
     if (child.pid !== undefined) options.onSpawn?.(child.pid);
+    // quire may exit (a refused flag) before reading its input: its exit code says what happened.
+    child.stdin.on("error", () => {});
     child.stdin.end(options.input ?? "");
     child.on("close", (code) => {
       try {

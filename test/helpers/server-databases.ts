@@ -12,17 +12,34 @@ export function postgresUrl(): string {
   return process.env.QUIRE_TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
 }
 
-/** A new, empty schema in the test database; dropped by `dropSchemas`. */
+const created: string[] = [];
+
+/** A new, empty schema in the test database; dropped by `dropPostgresSchemas`. */
 export async function newPostgresSchema(): Promise<string> {
   const schema = `quire_e2e_${randomBytes(5).toString("hex")}`;
+  await adminQuery(`create schema ${schema}`);
+  created.push(schema);
+  return schema;
+}
+
+/**
+ * Drops the schemas this test file made, with the queue's schema `quire serve` made beside each
+ * (`<schema>_queue`). Call it in the file's `afterAll`, after the servers using them stopped.
+ */
+export async function dropPostgresSchemas(): Promise<void> {
+  const schemas = created.splice(0).flatMap((schema) => [schema, `${schema}_queue`]);
+  if (schemas.length === 0) return;
+  await adminQuery(`drop schema if exists ${schemas.join(", ")} cascade`);
+}
+
+async function adminQuery(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: postgresUrl() });
   await client.connect();
   try {
-    await client.query(`create schema ${schema}`);
+    await client.query(sql);
   } finally {
     await client.end();
   }
-  return schema;
 }
 
 export function serverDatabases(): ServerDatabase[] {

@@ -27,6 +27,8 @@ function runBackend(env: Record<string, string>, body: Buffer): Promise<Buffer> 
     child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
     child.on("error", reject);
     child.on("close", () => resolve(Buffer.concat(out)));
+    // The backend may answer (a refused push) before reading the whole body: not an error here.
+    child.stdin.on("error", () => {});
     child.stdin.end(body);
   });
 }
