@@ -99,7 +99,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     let listener: EventListener | undefined;
     if (postgres) {
       listener = await listenForEvents(options.databaseUrl as string, hub, logger);
-      hub.appendsAnnouncedByDatabase = true;
       closers.unshift(() => listener!.close());
     }
     const app = createApp({

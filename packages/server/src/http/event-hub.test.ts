@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { StoredEvent } from "../storage/index.js";
 import { EventHub } from "./event-hub.js";
 
 describe("EventHub", () => {
@@ -32,5 +33,38 @@ describe("EventHub", () => {
     other.close();
     expect(hub.listeners("t1")).toBe(0);
     expect(hub.listeners("t2")).toBe(0);
+  });
+
+  it("hands over published rows in seq order with the highest seq announced, and bounds what a slow stream holds", () => {
+    const hub = new EventHub();
+    const subscription = hub.subscribe("t1");
+    const row = (seq: number): StoredEvent => ({
+      taskId: "t1",
+      attemptId: null,
+      seq,
+      event: { type: "error", message: String(seq) },
+      createdAt: "2026-01-01T00:00:00.000Z",
+    });
+    hub.publish("t1", { events: [row(3), row(4)] });
+    hub.publish("t1", { events: [row(2)] });
+    hub.publish("t1", { upTo: 7 });
+    const drained = subscription.drain();
+    expect(drained.events.map((e) => e.seq)).toEqual([2, 3, 4]);
+    expect(drained.announcedUpTo).toBe(7);
+    expect(subscription.drain().events).toEqual([]);
+
+    // A publish that says nothing of its seqs means "read storage".
+    hub.publish("t1");
+    expect(subscription.drain().announcedUpTo).toBe(Number.POSITIVE_INFINITY);
+
+    // Too much for one stalled stream: the rows are dropped, the announcement is kept.
+    const other = hub.subscribe("t2");
+    const many = Array.from({ length: 2_500 }, (_, index) => ({ ...row(index + 1), taskId: "t2" }));
+    hub.publish("t2", { events: many });
+    const overflowed = other.drain();
+    expect(overflowed.events).toEqual([]);
+    expect(overflowed.announcedUpTo).toBe(2_500);
+    subscription.close();
+    other.close();
   });
 });

@@ -1,34 +1,62 @@
 /**
  * Live delivery of task events inside one server process. Storage is the single source of
- * truth: the hub only says "task X has new events"; each SSE stream then reads `eventsAfter`
- * from its last seq, so ordering and no-duplicates come from the seqs, never from the hub.
+ * truth and the seqs decide order: an append made in this process publishes its stored rows,
+ * which a stream writes straight away when they continue exactly where it is; anything else
+ * (a gap, or an append announced by another process with only its last seq) makes the stream
+ * read `eventsAfter` from its last seq. So the hub saves reads, never decides what is sent.
  */
 import type { QuireEvent } from "@quire/core";
-import type { Repos } from "../storage/index.js";
+import type { Repos, StoredEvent } from "../storage/index.js";
+import { fromJson, timestamp, toJson } from "../storage/values.js";
+
+/** What a publish says about a task's new events. */
+export interface Publication {
+  /** The stored rows, when the append happened in this process. */
+  events?: readonly StoredEvent[];
+  /** The highest seq now stored; unknown means "read storage to find out". */
+  upTo?: number;
+}
+
+/** What a stream learnt since it last asked. */
+export interface Drained {
+  /** Rows published with their content, oldest first (possibly out of order across appenders). */
+  events: StoredEvent[];
+  /** The highest seq announced; a stream behind it must read storage. */
+  announcedUpTo: number;
+}
 
 /** One stream's interest in one task. Created before the first read, so no publish is missed. */
 export interface HubSubscription {
   /** Resolves true when the task was published since the last wait, false on timeout or abort. */
   wait(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
+  /** Takes what was published since the last call. */
+  drain(): Drained;
   close(): void;
 }
 
-export class EventHub {
-  /**
-   * Set when the database announces every append (PostgreSQL NOTIFY, heard by this process too):
-   * appends then do not also wake streams themselves, which would make each stream read twice.
-   */
-  appendsAnnouncedByDatabase = false;
+/**
+ * Published rows a slow stream may hold before they are dropped (it then reads storage, which
+ * has them all): bounds the memory one stalled client can pin.
+ */
+const MAX_BUFFERED = 2_000;
 
-  private readonly subscribers = new Map<string, Set<() => void>>();
+export class EventHub {
+  private readonly subscribers = new Map<string, Set<(publication: Publication) => void>>();
 
   subscribe(taskId: string): HubSubscription {
     // Set by a publish that happens while the stream is busy reading or writing: the next wait
     // returns at once instead of sleeping through it.
     let pending = false;
+    let buffered: StoredEvent[] = [];
+    let announcedUpTo = 0;
     let wake: (() => void) | undefined;
-    const notify = (): void => {
+    const notify = (publication: Publication): void => {
       pending = true;
+      const events = publication.events ?? [];
+      const upTo = publication.upTo ?? events.at(-1)?.seq ?? Number.POSITIVE_INFINITY;
+      announcedUpTo = Math.max(announcedUpTo, upTo);
+      if (buffered.length + events.length <= MAX_BUFFERED) buffered.push(...events);
+      else buffered = [];
       wake?.();
     };
     const set = this.subscribers.get(taskId) ?? new Set();
@@ -55,6 +83,11 @@ export class EventHub {
           if (signal?.aborted) finish();
         });
       },
+      drain: () => {
+        const drained = { events: buffered.sort((a, b) => a.seq - b.seq), announcedUpTo };
+        buffered = [];
+        return drained;
+      },
       close: () => {
         set.delete(notify);
         if (set.size === 0 && this.subscribers.get(taskId) === set) this.subscribers.delete(taskId);
@@ -63,8 +96,8 @@ export class EventHub {
     };
   }
 
-  publish(taskId: string): void {
-    for (const notify of this.subscribers.get(taskId) ?? []) notify();
+  publish(taskId: string, publication: Publication = {}): void {
+    for (const notify of this.subscribers.get(taskId) ?? []) notify(publication);
   }
 
   /** Streams currently listening to the task (for tests and metrics). */
@@ -73,7 +106,11 @@ export class EventHub {
   }
 }
 
-/** Stores the events (storage assigns their seqs), then wakes the task's live streams. */
+/**
+ * Stores the events (storage assigns their seqs), then hands the stored rows to the task's live
+ * streams in this process. Other processes hear of the append from the database (NOTIFY on
+ * PostgreSQL) and read it from storage.
+ */
 export async function appendAndPublish(
   repos: Pick<Repos, "events">,
   hub: EventHub,
@@ -83,6 +120,17 @@ export async function appendAndPublish(
   emittedAt: Date = new Date(),
 ): Promise<number[]> {
   const seqs = await repos.events.append(taskId, attemptId, events, emittedAt);
-  if (seqs.length > 0 && !hub.appendsAnnouncedByDatabase) hub.publish(taskId);
+  if (seqs.length === 0) return seqs;
+  const createdAt = timestamp(emittedAt);
+  // Exactly the row as storage gives it back (same keys, same JSON), so a stream sends the same
+  // bytes whether it read the event or was handed it.
+  const stored = seqs.map((seq, index): StoredEvent => ({
+    taskId,
+    attemptId,
+    seq,
+    event: fromJson<QuireEvent>(toJson(events[index])),
+    createdAt,
+  }));
+  hub.publish(taskId, { events: stored });
   return seqs;
 }

@@ -1,5 +1,5 @@
 import type { QuireEvent } from "@quire/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { TEST_DIALECTS } from "../storage/test-databases.js";
 import { appendAndPublish } from "./event-hub.js";
 import { readSse, startTestApi, type SseMessage, type TestApi } from "./test-api.js";
@@ -82,6 +82,46 @@ describe.each(TEST_DIALECTS)("task events over SSE on %s", (dialect) => {
     expect(await take(stream, 1)).toEqual([{ id: "6", text: "task.completed" }]);
     expect((await stream.next()).done).toBe(true);
     await expect.poll(() => api.app.hub.listeners(taskId)).toBe(0);
+  });
+
+  it("sends an append of this process as handed over, without reading storage, byte for byte as stored", async () => {
+    const taskId = await newTask();
+    await append(taskId, [message("a")]);
+    const stream = readSse(await open(taskId));
+    expect(await take(stream, 1)).toEqual([{ id: "1", text: "a" }]);
+    const reads = vi.spyOn(api.repos.events, "eventsAfter");
+    try {
+      await append(taskId, [message("b"), message("c")]);
+      const live: string[] = [];
+      while (live.length < 2) {
+        const next = await stream.next();
+        if (next.value?.data !== undefined) live.push(next.value.data);
+      }
+      expect(reads).not.toHaveBeenCalled();
+      // The same bytes a reader of storage gets.
+      const stored = await api.repos.events.eventsAfter(taskId, 1);
+      expect(live).toEqual(stored.map((row) => JSON.stringify(row)));
+      reads.mockClear();
+
+      // An announcement it is already past (another process's NOTIFY arriving late): no read.
+      api.app.hub.publish(taskId, { upTo: 3 });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(reads).not.toHaveBeenCalled();
+
+      // Rows handed over with a gap before them: storage fills the gap, in order, once each.
+      await api.repos.events.append(taskId, null, [message("d")]);
+      await append(taskId, [message("e")]);
+      expect(await take(stream, 2)).toEqual([
+        { id: "4", text: "d" },
+        { id: "5", text: "e" },
+      ]);
+      expect(reads).toHaveBeenCalled();
+      await append(taskId, [completed(taskId)]);
+      expect(await take(stream, 1)).toEqual([{ id: "6", text: "task.completed" }]);
+      expect((await stream.next()).done).toBe(true);
+    } finally {
+      reads.mockRestore();
+    }
   });
 
   it("resumes after Last-Event-ID or ?after= with no gap and no duplicate", async () => {

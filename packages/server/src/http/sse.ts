@@ -47,26 +47,40 @@ export async function streamTaskEvents(c: Context, options: SseOptions): Promise
     c,
     async (stream) => {
       stream.onAbort(() => closed.abort());
-      try {
+      let ended = false;
+      const send = async (stored: StoredEvent): Promise<void> => {
+        // No `event:` name: EventSource.onmessage then sees every event; the type is in the data.
+        await stream.writeSSE({ id: String(stored.seq), data: JSON.stringify(stored) });
+        after = stored.seq;
+        if (isFinalEvent(stored, task)) ended = true;
+        else if (ended && stored.event.type !== "task.completed") ended = false;
+      };
+      const readStorage = async (): Promise<void> => {
         for (;;) {
-          let ended = false;
-          for (;;) {
-            const page = await repos.events.eventsAfter(taskId, after, PAGE);
-            for (const stored of page) {
-              // No `event:` name: EventSource.onmessage then sees every event; the type is in the data.
-              await stream.writeSSE({ id: String(stored.seq), data: JSON.stringify(stored) });
-              after = stored.seq;
-              if (isFinalEvent(stored, task)) ended = true;
-              else if (ended && stored.event.type !== "task.completed") ended = false;
-            }
-            if (page.length < PAGE || closed.signal.aborted) break;
-          }
+          const page = await repos.events.eventsAfter(taskId, after, PAGE);
+          for (const stored of page) await send(stored);
+          if (page.length < PAGE || closed.signal.aborted) return;
+        }
+      };
+      try {
+        // History first.
+        let behind = true;
+        for (;;) {
+          if (behind) await readStorage();
           // A follow-up may have reopened the task after its final event: then the stream goes on.
           if (ended && !ACTIVE_STATUSES.includes((await repos.tasks.get(taskId))?.status ?? "completed")) return;
           if (closed.signal.aborted) return;
           const published = await subscription.wait(heartbeatMs, closed.signal);
+          if (closed.signal.aborted) return;
+          const { events, announcedUpTo } = subscription.drain();
+          // Rows handed over by an append in this process go out at once when they continue
+          // exactly from the last one sent; older ones were sent already.
+          for (const stored of events) if (stored.seq === after + 1) await send(stored);
+          // Behind what was announced (a gap, or another process's append), or idle for a whole
+          // heartbeat (a notice may have been lost): storage says what is missing.
+          behind = !published || announcedUpTo > after;
           // A comment line keeps proxies from timing the connection out; clients ignore it.
-          if (!published && !closed.signal.aborted) await stream.write(": heartbeat\n\n");
+          if (!published) await stream.write(": heartbeat\n\n");
         }
       } finally {
         subscription.close();

@@ -19,7 +19,10 @@ export interface StoredEvent {
 /** Rows per INSERT: well under SQLite's limit on bound parameters. */
 const INSERT_CHUNK = 100;
 
-/** PostgreSQL channel told "task id" after each append, for servers whose workers run elsewhere. */
+/**
+ * PostgreSQL channel told "<task id> <last seq>" after each append (delivered at commit), for
+ * servers whose workers run elsewhere: a stream that has sent that seq need not read.
+ */
 export const EVENTS_CHANNEL = "quire_events";
 
 export class EventsRepo {
@@ -66,8 +69,6 @@ export class EventsRepo {
           .values(rows.slice(start, start + INSERT_CHUNK))
           .execute();
       }
-      // Delivered at commit, so a listener that reads after the notice sees the rows.
-      if (this.dialect === "postgres") await sql`select pg_notify(${EVENTS_CHANNEL}, ${taskId})`.execute(trx);
       return rows.map((row) => row.seq);
     });
   }
@@ -95,7 +96,7 @@ export class EventsRepo {
         select ${taskId}, ${attemptId}, counter.last_event_seq - ${events.length} + e.ord, e.type, e.data, ${timestamp(now)}
         from counter, unnest(${types}::text[], ${data}::text[]) with ordinality as e(type, data, ord)
         returning seq
-      ), notified as (select pg_notify(${EVENTS_CHANNEL}, ${taskId}))
+      ), notified as (select pg_notify(${EVENTS_CHANNEL}, ${taskId} || ' ' || counter.last_event_seq) from counter)
       select inserted.seq from inserted, notified order by inserted.seq`.execute(this.db);
     if (rows.length === 0) throw new Error(`no task ${taskId}`);
     return rows.map((row) => Number(row.seq));

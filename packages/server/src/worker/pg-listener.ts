@@ -1,6 +1,8 @@
 /**
  * Live events across processes: on PostgreSQL every append notifies EVENTS_CHANNEL with the task
- * id (see events-repo.ts); a server listens and wakes its SSE streams, which then read storage.
+ * id and its last seq (see events-repo.ts); a server listens and wakes its SSE streams, which
+ * read storage unless they have sent that seq already (appends of this process reach them
+ * directly).
  * A dropped connection is re-opened; streams lose nothing meanwhile, since they also wake on
  * their heartbeat and read from their last seq.
  */
@@ -20,7 +22,10 @@ export async function listenForEvents(url: string, hub: EventHub, logger: Logger
   const connect = async (): Promise<void> => {
     const next = new pg.Client({ connectionString: url });
     next.on("notification", (message) => {
-      if (message.channel === EVENTS_CHANNEL && message.payload) hub.publish(message.payload);
+      if (message.channel !== EVENTS_CHANNEL || !message.payload) return;
+      const [taskId, seq] = message.payload.split(" ");
+      const upTo = Number(seq);
+      hub.publish(taskId!, Number.isInteger(upTo) ? { upTo } : {});
     });
     next.on("error", (error) => {
       logger.warn({ err: error }, "event listener connection lost; reconnecting");
