@@ -19,11 +19,15 @@ import { verifyAgainstNothing, verifyPassword } from "./passwords.js";
 import type { Identity, Principal } from "./principal.js";
 import { effectiveScopes, isScope, SCOPES, type Scope } from "./roles.js";
 import { csrfTokenFor, newSessionId, sha256, TOKEN_PREFIX } from "./secrets.js";
+import type { SignInLimits } from "./sign-in-limits.js";
+import { SignInThrottle } from "./sign-in-throttle.js";
 
 export interface AccountsOptions {
   repos: Repos;
   auth?: AuthOptions;
   logger: Logger;
+  /** Overrides of the password sign-in limits (accounts/sign-in-limits.ts); tests shorten them. */
+  signInLimits?: Partial<SignInLimits>;
 }
 
 export interface NewSession {
@@ -39,6 +43,8 @@ export class Accounts {
   readonly oidc: OidcClient | undefined;
   /** Signs the single sign-on cookie. */
   readonly cookieSecret: string;
+  /** Counts failed password sign-ins, in this process's memory. */
+  readonly signInThrottle: SignInThrottle;
   private readonly logger: Logger;
   private prepared: Promise<void> | undefined;
 
@@ -49,6 +55,7 @@ export class Accounts {
     const multi = this.multi;
     this.oidc = multi?.oidc ? new OidcClient(multi.oidc) : undefined;
     this.cookieSecret = multi?.sessionSecret ?? randomBytes(32).toString("base64url");
+    this.signInThrottle = new SignInThrottle(options.signInLimits);
   }
 
   get mode(): ResolvedAuthOptions["mode"] {

@@ -33,6 +33,10 @@ export function accountPaths(): JsonObject {
           "200": ok("{ user, csrfToken }"),
           "400": error("Invalid body, or single-user mode."),
           "401": error("Wrong email or password."),
+          "429": {
+            ...error("Too many failed sign-ins from this address (for this email, or for all): try again later."),
+            headers: { "retry-after": { description: "Seconds to wait.", schema: { type: "integer" } } },
+          },
         },
       },
     },

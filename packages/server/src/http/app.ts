@@ -4,6 +4,7 @@ import { matchedRoutes } from "hono/route";
 import type { Logger } from "pino";
 import { Accounts } from "../accounts/accounts.js";
 import type { AuthOptions } from "../accounts/auth-options.js";
+import type { SignInLimits } from "../accounts/sign-in-limits.js";
 import type { Repos } from "../storage/index.js";
 import { forgesFromEnv } from "../delivery/index.js";
 import { admissionSettings } from "./admission.js";
@@ -47,6 +48,8 @@ export interface AppOptions {
   staticDir?: string;
   /** Single-user local mode when absent; see docs/accounts.md. Invalid options throw here. */
   auth?: AuthOptions;
+  /** Overrides of the password sign-in limits (accounts/sign-in-limits.ts); tests shorten them. */
+  signInLimits?: Partial<SignInLimits>;
 }
 
 export type QuireApp = Hono & { hub: EventHub; metrics: Metrics };
@@ -79,7 +82,7 @@ export function createApp(options: AppOptions): QuireApp {
   app.notFound((c) => c.json({ error: { message: `no route ${c.req.method} ${c.req.path}` } }, 404));
 
   // Before every /api route: each one sees who is asking (accounts/principal.ts).
-  const accounts = new Accounts({ repos, auth: options.auth, logger });
+  const accounts = new Accounts({ repos, auth: options.auth, logger, signInLimits: options.signInLimits });
   app.use("/api/*", authMiddleware(accounts));
 
   app.get("/healthz", async (c) => {

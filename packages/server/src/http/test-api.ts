@@ -8,6 +8,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import type { AuthOptions } from "../accounts/auth-options.js";
+import type { SignInLimits } from "../accounts/sign-in-limits.js";
 import { createRepos, type DialectName, type Repos } from "../storage/index.js";
 import { openTestDatabase } from "../storage/test-databases.js";
 import { createApp, type QuireApp } from "./app.js";
@@ -24,7 +25,7 @@ export interface TestApi {
 
 export async function startTestApi(
   dialect: DialectName,
-  options: { heartbeatMs?: number; auth?: AuthOptions; plansToml?: string } = {},
+  options: { heartbeatMs?: number; auth?: AuthOptions; plansToml?: string; signInLimits?: Partial<SignInLimits> } = {},
 ): Promise<TestApi> {
   const database = await openTestDatabase(dialect);
   const repos = createRepos(database);
@@ -43,6 +44,7 @@ export async function startTestApi(
     heartbeatMs: options.heartbeatMs,
     home,
     auth: options.auth,
+    signInLimits: options.signInLimits,
   });
   const server = await startServer({ app, port: 0 });
   return {

@@ -1,7 +1,8 @@
 /**
  * Signing in and out: password sign-in, OpenID Connect (start, callback), the current identity.
- * Every sign-in, successful or not, is audited; no response or log carries a password or a
- * session id (the session id goes into its HttpOnly cookie only).
+ * Every sign-in, successful or not, is audited, and so is each block of throttled password
+ * sign-ins; no response or log carries a password or a session id (the session id goes into its
+ * HttpOnly cookie only).
  */
 import type { Context, Hono } from "hono";
 import type { Accounts } from "../../accounts/accounts.js";
@@ -16,9 +17,11 @@ import {
 import { userForOidcClaims } from "../../accounts/oidc-users.js";
 import { identityOf } from "../../accounts/principal.js";
 import { loginBody } from "../../accounts/schemas.js";
+import type { SignInRefusal } from "../../accounts/sign-in-throttle.js";
 import { LOCAL_WORKSPACE_ID, type User } from "../../storage/index.js";
 import { refuseCrossSite } from "../auth-middleware.js";
-import { HttpError, jsonBody, parseOr400 } from "../errors.js";
+import { clientAddress } from "../client-address.js";
+import { errorResponse, HttpError, jsonBody, parseOr400 } from "../errors.js";
 
 export function authRoutes(app: Hono, accounts: Accounts): void {
   const { repos } = accounts;
@@ -39,6 +42,21 @@ export function authRoutes(app: Hono, accounts: Accounts): void {
     });
   };
 
+  /** 429 with Retry-After. Audited once per block: an entry per refused attempt would let anyone fill the log. */
+  const refuseThrottled = async (c: Context, refusal: SignInRefusal, email: string, address: string | undefined) => {
+    if (refusal.blockStarted) {
+      await recordSignIn("auth.login_throttled", await repos.users.getByEmail(email), {
+        method: "password",
+        email,
+        address: address ?? null,
+        limit: refusal.limit,
+        blockedSeconds: refusal.retryAfterSeconds,
+      });
+    }
+    c.header("Retry-After", String(refusal.retryAfterSeconds));
+    return errorResponse(c, new HttpError(429, throttledMessage(refusal)));
+  };
+
   const requireMultiUser = () => {
     if (accounts.mode !== "multi") throw new HttpError(400, "single-user mode: there is no sign-in");
   };
@@ -51,7 +69,17 @@ export function authRoutes(app: Hono, accounts: Accounts): void {
     requireMultiUser();
     refuseCrossSite(c, "multi");
     const body = parseOr400(loginBody, await jsonBody(c), "sign-in");
-    const user = await accounts.signInWithPassword(body.email, body.password);
+    const address = clientAddress(c);
+    // Before the password is checked: a blocked guesser costs no scrypt work and learns nothing.
+    const admission = await accounts.signInThrottle.admit(body.email, address);
+    if (admission.refusal) return refuseThrottled(c, admission.refusal, body.email, address);
+    let user: User | undefined;
+    try {
+      user = await accounts.signInWithPassword(body.email, body.password);
+    } catch (error) {
+      await accounts.signInThrottle.abandoned(admission.attempt);
+      throw error;
+    }
     if (!user) {
       await recordSignIn("auth.login_failed", await repos.users.getByEmail(body.email), {
         method: "password",
@@ -59,6 +87,7 @@ export function authRoutes(app: Hono, accounts: Accounts): void {
       });
       throw new HttpError(401, "wrong email or password");
     }
+    await accounts.signInThrottle.succeeded(admission.attempt);
     const session = await accounts.startSession(user.id);
     setSessionCookies(c, session);
     await recordSignIn("auth.login", user, { method: "password" });
@@ -132,6 +161,12 @@ export function authRoutes(app: Hono, accounts: Accounts): void {
     });
     return c.redirect(flow.returnTo, 302);
   });
+}
+
+/** The same whether or not the email exists: a refusal must not tell which accounts there are. */
+function throttledMessage(refusal: SignInRefusal): string {
+  const from = refusal.limit === "address" ? " from this address" : "";
+  return `too many failed sign-ins${from}; try again in ${refusal.retryAfterSeconds} s`;
 }
 
 function publicUser(user: User) {

@@ -15,6 +15,7 @@ export const AUDIT_PAGE_SIZE = 25;
 const ACTIONS = [
   "auth.login",
   "auth.login_failed",
+  "auth.login_throttled",
   "auth.logout",
   "user.created",
   "workspace.created",
