@@ -4,7 +4,7 @@
  * checks are what verification runs.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -43,8 +43,9 @@ describe("quire serve with a git URL and a stored environment", () => {
         );
       }),
     );
+    const home = tempHome();
     const server = await startServe({
-      home: tempHome(),
+      home,
       env: providerEnv("openai", model.url),
       args: ["-m", "scripted-model"],
     });
@@ -97,5 +98,9 @@ describe("quire serve with a git URL and a stored environment", () => {
     expect(JSON.stringify(events)).not.toContain(secret);
     expect(seenByModel.join("\n")).not.toContain(secret);
     expect(output).not.toContain("TINY_TOKEN=");
+    // Encrypted at rest: the value is in neither the SQLite database nor its write-ahead log.
+    const databaseFiles = readdirSync(home).filter((name) => name.startsWith("quire.db"));
+    expect(databaseFiles).toContain("quire.db");
+    for (const name of databaseFiles) expect(readFileSync(path.join(home, name)).includes(secret)).toBe(false);
   });
 });

@@ -14,6 +14,7 @@ import { EventHub } from "./http/event-hub.js";
 import { createMetrics } from "./http/metrics.js";
 import { startServer } from "./http/server.js";
 import { createRepos, migrateToLatest, openDatabase, type Repos, type StorageDatabase } from "./storage/index.js";
+import { openSecretsAtRest } from "./secrets-at-rest.js";
 import type { RunSettings, WorkerContext } from "./worker/context.js";
 import { listenForEvents, type EventListener } from "./worker/pg-listener.js";
 import { PgBossQueue } from "./worker/pg-boss-queue.js";
@@ -36,6 +37,8 @@ export interface ServiceOptions {
   delivery?: DeliverySettings;
   /** Single-user local mode (default) or accounts; see docs/accounts.md. */
   auth?: AuthOptions;
+  /** QUIRE_SECRETS_KEY's value; unset: `secrets.key` in Quire's home, made on first use. */
+  secretsKey?: string;
   leaseMs?: number;
   heartbeatMs?: number;
   /** Testing hooks for the worker context (model client, verification off). */
@@ -62,7 +65,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const closers: (() => Promise<void>)[] = [];
   try {
     await migrateToLatest(database.db);
-    const repos = createRepos(database);
+    const secretCipher = await openSecretsAtRest({
+      home: settings.home,
+      secretsKey: options.secretsKey,
+      database,
+      logger,
+    });
+    const repos = createRepos({ ...database, secretCipher });
     const hub = new EventHub();
     const metrics = createMetrics({ defaultMetrics: true });
     const postgres = database.dialect === "postgres" && options.databaseUrl !== undefined;

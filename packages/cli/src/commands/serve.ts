@@ -113,6 +113,7 @@ async function runService(
       concurrency: shape.concurrency,
       http: shape.http,
       auth: shape.auth,
+      secretsKey: process.env.QUIRE_SECRETS_KEY,
       delivery: {
         author: {
           name: process.env.QUIRE_GIT_AUTHOR_NAME ?? "Quire",

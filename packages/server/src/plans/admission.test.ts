@@ -187,7 +187,11 @@ describe("admission on postgres over separate connections", () => {
     pool.on("release", () => inUse--);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     try {
-      const results = await burst(createRepos({ db, dialect: "postgres" }), newWorkspace(), 50);
+      const results = await burst(
+        createRepos({ db, dialect: "postgres", secretCipher: context.database.secretCipher }),
+        newWorkspace(),
+        50,
+      );
       expect(results.filter((r) => r.ok)).toHaveLength(10);
       // Several transactions were open at once, each on its own connection, waiting on the lock.
       expect(mostInUse).toBeGreaterThan(5);

@@ -24,7 +24,8 @@ export async function assignWorkspacePlan(
   const database = openDatabase({ url: where.databaseUrl, home: where.home, schema: where.databaseSchema });
   try {
     await migrateToLatest(database.db);
-    const repos = createRepos(database);
+    // Plans never touch environment secrets, so this command needs no secrets key.
+    const repos = createRepos({ ...database, secretCipher: null });
     if (!(await repos.workspaces.get(workspaceId))) throw new Error(`no workspace ${workspaceId}`);
     const config = await loadPlansConfig(where.home);
     const before = await resolvePlan(repos, config, workspaceId);

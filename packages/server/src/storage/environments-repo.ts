@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from "kysely";
 import { LOCAL_WORKSPACE_ID } from "./accounts-schema.js";
 import type { Database, EnvironmentsTable } from "./schema.js";
+import { type SecretCipher, SecretDecryptionError } from "./secret-cipher.js";
 import { fromJson, newId, timestamp, toJson } from "./values.js";
 
 /** The definition is validated by the API layer; storage keeps it as JSON. */
@@ -23,8 +24,17 @@ export interface SecretInfo {
   updatedAt: string;
 }
 
+/** A stored secret for the setup phase: its value, or why this process cannot decrypt it. */
+export type SecretValue =
+  | { name: string; version: number; readable: true; value: string }
+  | { name: string; version: number; readable: false; error: SecretDecryptionError };
+
 export class EnvironmentsRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** `cipher` is null only in a process that never touches secret values (`quire plan`). */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly cipher: SecretCipher | null,
+  ) {}
 
   async create(
     input: { repositoryId: string; name: string; definition: EnvironmentDefinition; workspaceId?: string },
@@ -72,8 +82,9 @@ export class EnvironmentsRepo {
     return result.numDeletedRows > 0n;
   }
 
-  /** Creates or replaces a secret; its version goes up by one on every write. */
-  async setSecret(environmentId: string, name: string, value: string, now: Date = new Date()): Promise<SecretInfo> {
+  /** Creates or replaces a secret, encrypted; its version goes up by one on every write. */
+  async setSecret(environmentId: string, name: string, plaintext: string, now: Date = new Date()): Promise<SecretInfo> {
+    const value = this.requireCipher().encrypt(plaintext, { environmentId, name });
     const updatedAt = timestamp(now);
     const row = await this.db
       .insertInto("environment_secrets")
@@ -100,14 +111,42 @@ export class EnvironmentsRepo {
     return rows.map((row) => ({ name: row.name, version: row.version, updatedAt: row.updated_at }));
   }
 
-  /** The values, for the setup phase only (secrets never reach the agent phase or the API). */
-  async secretValues(environmentId: string): Promise<Record<string, string>> {
+  /**
+   * The values, decrypted, for the setup phase only (secrets never reach the agent phase or the
+   * API). A value this key cannot decrypt is reported, not thrown: only a task that needs it fails.
+   */
+  async readSecrets(environmentId: string): Promise<SecretValue[]> {
+    const cipher = this.requireCipher();
     const rows = await this.db
       .selectFrom("environment_secrets")
-      .select(["name", "value"])
+      .select(["name", "value", "version"])
       .where("environment_id", "=", environmentId)
+      .orderBy("name")
       .execute();
-    return Object.fromEntries(rows.map((row) => [row.name, row.value]));
+    return rows.map((row) => {
+      try {
+        return {
+          name: row.name,
+          version: row.version,
+          readable: true,
+          value: cipher.decrypt(row.value, { environmentId, name: row.name }),
+        };
+      } catch (error) {
+        if (!(error instanceof SecretDecryptionError)) throw error;
+        return { name: row.name, version: row.version, readable: false, error };
+      }
+    });
+  }
+
+  /** Every value by name; throws SecretDecryptionError when one cannot be decrypted. */
+  async secretValues(environmentId: string): Promise<Record<string, string>> {
+    const secrets = await this.readSecrets(environmentId);
+    return Object.fromEntries(
+      secrets.map((secret) => {
+        if (!secret.readable) throw secret.error;
+        return [secret.name, secret.value];
+      }),
+    );
   }
 
   async deleteSecret(environmentId: string, name: string): Promise<boolean> {
@@ -117,6 +156,12 @@ export class EnvironmentsRepo {
       .where("name", "=", name)
       .executeTakeFirst();
     return result.numDeletedRows > 0n;
+  }
+
+  private requireCipher(): SecretCipher {
+    if (!this.cipher)
+      throw new Error("this process has no secrets key, so it cannot read or write environment secrets");
+    return this.cipher;
   }
 }
 

@@ -7,6 +7,7 @@ import { EnvironmentsRepo } from "./environments-repo.js";
 import { EventsRepo } from "./events-repo.js";
 import { MessagesRepo } from "./messages-repo.js";
 import { RepositoriesRepo } from "./repositories-repo.js";
+import type { SecretCipher } from "./secret-cipher.js";
 import { SessionsRepo } from "./sessions-repo.js";
 import { TasksRepo } from "./tasks-repo.js";
 import { AdmissionsRepo } from "./usage-admissions-repo.js";
@@ -22,10 +23,13 @@ export * from "./audit-repo.js";
 export * from "./database.js";
 export * from "./environments-repo.js";
 export * from "./events-repo.js";
+export * from "./legacy-secrets.js";
 export * from "./messages-repo.js";
 export * from "./migrate.js";
 export * from "./repositories-repo.js";
 export * from "./schema.js";
+export * from "./secret-cipher.js";
+export * from "./secrets-key.js";
 export * from "./sessions-repo.js";
 export * from "./tasks-repo.js";
 export * from "./usage-admissions-repo.js";
@@ -52,12 +56,20 @@ export interface Repos {
   usage: UsageRecordsRepo;
 }
 
+export interface ReposDatabase extends Pick<StorageDatabase, "db" | "dialect"> {
+  /**
+   * Encrypts environment secrets at rest. Required, so that no caller stores them in plain text
+   * by forgetting it; null only where secrets are never touched (`quire plan`).
+   */
+  secretCipher: SecretCipher | null;
+}
+
 /** Every repository over one database. */
-export function createRepos(database: Pick<StorageDatabase, "db" | "dialect">): Repos {
+export function createRepos(database: ReposDatabase): Repos {
   const { db, dialect } = database;
   return {
     repositories: new RepositoriesRepo(db),
-    environments: new EnvironmentsRepo(db),
+    environments: new EnvironmentsRepo(db, database.secretCipher),
     tasks: new TasksRepo(db),
     attempts: new AttemptsRepo(db, dialect),
     messages: new MessagesRepo(db),

@@ -10,6 +10,7 @@ import path from "node:path";
 import pg from "pg";
 import { openDatabase, redact, type DialectName, type StorageDatabase } from "./database.js";
 import { migrateToLatest } from "./migrate.js";
+import { SecretCipher } from "./secret-cipher.js";
 
 export const TEST_DIALECTS: DialectName[] = ["sqlite", "postgres"];
 
@@ -18,6 +19,8 @@ export function testPostgresUrl(): string {
 }
 
 export interface TestDatabase extends StorageDatabase {
+  /** A random key per database, so every test that stores a secret exercises encryption. */
+  secretCipher: SecretCipher;
   /** Closes the database and removes everything it created. */
   cleanup(): Promise<void>;
 }
@@ -36,6 +39,7 @@ async function openTestSqlite(): Promise<TestDatabase> {
   const database = openDatabase({ home });
   return {
     ...database,
+    secretCipher: SecretCipher.random(),
     cleanup: async () => {
       await database.close();
       await rm(home, { recursive: true, force: true });
@@ -50,6 +54,7 @@ async function openTestPostgres(): Promise<TestDatabase> {
   const database = openDatabase({ url, home: os.tmpdir(), schema });
   return {
     ...database,
+    secretCipher: SecretCipher.random(),
     cleanup: async () => {
       await database.close();
       await adminQuery(url, `drop schema if exists ${schema} cascade`);

@@ -26,24 +26,33 @@ export async function environmentForTask(options: {
       await mkdir(path.join(root, ".quire"));
       await writeFile(path.join(root, ".quire", "environment.toml"), file);
     }
-    const values = environment ? await repos.environments.secretValues(environment.id) : {};
-    const versions = environment ? await repos.environments.listSecrets(environment.id) : [];
+    const stored = environment ? await repos.environments.readSecrets(environment.id) : [];
+    const byName = new Map(stored.map((secret) => [secret.name, secret]));
+    const values: Record<string, string> = Object.create(null) as Record<string, string>;
+    for (const secret of stored) if (secret.readable) values[secret.name] = secret.value;
     const resolved = await resolveEnvironment({
       home: options.home,
       repoRoot: root,
       ...(environment
         ? { overrides: { label: `environment ${environment.name}`, definition: environment.definition } }
         : {}),
-      secretStore: async (names) =>
-        names.map((name) => {
+      secretStore: async (names) => {
+        // Only the secrets this environment names: one this key cannot read fails the task, others do not.
+        const unreadable = names.flatMap((name) => {
+          const secret = byName.get(name);
+          return secret && !secret.readable ? [secret.error.message] : [];
+        });
+        if (unreadable.length > 0) throw new Error(`environment ${environment?.name}: ${unreadable.join("; ")}`);
+        return names.map((name) => {
           const value = values[name];
-          const version = versions.find((secret) => secret.name === name)?.version;
+          const version = byName.get(name)?.version;
           return {
             name,
             version: value === undefined || version === undefined ? null : `v${version}`,
             redactable: value !== undefined && value.length >= MIN_REDACTED_LENGTH,
           };
-        }),
+        });
+      },
     });
     const secretValues = Object.fromEntries(
       resolved.secrets.flatMap((secret) =>
