@@ -15,7 +15,7 @@ import {
 } from "./auth-options.js";
 import { ensureBootstrapAdmin, retireLocalOwner } from "./bootstrap.js";
 import { OidcClient } from "./oidc.js";
-import { verifyAgainstNothing, verifyPassword } from "./passwords.js";
+import { hashPassword, verifyAgainstNothing, verifyPassword } from "./passwords.js";
 import type { Identity, Principal } from "./principal.js";
 import { effectiveScopes, isScope, SCOPES, type Scope } from "./roles.js";
 import { csrfTokenFor, newSessionId, sha256, TOKEN_PREFIX } from "./secrets.js";
@@ -168,6 +168,21 @@ export class Accounts {
     const found = await this.repos.users.passwordHashByEmail(email);
     if (!found?.passwordHash) return verifyAgainstNothing(password).then(() => undefined);
     return (await verifyPassword(password, found.passwordHash)) ? found.user : undefined;
+  }
+
+  /** Whether `password` is the user's; false when they have none (single sign-on only). */
+  async passwordMatches(userId: string, password: string): Promise<boolean> {
+    const stored = await this.repos.users.passwordHashOf(userId);
+    return stored ? verifyPassword(password, stored) : false;
+  }
+
+  /**
+   * Stores the new password's hash and ends every other session of the user, since one of them
+   * may be the reason for the change; the session in `keptSessionId` stays. Returns how many ended.
+   */
+  async changePassword(userId: string, newPassword: string, keptSessionId: string): Promise<number> {
+    await this.repos.users.setPasswordHash(userId, await hashPassword(newPassword));
+    return this.repos.sessions.deleteOthersOfUser(userId, sha256(keptSessionId));
   }
 
   async startSession(userId: string, now: Date = new Date()): Promise<NewSession> {

@@ -1,6 +1,13 @@
 /** The accounts routes in the OpenAPI document (http/openapi.ts spreads these in). */
 import { z } from "zod";
-import { addMemberBody, changeRoleBody, createTokenBody, createWorkspaceBody, loginBody } from "./schemas.js";
+import {
+  addMemberBody,
+  changePasswordBody,
+  changeRoleBody,
+  createTokenBody,
+  createWorkspaceBody,
+  loginBody,
+} from "./schemas.js";
 
 type JsonObject = Record<string, unknown>;
 
@@ -42,6 +49,25 @@ export function accountPaths(): JsonObject {
     },
     "/api/auth/logout": {
       post: { summary: "End this browser session", responses: { "204": { description: "Signed out." }, ...denied } },
+    },
+    "/api/auth/password": {
+      post: {
+        summary: "Change your password (browser sessions only); ends your other sessions",
+        requestBody: body("ChangePassword"),
+        responses: {
+          "204": { description: "Changed; this session stays signed in, the others are signed out." },
+          "400": error(
+            "Invalid body (e.g. too short), the current password is wrong, the new one is the same, " +
+              "or you sign in with single sign-on only.",
+          ),
+          "401": error("Not signed in."),
+          "403": error("An API token (tokens cannot change passwords), or a missing CSRF token."),
+          "429": {
+            ...error("Too many wrong passwords from this address: try again later."),
+            headers: { "retry-after": { description: "Seconds to wait.", schema: { type: "integer" } } },
+          },
+        },
+      },
     },
     "/api/auth/me": {
       get: {
@@ -151,6 +177,7 @@ export function accountPaths(): JsonObject {
 export function accountSchemas(): JsonObject {
   return {
     Login: schemaOf(loginBody),
+    ChangePassword: schemaOf(changePasswordBody),
     CreateToken: schemaOf(createTokenBody),
     CreateWorkspace: schemaOf(createWorkspaceBody),
     AddMember: schemaOf(addMemberBody),

@@ -41,6 +41,14 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(actual, expected);
 }
 
+/**
+ * Whether two passwords hash alike (hashing normalises them first). Not constant-time: both
+ * come from the same caller, who knows them already.
+ */
+export function samePassword(a: string, b: string): boolean {
+  return a.normalize("NFKC") === b.normalize("NFKC");
+}
+
 let dummyHash: Promise<string> | undefined;
 
 /**

@@ -12,6 +12,21 @@ export const loginBody = z
   })
   .strict();
 
+/** The same length rule as every other password the server sets (passwords.ts). */
+const newPassword = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
+  .max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`);
+
+export const changePasswordBody = z
+  .object({
+    currentPassword: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+    newPassword: newPassword.describe(
+      `At least ${MIN_PASSWORD_LENGTH} characters, and not the current password. Other sessions are ended.`,
+    ),
+  })
+  .strict();
+
 export const createTokenBody = z
   .object({
     name: z.string().trim().min(1).max(100).describe("What the token is for, e.g. the CI job that uses it."),
@@ -30,10 +45,7 @@ export const addMemberBody = z
     email,
     role: z.enum(ROLES),
     name: z.string().trim().min(1).max(200).optional(),
-    password: z
-      .string()
-      .min(MIN_PASSWORD_LENGTH)
-      .max(MAX_PASSWORD_LENGTH)
+    password: newPassword
       .optional()
       .describe(
         "Only when no user has this email yet: creates one who signs in with it. Without it a new user signs in " +

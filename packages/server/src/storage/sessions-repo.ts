@@ -40,6 +40,16 @@ export class SessionsRepo {
     return result.numDeletedRows > 0n;
   }
 
+  /** Ends every session of the user but the one kept (after a password change); returns how many. */
+  async deleteOthersOfUser(userId: string, keptIdHash: string): Promise<number> {
+    const result = await this.db
+      .deleteFrom("sessions")
+      .where("user_id", "=", userId)
+      .where("id_hash", "!=", keptIdHash)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   /** Removes expired sessions; returns how many. */
   async deleteExpired(now: Date = new Date()): Promise<number> {
     const result = await this.db.deleteFrom("sessions").where("expires_at", "<=", timestamp(now)).executeTakeFirst();

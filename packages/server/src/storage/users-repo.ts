@@ -64,6 +64,12 @@ export class UsersRepo {
     return row && { user: toUser(row), passwordHash: row.password_hash };
   }
 
+  /** For a password change only: the stored hash of this user (null: they sign in with SSO only). */
+  async passwordHashOf(id: string): Promise<string | null | undefined> {
+    const row = await this.db.selectFrom("users").select("password_hash").where("id", "=", id).executeTakeFirst();
+    return row?.password_hash;
+  }
+
   async setPasswordHash(id: string, passwordHash: string | null): Promise<void> {
     await this.db.updateTable("users").set({ password_hash: passwordHash }).where("id", "=", id).execute();
   }

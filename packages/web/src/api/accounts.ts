@@ -48,6 +48,9 @@ export const accountsApi = {
       { expect401: true },
     ),
   logout: () => request<void>("POST", "/api/auth/logout"),
+  /** The server signs out the user's other sessions; a wrong current password is a 400, not a 401. */
+  changePassword: (currentPassword: string, newPassword: string) =>
+    request<void>("POST", "/api/auth/password", { currentPassword, newPassword }),
 
   tokens: async () => (await request<{ tokens: ApiToken[] }>("GET", "/api/tokens")).tokens,
   /** The value is in this answer only: the server keeps a hash. */

@@ -1,6 +1,6 @@
 /**
  * A handful of routes (`/`, `/tasks/:id`, `/environments[/:repositoryId]`, `/usage` and
- * `/settings/(tokens|members|audit)`) are enough, so a tiny
+ * `/settings/(tokens|members|audit|password)`) are enough, so a tiny
  * History API router instead of a dependency. The server answers every non-API path with index.html, so deep links work.
  */
 import { useSyncExternalStore, type MouseEvent } from "react";
@@ -54,7 +54,7 @@ export function isUsagePath(path: string): boolean {
   return /^\/usage\/?$/.test(path);
 }
 
-export const SETTINGS_TABS = ["tokens", "members", "audit"] as const;
+export const SETTINGS_TABS = ["tokens", "members", "audit", "password"] as const;
 export type SettingsTab = (typeof SETTINGS_TABS)[number];
 
 /** On a settings page: which tab (`/settings` alone is the tokens tab). */

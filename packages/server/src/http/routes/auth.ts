@@ -1,8 +1,8 @@
 /**
- * Signing in and out: password sign-in, OpenID Connect (start, callback), the current identity.
- * Every sign-in, successful or not, is audited, and so is each block of throttled password
- * sign-ins; no response or log carries a password or a session id (the session id goes into its
- * HttpOnly cookie only).
+ * Signing in and out: password sign-in, OpenID Connect (start, callback), the current identity,
+ * changing one's password. Every sign-in, successful or not, is audited, and so is each block of
+ * throttled password sign-ins and each password change; no response or log carries a password or
+ * a session id (the session id goes into its HttpOnly cookie only).
  */
 import type { Context, Hono } from "hono";
 import type { Accounts } from "../../accounts/accounts.js";
@@ -16,7 +16,8 @@ import {
 } from "../../accounts/cookies.js";
 import { userForOidcClaims } from "../../accounts/oidc-users.js";
 import { identityOf } from "../../accounts/principal.js";
-import { loginBody } from "../../accounts/schemas.js";
+import { samePassword } from "../../accounts/passwords.js";
+import { changePasswordBody, loginBody } from "../../accounts/schemas.js";
 import type { SignInRefusal } from "../../accounts/sign-in-throttle.js";
 import { LOCAL_WORKSPACE_ID, type User } from "../../storage/index.js";
 import { refuseCrossSite } from "../auth-middleware.js";
@@ -27,8 +28,8 @@ export function authRoutes(app: Hono, accounts: Accounts): void {
   const { repos } = accounts;
 
   /**
-   * Sign-ins are recorded in the user's first workspace, where its admins see them; those of no
-   * known user in the default workspace, whose owners run the server.
+   * Sign-ins (and password changes) are recorded in the user's first workspace, where its admins
+   * see them; those of no known user in the default workspace, whose owners run the server.
    */
   const recordSignIn = async (action: string, user: User | undefined, details: Record<string, unknown>) => {
     const [first] = user ? await repos.workspaces.listForUser(user.id) : [];
@@ -43,10 +44,16 @@ export function authRoutes(app: Hono, accounts: Accounts): void {
   };
 
   /** 429 with Retry-After. Audited once per block: an entry per refused attempt would let anyone fill the log. */
-  const refuseThrottled = async (c: Context, refusal: SignInRefusal, email: string, address: string | undefined) => {
+  const refuseThrottled = async (
+    c: Context,
+    refusal: SignInRefusal,
+    email: string,
+    address: string | undefined,
+    method: "password" | "password_change" = "password",
+  ) => {
     if (refusal.blockStarted) {
       await recordSignIn("auth.login_throttled", await repos.users.getByEmail(email), {
-        method: "password",
+        method,
         email,
         address: address ?? null,
         limit: refusal.limit,
@@ -103,6 +110,45 @@ export function authRoutes(app: Hono, accounts: Accounts): void {
     await accounts.endSession(sessionId);
     clearSessionCookies(c);
     await recordSignIn("auth.logout", await repos.users.get(identity.userId), {});
+    return c.body(null, 204);
+  });
+
+  app.post("/api/auth/password", async (c) => {
+    requireMultiUser();
+    const identity = identityOf(c);
+    const sessionId = sessionIdFrom(c);
+    // A leaked API token must not be able to take the account over (and lock its owner out).
+    if (identity.via !== "session" || !sessionId) {
+      throw new HttpError(403, "forbidden: only a browser session can change the password, not an API token");
+    }
+    const body = parseOr400(changePasswordBody, await jsonBody(c), "password change");
+    const user = await repos.users.get(identity.userId);
+    if (!user) throw new HttpError(401, "unauthenticated: the user no longer exists");
+    if (!user.hasPassword) {
+      throw new HttpError(400, "you have no password here: you sign in with single sign-on");
+    }
+    if (samePassword(body.currentPassword, body.newPassword)) {
+      throw new HttpError(400, "the new password must differ from the current one");
+    }
+    // Guessing the current password from a stolen session is guessing a sign-in password: the
+    // same counters (this user's email and the client's address) refuse it, before any scrypt work.
+    const throttleEmail = user.email ?? `user:${user.id}`;
+    const address = clientAddress(c);
+    const admission = await accounts.signInThrottle.admit(throttleEmail, address);
+    if (admission.refusal) return refuseThrottled(c, admission.refusal, throttleEmail, address, "password_change");
+    let matches: boolean;
+    try {
+      matches = await accounts.passwordMatches(user.id, body.currentPassword);
+    } catch (error) {
+      await accounts.signInThrottle.abandoned(admission.attempt);
+      throw error;
+    }
+    // 400, not 401: the web app takes any 401 as "the session ended" and shows sign-in, which
+    // would throw away what was typed and sign the user out over a typo.
+    if (!matches) throw new HttpError(400, "current password is wrong");
+    await accounts.signInThrottle.succeeded(admission.attempt);
+    const endedSessions = await accounts.changePassword(user.id, body.newPassword, sessionId);
+    await recordSignIn("user.password_changed", user, { endedSessions });
     return c.body(null, 204);
   });
 

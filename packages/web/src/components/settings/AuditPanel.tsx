@@ -18,6 +18,7 @@ const ACTIONS = [
   "auth.login_throttled",
   "auth.logout",
   "user.created",
+  "user.password_changed",
   "workspace.created",
   "member.added",
   "member.role_changed",

@@ -1,21 +1,30 @@
 /**
  * Settings of the workspace (`/settings/<tab>`): API tokens (everyone: their own; admins see
- * everyone's), members (multi-user mode; admins manage them) and the audit log (admins and
- * owners). A tab the reader may not use is not offered; the server decides in any case.
+ * everyone's), members (multi-user mode; admins manage them), the audit log (admins and owners)
+ * and one's own password (multi-user mode, signed in with a session). A tab the reader may not
+ * use is not offered; the server decides in any case.
  */
 import { isAdmin, useSession } from "../../state/session";
 import { onLinkClick, settingsHref, type SettingsTab } from "../../lib/router";
 import { AuditPanel } from "./AuditPanel";
 import { MembersPanel } from "./MembersPanel";
+import { PasswordPanel } from "./PasswordPanel";
 import { TokensPanel } from "./TokensPanel";
 
-const LABELS: Record<SettingsTab, string> = { tokens: "API tokens", members: "Members", audit: "Audit log" };
+const LABELS: Record<SettingsTab, string> = {
+  tokens: "API tokens",
+  members: "Members",
+  audit: "Audit log",
+  password: "Password",
+};
 
 export function SettingsPage({ tab }: { tab: SettingsTab }) {
   const { me, multiUser } = useSession();
   const offered: SettingsTab[] = ["tokens"];
   if (multiUser) offered.push("members");
   if (isAdmin(me)) offered.push("audit");
+  // Only a browser session may change it (the server refuses API tokens); single-user mode has none.
+  if (multiUser && me?.via === "session") offered.push("password");
   const shown = offered.includes(tab) ? tab : null;
 
   return (
@@ -39,9 +48,12 @@ export function SettingsPage({ tab }: { tab: SettingsTab }) {
       {shown === "tokens" && <TokensPanel />}
       {shown === "members" && <MembersPanel />}
       {shown === "audit" && <AuditPanel />}
+      {shown === "password" && <PasswordPanel />}
       {shown === null && (
         <p className="error-text" role="alert">
-          {LABELS[tab]} are for the workspace&apos;s admins and owners.
+          {tab === "password"
+            ? "Passwords are changed on a multi-user server, signed in from a browser."
+            : `${LABELS[tab]} are for the workspace's admins and owners.`}
         </p>
       )}
     </div>
