@@ -59,7 +59,10 @@ describe.each(TEST_DIALECTS)("OpenID Connect sign-in on %s", (dialect) => {
     expect(first.status).toBe(302);
     expect(first.headers.get("location")).toBe("/tasks/42");
     const created = await me(first);
-    expect(created).toMatchObject({ via: "session", user: { email: "new@example.com", name: "New" } });
+    expect(created).toMatchObject({
+      via: "session",
+      user: { email: "new@example.com", name: "New", hasPassword: false },
+    });
     expect(created.workspace).toEqual({
       id: LOCAL_WORKSPACE_ID,
       name: "Default",

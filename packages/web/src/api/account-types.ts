@@ -25,6 +25,8 @@ export interface PublicUser {
   id: string;
   email: string | null;
   name: string | null;
+  /** False for single sign-on users: no password to change here. */
+  hasPassword?: boolean;
 }
 
 export interface WorkspaceWithRole {

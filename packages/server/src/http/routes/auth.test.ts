@@ -66,6 +66,7 @@ describe.each(TEST_DIALECTS)("sign-in, sessions and CSRF on %s", (dialect) => {
     const client = new ApiClient(api.url, { cookie: sessionCookie(response) }, anonymous.seen);
     const me = await client.json<Me>("GET", "/api/auth/me");
     expect(me).toMatchObject({ mode: "multi", via: "session", csrfToken: body.csrfToken });
+    expect(me.user).toMatchObject({ email: ADMIN.email, hasPassword: true });
     expect(me.workspace).toMatchObject({ id: LOCAL_WORKSPACE_ID, role: "owner" });
     expect(me.scopes).toContain("admin");
   });

@@ -215,8 +215,9 @@ function throttledMessage(refusal: SignInRefusal): string {
   return `too many failed sign-ins${from}; try again in ${refusal.retryAfterSeconds} s`;
 }
 
+/** hasPassword: whether changing one's password here means anything (single sign-on users have none). */
 function publicUser(user: User) {
-  return { id: user.id, email: user.email, name: user.name };
+  return { id: user.id, email: user.email, name: user.name, hasPassword: user.hasPassword };
 }
 
 /** Only a path on this server: anything else would make sign-in an open redirect. */

@@ -24,7 +24,7 @@ export function SettingsPage({ tab }: { tab: SettingsTab }) {
   if (multiUser) offered.push("members");
   if (isAdmin(me)) offered.push("audit");
   // Only a browser session may change it (the server refuses API tokens); single-user mode has none.
-  if (multiUser && me?.via === "session") offered.push("password");
+  if (multiUser && me?.via === "session" && me.user.hasPassword !== false) offered.push("password");
   const shown = offered.includes(tab) ? tab : null;
 
   return (
