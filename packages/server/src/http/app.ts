@@ -19,6 +19,7 @@ import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
 import { environmentRoutes } from "./routes/environments.js";
 import { repositoryRoutes } from "./routes/repositories.js";
+import { fileRoutes } from "./routes/files.js";
 import { reviewRoutes } from "./routes/review.js";
 import { taskRoutes } from "./routes/tasks.js";
 import { tokenRoutes } from "./routes/tokens.js";
@@ -114,6 +115,7 @@ export function createApp(options: AppOptions): QuireApp {
   environmentRoutes(app, ctx);
   taskRoutes(app, ctx, { heartbeatMs });
   reviewRoutes(app, ctx);
+  fileRoutes(app, ctx);
   authRoutes(app, accounts);
   tokenRoutes(app, accounts);
   workspaceRoutes(app, accounts);

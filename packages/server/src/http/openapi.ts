@@ -205,6 +205,20 @@ export function openApiDocument(): JsonObject {
           },
         },
       },
+      "/api/tasks/{id}/file": {
+        get: {
+          summary: "A file of the task's repository at the task's base commit (for citations)",
+          parameters: [idParam, { name: "path", in: "query", required: true, schema: { type: "string" } }],
+          responses: {
+            "200": ok(
+              "{ path, commit, size, binary, tooLarge, content }: content is empty when binary or too large (over 1 MiB).",
+            ),
+            "400": error("The path is not a relative path inside the tree, or names a directory."),
+            "404": error("No such task, or no such file at that commit."),
+            "409": error("The task has no base commit yet."),
+          },
+        },
+      },
       "/api/tasks/{id}/deliver": {
         post: {
           summary:

@@ -85,6 +85,8 @@ export const deliverBody = z
   })
   .strict();
 
+export const fileQuery = z.object({ path: z.string().min(1) }).strict();
+
 export const diffQuery = z
   .object({
     format: z.enum(["diff", "patch"]).default("diff"),

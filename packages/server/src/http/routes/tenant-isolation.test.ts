@@ -91,6 +91,7 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
       ["GET", `/api/tasks/${taskId}/attempts`],
       ["GET", `/api/tasks/${taskId}/events`],
       ["GET", `/api/tasks/${taskId}/diff`],
+      ["GET", `/api/tasks/${taskId}/file?path=a.txt`],
       ["POST", `/api/tasks/${taskId}/messages`, { text: "hi" }],
       ["POST", `/api/tasks/${taskId}/cancel`],
       ["POST", `/api/tasks/${taskId}/archive`],
