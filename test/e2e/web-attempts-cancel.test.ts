@@ -166,6 +166,25 @@ describe("the web app with attempts, Ask, archive and cancel", () => {
     await page.locator(".task-header .badge", { hasText: "Ready for review" }).waitFor();
     await page.locator(".review", { hasText: "No changes." }).waitFor();
     expect(await page.getByTestId("download-patch").count()).toBe(0);
+
+    // The citation opens the file itself at that line: there is no diff to show it in.
+    await page.locator(".task-log .agent-message button.citation", { hasText: "src/add.js:1" }).click();
+    const file = page.getByRole("region", { name: "File src/add.js" });
+    await file.waitFor();
+    const cited = file.locator(".file-line.cited-line");
+    expect(await cited.getAttribute("data-line")).toBe("1");
+    expect(await cited.locator(".file-line-code").textContent()).toBe("export function add(a, b) {");
+    expect(await file.locator(".file-line").count()).toBe(3);
+    await expect
+      .poll(() =>
+        cited.evaluate((row) => {
+          const box = row.getBoundingClientRect();
+          return box.top >= 0 && box.bottom <= window.innerHeight;
+        }),
+      )
+      .toBe(true);
+    await file.getByRole("button", { name: "Close src/add.js" }).click();
+    await file.waitFor({ state: "detached" });
     await page.locator(`.task-row[data-task-id="${taskId}"] .badge`, { hasText: "Ready for review" }).waitFor();
     const task = await api<{ task: { mode: string; environmentId: string | null } }>(
       `${server.url}/api/tasks/${taskId}`,

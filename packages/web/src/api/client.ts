@@ -162,9 +162,21 @@ export const api = {
   archive: async (id: string) => (await request<{ task: Task }>("POST", `${taskPath(id)}/archive`)).task,
   followUp: async (id: string, text: string, attemptId?: string) =>
     request<unknown>("POST", `${taskPath(id)}/messages`, attemptId ? { text, attemptId } : { text }),
+  /** A file of the task's repository at its base commit (for citations of unchanged files). */
+  taskFile: async (id: string, path: string) =>
+    request<TaskFile>("GET", `${taskPath(id)}/file?path=${encodeURIComponent(path)}`),
   deliver: async (id: string, attemptId?: string) =>
     (await request<{ delivery: Delivery }>("POST", `${taskPath(id)}/deliver`, attemptId ? { attemptId } : {})).delivery,
 };
+
+export interface TaskFile {
+  path: string;
+  commit: string;
+  size: number;
+  binary: boolean;
+  tooLarge: boolean;
+  content: string;
+}
 
 /** Fired after an environment is created or deleted, so the composer's list follows. */
 export const ENVIRONMENTS_CHANGED = "quire:environments-changed";

@@ -1,7 +1,8 @@
 /**
  * The diff, rendered by diff2html (side-by-side or unified) in the app's theme, with the
  * changed files as a tree. A citation focuses a file and line: the file scrolls into view and
- * the line is highlighted.
+ * the line is highlighted; a file or line the diff does not show opens as the file itself, at the
+ * task's commit.
  */
 import { html } from "diff2html";
 import type { ColorSchemeType } from "diff2html/lib/types";
@@ -9,16 +10,18 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { useTheme } from "../../lib/theme";
 import { useFocus } from "../task/focus";
 import { findFile, parseDiff } from "./diff-files";
+import { CitedFile } from "./CitedFile";
 import { FileTree } from "./FileTree";
 
 type Layout = "side-by-side" | "line-by-line";
 const LAYOUT_KEY = "quire.diffLayout";
 
-export function DiffView({ diff }: { diff: string }) {
+export function DiffView({ diff, taskId }: { diff: string; taskId: string }) {
   const [layout, setLayout] = useState<Layout>(() =>
     window.localStorage.getItem(LAYOUT_KEY) === "line-by-line" ? "line-by-line" : "side-by-side",
   );
   const [note, setNote] = useState<string | null>(null);
+  const [opened, setOpened] = useState<{ path: string; line: number | null } | null>(null);
   const files = useMemo(() => parseDiff(diff), [diff]);
   const theme = useTheme();
   const rendered = useMemo(
@@ -52,7 +55,10 @@ export function DiffView({ diff }: { diff: string }) {
     window.setTimeout(() => wrapper.classList.remove("cited-file"), 2500);
     row?.classList.add("cited-line");
     (row ?? wrapper).scrollIntoView({ block: row ? "center" : "start", behavior: "smooth" });
-    setNote(line !== null && !row ? `Line ${line} of ${files[index]?.name} is not part of the diff.` : null);
+    const name = files[index]?.name;
+    const outside = line !== null && !row;
+    setNote(outside ? `Line ${line} of ${name} is not part of the diff: shown below as the file was.` : null);
+    setOpened(outside && name ? { path: name, line } : null);
   };
 
   // Runs after the HTML is in the DOM, also when the layout changed under an active focus.
@@ -60,14 +66,25 @@ export function DiffView({ diff }: { diff: string }) {
     if (focus?.kind !== "file") return;
     const index = findFile(files, focus.path);
     if (index < 0) {
-      setNote(`${focus.path} is not changed by this diff.`);
+      setNote(null);
+      setOpened({ path: focus.path, line: focus.line });
       return;
     }
     showFile(index, focus.line);
     // showFile reads the DOM that `rendered` produced: re-run on a new focus or new HTML only.
   }, [focus, rendered]);
 
-  if (files.length === 0) return <p className="empty">No changes.</p>;
+  const citedFile = opened && (
+    <CitedFile taskId={taskId} path={opened.path} line={opened.line} onClose={() => setOpened(null)} />
+  );
+  if (files.length === 0) {
+    return (
+      <>
+        <p className="empty">No changes.</p>
+        {citedFile}
+      </>
+    );
+  }
   return (
     <div className="diff-view">
       <div className="diff-toolbar">
@@ -82,6 +99,7 @@ export function DiffView({ diff }: { diff: string }) {
         </div>
       </div>
       {note && <p className="muted">{note}</p>}
+      {citedFile}
       {/* diff2html escapes the diff's text itself. */}
       <div ref={container} className="diff2html" dangerouslySetInnerHTML={{ __html: rendered }} />
     </div>

@@ -29,7 +29,7 @@ export function ReviewPanel({ task, attempt, timeline, onFollowUp, onDelivered }
       <VerificationPanel attempt={attempt} checks={timeline?.verification ?? []} running={timeline?.working ?? false} />
       <h3>Diff</h3>
       {finished ? (
-        <Diff diff={diff} />
+        <Diff diff={diff} taskId={task.id} />
       ) : (
         <p className="muted">
           {attempt && ["queued", "preparing", "running"].includes(attempt.status)
