@@ -175,13 +175,12 @@ describe("the web app with attempts, Ask, archive and cancel", () => {
     expect(await cited.getAttribute("data-line")).toBe("1");
     expect(await cited.locator(".file-line-code").textContent()).toBe("export function add(a, b) {");
     expect(await file.locator(".file-line").count()).toBe(3);
+    // Scrolled into view.
     await expect
-      .poll(() =>
-        cited.evaluate((row) => {
-          const box = row.getBoundingClientRect();
-          return box.top >= 0 && box.bottom <= window.innerHeight;
-        }),
-      )
+      .poll(async () => {
+        const box = await cited.boundingBox();
+        return box !== null && box.y >= 0 && box.y + box.height <= page.viewportSize()!.height;
+      })
       .toBe(true);
     await file.getByRole("button", { name: "Close src/add.js" }).click();
     await file.waitFor({ state: "detached" });

@@ -18,6 +18,11 @@ export function tempHome(): string {
   return mkdtempSync(path.join(os.tmpdir(), "quire-home-"));
 }
 
+/** The scrubbed environment `quire` runs with in tests: this home, a plain locale, nothing else inherited but PATH. */
+export function quireEnv(home: string, env: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, QUIRE_HOME: home, LANG: "C.UTF-8", ...env };
+}
+
 /** Runs the built `quire` binary as a user would, with a scrubbed environment. */
 export function runQuire(
   args: string[],
@@ -26,13 +31,7 @@ export function runQuire(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [quireBin, ...args], {
       cwd: options.cwd,
-      env: {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOME: options.home,
-        QUIRE_HOME: options.home,
-        LANG: "C.UTF-8",
-        ...options.env,
-      },
+      env: quireEnv(options.home, options.env),
       stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";

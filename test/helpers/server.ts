@@ -1,7 +1,7 @@
 /** Runs `quire serve` / `quire worker` as real processes, and talks to the API like a client would. */
 import { type ChildProcess, spawn } from "node:child_process";
 import type { ScriptedReply, RecordedRequest } from "@quire/core/testing";
-import { quireBin } from "./quire.js";
+import { quireBin, quireEnv } from "./quire.js";
 
 export interface ServeProcess {
   url: string;
@@ -20,13 +20,7 @@ export function spawnQuire(
 ): { child: ChildProcess; stderr: () => string; stdout: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [quireBin, ...args], {
     cwd: options.cwd ?? options.home,
-    env: {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: options.home,
-      QUIRE_HOME: options.home,
-      LANG: "C.UTF-8",
-      ...options.env,
-    },
+    env: quireEnv(options.home, options.env),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
