@@ -4,7 +4,7 @@
  * that sends no usage, another server's field names); prefer the scripted server otherwise.
  */
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenLocally } from "./listen-locally.js";
 
 export interface CannedResponse {
   status?: number;
@@ -44,15 +44,6 @@ export async function startCannedHttpServer(responses: CannedResponse[]): Promis
     res.writeHead(response.status ?? 200, { "content-type": "text/event-stream", ...response.headers });
     res.end(response.body);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/v1`,
-    bodies,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  const listener = await listenLocally(server);
+  return { url: `${listener.origin}/v1`, bodies, close: listener.close };
 }

@@ -4,7 +4,7 @@
  * the real provider code over real sockets. Each request consumes the next scripted reply.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenLocally } from "./listen-locally.js";
 import type { RecordedRequest, ScriptedRoute } from "./recorded-request.js";
 import { field, formatFrame, planReply, type ScriptedReply, type WireFormat } from "./scripted-reply.js";
 import { chatWire } from "./scripted-wire-chat.js";
@@ -162,19 +162,6 @@ export async function startScriptedModelServer(script: Script): Promise<Scripted
       res.end(`scripted model server failed: ${error instanceof Error ? error.stack : String(error)}`);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-
-  return {
-    url: `http://127.0.0.1:${port}/v1`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections(); // keep-alive sockets and replies still waiting out a delay
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  const listener = await listenLocally(server);
+  return { url: `${listener.origin}/v1`, requests, close: listener.close };
 }

@@ -1,5 +1,4 @@
 /** The accounts routes in the OpenAPI document (http/openapi.ts spreads these in). */
-import { z } from "zod";
 import {
   addMemberBody,
   changePasswordBody,
@@ -8,18 +7,8 @@ import {
   createWorkspaceBody,
   loginBody,
 } from "./schemas.js";
+import { body, error, ok, schemaOf, type JsonObject } from "../http/openapi-parts.js";
 
-type JsonObject = Record<string, unknown>;
-
-const schemaOf = (schema: z.ZodType): JsonObject => {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: "input" }) as JsonObject;
-  return rest;
-};
-const json = (schema: JsonObject) => ({ "application/json": { schema } });
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const error = (description: string) => ({ description, content: json(ref("Error")) });
-const ok = (description: string) => ({ description, content: json({ type: "object" }) });
-const body = (name: string) => ({ required: true, content: json(ref(name)) });
 const path = (name: string) => ({ name, in: "path", required: true, schema: { type: "string" } });
 const redirect = (description: string) => ({ description, headers: { location: { schema: { type: "string" } } } });
 const denied = { "401": error("Not signed in."), "403": error("Not allowed (role, scope or CSRF token).") };

@@ -5,7 +5,7 @@
  * (GitLab), or the error body given. Kept free of vitest so other suites can use it.
  */
 import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenLocally } from "@quire/core/testing";
 
 export interface ForgeRequest {
   method: string;
@@ -44,17 +44,8 @@ async function startJsonServer(answer: (request: ForgeRequest) => ForgeAnswer): 
     const { status, body: reply } = answer(request);
     res.writeHead(status, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(reply));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  const listener = await listenLocally(server);
+  return { url: listener.origin, requests, close: listener.close };
 }
 
 const field = (body: unknown, name: string): unknown =>

@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenLocally } from "@quire/core/testing";
 
 export interface GitHttpRequest {
   method: string;
@@ -90,15 +90,6 @@ export async function startGitHttpServer(options: {
     }
     res.writeHead(status, headers).end(output.subarray(split + 4));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  const listener = await listenLocally(server);
+  return { url: listener.origin, requests, close: listener.close };
 }

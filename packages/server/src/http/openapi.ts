@@ -2,7 +2,6 @@
  * The OpenAPI 3.1 document for `/api/openapi.json`. Request bodies are generated from the same zod
  * schemas the routes validate with, so the two cannot drift; a test checks every route is here.
  */
-import { z } from "zod";
 import { accountPaths, accountSchemas, securitySchemes } from "../accounts/openapi.js";
 import { TASK_STATUSES, USAGE_GROUPS } from "../storage/index.js";
 import {
@@ -15,19 +14,8 @@ import {
   secretBody,
   updateEnvironmentBody,
 } from "./schemas.js";
+import { body, error, ok, schemaOf, type JsonObject } from "./openapi-parts.js";
 
-type JsonObject = Record<string, unknown>;
-
-const schemaOf = (schema: z.ZodType): JsonObject => {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: "input" }) as JsonObject;
-  return rest;
-};
-
-const json = (schema: JsonObject) => ({ "application/json": { schema } });
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const error = (description: string) => ({ description, content: json(ref("Error")) });
-const ok = (description: string, schema: JsonObject = { type: "object" }) => ({ description, content: json(schema) });
-const body = (name: string) => ({ required: true, content: json(ref(name)) });
 const idParam = { name: "id", in: "path", required: true, schema: { type: "string" } };
 
 function taskAction(summary: string, extra: JsonObject = {}): JsonObject {
