@@ -1,6 +1,6 @@
 /** The two databases `quire serve` runs on in tests: SQLite in its home, and a fresh PostgreSQL schema. */
 import { randomBytes } from "node:crypto";
-import pg from "pg";
+import { adminQuery, testPostgresUrl } from "../../packages/server/src/storage/test-databases.js";
 
 export interface ServerDatabase {
   name: "sqlite" | "postgres";
@@ -8,16 +8,15 @@ export interface ServerDatabase {
   env(): Promise<Record<string, string>>;
 }
 
-export function postgresUrl(): string {
-  return process.env.QUIRE_TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
-}
+/** The test database (QUIRE_TEST_DATABASE_URL, else 127.0.0.1:5432/test), as the storage tests use. */
+export const postgresUrl = testPostgresUrl;
 
 const created: string[] = [];
 
 /** A new, empty schema in the test database; dropped by `dropPostgresSchemas`. */
 export async function newPostgresSchema(): Promise<string> {
   const schema = `quire_e2e_${randomBytes(5).toString("hex")}`;
-  await adminQuery(`create schema ${schema}`);
+  await adminQuery(postgresUrl(), `create schema ${schema}`);
   created.push(schema);
   return schema;
 }
@@ -29,17 +28,7 @@ export async function newPostgresSchema(): Promise<string> {
 export async function dropPostgresSchemas(): Promise<void> {
   const schemas = created.splice(0).flatMap((schema) => [schema, `${schema}_queue`]);
   if (schemas.length === 0) return;
-  await adminQuery(`drop schema if exists ${schemas.join(", ")} cascade`);
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: postgresUrl() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+  await adminQuery(postgresUrl(), `drop schema if exists ${schemas.join(", ")} cascade`);
 }
 
 export function serverDatabases(): ServerDatabase[] {

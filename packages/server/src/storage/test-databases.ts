@@ -62,7 +62,8 @@ async function openTestPostgres(): Promise<TestDatabase> {
   };
 }
 
-async function adminQuery(url: string, statement: string): Promise<void> {
+/** One statement on its own connection (schemas come and go), with a clear error when PostgreSQL is down. */
+export async function adminQuery(url: string, statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   try {
     await client.connect();

@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
-import pg from "pg";
 import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
-import { testPostgresUrl } from "../storage/test-databases.js";
+import { adminQuery, testPostgresUrl } from "../storage/test-databases.js";
 import { PgBossQueue } from "./pg-boss-queue.js";
 
 describe("the pg-boss queue", () => {
@@ -10,10 +9,7 @@ describe("the pg-boss queue", () => {
   const queues: PgBossQueue[] = [];
   afterAll(async () => {
     for (const queue of queues) await queue.stop();
-    const client = new pg.Client({ connectionString: testPostgresUrl() });
-    await client.connect();
-    await client.query(`drop schema if exists ${schema} cascade`);
-    await client.end();
+    await adminQuery(testPostgresUrl(), `drop schema if exists ${schema} cascade`);
   });
 
   it("wakes an idle worker in another process at once when an attempt is enqueued, not at its next poll", async () => {
