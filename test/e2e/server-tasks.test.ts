@@ -171,6 +171,48 @@ describe.each(serverDatabases())("quire serve on $name", (database) => {
     expect(final.verification.log).toContain("FAIL: add(2, 3) = 6");
   });
 
+  // The default setup's main job: a repository with no test command in AGENTS.md and no
+  // environment checks. Verification is skipped, and that must be stored, not fail the task.
+  it("completes a code task in a repository without checks: verification skipped, diff kept", async () => {
+    const notePatch = [
+      "*** Begin Patch",
+      "*** Update File: notes.txt",
+      "@@",
+      "-first draft",
+      "+second draft",
+      "*** End Patch",
+    ].join("\n");
+    const replies: ScriptedReply[] = [
+      { toolCalls: [{ name: "apply_patch", arguments: { input: notePatch } }] },
+      { text: "Updated notes.txt." },
+    ];
+    const model = await scriptedModel(perConversation((_key, turn) => replies[turn] ?? { text: "done" }));
+    const { server } = await serve(model.url);
+    const repository = await register(server.url, makeRepo({ "notes.txt": "first draft\n" }));
+    const created = await api<{ task: { id: string } }>(`${server.url}/api/tasks`, "POST", {
+      repo: repository.id,
+      ref: repository.defaultBranch,
+      mode: "code",
+      prompt: "revise the notes",
+    });
+    expect(created.status).toBe(201);
+    const taskId = created.body.task.id;
+    const events = await readTaskEvents(server.url, taskId);
+    const final = events.at(-1)?.event;
+    expect(final).toMatchObject({ type: "task.completed", status: "completed" });
+    expect(final).not.toHaveProperty("reason");
+    expect(final?.diff).toContain("+second draft");
+
+    const task = await api<{ task: { status: string; verification: string | null } }>(
+      `${server.url}/api/tasks/${taskId}`,
+      "GET",
+    );
+    expect(task.body.task).toMatchObject({ status: "completed", verification: "skipped" });
+    const diff = await api<string>(`${server.url}/api/tasks/${taskId}/diff`, "GET");
+    expect(diff.status).toBe(200);
+    expect(diff.body).toContain("-first draft\n+second draft");
+  });
+
   it("runs three attempts in parallel and ranks them: verified first, then the smaller diff", async () => {
     const bigFix = fixAddPatch.replace("+  return a + b;", "+  // fixed\n+  return a + b;");
     const attemptsReplies: ScriptedReply[][] = [
