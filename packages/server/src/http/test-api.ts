@@ -18,6 +18,8 @@ export interface TestApi {
   url: string;
   app: QuireApp;
   repos: Repos;
+  /** Quire's home of this API (clones of URL repositories live under it). */
+  home: string;
   /** Every log line written, parsed. */
   logs: Record<string, unknown>[];
   close(): Promise<void>;
@@ -59,6 +61,7 @@ export async function startTestApi(
     url: server.url,
     app,
     repos,
+    home,
     logs,
     close: async () => {
       await server.close();
