@@ -206,7 +206,7 @@ describe("keyboard and labels", () => {
     await page.getByLabel("Branch").locator("option", { hasText: "main" }).waitFor({ state: "attached" });
     const seen: { name: string; ring: boolean }[] = [];
     // From a fresh load (Ask and Code are disabled until there is a prompt: not tab stops).
-    for (let step = 0; step < 14; step++) {
+    for (let step = 0; step < 15; step++) {
       await page.keyboard.press("Tab");
       seen.push(await focusedControl(page));
     }
@@ -220,6 +220,7 @@ describe("keyboard and labels", () => {
       "Prompt",
       "Repository",
       "+ Repo",
+      "Manage repository",
       "Branch",
       "Environment",
       "Number of attempts",

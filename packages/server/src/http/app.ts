@@ -1,6 +1,5 @@
 /** The HTTP API: a Hono app over storage, handing new work to the workers through a dispatcher. */
 import { Hono } from "hono";
-import { matchedRoutes } from "hono/route";
 import type { Logger } from "pino";
 import { Accounts } from "../accounts/accounts.js";
 import type { AuthOptions } from "../accounts/auth-options.js";
@@ -15,6 +14,7 @@ import { HttpError, errorResponse } from "./errors.js";
 import { EventHub } from "./event-hub.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
+import { routeLabel } from "./route-label.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
 import { environmentRoutes } from "./routes/environments.js";
@@ -66,8 +66,7 @@ export function createApp(options: AppOptions): QuireApp {
     const started = performance.now();
     await next();
     const seconds = (performance.now() - started) / 1000;
-    // The route pattern, not the path: ids in paths would make a label per task.
-    const route = matchedRoutes(c).findLast((r) => r.method !== "ALL")?.path ?? "unmatched";
+    const route = routeLabel(c);
     const labels = { method: c.req.method, route, status: String(c.res.status) };
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, seconds);

@@ -7,6 +7,7 @@ import { TASK_STATUSES, USAGE_GROUPS } from "../storage/index.js";
 import {
   createEnvironmentBody,
   createRepositoryBody,
+  renameRepositoryBody,
   createTaskBody,
   deliverBody,
   errorBody,
@@ -53,7 +54,11 @@ export function openApiDocument(): JsonObject {
         post: {
           summary: "Register a repository",
           requestBody: body("CreateRepository"),
-          responses: { "201": ok("{ repository }"), "400": error("Invalid body.") },
+          responses: {
+            "201": ok("{ repository }"),
+            "400": error("Invalid body, or the source is not a git repository or URL."),
+            "409": error("The workspace already has this repository: the body holds it as { error, repository }."),
+          },
         },
       },
       "/api/repositories/{id}": {
@@ -61,6 +66,26 @@ export function openApiDocument(): JsonObject {
           summary: "One repository",
           parameters: [idParam],
           responses: { "200": ok("{ repository }"), "404": error("No such repository.") },
+        },
+        patch: {
+          summary: "Rename a repository",
+          parameters: [idParam],
+          requestBody: body("RenameRepository"),
+          responses: {
+            "200": ok("{ repository }"),
+            "400": error("Invalid name."),
+            "404": error("No such repository."),
+          },
+        },
+        delete: {
+          summary:
+            "Remove a repository: its environments and Quire's clone go, its tasks stay readable but cannot be continued",
+          parameters: [idParam],
+          responses: {
+            "200": ok("{ repository } as it was, with removed: true"),
+            "404": error("No such repository."),
+            "409": error("A task of the repository is queued or running."),
+          },
         },
       },
       "/api/repositories/{id}/branches": {
@@ -244,6 +269,7 @@ export function openApiDocument(): JsonObject {
     components: {
       schemas: {
         CreateRepository: schemaOf(createRepositoryBody),
+        RenameRepository: schemaOf(renameRepositoryBody),
         CreateTask: schemaOf(createTaskBody),
         Message: schemaOf(messageBody),
         CreateEnvironment: schemaOf(createEnvironmentBody),

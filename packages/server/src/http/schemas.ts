@@ -10,6 +10,8 @@ export const createRepositoryBody = z
   })
   .strict();
 
+export const renameRepositoryBody = z.object({ name: createRepositoryBody.shape.name }).strict();
+
 export const createTaskBody = z
   .object({
     repo: z.string().min(1).describe("The repository's id."),

@@ -18,6 +18,8 @@ export interface TestApi {
   url: string;
   app: QuireApp;
   repos: Repos;
+  /** Quire's home of this API (clones of URL repositories live under it). */
+  home: string;
   /** Every log line written, parsed. */
   logs: Record<string, unknown>[];
   close(): Promise<void>;
@@ -25,7 +27,14 @@ export interface TestApi {
 
 export async function startTestApi(
   dialect: DialectName,
-  options: { heartbeatMs?: number; auth?: AuthOptions; plansToml?: string; signInLimits?: Partial<SignInLimits> } = {},
+  options: {
+    heartbeatMs?: number;
+    auth?: AuthOptions;
+    plansToml?: string;
+    signInLimits?: Partial<SignInLimits>;
+    /** A built web app to serve at `/`. */
+    staticDir?: string;
+  } = {},
 ): Promise<TestApi> {
   const database = await openTestDatabase(dialect);
   const repos = createRepos(database);
@@ -45,12 +54,14 @@ export async function startTestApi(
     home,
     auth: options.auth,
     signInLimits: options.signInLimits,
+    staticDir: options.staticDir,
   });
   const server = await startServer({ app, port: 0 });
   return {
     url: server.url,
     app,
     repos,
+    home,
     logs,
     close: async () => {
       await server.close();

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from "kysely";
 import { LOCAL_WORKSPACE_ID } from "./accounts-schema.js";
+import { ACTIVE_STATUSES } from "./tasks-repo.js";
 import type { Database, RepositoriesTable } from "./schema.js";
 import { newId, timestamp } from "./values.js";
 
@@ -32,6 +33,7 @@ export class RepositoriesRepo {
       default_branch: input.defaultBranch ?? "main",
       created_at: timestamp(now),
       workspace_id: input.workspaceId ?? LOCAL_WORKSPACE_ID,
+      removed_at: null,
     };
     await this.db.insertInto("repositories").values(row).execute();
     return toRepository(row);
@@ -41,16 +43,23 @@ export class RepositoriesRepo {
     await this.db.updateTable("repositories").set({ default_branch: branch }).where("id", "=", id).execute();
   }
 
+  /** Removed repositories are not found: nothing new may start from one. */
   async get(id: string): Promise<Repository | undefined> {
-    const row = await this.db.selectFrom("repositories").selectAll().where("id", "=", id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom("repositories")
+      .selectAll()
+      .where("id", "=", id)
+      .where("removed_at", "is", null)
+      .executeTakeFirst();
     return row && toRepository(row);
   }
 
-  /** All of them, or one workspace's. */
+  /** All of them, or one workspace's (removed ones left out). */
   async list(workspaceId?: string): Promise<Repository[]> {
     const rows = await this.db
       .selectFrom("repositories")
       .selectAll()
+      .where("removed_at", "is", null)
       .$if(workspaceId !== undefined, (qb) => qb.where("workspace_id", "=", workspaceId!))
       .orderBy("name")
       .orderBy("id")
@@ -58,7 +67,57 @@ export class RepositoriesRepo {
     return rows.map(toRepository);
   }
 
-  /** Deletes the repository with its environments; fails while tasks still refer to it. */
+  async rename(id: string, name: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable("repositories")
+      .set({ name })
+      .where("id", "=", id)
+      .where("removed_at", "is", null)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /** How many of its tasks are queued or running: a repository is not removed under them. */
+  async countActiveTasks(id: string): Promise<number> {
+    const row = await this.db
+      .selectFrom("tasks")
+      .select((eb) => eb.fn.countAll<number | string | bigint>().as("count"))
+      .where("repository_id", "=", id)
+      .where("status", "in", ACTIVE_STATUSES)
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  /**
+   * Marks the repository removed and deletes its environments (with their secrets), unless one of
+   * its tasks is active (checked in the same statement, so a task starting now is not missed). Its
+   * tasks keep referring to the row, so their records stay readable. False when nothing was removed.
+   */
+  async remove(id: string, now: Date = new Date()): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable("repositories")
+        .set({ removed_at: timestamp(now) })
+        .where("id", "=", id)
+        .where("removed_at", "is", null)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom("tasks")
+                .select("tasks.id")
+                .where("tasks.repository_id", "=", id)
+                .where("tasks.status", "in", ACTIVE_STATUSES),
+            ),
+          ),
+        )
+        .executeTakeFirst();
+      if (result.numUpdatedRows === 0n) return false;
+      await trx.deleteFrom("environments").where("repository_id", "=", id).execute();
+      return true;
+    });
+  }
+
+  /** Deletes the row itself (a registration that failed); fails while tasks still refer to it. */
   async delete(id: string): Promise<boolean> {
     const result = await this.db.deleteFrom("repositories").where("id", "=", id).executeTakeFirst();
     return result.numDeletedRows > 0n;

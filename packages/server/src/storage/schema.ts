@@ -32,6 +32,8 @@ export interface RepositoriesTable {
   created_at: string;
   /** The workspace it belongs to (accounts-schema.ts); null only if written so on purpose. */
   workspace_id: string | null;
+  /** When it was removed (its tasks still refer to it); null while it is in use. */
+  removed_at: string | null;
 }
 
 export interface EnvironmentsTable {

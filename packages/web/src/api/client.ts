@@ -123,6 +123,12 @@ export const api = {
   repositories: async () => (await request<{ repositories: Repository[] }>("GET", "/api/repositories")).repositories,
   addRepository: async (name: string, source: string) =>
     (await request<{ repository: Repository }>("POST", "/api/repositories", { name, source })).repository,
+  renameRepository: async (id: string, name: string) =>
+    (await request<{ repository: Repository }>("PATCH", `/api/repositories/${encodeURIComponent(id)}`, { name }))
+      .repository,
+  removeRepository: async (id: string) => {
+    await request("DELETE", `/api/repositories/${encodeURIComponent(id)}`);
+  },
   branches: async (repositoryId: string) =>
     (await request<{ branches: Branch[] }>("GET", `/api/repositories/${encodeURIComponent(repositoryId)}/branches`))
       .branches,

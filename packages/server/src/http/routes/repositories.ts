@@ -1,11 +1,15 @@
-/** Repositories: a local path or a git URL, registered once, with their branches. */
-import { realpath } from "node:fs/promises";
+/**
+ * Repositories: a local path or a git URL, registered once per workspace, with their branches;
+ * renamed, and removed once none of their tasks is active (docs/server.md).
+ */
+import { realpath, rm } from "node:fs/promises";
 import { git } from "@quire/core";
 import type { Hono } from "hono";
-import { isGitUrl, listBranches, localSource } from "../../worker/sources.js";
+import { isGitUrl, listBranches, localSource, mirrorDir } from "../../worker/sources.js";
 import type { ApiContext } from "../api-context.js";
 import { HttpError, jsonBody, parseOr400 } from "../errors.js";
-import { createRepositoryBody } from "../schemas.js";
+import { SourceSpellingError, sourceIdentity, withoutFileScheme } from "../repository-source.js";
+import { createRepositoryBody, renameRepositoryBody } from "../schemas.js";
 import { repositoryFor } from "../scoping.js";
 import { audit, requireScope } from "../../accounts/index.js";
 
@@ -15,7 +19,16 @@ export function repositoryRoutes(app: Hono, ctx: ApiContext): void {
   app.post("/api/repositories", async (c) => {
     const principal = requireScope(c, "repositories:write");
     const body = parseOr400(createRepositoryBody, await jsonBody(c), "repository");
-    const source = isGitUrl(body.source) ? body.source : await checkLocalRepository(body.source);
+    const requested = sourceOr400(body.source);
+    const source = isGitUrl(requested) ? requested : await checkLocalRepository(requested);
+    const identity = sourceIdentity(source);
+    const existing = (await repos.repositories.list(principal.workspaceId)).find(
+      (candidate) => sourceIdentity(candidate.source) === identity,
+    );
+    if (existing) {
+      const message = `repository already registered as "${existing.name}" (${existing.id})`;
+      return c.json({ error: { message, issues: [{ path: "source", message }] }, repository: existing }, 409);
+    }
     const repository = await repos.repositories.create({ ...body, source, workspaceId: principal.workspaceId });
     try {
       // A URL is cloned now: a wrong one is reported here, not by the first task.
@@ -48,6 +61,34 @@ export function repositoryRoutes(app: Hono, ctx: ApiContext): void {
     return c.json({ repository });
   });
 
+  app.patch("/api/repositories/:id", async (c) => {
+    const id = c.req.param("id");
+    const repository = await repositoryFor(c, repos, id, "repositories:write");
+    if (!repository) throw new HttpError(404, `no repository ${id}`);
+    const { name } = parseOr400(renameRepositoryBody, await jsonBody(c), "repository");
+    if (!(await repos.repositories.rename(id, name))) throw new HttpError(404, `no repository ${id}`);
+    await audit(c, "repository.renamed", id, { from: repository.name, to: name });
+    return c.json({ repository: { ...repository, name } });
+  });
+
+  app.delete("/api/repositories/:id", async (c) => {
+    const id = c.req.param("id");
+    const repository = await repositoryFor(c, repos, id, "repositories:write");
+    if (!repository) throw new HttpError(404, `no repository ${id}`);
+    if (!(await repos.repositories.remove(id))) {
+      const active = await repos.repositories.countActiveTasks(id);
+      if (active === 0) throw new HttpError(404, `no repository ${id}`);
+      throw new HttpError(
+        409,
+        `repository ${repository.name} has ${active} active task${active === 1 ? "" : "s"}: cancel or wait for ${active === 1 ? "it" : "them"}, then remove it`,
+      );
+    }
+    // A URL's clone is Quire's own copy; a local path is the user's and is never touched.
+    if (isGitUrl(repository.source)) await rm(mirrorDir(ctx.home, id), { recursive: true, force: true });
+    await audit(c, "repository.removed", id, { name: repository.name, source: repository.source });
+    return c.json({ repository: { ...repository, removed: true } });
+  });
+
   app.get("/api/repositories/:id/branches", async (c) => {
     const repository = await repositoryFor(c, repos, c.req.param("id"), "repositories:read");
     if (!repository) throw new HttpError(404, `no repository ${c.req.param("id")}`);
@@ -56,6 +97,17 @@ export function repositoryRoutes(app: Hono, ctx: ApiContext): void {
     });
     return c.json({ branches: await listBranches(dir, isGitUrl(repository.source)) });
   });
+}
+
+function sourceOr400(source: string): string {
+  try {
+    return withoutFileScheme(source);
+  } catch (error) {
+    if (!(error instanceof SourceSpellingError)) throw error;
+    throw new HttpError(400, `invalid repository: source: ${error.message}`, [
+      { path: "source", message: error.message },
+    ]);
+  }
 }
 
 async function checkLocalRepository(source: string): Promise<string> {

@@ -129,6 +129,12 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
   app.post("/api/tasks/:id/messages", async (c) => {
     const task = await taskOr404(c, "tasks:write");
     const body = parseOr400(followUpBody, await jsonBody(c), "message");
+    if (!(await repos.repositories.get(task.repositoryId))) {
+      throw new HttpError(
+        409,
+        `repository ${task.repositoryId} was removed: task ${task.id} can be read but not continued`,
+      );
+    }
     const attempt = await chosenAttempt(repos, task, body.attemptId);
     if (!attempt)
       throw new HttpError(400, `invalid message: attemptId: task ${task.id} has no attempt ${body.attemptId}`);

@@ -81,6 +81,7 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
     const routes: [string, string, unknown?][] = [
       ["GET", `/api/repositories/${repoId}`],
       ["GET", `/api/repositories/${repoId}/branches`],
+      ["PATCH", `/api/repositories/${repoId}`, { name: "renamed by b" }],
       ["GET", `/api/environments?repo=${repoId}`],
       ["GET", `/api/environments/${environmentId}`],
       ["PUT", `/api/environments/${environmentId}`, { definition: {} }],
@@ -101,6 +102,7 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
       ["PATCH", `/api/workspaces/${A}/members/${adminUserId}`, { role: "viewer" }],
       ["DELETE", `/api/workspaces/${A}/members/${adminUserId}`],
       ["DELETE", `/api/tokens/${adminTokenId}`],
+      ["DELETE", `/api/repositories/${repoId}`],
     ];
     for (const [method, path, body] of routes) {
       const response = await bob.request(method, path, body);
@@ -139,6 +141,7 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
     // Nothing of A's changed.
     expect(await api.repos.environments.secretValues(environmentId)).toEqual({ TOKEN: "workspace-a-secret" });
     expect((await api.repos.tasks.get(taskId))?.status).toBe("queued");
+    expect((await api.repos.repositories.get(repoId))?.name).toBe("a");
     const members = await admin.json<{ members: { email: string; role: string }[] }>(
       "GET",
       `/api/workspaces/${A}/members`,
@@ -188,6 +191,8 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
       ["POST", `/api/tasks/${taskId}/messages`, { text: "hi" }],
       ["POST", `/api/tasks/${taskId}/cancel`],
       ["POST", "/api/repositories", { name: "x", source: makeRepo({ "x.txt": "x\n" }) }],
+      ["PATCH", `/api/repositories/${repoId}`, { name: "renamed by a viewer" }],
+      ["DELETE", `/api/repositories/${repoId}`],
       ["PUT", `/api/environments/${environmentId}/secrets/TOKEN`, { value: "overwritten" }],
     ] as [string, string, unknown?][]) {
       expect((await viewer.request(method, path, body)).status, `${method} ${path}`).toBe(403);

@@ -7,6 +7,7 @@ import { api } from "../../api/client";
 import type { Task, TaskMode } from "../../api/types";
 import { ErrorOrRefusal, shownError, type ShownError } from "../RefusalNotice";
 import { AddRepository } from "./AddRepository";
+import { RepositoryButtons } from "./RepositoryButtons";
 import { useComposerSources } from "./use-composer-sources";
 
 export function Composer({ onCreated }: { onCreated(task: Task): void }) {
@@ -92,9 +93,11 @@ export function Composer({ onCreated }: { onCreated(task: Task): void }) {
               </option>
             ))}
           </select>
-          <button type="button" className="quiet" title="Add a repository" onClick={() => setAdding(true)}>
-            + Repo
-          </button>
+          <RepositoryButtons
+            repository={repository}
+            onAdd={() => setAdding(true)}
+            onChanged={(select) => sources.reloadRepositories(select)}
+          />
           <select aria-label="Branch" value={branch} onChange={(event) => setBranch(event.target.value)}>
             {branches.map((candidate) => (
               <option key={candidate.name} value={candidate.name}>
