@@ -219,9 +219,9 @@ describe("the web app runs a Code task from prompt to pull request", () => {
     expect(await page.locator(".task-log .agent-message").count()).toBe(2);
   });
 
-  it("single-user mode: the usage page meters the task without sign-in; settings offer tokens, not members", async () => {
+  it("single-user mode: the usage page meters the task without sign-in, and no plan (none is in force); settings offer tokens, not members", async () => {
     await page.getByRole("navigation", { name: "Pages" }).getByRole("link", { name: "Usage" }).click();
-    await page.getByText("A single-user server applies these limits only when").waitFor();
+    await page.getByRole("heading", { name: "No limits are in force" }).waitFor();
     // No plans.toml: nothing is enforced, but every attempt is metered (the model has no price).
     const row = page.locator(`.usage-table tbody tr[data-key="${taskId}"]`);
     await expect

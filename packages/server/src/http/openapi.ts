@@ -157,12 +157,39 @@ export function openApiDocument(): JsonObject {
         get: {
           summary: "List tasks, newest first",
           parameters: [
-            { name: "status", in: "query", schema: { type: "string", enum: [...TASK_STATUSES] } },
+            {
+              name: "status",
+              in: "query",
+              description: `One status or several, comma-separated: ${TASK_STATUSES.join(", ")}.`,
+              schema: { type: "string" },
+            },
             { name: "repo", in: "query", schema: { type: "string" } },
+            { name: "mode", in: "query", schema: { type: "string", enum: ["code", "ask"] } },
+            {
+              name: "q",
+              in: "query",
+              description: "Text the prompt contains (case-insensitive).",
+              schema: { type: "string", minLength: 1, maxLength: 200 },
+            },
+            {
+              name: "delivered",
+              in: "query",
+              description: "false: only tasks whose diff was not delivered yet.",
+              schema: { type: "string", enum: ["true", "false"] },
+            },
             { name: "archived", in: "query", schema: { type: "string", enum: ["true", "false"] } },
-            { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100 } },
+            { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 100 } },
+            {
+              name: "before",
+              in: "query",
+              description: "The `next` cursor of the previous page.",
+              schema: { type: "string", maxLength: 200 },
+            },
           ],
-          responses: { "200": ok("{ tasks }"), "400": error("Invalid query.") },
+          responses: {
+            "200": ok("{ tasks, next }: next is the cursor of the following page, null on the last."),
+            "400": error("Invalid query."),
+          },
         },
         post: {
           summary: "Create a task with 1 to 4 queued attempts",

@@ -26,12 +26,28 @@ export const createTaskBody = z
 
 const flag = z.enum(["true", "false"]).transform((value) => value === "true");
 
+/** One status, or several separated by commas (`queued,preparing,running`). */
+const statuses = z.string().transform((text, context) => {
+  const parts = text.split(",");
+  const unknown = parts.filter((part) => !(TASK_STATUSES as readonly string[]).includes(part));
+  if (unknown.length === 0) return parts as (typeof TASK_STATUSES)[number][];
+  context.addIssue({
+    code: "custom",
+    message: `unknown status ${unknown.map((part) => JSON.stringify(part)).join(", ")}; one of ${TASK_STATUSES.join(", ")}`,
+  });
+  return z.NEVER;
+});
+
 export const listTasksQuery = z
   .object({
-    status: z.enum(TASK_STATUSES).optional(),
+    status: statuses.optional(),
     repo: z.string().min(1).optional(),
+    mode: z.enum(["code", "ask"]).optional(),
+    q: z.string().trim().min(1).max(200).optional().describe("Text the prompt contains (case-insensitive)."),
+    delivered: flag.optional(),
     archived: flag.optional(),
     limit: z.coerce.number().int().min(1).max(100).optional(),
+    before: z.string().min(1).max(200).optional().describe("The `next` cursor of the previous page."),
   })
   .strict();
 

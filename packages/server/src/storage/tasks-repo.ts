@@ -1,5 +1,5 @@
 import type { TaskMode } from "@quire/core";
-import type { Kysely, Selectable, Updateable } from "kysely";
+import { sql, type Kysely, type Selectable, type Updateable } from "kysely";
 import { toAttempt, type Attempt } from "./attempts-repo.js";
 import { LOCAL_WORKSPACE_ID } from "./accounts-schema.js";
 import type { AttemptsTable, Database, StoredTaskStatus, TasksTable } from "./schema.js";
@@ -50,6 +50,11 @@ export interface TaskFilter {
   status?: StoredTaskStatus | StoredTaskStatus[];
   repositoryId?: string;
   archived?: boolean;
+  mode?: TaskMode;
+  /** Words the prompt contains, as typed (case-insensitive; `%` and `_` are plain characters). */
+  text?: string;
+  /** false: only tasks whose diff was not delivered yet (the web app's "To review"). */
+  delivered?: boolean;
   limit?: number;
   /** For paging: only tasks listed after this one (newest first). */
   before?: { createdAt: string; id: string };
@@ -137,6 +142,12 @@ export class TasksRepo {
       .$if(filter.repositoryId !== undefined, (qb) => qb.where("repository_id", "=", filter.repositoryId!))
       .$if(filter.workspaceId !== undefined, (qb) => qb.where("workspace_id", "=", filter.workspaceId!))
       .$if(filter.archived !== undefined, (qb) => qb.where("archived", "=", toFlag(filter.archived!)))
+      .$if(filter.mode !== undefined, (qb) => qb.where("mode", "=", filter.mode!))
+      .$if(filter.delivered !== undefined, (qb) => qb.where("delivery", filter.delivered ? "is not" : "is", null))
+      // lower() on both sides: LIKE is case-insensitive in SQLite (ASCII) but not in PostgreSQL.
+      .$if(filter.text !== undefined, (qb) =>
+        qb.where(sql<boolean>`lower(prompt) like ${likePattern(filter.text!)} escape '\\'`),
+      )
       .$if(before !== undefined, (qb) =>
         qb.where((eb) =>
           eb.or([
@@ -249,4 +260,9 @@ export function toTask(row: Selectable<TasksTable>): Task {
     workspaceId: row.workspace_id,
     createdBy: row.created_by,
   };
+}
+
+/** A LIKE pattern matching `text` anywhere, its own wildcards escaped (with `\`). */
+function likePattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
 }

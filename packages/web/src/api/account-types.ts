@@ -151,6 +151,8 @@ export interface LimitStatus {
 /** `GET /api/usage/limits`. */
 export interface UsageLimits {
   workspaceId: string;
+  /** Whether the server applies these limits (multi-user, or a plans.toml); else they are only what it would apply. */
+  enforced: boolean;
   plan: { name: string; title: string };
   limits: LimitStatus[];
   entitlements: {

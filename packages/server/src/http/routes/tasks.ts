@@ -16,6 +16,15 @@ import { createTaskBody, followUpBody, listTasksQuery } from "../schemas.js";
 import { streamTaskEvents } from "../sse.js";
 import { chosenAttempt, viewTask, viewTasks } from "../task-view.js";
 
+const DEFAULT_PAGE = 100;
+
+function parseTaskCursor(cursor: string): { createdAt: string; id: string } {
+  const [createdAt, id, ...rest] = cursor.split("~");
+  if (!createdAt || !id || rest.length > 0)
+    throw new HttpError(400, "invalid query: before: not a cursor from this API");
+  return { createdAt, id };
+}
+
 export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: number }): void {
   const { repos, logger, metrics } = ctx;
 
@@ -82,14 +91,22 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
   app.get("/api/tasks", async (c) => {
     const principal = requireScope(c, "tasks:read");
     const query = parseOr400(listTasksQuery, c.req.query(), "query");
+    const limit = query.limit ?? DEFAULT_PAGE;
     const tasks = await repos.tasks.list({
       workspaceId: principal.workspaceId,
       status: query.status,
       repositoryId: query.repo,
+      mode: query.mode,
+      text: query.q,
+      delivered: query.delivered,
       archived: query.archived,
-      limit: query.limit,
+      limit,
+      before: query.before === undefined ? undefined : parseTaskCursor(query.before),
     });
-    return c.json({ tasks: await viewTasks(repos, tasks) });
+    const last = tasks.at(-1);
+    // A full page may have more after it; the cursor is the last task's position.
+    const next = tasks.length === limit && last ? `${last.createdAt}~${last.id}` : null;
+    return c.json({ tasks: await viewTasks(repos, tasks), next });
   });
 
   app.get("/api/tasks/:id", async (c) => c.json({ task: await viewTask(repos, await taskOr404(c)) }));

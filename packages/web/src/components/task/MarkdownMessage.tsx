@@ -1,10 +1,12 @@
 /**
  * The agent's messages as Markdown, code highlighted, with citations made clickable:
  * `path:line` opens the file at that line in the diff, a cited command scrolls to its block.
+ * GitHub-flavoured Markdown (tables, task lists, strikethrough), as models write it.
  */
 import { useMemo, type ReactNode } from "react";
 import Markdown, { type Components, type Options } from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
+import remarkGfm from "remark-gfm";
 import { findCommand, rehypeCitations } from "../../lib/citations";
 import { useFocus } from "./focus";
 
@@ -19,6 +21,8 @@ export function MarkdownMessage({ text, commands }: Props) {
     () => [rehypeHighlight, [rehypeCitations, { commandKey: (code: string) => findCommand(commands, code) }]],
     [commands],
   );
+
+  const remarkPlugins: Options["remarkPlugins"] = useMemo(() => [remarkGfm], []);
 
   const components: Components = useMemo(() => {
     const cite = (properties: Record<string, unknown> | undefined, children: ReactNode, code: boolean) => {
@@ -60,7 +64,7 @@ export function MarkdownMessage({ text, commands }: Props) {
 
   return (
     <div className="markdown">
-      <Markdown rehypePlugins={rehypePlugins} components={components}>
+      <Markdown remarkPlugins={remarkPlugins} rehypePlugins={rehypePlugins} components={components}>
         {text}
       </Markdown>
     </div>

@@ -1,7 +1,8 @@
 /**
  * The live meter: each limit of the workspace's plan (`GET /api/usage/limits`) with what is used
  * of it as a bar, and when it next frees up (relative and absolute). Re-read every few seconds
- * while the page is visible, so a task started anywhere shows within moments.
+ * while the page is visible, so a task started anywhere shows within moments. A server that
+ * enforces no limits (`enforced: false`) shows recent usage instead of a plan that is not in force.
  */
 import { useCallback, useEffect, useState } from "react";
 import type { LimitStatus, UsageLimits } from "../../api/account-types";
@@ -10,6 +11,7 @@ import { formatCost } from "../../lib/format";
 import { formatWait, formatWhen, limitLabel, limitUnit, secondsUntil } from "../../lib/limits";
 import { useSession } from "../../state/session";
 import { useNow, useVisibleInterval } from "../../state/use-interval";
+import { RecentUsage } from "./RecentUsage";
 
 export const METER_REFRESH_MS = 3000;
 
@@ -31,6 +33,22 @@ export function LimitsMeter() {
   useEffect(load, [load]);
   useVisibleInterval(load, METER_REFRESH_MS);
 
+  if (limits && !limits.enforced) {
+    return (
+      <section className="limits" aria-labelledby="limits-heading">
+        <div className="section-head">
+          <h2 id="limits-heading">No limits are in force</h2>
+          <span className="muted">live: refreshed every {METER_REFRESH_MS / 1000} s</span>
+        </div>
+        <p className="muted">
+          {me?.mode === "local" ? "This single-user server" : "This server"} applies no plan: any model, any number of
+          attempts. Put a <code>plans.toml</code> in Quire&apos;s home to set limits. Usage is metered either way:
+        </p>
+        <RecentUsage refreshMs={METER_REFRESH_MS} />
+      </section>
+    );
+  }
+
   return (
     <section className="limits" aria-labelledby="limits-heading">
       <div className="section-head">
@@ -46,12 +64,6 @@ export function LimitsMeter() {
         The windows roll: an attempt counts for 5 hours (or 7 days) from when it started, so room comes back one attempt
         at a time.
       </p>
-      {me?.mode === "local" && (
-        <p className="muted">
-          A single-user server applies these limits only when Quire&apos;s home holds a <code>plans.toml</code>; usage
-          is metered either way.
-        </p>
-      )}
       {limits && (
         <>
           <ul className="meters">

@@ -179,7 +179,7 @@ export function UsageTable() {
 function Numbers({ totals }: { totals: Omit<UsageRow, "key"> }) {
   return (
     <>
-      <td>{totals.attempts}</td>
+      <td data-testid="usage-attempts">{totals.attempts}</td>
       <td>{totals.modelCalls}</td>
       <td title={`${totals.cachedInputTokens} cached`}>
         {formatTokens(totals.inputTokens)}

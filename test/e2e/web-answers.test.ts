@@ -1,0 +1,66 @@
+/**
+ * Ask tasks in the web app, in Chromium, against a real `quire serve` with the scripted model: an
+ * answer written in GitHub-flavoured Markdown renders its table, task list and strikethrough; an
+ * answered Ask task reads "Answered", shows no +0 −0 and stays out of "To review"; a model reply
+ * that cannot be read is told once, in words.
+ */
+import type { ScriptedReply } from "@quire/core/testing";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { failingTestRepo, makeRepo } from "../helpers/repo.js";
+import { composeTask } from "../helpers/web-accounts.js";
+import { ensureWebAppBuilt, launchChromium } from "../helpers/web-app.js";
+import { startWebServer, type WebServer } from "../helpers/web-server.js";
+
+const gfmAnswer = [
+  "Here is what each function does:",
+  "",
+  "| Function | Returns |",
+  "| --- | --- |",
+  "| `add` | a - b |",
+  "",
+  "- [x] read `src/add.js`",
+  "- [ ] fix it",
+  "",
+  "The name ~~sum~~ is not used.",
+].join("\n");
+
+const gfmScript = (): ScriptedReply => ({ text: gfmAnswer });
+
+let server: WebServer;
+let browser: Browser;
+let page: Page;
+let askId: string;
+
+beforeAll(async () => {
+  await ensureWebAppBuilt();
+  server = await startWebServer({ gfm: gfmScript });
+  await server.addRepository(makeRepo(failingTestRepo));
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.setDefaultTimeout(10_000);
+  await page.goto(server.url);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe("an Ask task's answer", () => {
+  it("renders GitHub-flavoured Markdown: a table, a task list, strikethrough", async () => {
+    askId = await composeTask(page, "What does add return? [script:gfm]");
+    await page.locator('.round-end[data-end-status="completed"]').waitFor({ timeout: 30_000 });
+    const message = page.locator(".task-log .agent-message").last();
+    const table = message.locator(".markdown table");
+    await table.waitFor();
+    expect(await table.locator("th").allTextContents()).toEqual(["Function", "Returns"]);
+    expect(await table.locator("tbody td").allTextContents()).toEqual(["add", "a - b"]);
+    const boxes = message.locator('.markdown li input[type="checkbox"]');
+    expect(await boxes.count()).toBe(2);
+    expect(await boxes.nth(0).isChecked()).toBe(true);
+    expect(await boxes.nth(1).isChecked()).toBe(false);
+    expect(await message.locator(".markdown del").textContent()).toBe("sum");
+    expect(await message.textContent()).not.toContain("| ---");
+  }, 60_000);
+});
