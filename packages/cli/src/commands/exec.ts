@@ -88,6 +88,7 @@ async function runExec(promptArg: string | undefined, flags: ExecFlags): Promise
     limits: settings.limits,
     contextWindow: settings.contextWindow,
     agentsMd: settings.agentsMd,
+    outbound: settings.outbound,
     signal: controller.signal,
     onEvent,
     onModelEvent: log ? (event: Parameters<ReadableLog["modelEvent"]>[0]) => log.modelEvent(event) : undefined,

@@ -6,6 +6,7 @@ import {
   defaultAgentLimits,
   loadConfig,
   type ModelSettings,
+  type OutboundAllowance,
   quireHome,
   resolveModelSettings,
   type SandboxBackendName,
@@ -20,6 +21,8 @@ export interface ExecSettings {
   container?: ContainerOptions;
   limits: AgentLimits;
   agentsMd: { fallbackNames?: string[]; maxBytes?: number };
+  /** config.toml `[outbound]`: private destinations setup and repository URLs may reach. */
+  outbound: OutboundAllowance;
 }
 
 /** Flags over the config file in Quire's home over environment variables over defaults. */
@@ -47,5 +50,6 @@ export async function resolveExecSettings(flags: ExecFlags): Promise<ExecSetting
     },
     limits,
     agentsMd: config.agentsMd,
+    outbound: config.outbound,
   };
 }

@@ -40,7 +40,12 @@ describe("quireHome", () => {
 
 describe("loadConfig", () => {
   it("gives the defaults when there is no file, or no home at all", async () => {
-    const expected = { agentsMd: { fallbackNames: [], maxBytes: 32768 }, limits: {}, profiles: {} };
+    const expected = {
+      agentsMd: { fallbackNames: [], maxBytes: 32768 },
+      limits: {},
+      outbound: { allowPrivate: [] },
+      profiles: {},
+    };
     expect(await loadConfig(home)).toStrictEqual(expected);
     expect(await loadConfig(path.join(home, "missing"))).toStrictEqual(expected);
   });
@@ -64,6 +69,9 @@ max_turns = 50
 command_timeout_ms = 60000
 max_command_timeout_ms = 600000
 
+[outbound]
+allow_private = ["127.0.0.1:4873", "10.0.0.0/8"]
+
 [profiles.local]
 provider = "openai-chat"
 model = "qwen3-coder"
@@ -82,6 +90,7 @@ max_output_tokens = 4096
       profile: "local",
       agentsMd: { fallbackNames: ["CLAUDE.md", "GEMINI.md"], maxBytes: 0 },
       limits: { maxTurns: 50, commandTimeoutMs: 60000, maxCommandTimeoutMs: 600000 },
+      outbound: { allowPrivate: ["127.0.0.1:4873", "10.0.0.0/8"] },
       profiles: {
         local: {
           provider: "openai-chat",

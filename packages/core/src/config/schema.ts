@@ -6,6 +6,7 @@ import path from "node:path";
 import { z } from "zod";
 import { environmentKeysShape, type EnvironmentLayer, toEnvironmentLayer } from "../environments/definition-schema.js";
 import type { ProviderName } from "../models/types.js";
+import { type OutboundAllowance, parseAllowanceEntry } from "../network/operator-allowance.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 
 export const PROVIDER_NAMES = ["openai", "openai-chat", "anthropic"] as const satisfies readonly ProviderName[];
@@ -56,6 +57,22 @@ export const configFileSchema = z
       })
       .optional(),
     limits: limitsSchema.optional(),
+    /**
+     * The operator's word on outbound connections that setup, maintenance and repository URLs
+     * make: private or local destinations they may reach besides the public internet.
+     */
+    outbound: z
+      .strictObject({
+        allow_private: z
+          .array(
+            z.string().superRefine((entry, ctx) => {
+              const parsed = parseAllowanceEntry(entry);
+              if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
+            }),
+          )
+          .optional(),
+      })
+      .optional(),
     profiles: z.record(z.string(), z.strictObject(modelKeysShape)).optional(),
     /** Overrides of repositories' `.quire/environment.toml`, key by key. */
     environments: z
@@ -134,6 +151,8 @@ export interface QuireConfig extends ModelKeys {
   profile?: string;
   agentsMd: { fallbackNames: string[]; maxBytes: number };
   limits: ConfigLimits;
+  /** `[outbound]`: non-public destinations setup and repository URLs may reach (none by default). */
+  outbound: OutboundAllowance;
   profiles: Record<string, ModelKeys>;
   /** `[environments.NAME]` tables; absent when the file has none. */
   environments?: Record<string, EnvironmentOverride>;
@@ -185,6 +204,7 @@ export function toQuireConfig(file: ConfigFile, defaultMaxBytes: number, path?: 
       maxCommandTimeoutMs: limits.max_command_timeout_ms,
       toolOutputBytes: limits.tool_output_bytes,
     }),
+    outbound: { allowPrivate: file.outbound?.allow_private ?? [] },
     profiles: Object.fromEntries(Object.entries(file.profiles ?? {}).map(([name, keys]) => [name, toModelKeys(keys)])),
     environments:
       file.environments &&

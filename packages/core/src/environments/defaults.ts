@@ -2,7 +2,7 @@
  * Safe defaults for an environment: what a task gets when neither the repository's
  * `.quire/environment.toml` nor Quire's configuration says otherwise. Every value is configurable.
  */
-import type { NetworkPolicy, ResourceLimits } from "./types.js";
+import type { NetworkPolicy, ResourceLimits, SetupNetworkPolicy } from "./types.js";
 
 /** Where a repository keeps its environment definition, relative to its root. */
 export const ENVIRONMENT_FILE = ".quire/environment.toml";
@@ -19,6 +19,12 @@ export const DEFAULT_NETWORK_POLICY: Readonly<NetworkPolicy> = Object.freeze({
   // Off even in allowlist mode: the environment lists what it needs, or opts into the preset.
   preset: false,
   methods: "safe",
+});
+
+/** Setup may fetch from the public internet (package registries, git hosts), never the host. */
+export const DEFAULT_SETUP_NETWORK_POLICY: Readonly<SetupNetworkPolicy> = Object.freeze({
+  mode: "public",
+  domains: [],
 });
 
 export const DEFAULT_RESOURCE_LIMITS: Readonly<ResourceLimits> = Object.freeze({

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { MIB } from "./defaults.js";
-import type { NetworkPolicy, ResourceLimits } from "./types.js";
+import type { NetworkPolicy, ResourceLimits, SetupNetworkPolicy } from "./types.js";
 
 /** Names of variables and secrets: what a shell accepts as an environment variable name. */
 export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -41,6 +41,15 @@ export function environmentKeysShape(where: "repository" | "config") {
         methods: z.enum(["safe", "all"]).optional(),
       })
       .optional(),
+    // No key here can open the host or a private network: only the operator's config can.
+    setup_network: z
+      .strictObject({
+        mode: z.enum(["public", "allowlist"]).optional(),
+        domains: z
+          .array(z.string().regex(DOMAIN, 'must be a host name like "example.com" or "*.example.com"'))
+          .optional(),
+      })
+      .optional(),
     limits: z
       .strictObject({
         command_timeout_ms: positiveInt.optional(),
@@ -69,6 +78,7 @@ export interface EnvironmentLayer {
   variables?: Record<string, string>;
   secrets?: string[];
   network?: Partial<NetworkPolicy>;
+  setupNetwork?: Partial<SetupNetworkPolicy>;
   limits?: Partial<ResourceLimits>;
   checks?: string[];
   cacheTtlMs?: number;
@@ -97,6 +107,7 @@ export function toEnvironmentLayer(keys: EnvironmentFileKeys): EnvironmentLayer 
     variables: keys.variables,
     secrets: keys.secrets,
     network: keys.network && defined({ ...keys.network }),
+    setupNetwork: keys.setup_network && defined({ ...keys.setup_network }),
     limits:
       limits &&
       defined({

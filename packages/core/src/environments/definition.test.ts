@@ -40,6 +40,7 @@ describe("resolveEnvironment", () => {
       variables: {},
       secrets: [],
       network: { mode: "off", domains: [], preset: false, methods: "safe" },
+      setupNetwork: { mode: "public", domains: [] },
       limits: DEFAULT_RESOURCE_LIMITS,
       checks: [],
       cacheTtlMs: DEFAULT_CACHE_TTL_MS,
@@ -63,6 +64,9 @@ mode = "allowlist"
 domains = ["example.com", "*.internal.example"]
 preset = true
 methods = "all"
+[setup_network]
+mode = "allowlist"
+domains = ["registry.npmjs.org", "*.pythonhosted.org"]
 [limits]
 command_timeout_ms = 1000
 max_command_timeout_ms = 2000
@@ -83,6 +87,7 @@ disk_mb = 100
       variables: { NODE_ENV: "test" },
       secrets: [{ name: "NPM_TOKEN", version: expect.stringMatching(/^[0-9a-f]{12}$/) }],
       network: { mode: "allowlist", domains: ["example.com", "*.internal.example"], preset: true, methods: "all" },
+      setupNetwork: { mode: "allowlist", domains: ["registry.npmjs.org", "*.pythonhosted.org"] },
       limits: {
         commandTimeoutMs: 1000,
         maxCommandTimeoutMs: 2000,
@@ -163,6 +168,22 @@ disk_mb = 100
     const error = (await resolveEnvironment({ home, repoRoot: repo }).catch((e: unknown) => e)) as EnvironmentError;
     expect(error.problems).toHaveLength(4);
     expect(error.message).toContain(`${configFile}: environments.web.repo: must be an absolute path`);
+  });
+});
+
+describe("setup_network", () => {
+  it("cannot open the host or a private network: only the operator's [outbound] can", async () => {
+    const problems = await problemsOf(
+      `[setup_network]\nmode = "private"\nallow_private = ["127.0.0.1:5432"]\ndomains = ["127.0.0.1:5432"]`,
+      `[environments.web]\nrepo = "*"\nsetup_network = { allow_private = ["10.0.0.0/8"] }\n[outbound]\nallow_private = ["localhost"]`,
+    );
+    expect(problems.map((p) => `${path.basename(p.file)} ${p.key}`).sort()).toStrictEqual([
+      "config.toml environments.web.setup_network.allow_private",
+      "config.toml outbound.allow_private.0",
+      "environment.toml setup_network.allow_private",
+      "environment.toml setup_network.domains.0",
+      "environment.toml setup_network.mode",
+    ]);
   });
 });
 

@@ -9,7 +9,13 @@ import { parse, TomlError } from "smol-toml";
 import { NETWORK_PRESET_DOMAINS } from "../network/preset.js";
 import { CONFIG_FILE_NAME, ConfigError, describeIssue, loadConfig } from "../config/load.js";
 import type { EnvironmentOverride, QuireConfig } from "../config/schema.js";
-import { DEFAULT_CACHE_TTL_MS, DEFAULT_NETWORK_POLICY, DEFAULT_RESOURCE_LIMITS, ENVIRONMENT_FILE } from "./defaults.js";
+import {
+  DEFAULT_CACHE_TTL_MS,
+  DEFAULT_NETWORK_POLICY,
+  DEFAULT_RESOURCE_LIMITS,
+  DEFAULT_SETUP_NETWORK_POLICY,
+  ENVIRONMENT_FILE,
+} from "./defaults.js";
 import {
   type EnvironmentLayer,
   LIMIT_KEYS,
@@ -219,6 +225,7 @@ function merge(layers: { origin: Origin; layer: EnvironmentLayer }[]): Merged {
     variables: {},
     secrets: [],
     network: { ...DEFAULT_NETWORK_POLICY, domains: [...DEFAULT_NETWORK_POLICY.domains] },
+    setupNetwork: { ...DEFAULT_SETUP_NETWORK_POLICY, domains: [] },
     limits: { ...DEFAULT_RESOURCE_LIMITS },
     checks: [],
     cacheTtlMs: DEFAULT_CACHE_TTL_MS,
@@ -233,6 +240,7 @@ function merge(layers: { origin: Origin; layer: EnvironmentLayer }[]): Merged {
       merged.secretsOrigin = origin;
     }
     if (layer.network) env.network = { ...env.network, ...layer.network };
+    if (layer.setupNetwork) env.setupNetwork = { ...env.setupNetwork, ...layer.setupNetwork };
     if (layer.limits) {
       env.limits = { ...env.limits, ...layer.limits };
       for (const key of Object.keys(layer.limits) as (keyof ResourceLimits)[]) merged.limitOrigins[key] = origin;
@@ -273,6 +281,17 @@ function crossCheck(merged: Merged): EnvironmentProblem[] {
 }
 
 function networkWarnings(env: ResolvedEnvironment): string[] {
+  const setup = env.setupNetwork;
+  const setupWarnings =
+    setup.mode === "allowlist" && setup.domains.length === 0
+      ? ["setup_network is allowlist, but no domains are listed: setup cannot reach anything"]
+      : setup.mode === "public" && setup.domains.length > 0
+        ? ['setup_network domains apply only with mode = "allowlist"']
+        : [];
+  return [...setupWarnings, ...agentNetworkWarnings(env)];
+}
+
+function agentNetworkWarnings(env: ResolvedEnvironment): string[] {
   const { mode, domains, preset } = env.network;
   if (mode === "on") return ["network is on: the agent can reach any host, and send anything it reads there"];
   if (mode === "allowlist" && domains.length === 0 && !preset) {

@@ -17,6 +17,17 @@ export interface NetworkPolicy {
   methods: "safe" | "all";
 }
 
+/**
+ * What setup and maintenance scripts may reach, through the filtering proxy (their only way
+ * out): "public", any host on the public internet; "allowlist", only `domains` (same syntax as
+ * the agent's). Never the host itself or a private network, whatever the environment says:
+ * only the operator opens those (network/operator-allowance.ts).
+ */
+export interface SetupNetworkPolicy {
+  mode: "public" | "allowlist";
+  domains: string[];
+}
+
 export interface ResourceLimits {
   /** Default wall time of one command, and the most a command may ask for. */
   commandTimeoutMs: number;
@@ -52,6 +63,8 @@ export interface ResolvedEnvironment {
   /** Secret names and versions (values are read only when setup runs). */
   secrets: SecretRef[];
   network: NetworkPolicy;
+  /** The setup and maintenance scripts' network (the agent phase's is `network`). */
+  setupNetwork: SetupNetworkPolicy;
   limits: ResourceLimits;
   /** Commands that verify a task's result (used by the server's verification gate). */
   checks: string[];

@@ -16,9 +16,22 @@ import type { Duplex } from "node:stream";
 import type { NetworkPolicy } from "../environments/types.js";
 import { formatNetworkRefusal, type DecisionReason, type NetworkDecision } from "./decision.js";
 import { isPrivateAddress, matchHost, normalizeHost } from "./host-rules.js";
+import type { DestinationRule } from "./operator-allowance.js";
+
+/**
+ * The setup phase's rule (setup-network.ts): any method and port, to hosts that resolve to a
+ * destination the rule allows (public ones, plus what the operator allowed), and only to
+ * `domains` when that is a list.
+ */
+export interface SetupProxyRule {
+  domains: readonly string[] | null;
+  destinations: DestinationRule;
+}
 
 export interface FilteringProxyOptions {
+  /** The agent phase's allowlist; ignored when `setup` is given. */
   policy: Pick<NetworkPolicy, "domains" | "preset" | "methods">;
+  setup?: SetupProxyRule;
   /** Called for every request the proxy judged, allowed or not; refusals become events. */
   onDecision?: (decision: NetworkDecision) => void;
   /** A host name to the address to connect to; DNS on the host by default (tests map names to 127.0.0.1). */
@@ -106,8 +119,23 @@ export async function startFilteringProxy(options: FilteringProxyOptions): Promi
     socket.once("close", () => sockets.delete(socket));
   };
 
+  /**
+   * Setup's verdict. The address is checked after resolution and is the one connected to, so a
+   * name cannot resolve to a public address for the check and to the host for the connection;
+   * a redirect is a new request through here, judged the same way.
+   */
+  const judgeSetup = async (rule: SetupProxyRule, host: string, port: number) => {
+    if (rule.domains !== null && matchHost(host, { domains: [...rule.domains], preset: false }) === null) {
+      return { reason: "not-in-allowlist" as DecisionReason };
+    }
+    const address = isIP(host) !== 0 ? host : await resolve(host);
+    if (!rule.destinations.allows(address, port)) return { reason: "private-address" as DecisionReason };
+    return { reason: "allowed" as DecisionReason, address };
+  };
+
   /** The policy's verdict; throws only when the name does not resolve. */
   const judge = async (host: string, port: number, method: string, tunnel: boolean, hasBody: boolean) => {
+    if (options.setup) return judgeSetup(options.setup, host, port);
     const match = matchHost(host, policy);
     if (match === null) return { reason: "not-in-allowlist" as DecisionReason };
     if (!(tunnel ? connectPorts : httpPorts).includes(port)) return { reason: "port-not-allowed" as DecisionReason };

@@ -10,3 +10,12 @@ export { startFilteringProxy, type FilteringProxy, type FilteringProxyOptions } 
 export { isPrivateAddress, matchHost, normalizeHost, type HostMatch } from "./host-rules.js";
 export { NETWORK_PRESET_DOMAINS } from "./preset.js";
 export { SANDBOX_PROXY_PORT } from "./sandbox-bridge.js";
+export { isPublicAddress } from "./destinations.js";
+export {
+  DestinationRule,
+  NO_OUTBOUND_ALLOWANCE,
+  parseAllowanceEntry,
+  type OutboundAllowance,
+} from "./operator-allowance.js";
+export { REFUSALS_SHOWN, RefusalReporter } from "./refusal-reporter.js";
+export { openSetupNetwork, type SetupNetwork, type SetupNetworkOptions } from "./setup-network.js";

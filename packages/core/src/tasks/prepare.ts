@@ -8,6 +8,9 @@ import { runEnvironmentScript } from "../environments/setup.js";
 import { createSnapshot, environmentKey, findSnapshot } from "../environments/snapshot.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
 import type { ThreadItem } from "../events.js";
+import type { OutboundAllowance } from "../network/operator-allowance.js";
+import { RefusalReporter } from "../network/refusal-reporter.js";
+import { openSetupNetwork } from "../network/setup-network.js";
 import { createSandbox } from "../sandbox/index.js";
 import type { ContainerOptions } from "../sandbox/container.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
@@ -80,6 +83,8 @@ export interface PrepareOptions {
   nextItemId: () => string;
   emitItem: (phase: "started" | "updated" | "completed", item: ThreadItem) => void;
   redact: (text: string) => string;
+  /** Private destinations the operator lets setup and maintenance reach (config.toml `[outbound]`). */
+  outbound?: OutboundAllowance;
 }
 
 /**
@@ -97,26 +102,42 @@ export async function prepareTaskWorkspace(options: PrepareOptions): Promise<Pre
   });
   const scriptEnv = { ...environment.variables, ...options.secretValues };
   const readOnlyPaths = [source.objectsDir];
-  const runScript = (phase: "setup" | "maintenance", script: string, dir: string) =>
-    runEnvironmentScript({
-      phase,
-      script,
-      sandbox: createSandbox(options.sandbox, {
-        workspace: dir,
-        writable: true,
-        network: true,
-        readOnlyPaths,
-        ...(options.container ? { container: options.container } : {}),
-      }),
-      cwd: dir,
-      env: scriptEnv,
-      timeoutMs: environment.limits.taskTimeoutMs,
-      maxOutputBytes: environment.limits.outputBytes,
-      signal: options.signal,
-      itemId: options.nextItemId(),
-      emitItem: options.emitItem,
-      redact: options.redact,
+  // Setup and maintenance reach the internet through the setup proxy only, never the host.
+  const runScript = async (phase: "setup" | "maintenance", script: string, dir: string): Promise<void> => {
+    const refusals = new RefusalReporter(`${phase}: `, (message) =>
+      options.emitItem("completed", { id: options.nextItemId(), type: "error", message }),
+    );
+    const network = await openSetupNetwork({
+      policy: environment.setupNetwork,
+      backend: options.sandbox,
+      ...(options.outbound ? { outbound: options.outbound } : {}),
+      onDecision: refusals.onDecision,
     });
+    try {
+      await runEnvironmentScript({
+        phase,
+        script,
+        sandbox: createSandbox(options.sandbox, {
+          workspace: dir,
+          writable: true,
+          readOnlyPaths,
+          ...(options.container ? { container: options.container } : {}),
+          ...network.sandbox,
+        }),
+        cwd: dir,
+        env: scriptEnv,
+        timeoutMs: environment.limits.taskTimeoutMs,
+        maxOutputBytes: environment.limits.outputBytes,
+        signal: options.signal,
+        itemId: options.nextItemId(),
+        emitItem: options.emitItem,
+        redact: options.redact,
+      });
+    } finally {
+      await network.close();
+      refusals.flush();
+    }
+  };
 
   // Whatever setup wrote, the agent phase must not find a secret in its files.
   const scrub = async (dir: string): Promise<void> => {

@@ -6,7 +6,9 @@ import { createRedactor } from "../environments/redact.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
 import type { QuireEvent, TaskStatus } from "../events.js";
 import type { ModelClient, ModelStreamEvent } from "../models/types.js";
-import { networkRefusalItem, openAgentNetwork } from "../network/index.js";
+import { openAgentNetwork } from "../network/index.js";
+import type { OutboundAllowance } from "../network/operator-allowance.js";
+import { RefusalReporter } from "../network/refusal-reporter.js";
 import { createSandbox } from "../sandbox/index.js";
 import type { ContainerOptions } from "../sandbox/container.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
@@ -47,6 +49,8 @@ export interface TaskRunOptions {
    * lets only a few run at once, so a burst of new tasks does not starve the running ones of CPU.
    */
   preparationGate?: (prepare: () => Promise<PreparedTask>) => Promise<PreparedTask>;
+  /** Private destinations the operator lets setup and maintenance reach (config.toml `[outbound]`). */
+  outbound?: OutboundAllowance;
   /** Resolves the environment once the repository root is known; safe defaults when absent. */
   environmentFor?: (sourceRoot: string) => Promise<EnvironmentForTask>;
 }
@@ -105,6 +109,7 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
         secretValues,
         sandbox: options.sandbox,
         container: options.container,
+        ...(options.outbound ? { outbound: options.outbound } : {}),
         signal: options.signal,
         nextItemId: () => `item_${state.nextItemIndex++}`,
         emitItem: (phase, item) => emit({ type: `item.${phase}`, item }),
@@ -188,13 +193,11 @@ async function runTaskTurn(
   record.pid = process.pid;
   await store.save(record);
   // The agent phase's network: none, a filtering proxy for allowlisted domains, or all of it.
-  const network = await openAgentNetwork(environment.network, {
-    onDecision: (decision) => {
-      if (decision.allowed) return;
-      const item = { id: `item_${state.nextItemIndex++}`, ...networkRefusalItem(decision) };
-      emit({ type: "item.completed", item });
-    },
-  });
+  // Refusals are bounded: a command looping over requests would otherwise fill the event log.
+  const refusals = new RefusalReporter("", (message) =>
+    emit({ type: "item.completed", item: { id: `item_${state.nextItemIndex++}`, type: "error", message } }),
+  );
+  const network = await openAgentNetwork(environment.network, { onDecision: refusals.onDecision });
   const sandbox = createSandbox(options.sandbox, {
     workspace: record.workspace,
     writable: record.mode === "code",
@@ -239,7 +242,10 @@ async function runTaskTurn(
     emit: emitAndKeep,
     redact: (text) => redactor.redact(text),
     onModelEvent: options.onModelEvent,
-  }).finally(() => network.close());
+  }).finally(async () => {
+    await network.close();
+    refusals.flush();
+  });
   const cpu = sandbox.cpuSeconds?.() ?? null;
   if (cpu !== null) record.sandboxCpuSeconds = (record.sandboxCpuSeconds ?? 0) + cpu;
   await saving;

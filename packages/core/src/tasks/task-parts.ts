@@ -1,7 +1,12 @@
 // The smaller pieces of running a task: defaults, redaction of events, the record, limits.
 import path from "node:path";
 import type { AgentLimits } from "../agent/loop.js";
-import { DEFAULT_CACHE_TTL_MS, DEFAULT_NETWORK_POLICY, DEFAULT_RESOURCE_LIMITS } from "../environments/defaults.js";
+import {
+  DEFAULT_CACHE_TTL_MS,
+  DEFAULT_NETWORK_POLICY,
+  DEFAULT_RESOURCE_LIMITS,
+  DEFAULT_SETUP_NETWORK_POLICY,
+} from "../environments/defaults.js";
 import { redactEvent } from "../environments/redact.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
 import type { QuireEvent } from "../events.js";
@@ -19,6 +24,7 @@ export function defaultEnvironment(): ResolvedEnvironment {
     variables: {},
     secrets: [],
     network: { ...DEFAULT_NETWORK_POLICY },
+    setupNetwork: { ...DEFAULT_SETUP_NETWORK_POLICY, domains: [] },
     limits: { ...DEFAULT_RESOURCE_LIMITS },
     checks: [],
     cacheTtlMs: DEFAULT_CACHE_TTL_MS,

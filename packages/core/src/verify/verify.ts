@@ -10,6 +10,7 @@ import { createRedactor } from "../environments/redact.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
 import type { ThreadItem } from "../events.js";
 import { loadAgentsInstructions } from "../instructions/agents-md.js";
+import type { OutboundAllowance } from "../network/operator-allowance.js";
 import { createSandbox } from "../sandbox/index.js";
 import type { ContainerOptions } from "../sandbox/container.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
@@ -42,6 +43,8 @@ export interface VerifyOptions {
   diff: string;
   sandbox: SandboxBackendName;
   container?: ContainerOptions;
+  /** Private destinations the operator lets setup reach (config.toml `[outbound]`); checks get no network. */
+  outbound?: OutboundAllowance;
   /** For the setup script, when the environment's snapshot must be made again; never given to checks. */
   secretValues?: Record<string, string>;
   /** Wall time of each check (default 10 minutes). */
@@ -100,6 +103,7 @@ export async function verifyDiff(options: VerifyOptions): Promise<VerifyResult> 
       secretValues: options.secretValues ?? {},
       sandbox: options.sandbox,
       container: options.container,
+      ...(options.outbound ? { outbound: options.outbound } : {}),
       signal,
       nextItemId,
       emitItem,

@@ -1,5 +1,12 @@
 /** What a worker needs to run attempts: storage, live events, and how tasks are run. */
-import type { AgentLimits, ContainerOptions, ModelClient, ModelSettings, SandboxBackendName } from "@quire/core";
+import type {
+  AgentLimits,
+  ContainerOptions,
+  ModelClient,
+  ModelSettings,
+  OutboundAllowance,
+  SandboxBackendName,
+} from "@quire/core";
 import type { Logger } from "pino";
 import type { Metrics } from "../http/metrics.js";
 import type { TaskStatusContext } from "../tasks/status.js";
@@ -13,6 +20,11 @@ export interface RunSettings {
   container?: ContainerOptions;
   limits: AgentLimits;
   agentsMd?: { fallbackNames?: string[]; maxBytes?: number };
+  /**
+   * config.toml `[outbound]`: private or local destinations that setup, maintenance and
+   * repository URLs may reach; only public ones when absent.
+   */
+  outbound?: OutboundAllowance;
 }
 
 export interface WorkerContext extends TaskStatusContext {

@@ -157,6 +157,7 @@ async function runOnce(ctx: WorkerContext, run: RunOnce): Promise<TaskResult> {
     limits: settings.limits,
     contextWindow: settings.contextWindow,
     agentsMd: settings.agentsMd,
+    ...(settings.outbound ? { outbound: settings.outbound } : {}),
     signal: run.signal,
     onEvent: (event: QuireEvent) => {
       // The server writes its own, after verification.

@@ -45,6 +45,7 @@ export async function verifyAttemptDiff(
       sandbox: settings.sandbox,
       container: settings.container,
       agentsMd: settings.agentsMd,
+      ...(settings.outbound ? { outbound: settings.outbound } : {}),
       signal: options.signal,
       emitItem: (phase, item) => options.events.push({ type: `item.${phase}`, item }),
       nextItemId: () => `verify_${next++}`,
