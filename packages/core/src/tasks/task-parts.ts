@@ -3,6 +3,7 @@ import path from "node:path";
 import type { AgentLimits } from "../agent/loop.js";
 import { DEFAULT_CACHE_TTL_MS, DEFAULT_NETWORK_POLICY, DEFAULT_RESOURCE_LIMITS } from "../environments/defaults.js";
 import { redactEvent } from "../environments/redact.js";
+import { LOCAL_SNAPSHOT_SCOPE } from "../environments/snapshot.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
 import type { QuireEvent } from "../events.js";
 import { detachSnapshot } from "./prepare.js";
@@ -39,7 +40,8 @@ export interface Redactor {
 }
 
 export async function environmentOf(options: TaskRunOptions, sourceRoot: string): Promise<EnvironmentForTask> {
-  return (await options.environmentFor?.(sourceRoot)) ?? { environment: defaultEnvironment(), secretValues: {} };
+  const given = await options.environmentFor?.(sourceRoot);
+  return given ?? { environment: defaultEnvironment(), secretValues: {}, snapshotScope: LOCAL_SNAPSHOT_SCOPE };
 }
 
 /** Every event is redacted, then written to disk, then handed on: no secret value leaves the task. */
