@@ -87,7 +87,7 @@ it("runs setup once with variables and secrets, caches the snapshot, keeps secre
   expect(secondCommands.map((c) => c.command)).not.toContain("setup script");
   expect(secondCommands[0]?.aggregated_output).not.toContain("agent.txt");
   expect(secondCommands[0]?.aggregated_output).toContain("setup ran\n");
-  const snapshots = readdirSync(path.join(home, "envs"));
+  const snapshots = readdirSync(path.join(home, "envs", "ws-local"));
   expect(snapshots).toHaveLength(1);
 
   // A new commit: the snapshot of the older commit is reused and the maintenance script runs.
@@ -114,7 +114,7 @@ it("a failing setup fails the task with its log, before any model call", async (
   expect(final.reason).toContain("boom");
   expect(commands(run.events)[0]).toMatchObject({ command: "setup script", exit_code: 3, status: "failed" });
   // Nothing half-made is kept as a snapshot.
-  const envs = path.join(home, "envs");
+  const envs = path.join(home, "envs", "ws-local");
   const kept = existsSync(envs) ? readdirSync(envs).flatMap((key) => readdirSync(path.join(envs, key))) : [];
   expect(kept).toEqual([]);
 });

@@ -31,9 +31,11 @@ it("a task cannot alter the snapshot, leaves no set-uid file behind, and its fol
   if (final?.type !== "task.completed") throw new Error("no task.completed");
   expect(final.diff).toContain("+changed");
 
-  const envKey = readdirSync(path.join(home, "envs"))[0]!;
-  const commit = readdirSync(path.join(home, "envs", envKey)).find((entry) => !entry.startsWith("."))!;
-  const snapshot = path.join(home, "envs", envKey, commit, "snapshot");
+  // `quire exec` keeps its snapshots in the local workspace's folder.
+  const envs = path.join(home, "envs", "ws-local");
+  const envKey = readdirSync(envs)[0]!;
+  const commit = readdirSync(path.join(envs, envKey)).find((entry) => !entry.startsWith("."))!;
+  const snapshot = path.join(envs, envKey, commit, "snapshot");
   expect(existsSync(path.join(snapshot, "suid-id"))).toBe(false);
   expect(statSync(path.join(snapshot, "a.txt")).size).toBe(2);
 
@@ -45,7 +47,7 @@ it("a task cannot alter the snapshot, leaves no set-uid file behind, and its fol
 
   // gc removes the old workspace and the expired snapshot, and keeps the record, events and diff.
   const old = new Date(Date.now() - 30 * 24 * 3600 * 1000);
-  utimesSync(path.join(home, "envs", envKey, commit, "meta.json"), old, old);
+  utimesSync(path.join(envs, envKey, commit, "meta.json"), old, old);
   const gc = await runQuire(["gc", "--older-than", "0"], { cwd: repo, home });
   expect(gc.code).toBe(0);
   expect(gc.stdout).toMatch(/removed 1 snapshot\(s\) and 1 workspace\(s\)/);

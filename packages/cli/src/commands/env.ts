@@ -5,6 +5,7 @@ import {
   checkEnvironment,
   effectiveAllowlist,
   environmentKey,
+  LOCAL_SNAPSHOT_SCOPE,
   type EnvironmentCheck,
   NETWORK_PRESET_DOMAINS,
   git,
@@ -111,7 +112,8 @@ export function registerEnv(program: Command): void {
 function cacheKeyInputs(repoRoot: string, check: EnvironmentCheck) {
   const { setupScript, variables, secrets } = check.environment;
   return {
-    key: environmentKey({ repo: repoRoot, setupScript, variables, secrets }),
+    key: environmentKey({ scope: LOCAL_SNAPSHOT_SCOPE, repo: repoRoot, environment: check.environment }),
+    scope: LOCAL_SNAPSHOT_SCOPE,
     repo: repoRoot,
     setupScriptSha256:
       setupScript === null ? null : createHash("sha256").update(setupScript).digest("hex").slice(0, 16),
@@ -228,7 +230,8 @@ function formatCheck(repoRoot: string, check: EnvironmentCheck): string {
   out.push(`snapshot cache: reused for ${seconds(env.cacheTtlMs)}; key ${key.key}, from:\n`);
   out.push(`  repository ${key.repo}, setup script ${key.setupScriptSha256 ?? "(none)"}\n`);
   out.push(`  variables ${key.variables.join(", ") || "(none)"}; secrets ${key.secrets.join(", ") || "(none)"}\n`);
-  out.push(`  ${key.hostSystem}; plus the commit\n`);
+  out.push(`  the rest of the definition above; ${key.hostSystem}; plus the commit\n`);
+  out.push(`  snapshots serve only the workspace and environment that built them (here: ${key.scope.workspace})\n`);
   for (const warning of check.warnings) out.push(`warning: ${warning}\n`);
   return out.join("");
 }

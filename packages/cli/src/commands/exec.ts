@@ -2,6 +2,7 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import {
   createModelClient,
+  LOCAL_SNAPSHOT_SCOPE,
   loadSecretValues,
   resolveEnvironment,
   type QuireEvent,
@@ -102,7 +103,7 @@ async function runExec(promptArg: string | undefined, flags: ExecFlags): Promise
         settings.home,
         environment.secrets.map((secret) => secret.name),
       );
-      return { environment, secretValues };
+      return { environment, secretValues, snapshotScope: LOCAL_SNAPSHOT_SCOPE };
     },
   };
   let result: TaskResult;

@@ -3,7 +3,15 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { git, makeRepo } from "../../../../test/helpers/repo.js";
 import { tempHome } from "../../../../test/helpers/quire.js";
-import { createSnapshot, snapshotsRoot } from "./snapshot.js";
+import { defaultEnvironment } from "../tasks/task-parts.js";
+import {
+  createSnapshot,
+  environmentKey,
+  LOCAL_SNAPSHOT_SCOPE,
+  type SnapshotKeyInputs,
+  snapshotsRoot,
+  workspaceSnapshotsDir,
+} from "./snapshot.js";
 
 describe("createSnapshot", () => {
   it("lets concurrent builders of one snapshot share the first one finished, never leaving a gap", async () => {
@@ -13,8 +21,7 @@ describe("createSnapshot", () => {
     // Staggered setups, so that builders finish one after another while others are mid-build.
     const build = (delayMs: number) =>
       createSnapshot({
-        home,
-        envKey: "k",
+        location: { home, scope: LOCAL_SNAPSHOT_SCOPE, envKey: "k" },
         sourceRoot: repo,
         commit,
         prepare: async (checkout) => {
@@ -27,6 +34,37 @@ describe("createSnapshot", () => {
     expect(new Set(built.map((snapshot) => snapshot.meta.createdAt)).size).toBe(1);
     for (const snapshot of built) expect(existsSync(path.join(snapshot.dir, "a.txt"))).toBe(true);
     // Nothing was replaced (no stale copies set aside) and no scratch folder is left.
-    expect(readdirSync(path.join(snapshotsRoot(home), "k"))).toEqual([commit]);
+    expect(readdirSync(path.join(workspaceSnapshotsDir(home, "local"), "k"))).toEqual([commit]);
+  });
+});
+
+describe("environmentKey and where snapshots live", () => {
+  const environment = { ...defaultEnvironment(), setupScript: "make deps", secrets: [{ name: "TOKEN", version: "v1" }] };
+  const scope = { workspace: "team-a", environment: "env-1" };
+  const key = (changes: Partial<SnapshotKeyInputs> = {}) =>
+    environmentKey({ scope, repo: "/srv/repo", environment, ...changes });
+
+  it("differs by workspace, stored environment, any part of the definition and any secret version", () => {
+    const keys = [
+      key(),
+      key({ scope: { ...scope, workspace: "team-b" } }),
+      key({ scope: { ...scope, environment: "env-2" } }),
+      key({ environment: { ...environment, maintenanceScript: "make" } }),
+      key({ environment: { ...environment, checks: ["npm test"] } }),
+      key({ environment: { ...environment, secrets: [{ name: "TOKEN", version: "v2" }] } }),
+      key({ repo: "/srv/other" }),
+    ];
+    expect(new Set(keys).size).toBe(keys.length);
+    // Where a definition came from, and the order of its keys, are not what it is.
+    expect(key({ environment: { ...environment, sources: ["elsewhere"] } })).toBe(key());
+    expect(key({ environment: { variables: {}, ...environment } as typeof environment })).toBe(key());
+  });
+
+  it("keeps each workspace's snapshots in its own folder, whatever its id", () => {
+    const home = "/q";
+    const dirs = ["local", "team-a", "../local", "ws-x/../local", "a/b"].map((id) => workspaceSnapshotsDir(home, id));
+    expect(new Set(dirs).size).toBe(dirs.length);
+    for (const dir of dirs) expect(path.dirname(dir)).toBe(snapshotsRoot(home));
+    expect(dirs[0]).toBe(path.join(snapshotsRoot(home), "ws-local"));
   });
 });

@@ -3,24 +3,48 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { git } from "../tasks/git.js";
-import type { SecretRef } from "./types.js";
+import type { ResolvedEnvironment } from "./types.js";
+
+/**
+ * Who may reuse a snapshot: the workspace that built it (a server's workspace id; `local` for
+ * `quire exec`) and the environment it was built for (a server's stored environment id, or the
+ * name `quire exec` resolved). A snapshot holds whatever its setup left with that workspace's
+ * secrets, so it is never shared across either, even between identical definitions: scrubbing the
+ * exact secret values from its files is a second line, not the boundary.
+ */
+export interface SnapshotScope {
+  workspace: string;
+  environment: string;
+}
+
+/** The scope of everything `quire exec` runs on this machine: one user, one workspace. */
+export const LOCAL_SNAPSHOT_SCOPE: SnapshotScope = { workspace: "local", environment: "local" };
 
 /** What determines a prepared environment; any change gives a new snapshot. */
 export interface SnapshotKeyInputs {
+  scope: SnapshotScope;
   /** The user's repository root. */
   repo: string;
-  setupScript: string | null;
-  variables: Record<string, string>;
-  secrets: SecretRef[];
+  /** The whole resolved definition (secret names with their versions, never values). */
+  environment: ResolvedEnvironment;
 }
 
 export interface SnapshotMeta {
   envKey: string;
+  /** The scope the snapshot serves (absent in snapshots made before scopes existed). */
+  scope?: SnapshotScope;
   commit: string;
   /** The tree of the prepared checkout (what setup left), the base of task diffs. */
   baseTree: string;
   repo: string;
   createdAt: string;
+}
+
+/** Where one environment's snapshots live: its workspace's folder, then its key. */
+export interface SnapshotLocation {
+  home: string;
+  scope: SnapshotScope;
+  envKey: string;
 }
 
 export interface FoundSnapshot {
@@ -51,20 +75,61 @@ export function baseSystemFingerprint(): string {
   return baseSystemCache;
 }
 
+/** JSON with object keys sorted, so that equal definitions hash equally whatever their key order. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${stableJson(item)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+/** sha256 of the whole definition: scripts, variables, secret names and versions, policy, limits. */
+export function definitionHash(environment: ResolvedEnvironment): string {
+  // Where the definition came from is not part of what it is.
+  const { sources: _sources, ...definition } = environment;
+  const secrets = [...definition.secrets].sort((a, b) => a.name.localeCompare(b.name));
+  return createHash("sha256")
+    .update(stableJson({ ...definition, secrets }))
+    .digest("hex");
+}
+
 /** The cache key of an environment, without the commit (snapshots of one key differ by commit). */
 export function environmentKey(inputs: SnapshotKeyInputs): string {
-  const variables = Object.entries(inputs.variables).sort(([a], [b]) => a.localeCompare(b));
-  const secrets = [...inputs.secrets].sort((a, b) => a.name.localeCompare(b.name)).map((s) => [s.name, s.version]);
-  const material = JSON.stringify([inputs.repo, inputs.setupScript, variables, secrets, baseSystemFingerprint()]);
-  return createHash("sha256").update(material).digest("hex").slice(0, 20);
+  const material = stableJson([
+    inputs.scope.workspace,
+    inputs.scope.environment,
+    inputs.repo,
+    definitionHash(inputs.environment),
+    baseSystemFingerprint(),
+  ]);
+  return createHash("sha256").update(material).digest("hex").slice(0, 32);
 }
 
 export function snapshotsRoot(home: string): string {
   return path.join(home, "envs");
 }
 
-function snapshotDir(home: string, envKey: string, commit: string): string {
-  return path.join(snapshotsRoot(home), envKey, commit);
+/** Folders of workspaces under the root start with this; anything else there is the old, unscoped layout. */
+export const WORKSPACE_DIR_PREFIX = "ws-";
+
+/**
+ * The folder of a workspace's snapshots: its id when that is a plain name, else a hash of it, so
+ * that no id can name a folder outside, or another workspace's.
+ */
+export function workspaceSnapshotsDir(home: string, workspace: string): string {
+  const plain = /^[A-Za-z0-9_-]{1,64}$/.test(workspace);
+  const name = plain ? workspace : `~${createHash("sha256").update(workspace).digest("hex").slice(0, 32)}`;
+  return path.join(snapshotsRoot(home), `${WORKSPACE_DIR_PREFIX}${name}`);
+}
+
+function environmentDir(location: SnapshotLocation): string {
+  return path.join(workspaceSnapshotsDir(location.home, location.scope.workspace), location.envKey);
+}
+
+function snapshotDir(location: SnapshotLocation, commit: string): string {
+  return path.join(environmentDir(location), commit);
 }
 
 async function readMeta(dir: string): Promise<SnapshotMeta | null> {
@@ -81,22 +146,22 @@ function isFresh(meta: SnapshotMeta, ttlMs: number, now: number): boolean {
 
 /** The snapshot for this commit if fresh, else the newest fresh one of the same environment. */
 export async function findSnapshot(
-  home: string,
-  envKey: string,
+  location: SnapshotLocation,
   commit: string,
   ttlMs: number,
   now = Date.now(),
 ): Promise<FoundSnapshot | null> {
-  const exactDir = snapshotDir(home, envKey, commit);
+  const exactDir = snapshotDir(location, commit);
   const exactMeta = await readMeta(exactDir);
   if (exactMeta && isFresh(exactMeta, ttlMs, now)) {
     return { dir: path.join(exactDir, "snapshot"), meta: exactMeta, exact: true };
   }
-  const entries = await readdir(path.join(snapshotsRoot(home), envKey)).catch(() => [] as string[]);
+  const parent = environmentDir(location);
+  const entries = await readdir(parent).catch(() => [] as string[]);
   let newest: FoundSnapshot | null = null;
   for (const entry of entries) {
     if (entry.startsWith(".")) continue;
-    const dir = path.join(snapshotsRoot(home), envKey, entry);
+    const dir = path.join(parent, entry);
     const meta = await readMeta(dir);
     if (!meta || !isFresh(meta, ttlMs, now)) continue;
     if (!newest || meta.createdAt > newest.meta.createdAt) {
@@ -112,15 +177,14 @@ export async function findSnapshot(
  * one. If another process finished the same snapshot first, ours is dropped and theirs used.
  */
 export async function createSnapshot(options: {
-  home: string;
-  envKey: string;
+  location: SnapshotLocation;
   sourceRoot: string;
   commit: string;
   /** Runs the setup on the checkout and returns the tree it left (the base of task diffs). */
   prepare: (checkout: string) => Promise<string>;
 }): Promise<FoundSnapshot> {
   const startedAt = new Date().toISOString();
-  const parent = path.join(snapshotsRoot(options.home), options.envKey);
+  const parent = environmentDir(options.location);
   const scratch = path.join(parent, `.tmp-${randomBytes(6).toString("hex")}`);
   const checkout = path.join(scratch, "snapshot");
   await mkdir(scratch, { recursive: true });
@@ -129,14 +193,15 @@ export async function createSnapshot(options: {
     await git(["checkout", "--quiet", "--detach", options.commit], { cwd: checkout });
     const baseTree = await options.prepare(checkout);
     const meta: SnapshotMeta = {
-      envKey: options.envKey,
+      envKey: options.location.envKey,
+      scope: options.location.scope,
       commit: options.commit,
       baseTree,
       repo: options.sourceRoot,
       createdAt: new Date().toISOString(),
     };
     await writeFile(path.join(scratch, "meta.json"), `${JSON.stringify(meta, null, 2)}\n`);
-    const target = snapshotDir(options.home, options.envKey, options.commit);
+    const target = snapshotDir(options.location, options.commit);
     // Another task built the same snapshot while we did: use theirs. Replacing it would leave a
     // moment with no snapshot in place, and a task mounting it then would fail.
     const existing = existsSync(target) ? await readMeta(target) : null;

@@ -1,7 +1,7 @@
 import { readdir, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { isMounted, unmountOverlay } from "../environments/overlay.js";
-import { snapshotsRoot } from "../environments/snapshot.js";
+import { snapshotsRoot, WORKSPACE_DIR_PREFIX } from "../environments/snapshot.js";
 import { LocalTaskStore } from "./store.js";
 
 export interface GcOptions {
@@ -29,6 +29,23 @@ async function lowerDirsInUse(): Promise<Set<string>> {
   return dirs;
 }
 
+/**
+ * Every environment's folder of snapshots: `<root>/ws-<workspace>/<key>`, and `<root>/<key>` as
+ * homes made before snapshots were scoped by workspace keep them (gc removes those as they expire).
+ */
+async function environmentDirs(root: string): Promise<string[]> {
+  const dirs: string[] = [];
+  for (const entry of await readdir(root).catch(() => [] as string[])) {
+    if (!entry.startsWith(WORKSPACE_DIR_PREFIX)) {
+      dirs.push(path.join(root, entry));
+      continue;
+    }
+    const keys = await readdir(path.join(root, entry)).catch(() => [] as string[]);
+    dirs.push(...keys.map((key) => path.join(root, entry, key)));
+  }
+  return dirs;
+}
+
 async function ageMs(file: string, now: number): Promise<number> {
   return now - (await stat(file)).mtimeMs;
 }
@@ -41,10 +58,9 @@ export async function collectGarbage(options: GcOptions): Promise<GcReport> {
   const now = options.now ?? Date.now();
   const inUse = await lowerDirsInUse();
   const report: GcReport = { snapshotsRemoved: [], workspacesRemoved: [] };
-  const root = snapshotsRoot(options.home);
-  for (const envKey of await readdir(root).catch(() => [] as string[])) {
-    for (const entry of await readdir(path.join(root, envKey)).catch(() => [] as string[])) {
-      const dir = path.join(root, envKey, entry);
+  for (const environmentDir of await environmentDirs(snapshotsRoot(options.home))) {
+    for (const entry of await readdir(environmentDir).catch(() => [] as string[])) {
+      const dir = path.join(environmentDir, entry);
       if (inUse.has(path.join(dir, "snapshot"))) continue;
       const leftover = entry.startsWith(".tmp-") || entry.startsWith(".stale-");
       const limit = leftover ? 60 * 60 * 1000 : options.snapshotTtlMs;

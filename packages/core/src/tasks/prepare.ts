@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { isMounted, mountOverlay, overlaySupported, unmountOverlay } from "../environments/overlay.js";
 import { scrubSecretsFromFiles } from "../environments/scrub.js";
 import { runEnvironmentScript } from "../environments/setup.js";
-import { createSnapshot, environmentKey, findSnapshot } from "../environments/snapshot.js";
+import { createSnapshot, environmentKey, findSnapshot, type SnapshotScope } from "../environments/snapshot.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
 import type { ThreadItem } from "../events.js";
 import type { OutboundAllowance } from "../network/operator-allowance.js";
@@ -75,6 +75,8 @@ export interface PrepareOptions {
   branch: string;
   source: SourceCheckout;
   environment: ResolvedEnvironment;
+  /** Whose snapshots this task may reuse: its workspace's, built for this very environment. */
+  snapshotScope: SnapshotScope;
   /** Secret values for setup and maintenance only. */
   secretValues: Record<string, string>;
   sandbox: SandboxBackendName;
@@ -94,12 +96,8 @@ export interface PrepareOptions {
  */
 export async function prepareTaskWorkspace(options: PrepareOptions): Promise<PreparedTask> {
   const { environment, source } = options;
-  const envKey = environmentKey({
-    repo: source.sourceRoot,
-    setupScript: environment.setupScript,
-    variables: environment.variables,
-    secrets: environment.secrets,
-  });
+  const scope = options.snapshotScope;
+  const location = { home: options.home, scope, envKey: environmentKey({ scope, repo: source.sourceRoot, environment }) };
   const scriptEnv = { ...environment.variables, ...options.secretValues };
   const readOnlyPaths = [source.objectsDir];
   // Setup and maintenance reach the internet through the setup proxy only, never the host.
@@ -147,11 +145,10 @@ export async function prepareTaskWorkspace(options: PrepareOptions): Promise<Pre
     }
   };
 
-  let snapshot = await findSnapshot(options.home, envKey, source.commit, environment.cacheTtlMs);
+  let snapshot = await findSnapshot(location, source.commit, environment.cacheTtlMs);
   const cached = snapshot !== null;
   snapshot ??= await createSnapshot({
-    home: options.home,
-    envKey,
+    location,
     sourceRoot: source.sourceRoot,
     commit: source.commit,
     prepare: async (checkout) => {

@@ -3,6 +3,7 @@ import path from "node:path";
 import { type AgentLimits, closeDanglingCalls, runTurn } from "../agent/loop.js";
 import { type ConversationState, newConversation } from "../agent/conversation.js";
 import { createRedactor } from "../environments/redact.js";
+import type { SnapshotScope } from "../environments/snapshot.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
 import type { QuireEvent, TaskStatus } from "../events.js";
 import type { ModelClient, ModelStreamEvent } from "../models/types.js";
@@ -59,6 +60,8 @@ export interface TaskRunOptions {
 export interface EnvironmentForTask {
   environment: ResolvedEnvironment;
   secretValues: Record<string, string>;
+  /** Whose snapshots the task may reuse (LOCAL_SNAPSHOT_SCOPE for `quire exec`). */
+  snapshotScope: SnapshotScope;
 }
 
 export interface NewTaskOptions extends TaskRunOptions {
@@ -91,7 +94,7 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
   try {
     emit({ type: "thread.started", thread_id: record.id });
     const source = await inspectSource(options.repo, options.revision);
-    const { environment, secretValues } = await environmentOf(options, source.sourceRoot);
+    const { environment, secretValues, snapshotScope } = await environmentOf(options, source.sourceRoot);
     redactor.redact = createRedactor(secretValues);
     Object.assign(record, { sourceRoot: source.sourceRoot, baseCommit: source.commit });
     // Uncommitted changes matter only when the task starts from the checkout's HEAD.
@@ -106,6 +109,7 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
         branch: record.branch,
         source,
         environment,
+        snapshotScope,
         secretValues,
         sandbox: options.sandbox,
         container: options.container,

@@ -8,6 +8,7 @@ import {
   DEFAULT_SETUP_NETWORK_POLICY,
 } from "../environments/defaults.js";
 import { redactEvent } from "../environments/redact.js";
+import { LOCAL_SNAPSHOT_SCOPE } from "../environments/snapshot.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
 import type { QuireEvent } from "../events.js";
 import { detachSnapshot } from "./prepare.js";
@@ -45,7 +46,8 @@ export interface Redactor {
 }
 
 export async function environmentOf(options: TaskRunOptions, sourceRoot: string): Promise<EnvironmentForTask> {
-  return (await options.environmentFor?.(sourceRoot)) ?? { environment: defaultEnvironment(), secretValues: {} };
+  const given = await options.environmentFor?.(sourceRoot);
+  return given ?? { environment: defaultEnvironment(), secretValues: {}, snapshotScope: LOCAL_SNAPSHOT_SCOPE };
 }
 
 /** Every event is redacted, then written to disk, then handed on: no secret value leaves the task. */

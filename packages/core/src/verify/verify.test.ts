@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempHome } from "../../../../test/helpers/quire.js";
 import { failingTestRepo, git, makeRepo } from "../../../../test/helpers/repo.js";
+import { LOCAL_SNAPSHOT_SCOPE, workspaceSnapshotsDir } from "../environments/snapshot.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
 import type { ThreadItem } from "../events.js";
 import { inspectSource } from "../tasks/prepare.js";
@@ -53,6 +54,7 @@ async function verify(
     workDir,
     source,
     environment: { ...defaultEnvironment(), ...environment },
+    snapshotScope: LOCAL_SNAPSHOT_SCOPE,
     diff,
     sandbox: "bwrap",
     emitItem: (phase, item) => emitted.push({ phase, item }),
@@ -80,9 +82,9 @@ function expectTornDown(workDir: string): void {
   expect(readFileSync("/proc/self/mountinfo", "utf8")).not.toContain(workDir);
 }
 
-/** The cached, set-up checkouts of the environment (overlay lower dirs). */
+/** The cached, set-up checkouts of the environment (overlay lower dirs), all in the local workspace's folder. */
 function snapshotDirs(home: string): string[] {
-  const root = path.join(home, "envs");
+  const root = workspaceSnapshotsDir(home, LOCAL_SNAPSHOT_SCOPE.workspace);
   return readdirSync(root).flatMap((key) =>
     readdirSync(path.join(root, key))
       .filter((entry) => !entry.startsWith("."))
@@ -250,6 +252,7 @@ describe("verifyDiff: what a check can reach", () => {
         checks: [check],
         variables: { OBJECTS: source.objectsDir, SOURCE: source.sourceRoot, QUIRE_HOME_DIR: home },
       },
+      snapshotScope: LOCAL_SNAPSHOT_SCOPE,
       diff: "",
       sandbox: "bwrap",
     });
@@ -304,6 +307,7 @@ describe("verifyDiff: what a check can reach", () => {
         workDir: path.join(first.home, "verifications", "attempt-2"),
         source: first.source,
         environment: { ...defaultEnvironment(), ...environment },
+        snapshotScope: LOCAL_SNAPSHOT_SCOPE,
         diff: "",
         sandbox: "bwrap",
         secretValues: { DEPLOY_TOKEN: secret },

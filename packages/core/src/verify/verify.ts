@@ -7,6 +7,7 @@
 import { writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { createRedactor } from "../environments/redact.js";
+import type { SnapshotScope } from "../environments/snapshot.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
 import type { ThreadItem } from "../events.js";
 import { loadAgentsInstructions } from "../instructions/agents-md.js";
@@ -39,6 +40,8 @@ export interface VerifyOptions {
   /** The commit the task started from (see inspectSource). */
   source: SourceCheckout;
   environment: ResolvedEnvironment;
+  /** Whose snapshots verification may start from: the task's workspace and environment, as for the task. */
+  snapshotScope: SnapshotScope;
   /** The task's diff, against that commit as the environment left it (as workspaceDiff gives it). */
   diff: string;
   sandbox: SandboxBackendName;
@@ -100,6 +103,7 @@ export async function verifyDiff(options: VerifyOptions): Promise<VerifyResult> 
       branch: VERIFY_BRANCH,
       source: options.source,
       environment: options.environment,
+      snapshotScope: options.snapshotScope,
       secretValues: options.secretValues ?? {},
       sandbox: options.sandbox,
       container: options.container,

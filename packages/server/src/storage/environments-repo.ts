@@ -25,9 +25,10 @@ export interface SecretInfo {
 }
 
 /** A stored secret for the setup phase: its value, or why this process cannot decrypt it. */
+/** `updatedAt` tells a value deleted and set again from the first one, though both have version 1. */
 export type SecretValue =
-  | { name: string; version: number; readable: true; value: string }
-  | { name: string; version: number; readable: false; error: SecretDecryptionError };
+  | { name: string; version: number; updatedAt: string; readable: true; value: string }
+  | { name: string; version: number; updatedAt: string; readable: false; error: SecretDecryptionError };
 
 export class EnvironmentsRepo {
   /** `cipher` is null only in a process that never touches secret values (`quire plan`). */
@@ -119,21 +120,21 @@ export class EnvironmentsRepo {
     const cipher = this.requireCipher();
     const rows = await this.db
       .selectFrom("environment_secrets")
-      .select(["name", "value", "version"])
+      .select(["name", "value", "version", "updated_at"])
       .where("environment_id", "=", environmentId)
       .orderBy("name")
       .execute();
     return rows.map((row) => {
+      const known = { name: row.name, version: row.version, updatedAt: row.updated_at };
       try {
         return {
-          name: row.name,
-          version: row.version,
+          ...known,
           readable: true,
           value: cipher.decrypt(row.value, { environmentId, name: row.name }),
         };
       } catch (error) {
         if (!(error instanceof SecretDecryptionError)) throw error;
-        return { name: row.name, version: row.version, readable: false, error };
+        return { ...known, readable: false, error };
       }
     });
   }

@@ -17,7 +17,7 @@ import {
   type TaskResult,
   type EnvironmentForTask,
 } from "@quire/core";
-import type { Attempt, AttemptResult, DiffStats, Task } from "../storage/index.js";
+import { type Attempt, type AttemptResult, type DiffStats, LOCAL_WORKSPACE_ID, type Task } from "../storage/index.js";
 import { syncTaskStatus } from "../tasks/status.js";
 import type { WorkerContext } from "./context.js";
 import { EventWriter } from "./event-writer.js";
@@ -102,7 +102,14 @@ async function runRounds(
     known ??
     (await repos.tasks.fixBaseCommit(task.id, await resolveRef(sourceDir, task.ref, isGitUrl(repository.source))));
   const stored = task.environmentId ? await repos.environments.get(task.environmentId) : undefined;
-  const environment = await environmentForTask({ home: settings.home, repos, sourceDir, commit, environment: stored });
+  const environment = await environmentForTask({
+    home: settings.home,
+    repos,
+    workspaceId: task.workspaceId ?? LOCAL_WORKSPACE_ID,
+    sourceDir,
+    commit,
+    environment: stored,
+  });
   const store = new LocalTaskStore(settings.home);
   let resuming = existsSync(path.join(store.taskDir(attempt.id), "task.json"));
   let prompt = resuming ? (await repos.messages.takeNext(attempt.id))?.text : task.prompt;

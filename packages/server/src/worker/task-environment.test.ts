@@ -36,7 +36,7 @@ describe.each(TEST_DIALECTS)("the environment of a task, with secrets this key c
     const environment = await storedEnvironment("needs-it");
     await t.repos.environments.setSecret(environment.id, "TOKEN", "value-under-another-key");
     const otherKey = createRepos({ ...t.database, secretCipher: SecretCipher.random() });
-    const failure = environmentForTask({ home, repos: otherKey, sourceDir, commit, environment });
+    const failure = environmentForTask({ home, repos: otherKey, workspaceId: "local", sourceDir, commit, environment });
     await expect(failure).rejects.toThrow(
       /^environment needs-it: cannot decrypt secret TOKEN: it was stored with a different secrets key .*QUIRE_SECRETS_KEY/,
     );
@@ -48,7 +48,7 @@ describe.each(TEST_DIALECTS)("the environment of a task, with secrets this key c
     const thisKey = createRepos({ ...t.database, secretCipher: SecretCipher.random() });
     await thisKey.environments.setSecret(environment.id, "TOKEN", "readable-token");
     await t.repos.environments.setSecret(environment.id, "UNUSED", "under-another-key");
-    const resolved = await environmentForTask({ home, repos: thisKey, sourceDir, commit, environment });
+    const resolved = await environmentForTask({ home, repos: thisKey, workspaceId: "local", sourceDir, commit, environment });
     expect(resolved.secretValues).toEqual({ TOKEN: "readable-token" });
     expect(resolved.environment.secrets).toEqual([{ name: "TOKEN", version: "v1" }]);
   });

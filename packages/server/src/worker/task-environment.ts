@@ -3,14 +3,17 @@
  * commit, then config.toml's `"*"` tables, then the environment stored on the server (if the task
  * names one), whose secrets come from the database.
  */
+import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { type EnvironmentForTask, git, MIN_REDACTED_LENGTH, resolveEnvironment } from "@quire/core";
-import type { Environment, Repos } from "../storage/index.js";
+import { type EnvironmentForTask, git, MIN_REDACTED_LENGTH, resolveEnvironment, type SnapshotScope } from "@quire/core";
+import type { Environment, Repos, SecretValue } from "../storage/index.js";
 
 export async function environmentForTask(options: {
   home: string;
   repos: Repos;
+  /** The task's workspace: its snapshots are its own. */
+  workspaceId: string;
   sourceDir: string;
   commit: string;
   environment: Environment | undefined;
@@ -59,8 +62,20 @@ export async function environmentForTask(options: {
         values[secret.name] === undefined ? [] : [[secret.name, values[secret.name]]],
       ),
     ) as Record<string, string>;
-    return { environment: resolved, secretValues };
+    return { environment: resolved, secretValues, snapshotScope: snapshotScope(options.workspaceId, environment, stored) };
   } finally {
     await rm(root, { recursive: true, force: true });
   }
+}
+
+/**
+ * The task's workspace, and its stored environment with the generation of each secret (a value
+ * deleted and set again is version 1 again, but not the same write). Without a stored
+ * environment the task runs on the repository's own definition: `none`, still per workspace.
+ */
+function snapshotScope(workspaceId: string, environment: Environment | undefined, secrets: SecretValue[]): SnapshotScope {
+  if (!environment) return { workspace: workspaceId, environment: "none" };
+  const generations = secrets.map((secret) => [secret.name, secret.version, secret.updatedAt]);
+  const stamp = createHash("sha256").update(JSON.stringify(generations)).digest("hex").slice(0, 16);
+  return { workspace: workspaceId, environment: `${environment.id}@${stamp}` };
 }

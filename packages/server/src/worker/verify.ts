@@ -40,6 +40,7 @@ export async function verifyAttemptDiff(
       workDir: path.join(settings.home, "verify", `${options.attemptId}-${Date.now().toString(36)}`),
       source: await inspectSource(options.sourceDir, options.commit),
       environment: options.environment.environment,
+      snapshotScope: options.environment.snapshotScope,
       secretValues: options.environment.secretValues,
       diff: options.diff,
       sandbox: settings.sandbox,
