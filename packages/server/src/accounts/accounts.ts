@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import { HttpError } from "../http/errors.js";
-import { LOCAL_USER_ID, LOCAL_WORKSPACE_ID, type Repos, type User } from "../storage/index.js";
+import { LOCAL_USER_ID, LOCAL_WORKSPACE_ID, normalizeEmail, type Repos, type User } from "../storage/index.js";
 import {
   resolveAuthOptions,
   type AuthOptions,
@@ -86,6 +86,16 @@ export class Accounts {
     await retireLocalOwner(this.repos);
   }
 
+  /**
+   * The administrator of the whole server: the configured bootstrap admin (QUIRE_ADMIN_EMAIL).
+   * Only they may create an account with a password directly; workspace admins invite.
+   */
+  isServerAdmin(user: User | undefined): boolean {
+    const configured = this.multi?.bootstrapAdmin?.email;
+    if (!user?.email || !configured) return false;
+    return user.email === normalizeEmail(configured);
+  }
+
   localIdentity(): Identity {
     return { userId: LOCAL_USER_ID, via: "local", tokenId: null };
   }
@@ -120,6 +130,24 @@ export class Accounts {
     const session = await this.repos.sessions.getLive(sha256(sessionId), now);
     if (!session) return undefined;
     return { userId: session.userId, via: "session", tokenId: null, csrfToken: csrfTokenFor(sessionId) };
+  }
+
+  /**
+   * The one live session among the cookie values a request carries. Two live ones (a session
+   * planted beside the user's own) are refused: which is the user's cannot be told.
+   */
+  async authenticateSessions(
+    sessionIds: readonly string[],
+    now: Date = new Date(),
+  ): Promise<{ sessionId: string; identity: Identity } | undefined> {
+    let found: { sessionId: string; identity: Identity } | undefined;
+    for (const sessionId of new Set(sessionIds)) {
+      const identity = await this.authenticateSession(sessionId, now);
+      if (!identity) continue;
+      if (found) throw new HttpError(401, "unauthenticated: the browser sent two different sessions; sign in again");
+      found = { sessionId, identity };
+    }
+    return found;
   }
 
   /**

@@ -4,7 +4,7 @@
  * over plain http to a loopback address, where browsers would otherwise drop it.
  */
 import type { Context } from "hono";
-import { deleteCookie, getCookie, getSignedCookie, setCookie, setSignedCookie } from "hono/cookie";
+import { deleteCookie, getSignedCookie, setCookie, setSignedCookie } from "hono/cookie";
 import { isLoopbackHost } from "./auth-options.js";
 import type { NewSession } from "./accounts.js";
 import { OIDC_FLOW_TTL_MS, type OidcFlow } from "./oidc.js";
@@ -34,8 +34,21 @@ export function clearSessionCookies(c: Context): void {
   deleteCookie(c, CSRF_COOKIE, { path: "/", secure });
 }
 
-export function sessionIdFrom(c: Context): string | undefined {
-  return getCookie(c, SESSION_COOKIE) || undefined;
+/**
+ * Every `quire_session` value the request carries. A browser sends several when another cookie of
+ * that name was planted with a narrower path or for a parent domain (session fixation); the auth
+ * middleware then takes the one live session among them, and sign-in ends them all.
+ */
+export function sessionIdsFrom(c: Context): string[] {
+  const header = c.req.header("cookie") ?? "";
+  const values: string[] = [];
+  for (const part of header.split(";")) {
+    const separator = part.indexOf("=");
+    if (separator < 0 || part.slice(0, separator).trim() !== SESSION_COOKIE) continue;
+    const value = part.slice(separator + 1).trim();
+    if (value) values.push(value);
+  }
+  return values;
 }
 
 /** Lax, so the provider's redirect back (a top-level GET) carries it; scoped to the OIDC routes. */

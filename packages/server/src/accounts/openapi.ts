@@ -1,10 +1,12 @@
 /** The accounts routes in the OpenAPI document (http/openapi.ts spreads these in). */
 import {
+  acceptInvitationBody,
   addMemberBody,
   changePasswordBody,
   changeRoleBody,
   createTokenBody,
   createWorkspaceBody,
+  invitationTokenBody,
   loginBody,
 } from "./schemas.js";
 import { body, error, ok, schemaOf, type JsonObject } from "../http/openapi-parts.js";
@@ -114,15 +116,18 @@ export function accountPaths(): JsonObject {
         responses: { "200": ok("{ members }"), "404": error("No such workspace (or not yours)."), ...denied },
       },
       post: {
-        summary: "Add a member by email (admins; owners to add an owner); creates the user if needed",
+        summary:
+          "Add a member by email (admins; owners to add an owner). A user whose email is proven is added; " +
+          "anyone else is invited: the answer then holds the invitation's link, shown this once",
         parameters: [path("id")],
         requestBody: body("AddMember"),
         responses: {
-          "201": ok("{ member }"),
+          "201": ok("{ member } or { invitation, token, acceptPath, acceptUrl }"),
           "400": error("Invalid body."),
           "404": error("No such workspace."),
           "409": error("Already a member."),
           ...denied,
+          "403": error("Not an admin, or a password for a new account from anyone but the server's admin."),
         },
       },
     },
@@ -149,6 +154,44 @@ export function accountPaths(): JsonObject {
         },
       },
     },
+    "/api/workspaces/{id}/invitations": {
+      get: {
+        summary: "The workspace's open invitations, without their tokens (admins)",
+        parameters: [path("id")],
+        responses: { "200": ok("{ invitations }"), "404": error("No such workspace (or not yours)."), ...denied },
+      },
+    },
+    "/api/workspaces/{id}/invitations/{invitationId}": {
+      delete: {
+        summary: "Revoke an open invitation (admins)",
+        parameters: [path("id"), path("invitationId")],
+        responses: { "204": { description: "Revoked." }, "404": error("No such open invitation."), ...denied },
+      },
+    },
+    "/api/invitations/preview": {
+      post: {
+        summary: "What an invitation's token invites to (no credentials: the token is one)",
+        requestBody: body("InvitationToken"),
+        responses: {
+          "200": ok("{ invitation: { email, role, expiresAt }, workspace: { name }, accountExists }"),
+          "404": error("Unknown, used, revoked or expired."),
+        },
+      },
+    },
+    "/api/invitations/accept": {
+      post: {
+        summary:
+          "Accept an invitation: with no account for the email, `password` creates one and signs it in; " +
+          "with an account, only that account's session may accept",
+        requestBody: body("AcceptInvitation"),
+        responses: {
+          "200": ok("{ user, workspace: { id, role }, csrfToken }"),
+          "400": error("Invalid body, or a password is needed."),
+          "404": error("Unknown, used, revoked or expired."),
+          "409": error("An account has this email: sign in as it first."),
+        },
+      },
+    },
     "/api/audit": {
       get: {
         summary: "The workspace's audit log, newest first (admins and owners)",
@@ -171,6 +214,8 @@ export function accountSchemas(): JsonObject {
     CreateWorkspace: schemaOf(createWorkspaceBody),
     AddMember: schemaOf(addMemberBody),
     ChangeRole: schemaOf(changeRoleBody),
+    InvitationToken: schemaOf(invitationTokenBody),
+    AcceptInvitation: schemaOf(acceptInvitationBody),
   };
 }
 

@@ -38,6 +38,8 @@ declare module "hono" {
     accounts: Accounts;
     identity: Identity | undefined;
     principal: Principal | undefined;
+    /** The session cookie's value that authenticated the request, if one did; never logged. */
+    sessionId: string | undefined;
   }
 }
 

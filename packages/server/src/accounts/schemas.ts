@@ -48,9 +48,24 @@ export const addMemberBody = z
     password: newPassword
       .optional()
       .describe(
-        "Only when no user has this email yet: creates one who signs in with it. Without it a new user signs in " +
-          "through single sign-on (the provider must have verified the email).",
+        "The server's admin only (QUIRE_ADMIN_EMAIL), and only when no user has this email yet: creates an account " +
+          "with this password. Anyone else adding a new email gets an invitation link to hand to the invitee.",
       ),
+  })
+  .strict();
+
+/** The invitation's token, from the fragment of its link. */
+const invitationToken = z.string().min(1).max(200);
+
+export const invitationTokenBody = z.object({ token: invitationToken }).strict();
+
+export const acceptInvitationBody = z
+  .object({
+    token: invitationToken,
+    password: newPassword
+      .optional()
+      .describe("Required when no account has the invited email yet: the new account's password."),
+    name: z.string().trim().min(1).max(200).optional(),
   })
   .strict();
 

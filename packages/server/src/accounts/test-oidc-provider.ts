@@ -132,3 +132,25 @@ export async function startTestOidcProvider(): Promise<TestOidcProvider> {
   provider.issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return provider;
 }
+
+/**
+ * Signs in through the provider as a browser would: start, the provider's authorization endpoint,
+ * the callback with the flow cookie (and any `cookie` the browser already had). Returns the callback's response.
+ */
+export async function followOidcSignIn(
+  apiUrl: string,
+  provider: TestOidcProvider,
+  user: TestOidcUser,
+  cookie?: string,
+): Promise<Response> {
+  provider.nextUser = user;
+  const start = await fetch(`${apiUrl}/api/auth/oidc/start?returnTo=/`, { redirect: "manual" });
+  const flowCookie = start.headers.getSetCookie().find((c) => c.startsWith("quire_oidc="));
+  const location = start.headers.get("location");
+  if (!flowCookie || !location) throw new Error(`OIDC start failed: ${start.status}`);
+  const atProvider = await fetch(location, { redirect: "manual" });
+  const callback = atProvider.headers.get("location");
+  if (!callback) throw new Error(`the provider did not redirect back: ${atProvider.status}`);
+  const cookies = [flowCookie.split(";")[0]!, ...(cookie ? [cookie] : [])].join("; ");
+  return fetch(callback, { redirect: "manual", headers: { cookie: cookies } });
+}

@@ -20,6 +20,7 @@ import { authRoutes } from "./routes/auth.js";
 import { environmentRoutes } from "./routes/environments.js";
 import { repositoryRoutes } from "./routes/repositories.js";
 import { fileRoutes } from "./routes/files.js";
+import { invitationRoutes } from "./routes/invitations.js";
 import { reviewRoutes } from "./routes/review.js";
 import { taskRoutes } from "./routes/tasks.js";
 import { tokenRoutes } from "./routes/tokens.js";
@@ -118,6 +119,7 @@ export function createApp(options: AppOptions): QuireApp {
   authRoutes(app, accounts);
   tokenRoutes(app, accounts);
   workspaceRoutes(app, accounts);
+  invitationRoutes(app, accounts);
   auditRoutes(app, accounts);
   usageRoutes(app, ctx);
   if (options.staticDir) webAppRoutes(app, options.staticDir);

@@ -7,7 +7,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { Accounts } from "../accounts/accounts.js";
 import { isLoopbackHost } from "../accounts/auth-options.js";
-import { sessionIdFrom } from "../accounts/cookies.js";
+import { sessionIdsFrom } from "../accounts/cookies.js";
 import type { Identity } from "../accounts/principal.js";
 import { constantTimeEqual } from "../accounts/secrets.js";
 import { HttpError } from "./errors.js";
@@ -22,6 +22,9 @@ const PUBLIC_PATHS = new Set([
   "/api/auth/login",
   "/api/auth/oidc/start",
   "/api/auth/oidc/callback",
+  // The invitee has no account yet; the invitation's token is the credential.
+  "/api/invitations/preview",
+  "/api/invitations/accept",
 ]);
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -47,9 +50,10 @@ async function authenticate(c: Context, accounts: Accounts): Promise<Identity> {
     refuseCrossSite(c, "local");
     return accounts.localIdentity();
   }
-  const sessionId = sessionIdFrom(c);
-  const identity = sessionId ? await accounts.authenticateSession(sessionId) : undefined;
-  if (!identity) throw new HttpError(401, "unauthenticated: sign in, or send Authorization: Bearer quire_…");
+  const session = await accounts.authenticateSessions(sessionIdsFrom(c));
+  if (!session) throw new HttpError(401, "unauthenticated: sign in, or send Authorization: Bearer quire_…");
+  const { identity } = session;
+  c.set("sessionId", session.sessionId);
   if (!SAFE_METHODS.has(c.req.method)) {
     refuseCrossSite(c, "multi");
     const sent = c.req.header(CSRF_HEADER) ?? "";

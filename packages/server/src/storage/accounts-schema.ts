@@ -21,6 +21,12 @@ export interface UsersTable {
   /** `scrypt$N$r$p$salt$hash` (see accounts/passwords.ts); null: no password sign-in. */
   password_hash: string | null;
   created_at: string;
+  /**
+   * 1 when the email is known to be this user's: a single sign-on provider verified it, or the
+   * server's admin created the account. 0 for an account made by whoever held an invitation link
+   * (migration 0007): other workspaces invite such a user instead of adding them outright.
+   */
+  email_verified: number;
 }
 
 export interface WorkspacesTable {
@@ -84,6 +90,23 @@ export interface AuditLogTable {
   details: string;
 }
 
+/** An invitation to a workspace; its token is shown once to the inviter and kept as its sha256. */
+export interface InvitationsTable {
+  id: string;
+  workspace_id: string;
+  /** Lower-cased. */
+  email: string;
+  role: Role;
+  name: string | null;
+  token_hash: string;
+  invited_by: string | null;
+  created_at: string;
+  expires_at: string;
+  accepted_at: string | null;
+  accepted_by: string | null;
+  revoked_at: string | null;
+}
+
 export interface AccountsDatabase {
   users: UsersTable;
   workspaces: WorkspacesTable;
@@ -92,4 +115,5 @@ export interface AccountsDatabase {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
+  invitations: InvitationsTable;
 }

@@ -5,6 +5,7 @@ import { AttemptsRepo } from "./attempts-repo.js";
 import { AuditRepo } from "./audit-repo.js";
 import { EnvironmentsRepo } from "./environments-repo.js";
 import { EventsRepo } from "./events-repo.js";
+import { InvitationsRepo } from "./invitations-repo.js";
 import { MessagesRepo } from "./messages-repo.js";
 import { RepositoriesRepo } from "./repositories-repo.js";
 import type { SecretCipher } from "./secret-cipher.js";
@@ -23,6 +24,7 @@ export * from "./audit-repo.js";
 export * from "./database.js";
 export * from "./environments-repo.js";
 export * from "./events-repo.js";
+export * from "./invitations-repo.js";
 export * from "./legacy-secrets.js";
 export * from "./messages-repo.js";
 export * from "./migrate.js";
@@ -51,6 +53,7 @@ export interface Repos {
   sessions: SessionsRepo;
   apiTokens: ApiTokensRepo;
   audit: AuditRepo;
+  invitations: InvitationsRepo;
   workspacePlans: WorkspacePlansRepo;
   admissions: AdmissionsRepo;
   usage: UsageRecordsRepo;
@@ -79,6 +82,7 @@ export function createRepos(database: ReposDatabase): Repos {
     sessions: new SessionsRepo(db),
     apiTokens: new ApiTokensRepo(db),
     audit: new AuditRepo(db),
+    invitations: new InvitationsRepo(db),
     workspacePlans: new WorkspacePlansRepo(db),
     admissions: new AdmissionsRepo(db, dialect),
     usage: new UsageRecordsRepo(db),

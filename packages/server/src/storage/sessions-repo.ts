@@ -50,6 +50,12 @@ export class SessionsRepo {
     return Number(result.numDeletedRows);
   }
 
+  /** Ends every session of the user (their password was taken away); returns how many. */
+  async deleteAllOfUser(userId: string): Promise<number> {
+    const result = await this.db.deleteFrom("sessions").where("user_id", "=", userId).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   /** Removes expired sessions; returns how many. */
   async deleteExpired(now: Date = new Date()): Promise<number> {
     const result = await this.db.deleteFrom("sessions").where("expires_at", "<=", timestamp(now)).executeTakeFirst();

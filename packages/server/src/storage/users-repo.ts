@@ -2,7 +2,7 @@
 import type { Kysely, Selectable } from "kysely";
 import type { UsersTable } from "./accounts-schema.js";
 import type { Database } from "./schema.js";
-import { newId, timestamp } from "./values.js";
+import { fromFlag, newId, timestamp, toFlag } from "./values.js";
 
 export interface User {
   id: string;
@@ -10,6 +10,8 @@ export interface User {
   name: string | null;
   /** Whether the user can sign in with a password. */
   hasPassword: boolean;
+  /** Whether the email is known to be theirs (single sign-on vouched, or the server's admin made the account). */
+  emailVerified: boolean;
   createdAt: string;
 }
 
@@ -18,6 +20,8 @@ export interface NewUser {
   name?: string | null;
   /** Already hashed (accounts/passwords.ts); storage never sees a password. */
   passwordHash?: string | null;
+  /** Default false: only a single sign-on provider or the server's admin vouches for an email. */
+  emailVerified?: boolean;
 }
 
 /** Emails compare case-insensitively; they are stored lower-cased. */
@@ -35,6 +39,7 @@ export class UsersRepo {
       name: input.name ?? null,
       password_hash: input.passwordHash ?? null,
       created_at: timestamp(now),
+      email_verified: toFlag(input.emailVerified ?? false),
     };
     await this.db.insertInto("users").values(row).execute();
     return toUser(row);
@@ -74,6 +79,14 @@ export class UsersRepo {
     await this.db.updateTable("users").set({ password_hash: passwordHash }).where("id", "=", id).execute();
   }
 
+  async setEmailVerified(id: string, verified: boolean): Promise<void> {
+    await this.db
+      .updateTable("users")
+      .set({ email_verified: toFlag(verified) })
+      .where("id", "=", id)
+      .execute();
+  }
+
   async findByIdentity(issuer: string, subject: string): Promise<User | undefined> {
     const row = await this.db
       .selectFrom("identities")
@@ -99,6 +112,7 @@ function toUser(row: Selectable<UsersTable>): User {
     email: row.email,
     name: row.name,
     hasPassword: row.password_hash !== null,
+    emailVerified: fromFlag(row.email_verified),
     createdAt: row.created_at,
   };
 }

@@ -9,17 +9,19 @@ import type { Accounts } from "../../accounts/accounts.js";
 import { appendAudit } from "../../accounts/audit.js";
 import {
   clearSessionCookies,
-  sessionIdFrom,
+  sessionIdsFrom,
   setOidcFlowCookie,
   setSessionCookies,
   takeOidcFlow,
 } from "../../accounts/cookies.js";
+import { acceptInvitationsForVerifiedEmail } from "../../accounts/invitations.js";
+import { recordInvitationAccepted } from "../../accounts/invitation-audit.js";
 import { userForOidcClaims } from "../../accounts/oidc-users.js";
 import { identityOf } from "../../accounts/principal.js";
 import { samePassword } from "../../accounts/passwords.js";
 import { changePasswordBody, loginBody } from "../../accounts/schemas.js";
 import type { SignInRefusal } from "../../accounts/sign-in-throttle.js";
-import { LOCAL_WORKSPACE_ID, type User } from "../../storage/index.js";
+import { LOCAL_WORKSPACE_ID, normalizeEmail, type User } from "../../storage/index.js";
 import { refuseCrossSite } from "../auth-middleware.js";
 import { clientAddress } from "../client-address.js";
 import { errorResponse, HttpError, jsonBody, parseOr400 } from "../errors.js";
@@ -64,6 +66,14 @@ export function authRoutes(app: Hono, accounts: Accounts): void {
     return errorResponse(c, new HttpError(429, throttledMessage(refusal)));
   };
 
+  /** A new session id, always; sessions the browser brought along (a planted cookie) end here. */
+  const startFreshSession = async (c: Context, userId: string) => {
+    for (const presented of sessionIdsFrom(c)) await accounts.endSession(presented);
+    const session = await accounts.startSession(userId);
+    setSessionCookies(c, session);
+    return session;
+  };
+
   const requireMultiUser = () => {
     if (accounts.mode !== "multi") throw new HttpError(400, "single-user mode: there is no sign-in");
   };
@@ -95,15 +105,14 @@ export function authRoutes(app: Hono, accounts: Accounts): void {
       throw new HttpError(401, "wrong email or password");
     }
     await accounts.signInThrottle.succeeded(admission.attempt);
-    const session = await accounts.startSession(user.id);
-    setSessionCookies(c, session);
+    const session = await startFreshSession(c, user.id);
     await recordSignIn("auth.login", user, { method: "password" });
     return c.json({ user: publicUser(user), csrfToken: session.csrfToken });
   });
 
   app.post("/api/auth/logout", async (c) => {
     const identity = identityOf(c);
-    const sessionId = sessionIdFrom(c);
+    const sessionId = c.get("sessionId");
     if (identity.via !== "session" || !sessionId) {
       throw new HttpError(400, "only a browser session signs out; revoke an API token with DELETE /api/tokens/:id");
     }
@@ -116,7 +125,7 @@ export function authRoutes(app: Hono, accounts: Accounts): void {
   app.post("/api/auth/password", async (c) => {
     requireMultiUser();
     const identity = identityOf(c);
-    const sessionId = sessionIdFrom(c);
+    const sessionId = c.get("sessionId");
     // A leaked API token must not be able to take the account over (and lock its owner out).
     if (identity.via !== "session" || !sessionId) {
       throw new HttpError(403, "forbidden: only a browser session can change the password, not an API token");
@@ -189,22 +198,30 @@ export function authRoutes(app: Hono, accounts: Accounts): void {
     const flow = await takeOidcFlow(c, accounts.cookieSecret);
     if (!flow) throw new HttpError(400, "no single sign-on in progress in this browser (or it expired): start again");
     let signIn;
+    let claims;
     try {
-      const claims = await oidc.finish(new URL(c.req.url).searchParams, flow);
+      claims = await oidc.finish(new URL(c.req.url).searchParams, flow);
       signIn = await userForOidcClaims(repos, claims, oidc.options);
     } catch (error) {
       const reason = providerError(c) ?? describe(error);
       await recordSignIn("auth.login_failed", undefined, { method: "oidc", reason });
       throw new HttpError(401, `single sign-on failed: ${reason}`);
     }
-    const session = await accounts.startSession(signIn.user.id);
-    setSessionCookies(c, session);
+    // The provider proved the email: the invitations sent to it are this user's to take.
+    const provenEmail = claims.emailVerified && claims.email ? normalizeEmail(claims.email) : null;
+    const accepted =
+      provenEmail !== null && provenEmail === signIn.user.email
+        ? await acceptInvitationsForVerifiedEmail(repos, signIn.user)
+        : [];
+    await startFreshSession(c, signIn.user.id);
     await recordSignIn("auth.login", signIn.user, {
       method: "oidc",
       issuer: oidc.options.issuer,
       created: signIn.created,
       linked: signIn.linked,
+      ...(signIn.passwordCleared ? { passwordCleared: true } : {}),
     });
+    for (const invitation of accepted) await recordInvitationAccepted(repos, invitation, signIn.user, "oidc");
     return c.redirect(flow.returnTo, 302);
   });
 }

@@ -26,6 +26,7 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
   let environmentId: string;
   let adminUserId: string;
   let adminTokenId: string;
+  let invitationId: string;
 
   beforeAll(async () => {
     api = await startTestApi(dialect, { auth: MULTI_USER });
@@ -44,6 +45,14 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
       201,
     );
     viewer = await anonymous.signIn("vera@example.com", "vera-password-1");
+    invitationId = (
+      await admin.json<{ invitation: { id: string } }>(
+        "POST",
+        `/api/workspaces/${A}/members`,
+        { email: "ivy@example.com", role: "member" },
+        201,
+      )
+    ).invitation.id;
 
     const { repository } = await admin.json<{ repository: { id: string; defaultBranch: string } }>(
       "POST",
@@ -103,6 +112,8 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
       ["DELETE", `/api/workspaces/${A}/members/${adminUserId}`],
       ["DELETE", `/api/tokens/${adminTokenId}`],
       ["DELETE", `/api/repositories/${repoId}`],
+      ["GET", `/api/workspaces/${A}/invitations`],
+      ["DELETE", `/api/workspaces/${A}/invitations/${invitationId}`],
     ];
     for (const [method, path, body] of routes) {
       const response = await bob.request(method, path, body);
@@ -116,6 +127,7 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
       [A, "{id}"],
       [adminTokenId, "{id}"],
       [adminUserId, "{userId}"],
+      [invitationId, "{invitationId}"],
     ]);
     const checked = new Set(
       routes.map(([method, path]) => {
@@ -148,6 +160,8 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
     );
     expect(members.members.map((member) => member.email)).not.toContain("mallory@example.com");
     expect(members.members.find((member) => member.email === ADMIN.email)?.role).toBe("owner");
+    const invitations = await admin.json<{ invitations: { id: string }[] }>("GET", `/api/workspaces/${A}/invitations`);
+    expect(invitations.invitations.map((invitation) => invitation.id)).toEqual([invitationId]);
     const tokens = await admin.json<{ tokens: { id: string; revokedAt: string | null }[] }>("GET", "/api/tokens");
     expect(tokens.tokens.find((token) => token.id === adminTokenId)?.revokedAt ?? null).toBeNull();
   });

@@ -64,15 +64,17 @@ describe.each(TEST_DIALECTS)("workspaces, members, isolation and the audit log o
       403,
     );
     expect((await alice.request("DELETE", `/api/workspaces/${A}/members/${adminId}`)).status).toBe(403);
-    const carol = await alice.json<{ member: Member }>(
+    // Carol has no account: an admin invites her (no account is made until she accepts).
+    const carol = await alice.json<{ invitation: { id: string; email: string; role: string } }>(
       "POST",
       `/api/workspaces/${A}/members`,
       { email: "Carol@Example.com", role: "viewer" },
       201,
     );
-    expect(carol.member).toMatchObject({ email: "carol@example.com", role: "viewer" });
+    expect(carol.invitation).toMatchObject({ email: "carol@example.com", role: "viewer" });
+    expect(await api.repos.users.getByEmail("carol@example.com")).toBeUndefined();
     expect(
-      (await alice.request("POST", `/api/workspaces/${A}/members`, { email: "carol@example.com", role: "member" }))
+      (await alice.request("POST", `/api/workspaces/${A}/members`, { email: "alice@example.com", role: "member" }))
         .status,
     ).toBe(409);
     expect(
@@ -89,7 +91,7 @@ describe.each(TEST_DIALECTS)("workspaces, members, isolation and the audit log o
         })
       ).status,
     ).toBe(400);
-    expect((await alice.request("DELETE", `/api/workspaces/${A}/members/${carol.member.userId}`)).status).toBe(204);
+    expect((await alice.request("DELETE", `/api/workspaces/${A}/invitations/${carol.invitation.id}`)).status).toBe(204);
   });
 
   it("keeps an owner in every workspace, and lets members leave", async () => {
@@ -159,7 +161,7 @@ describe.each(TEST_DIALECTS)("workspaces, members, isolation and the audit log o
     });
     const added = entries.find((e) => e.action === "member.added" && e.target === `user:${aliceId}`)!;
     expect(added.details).toEqual({ email: "alice@example.com", role: "member", created: true });
-    const byToken = entries.find((e) => e.action === "member.added" && e.details.email === "frank@example.com")!;
+    const byToken = entries.find((e) => e.action === "invitation.created" && e.details.email === "frank@example.com")!;
     expect(byToken).toMatchObject({ actorUserId: adminId, actorTokenId: created.token.id });
     expect(JSON.stringify(entries)).not.toMatch(/password-1/);
 

@@ -1,16 +1,17 @@
 /**
  * Workspaces and their members. The workspace is the one in the path; the caller's role there
- * decides: any member reads the members, admins add, change and remove them, and only owners
- * touch owners. A workspace the caller is not in answers 404, as if it did not exist.
+ * decides: any member reads the members, admins add (or invite), change and remove them, and only
+ * owners touch owners. A workspace the caller is not in answers 404, as if it did not exist.
  */
 import type { Context, Hono } from "hono";
 import type { Accounts } from "../../accounts/accounts.js";
 import { audit } from "../../accounts/audit.js";
+import { createInvitation, publicInvitation } from "../../accounts/invitations.js";
 import { hashPassword } from "../../accounts/passwords.js";
 import { assertRole, assertScope, identityOf, type Principal } from "../../accounts/principal.js";
 import type { Role } from "../../accounts/roles.js";
 import { addMemberBody, changeRoleBody, createWorkspaceBody } from "../../accounts/schemas.js";
-import { LastOwnerError, type Member } from "../../storage/index.js";
+import { LastOwnerError, type Member, type User } from "../../storage/index.js";
 import { HttpError, jsonBody, parseOr400 } from "../errors.js";
 
 export function workspaceRoutes(app: Hono, accounts: Accounts): void {
@@ -66,32 +67,74 @@ export function workspaceRoutes(app: Hono, accounts: Accounts): void {
     return c.json({ members: await repos.workspaces.members(principal.workspaceId) });
   });
 
+  /**
+   * Adds a member by email. A user whose email is proven (single sign-on, or made by the server's
+   * admin) is added at once. Anyone else gets an invitation (a link shown once to the caller):
+   * no workspace admin creates an account for an address they may not own, nor adds an account
+   * whose email nobody proved (docs/accounts.md, Invitations). The server's admin alone may still
+   * create an account with a password.
+   */
   app.post("/api/workspaces/:id/members", async (c) => {
     const principal = await principalIn(c);
     const body = parseOr400(addMemberBody, await jsonBody(c), "member");
     manager(principal, body.role);
-    let user = await repos.users.getByEmail(body.email);
+    const user = await repos.users.getByEmail(body.email);
     if (user && body.password !== undefined) {
       throw new HttpError(400, "invalid member: password: the user exists; their password is theirs to change", [
         { path: "password", message: "the user exists" },
       ]);
     }
-    const created = !user;
-    user ??= await repos.users.create({
-      email: body.email,
-      name: body.name ?? null,
-      passwordHash: body.password === undefined ? null : await hashPassword(body.password),
-    });
-    if (!(await repos.workspaces.addMember(principal.workspaceId, user.id, body.role))) {
+    if (user && (await repos.workspaces.roleOf(principal.workspaceId, user.id))) {
       throw new HttpError(409, `${body.email} is already a member; change their role with PATCH`);
     }
-    await record(c, principal.workspaceId, "member.added", `user:${user.id}`, {
-      email: user.email,
+    if (user?.emailVerified) return addExisting(c, principal, user, body.role);
+    if (!user && body.password !== undefined) {
+      const caller = await repos.users.get(principal.userId);
+      if (!accounts.isServerAdmin(caller)) {
+        throw new HttpError(
+          403,
+          "forbidden: only the server's admin may choose a password for a new account; leave out password to invite them",
+        );
+      }
+      const created = await repos.users.create({
+        email: body.email,
+        name: body.name ?? null,
+        passwordHash: await hashPassword(body.password),
+        emailVerified: true,
+      });
+      return addExisting(c, principal, created, body.role, true);
+    }
+    const invited = await createInvitation(repos, {
+      workspaceId: principal.workspaceId,
+      email: body.email,
       role: body.role,
-      created,
+      name: body.name ?? null,
+      invitedBy: principal.userId,
     });
-    return c.json({ member: await memberOr404(principal.workspaceId, user.id) }, 201);
+    await record(c, principal.workspaceId, "invitation.created", `invitation:${invited.invitation.id}`, {
+      email: invited.invitation.email,
+      role: body.role,
+      accountExists: user !== undefined,
+      expiresAt: invited.invitation.expiresAt,
+    });
+    return c.json(
+      {
+        invitation: publicInvitation(invited.invitation),
+        token: invited.token,
+        acceptPath: invited.acceptPath,
+        acceptUrl: new URL(invited.acceptPath, c.req.url).href,
+      },
+      201,
+    );
   });
+
+  const addExisting = async (c: Context, principal: Principal, user: User, role: Role, created = false) => {
+    if (!(await repos.workspaces.addMember(principal.workspaceId, user.id, role))) {
+      throw new HttpError(409, `${user.email} is already a member; change their role with PATCH`);
+    }
+    await record(c, principal.workspaceId, "member.added", `user:${user.id}`, { email: user.email, role, created });
+    return c.json({ member: await memberOr404(principal.workspaceId, user.id) }, 201);
+  };
 
   app.patch("/api/workspaces/:id/members/:userId", async (c) => {
     const principal = await principalIn(c);

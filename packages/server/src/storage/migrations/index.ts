@@ -9,6 +9,7 @@ import * as accounts from "./0003-accounts.js";
 import * as usage from "./0004-usage.js";
 import * as taskCreator from "./0005-task-creator.js";
 import * as verificationSkipped from "./0006-verification-skipped.js";
+import * as invitations from "./0007-invitations.js";
 import * as repositoryRemoval from "./0010-repository-removal.js";
 
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   "0004-usage": usage,
   "0005-task-creator": taskCreator,
   "0006-verification-skipped": verificationSkipped,
+  "0007-invitations": invitations,
   "0010-repository-removal": repositoryRemoval,
 };
 
