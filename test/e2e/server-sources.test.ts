@@ -4,7 +4,7 @@
  * checks are what verification runs.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -44,6 +44,9 @@ describe("quire serve with a git URL and a stored environment", () => {
       }),
     );
     const home = tempHome();
+    // Repository URLs reach only public hosts unless the operator allows more: this one is local.
+    const gitPort = new URL(gitServer.url).port;
+    writeFileSync(path.join(home, "config.toml"), `[outbound]\nallow_private = ["127.0.0.1:${gitPort}"]\n`);
     const server = await startServe({
       home,
       env: providerEnv("openai", model.url),

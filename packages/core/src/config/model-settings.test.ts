@@ -3,7 +3,13 @@ import { DEFAULT_MODELS, resolveModelSettings } from "./model-settings.js";
 import type { QuireConfig } from "./schema.js";
 
 function config(extra: Partial<QuireConfig> = {}): QuireConfig {
-  return { agentsMd: { fallbackNames: [], maxBytes: 32768 }, limits: {}, profiles: {}, ...extra };
+  return {
+    agentsMd: { fallbackNames: [], maxBytes: 32768 },
+    limits: {},
+    outbound: { allowPrivate: [] },
+    profiles: {},
+    ...extra,
+  };
 }
 
 describe("resolveModelSettings", () => {

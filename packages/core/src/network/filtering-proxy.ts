@@ -40,11 +40,19 @@ export interface FilteringProxyOptions {
   httpPorts?: readonly number[];
   /** Ports CONNECT tunnels may go to; default 443 only (a tunnel to 80 would skip the method filter). */
   connectPorts?: readonly number[];
+  /**
+   * For a client on the host (git fetching a repository URL): listen on 127.0.0.1, and serve
+   * only requests carrying this token as Basic proxy credentials (user "quire"), so other
+   * processes on the host cannot use the proxy while it is open.
+   */
+  hostClientToken?: string;
 }
 
 export interface FilteringProxy {
-  /** Unix socket the proxy listens on, in a fresh directory only this user can enter. */
+  /** Unix socket the proxy listens on, in a fresh directory only this user can enter ("" with hostClientToken). */
   socketPath: string;
+  /** The port on 127.0.0.1 with hostClientToken; null otherwise. */
+  port: number | null;
   close(): Promise<void>;
 }
 
@@ -167,7 +175,16 @@ export async function startFilteringProxy(options: FilteringProxyOptions): Promi
     return { address: verdict.address };
   };
 
+  const expectedAuth =
+    options.hostClientToken === undefined
+      ? null
+      : `Basic ${Buffer.from(`quire:${options.hostClientToken}`).toString("base64")}`;
+  const authorized = (req: IncomingMessage): boolean =>
+    expectedAuth === null || req.headers["proxy-authorization"] === expectedAuth;
+  const AUTH_REQUIRED = "quire proxy: proxy credentials required\n";
+
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!authorized(req)) return textReply(res, 407, AUTH_REQUIRED);
     const method = req.method ?? "GET";
     let url: URL | null = null;
     try {
@@ -214,6 +231,7 @@ export async function startFilteringProxy(options: FilteringProxyOptions): Promi
   const onConnect = async (req: IncomingMessage, client: Duplex, head: Buffer): Promise<void> => {
     track(client);
     client.on("error", () => client.destroy());
+    if (!authorized(req)) return rawReply(client, 407, AUTH_REQUIRED);
     const authority = parseAuthority(req.url);
     if (!authority) return rawReply(client, 400, "quire proxy: CONNECT needs host:port\n");
     const target = `${authority.host.includes(":") ? `[${authority.host}]` : authority.host}:${authority.port}`;
@@ -245,26 +263,32 @@ export async function startFilteringProxy(options: FilteringProxyOptions): Promi
   server.on("request", (req, res) => void onRequest(req, res));
   server.on("connect", (req: IncomingMessage, socket: Duplex, head: Buffer) => void onConnect(req, socket, head));
 
-  const dir = mkdtempSync(path.join(os.tmpdir(), "quire-net-"));
-  const socketPath = path.join(dir, "proxy.sock");
+  const tcp = options.hostClientToken !== undefined;
+  const dir = tcp ? null : mkdtempSync(path.join(os.tmpdir(), "quire-net-"));
+  const socketPath = dir === null ? "" : path.join(dir, "proxy.sock");
   try {
     await new Promise<void>((resolveListen, reject) => {
       server.once("error", reject);
-      server.listen(socketPath, () => resolveListen());
+      if (tcp) server.listen(0, "127.0.0.1", () => resolveListen());
+      else server.listen(socketPath, () => resolveListen());
     });
   } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
+    if (dir !== null) rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+  const address = server.address();
 
   let closing: Promise<void> | undefined;
   return {
     socketPath,
+    port: tcp && typeof address === "object" && address !== null ? address.port : null,
     close() {
       closing ??= new Promise<void>((done) => {
         server.close(() => done());
         for (const socket of sockets) socket.destroy();
-      }).finally(() => rmSync(dir, { recursive: true, force: true }));
+      }).finally(() => {
+        if (dir !== null) rmSync(dir, { recursive: true, force: true });
+      });
       return closing;
     },
   };

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { git } from "@quire/core";
+import { SOURCE_FETCH_FAILED, withGuardedGit } from "./source-network.js";
 
 /** Transports a registered URL may use: no `ext::` (runs commands) and no `file://` (reads the host). */
 const SAFE_PROTOCOLS = [
@@ -44,7 +45,7 @@ export async function localSource(
   const dir = mirrorDir(home, repository.id);
   if (needs && (await hasCommit(dir, needs.commit))) return dir;
   const previous = fetching.get(dir) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(() => cloneOrFetch(repository.source, dir));
+  const next = previous.catch(() => undefined).then(() => cloneOrFetch(home, repository.source, dir));
   fetching.set(dir, next);
   try {
     await next;
@@ -62,11 +63,18 @@ async function hasCommit(dir: string, commit: string): Promise<boolean> {
   );
 }
 
-async function cloneOrFetch(url: string, dir: string): Promise<void> {
+/**
+ * Through the source network's proxy (public destinations unless the operator allows more), and
+ * with one error whatever went wrong: what git said would tell a prober what it met.
+ */
+async function cloneOrFetch(home: string, url: string, dir: string): Promise<void> {
+  const fail = (): never => {
+    throw new SourceError(SOURCE_FETCH_FAILED);
+  };
   if (existsSync(path.join(dir, ".git"))) {
-    await git([...SAFE_PROTOCOLS, "fetch", "--prune", "--quiet", "origin"], { cwd: dir }).catch((error: Error) => {
-      throw new SourceError(`fetching ${url} failed: ${error.message}`);
-    });
+    await withGuardedGit(home, ({ configArgs, env }) =>
+      git([...SAFE_PROTOCOLS, ...configArgs, "fetch", "--prune", "--quiet", "origin"], { cwd: dir, env }),
+    ).catch(fail);
     return;
   }
   await mkdir(path.dirname(dir), { recursive: true, mode: 0o700 });
@@ -74,11 +82,16 @@ async function cloneOrFetch(url: string, dir: string): Promise<void> {
   const partial = `${dir}.partial-${process.pid}`;
   await rm(partial, { recursive: true, force: true });
   try {
-    await git([...SAFE_PROTOCOLS, "clone", "--no-checkout", "--quiet", "--", url, partial], { cwd: path.dirname(dir) });
+    await withGuardedGit(home, ({ configArgs, env }) =>
+      git([...SAFE_PROTOCOLS, ...configArgs, "clone", "--no-checkout", "--quiet", "--", url, partial], {
+        cwd: path.dirname(dir),
+        env,
+      }),
+    );
     await rename(partial, dir);
-  } catch (error) {
+  } catch {
     await rm(partial, { recursive: true, force: true });
-    throw new SourceError(`cloning ${url} failed: ${(error as Error).message}`);
+    fail();
   }
 }
 
