@@ -2,7 +2,7 @@
 // the command sets on itself). Each bomb is bounded on purpose (a few hundred processes, a few
 // hundred MiB), so that even where a limit does not hold, this machine is not taken down.
 import { spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { cgroupHost } from "../../packages/core/src/sandbox/limits-cgroup.js";
@@ -44,6 +44,26 @@ describe("resource bombs", () => {
     expect(most).toBeLessThanOrEqual(limit);
     expect(result.output).toMatch(/fork|Resource temporarily unavailable/);
     expect(processesWith(mark)).toEqual([]);
+  });
+
+  // The classic bomb: every process forks two more, forever. Every process it makes on the
+  // host (not only those the scan above can name) must stay within the bound.
+  (processesContained ? it : it.fails)("a real fork bomb's processes on the host stay within the bound", async () => {
+    const limit = 48;
+    const bomb = sh(sandboxFor(host, { limits: { processes: limit } }), "bomb() { bomb | bomb & }; bomb; sleep 3", {
+      timeoutMs: 3000,
+    });
+    let most = 0;
+    for (let i = 0; i < 40; i++) {
+      await sleep(50);
+      most = Math.max(most, descendantsOf(process.pid));
+    }
+    const result = await bomb;
+    expect(result.timedOut).toBe(true);
+    expect(most).toBeGreaterThan(limit / 2); // the control: the bomb did go off
+    // bwrap, its init, prlimit and the cgroup's shell come on top of the command's own.
+    expect(most).toBeLessThanOrEqual(limit + 4);
+    expect(descendantsOf(process.pid)).toBe(0);
   });
 
   it("a memory bomb fails at the memory limit", async () => {
@@ -150,3 +170,28 @@ describe("resource bombs", () => {
     expect(existsSync(path.join(host.workspace, "fill1"))).toBe(false);
   });
 });
+
+/** How many host processes descend from `root` now (whatever namespace they are in). */
+function descendantsOf(root: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after its last ")".
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (state === "Z") continue;
+      children.set(Number(ppid), [...(children.get(Number(ppid)) ?? []), Number(entry)]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  let count = 0;
+  const queue = [...(children.get(root) ?? [])];
+  while (queue.length > 0) {
+    const pid = queue.pop()!;
+    count += 1;
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return count;
+}
