@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync, utimesSync } from "node:fs";
 import path from "node:path";
 import { expect, it } from "vitest";
@@ -40,9 +41,18 @@ it("a task cannot alter the snapshot, leaves no set-uid file behind, and its fol
   expect(statSync(path.join(snapshot, "a.txt")).size).toBe(2);
 
   const taskDir = path.join(home, "tasks", final.task_id);
-  const made = path.join(taskDir, "upper", "suid-id");
-  expect(existsSync(made)).toBe(true);
-  expect(statSync(made).mode & 0o6000).toBe(0);
+  // As root the task's writes are on its disk layer, unmounted once the task ended: looked at read-only.
+  const image = path.join(taskDir, "disk.img");
+  const layered = existsSync(image);
+  const upper = layered ? path.join(taskDir, "disk", "upper") : path.join(taskDir, "upper");
+  if (layered) execFileSync("mount", ["-o", "loop,ro", image, path.join(taskDir, "disk")]);
+  try {
+    const made = path.join(upper, "suid-id");
+    expect(existsSync(made)).toBe(true);
+    expect(statSync(made).mode & 0o6000).toBe(0);
+  } finally {
+    if (layered) execFileSync("umount", [path.join(taskDir, "disk")]);
+  }
   expect(statSync(path.join(home, "tasks")).mode & 0o077).toBe(0);
 
   // gc removes the old workspace and the expired snapshot, and keeps the record, events and diff.
@@ -53,6 +63,7 @@ it("a task cannot alter the snapshot, leaves no set-uid file behind, and its fol
   expect(gc.stdout).toMatch(/removed 1 snapshot\(s\) and 1 workspace\(s\)/);
   expect(existsSync(snapshot)).toBe(false);
   expect(existsSync(path.join(taskDir, "upper"))).toBe(false);
+  expect(existsSync(image)).toBe(false);
   for (const kept of ["task.json", "events.jsonl", "diff.patch"])
     expect(existsSync(path.join(taskDir, kept))).toBe(true);
   const diff = await runQuire(["diff", final.task_id], { cwd: repo, home });

@@ -134,6 +134,9 @@ export async function runTurn(state: ConversationState, prompt: string, userRun:
           output: run.redact ? run.redact(output) : output,
         });
       }
+      // A spent disk budget ends the task: the sandbox refuses every further command anyway.
+      const spent = run.sandbox.exhausted?.() ?? null;
+      if (spent !== null) return finish({ status: "failed", reason: spent, finalMessage: lastMessage });
     }
   } catch (error) {
     closeDanglingCalls(state);

@@ -12,13 +12,23 @@ const PRIVATE_HOME_BYTES = 256 * 1024 * 1024;
 /** The private /tmp is RAM: bounded by the disk and the memory budgets, and 1 GiB at most. */
 const PRIVATE_TMP_MAX_BYTES = 1024 * 1024 * 1024;
 
+/** POSIX shared memory (Python's multiprocessing, Chromium): RAM as well, a quarter of the budget at most. */
+const PRIVATE_SHM_MAX_BYTES = 256 * 1024 * 1024;
+
 function privateTmpBytes(policy: SandboxPolicy): number {
   const limits = resolveLimits(policy.limits);
   return Math.min(limits.diskBytes, limits.memoryBytes, PRIVATE_TMP_MAX_BYTES);
 }
 
+function privateShmBytes(policy: SandboxPolicy): number {
+  return Math.min(Math.floor(resolveLimits(policy.limits).memoryBytes / 4), PRIVATE_SHM_MAX_BYTES);
+}
+
 /** HOME inside the sandbox: a fresh, empty tmpfs per command, so no dotfile or credential of the host shows. */
 export const SANDBOX_HOME = "/home/quire";
+
+/** The command's private tmpfs mounts, watched from the host through its sandbox's init. */
+const SCRATCH_MOUNTS = ["/tmp", SANDBOX_HOME, "/dev/shm"];
 
 /**
  * The unprivileged identity inside. Running as uid 0 in the user namespace would give the
@@ -94,7 +104,16 @@ function bwrapArgs(policy: SandboxPolicy, request: ExecRequest): string[] {
     ...(policy.network ? resolverArgs() : []),
     "--proc",
     "/proc",
+    // bwrap's /dev is a tmpfs of its own with no size: read-only, and /dev/shm a sized one.
     "--dev",
+    "/dev",
+    "--perms",
+    "1777",
+    "--size",
+    String(privateShmBytes(policy)),
+    "--tmpfs",
+    "/dev/shm",
+    "--remount-ro",
     "/dev",
     // Sized: tmpfs pages live in the host's memory, and no other limit counts them.
     "--size",
@@ -144,6 +163,7 @@ export function createBwrapSandbox(policy: SandboxPolicy, bwrapPath = "bwrap"): 
     backend: "bwrap",
     policy,
     cpuSeconds: () => enforcer.cpuSeconds(),
+    exhausted: () => enforcer.exhausted(),
     async exec(request) {
       let info = "";
       let init: { pid: number; start: string } | null = null;
@@ -157,13 +177,27 @@ export function createBwrapSandbox(policy: SandboxPolicy, bwrapPath = "bwrap"): 
       const untilDone = async (): Promise<void> => {
         if (init) await processEnded(init.pid, init.start, TEARDOWN_MAX_MS);
       };
+      // Their file counts are watched (limits-watch.ts): bwrap cannot pass tmpfs's nr_inodes.
+      const scratchMounts = (): string[] => {
+        const pid = init?.pid;
+        return pid === undefined ? [] : SCRATCH_MOUNTS.map((mount) => `/proc/${pid}/root${mount}`);
+      };
       // The rlimits are set inside, on the command only: bwrap and its init stay unaffected.
       // RLIMIT_NPROC counts the sandbox user's processes in its own user namespace, i.e. this
       // command's, except when Quire runs as root (root is exempt; the cgroup covers that).
       const argv = rlimitArgv(enforcer.limits, request.argv, { processes: true });
       const args = bwrapArgs(policy, { ...request, argv });
       return enforcer.run(
-        { file: bwrapPath, args, env: {}, cwd: "/", mapExitCode: execFailureExitCode, onInfo, untilDone },
+        {
+          file: bwrapPath,
+          args,
+          env: {},
+          cwd: "/",
+          mapExitCode: execFailureExitCode,
+          onInfo,
+          untilDone,
+          scratchMounts,
+        },
         request,
       );
     },

@@ -158,6 +158,7 @@ export function createContainerSandbox(policy: SandboxPolicy, options: Container
     backend: "container",
     policy,
     cpuSeconds: () => enforcer.cpuSeconds(),
+    exhausted: () => enforcer.exhausted(),
     async exec(request) {
       if (request.argv[0] === undefined) throw new Error("exec needs a command");
       const name = `quire-${randomBytes(8).toString("hex")}`;

@@ -1,19 +1,27 @@
 import { lstat, readdir } from "node:fs/promises";
 import path from "node:path";
 
-/** Most entries one measurement visits; a larger workspace is not measured (null) rather than stall. */
-const MAX_ENTRIES = 1_000_000;
 /** Directories read at once: enough to hide latency, few enough not to exhaust file descriptors. */
 const PARALLEL = 16;
 
+/** What a tree occupies: allocated bytes and entries (files, directories, links: one inode each). */
+export interface DiskUsage {
+  bytes: number;
+  entries: number;
+  /** The walk stopped at `maxEntries`: the real counts are larger still. */
+  truncated: boolean;
+}
+
 /**
  * Bytes the files under `root` occupy on disk (allocated blocks, like `du`: a sparse file
- * counts what it uses), symlinks not followed, hard links counted once, other file systems
- * mounted inside skipped. null when it has more than `maxEntries` entries.
+ * counts what it uses) and how many entries it holds; symlinks not followed, hard links counted
+ * once, other file systems mounted inside skipped. Stops once more than `maxEntries` entries
+ * were seen (truncated), so a tree made to be huge costs a bounded walk, and is still known to
+ * be past that count.
  */
-export async function diskUsage(root: string, maxEntries = MAX_ENTRIES): Promise<number | null> {
-  const top = await lstat(root, { bigint: false });
-  const seen = new Set<string>();
+export async function diskUsage(root: string, maxEntries = Number.POSITIVE_INFINITY): Promise<DiskUsage> {
+  const top = await lstat(root);
+  const seen = new Set<number>();
   let bytes = top.blocks * 512;
   let entries = 0;
   const queue = [root];
@@ -36,9 +44,8 @@ export async function diskUsage(root: string, maxEntries = MAX_ENTRIES): Promise
       }
       if (stat.dev !== top.dev) continue;
       if (stat.nlink > 1 && !stat.isDirectory()) {
-        const key = `${stat.ino}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
+        if (seen.has(stat.ino)) continue;
+        seen.add(stat.ino);
       }
       bytes += stat.blocks * 512;
       if (stat.isDirectory()) queue.push(entry);
@@ -47,20 +54,24 @@ export async function diskUsage(root: string, maxEntries = MAX_ENTRIES): Promise
   while (queue.length > 0 && entries <= maxEntries) {
     await Promise.all(queue.splice(0, PARALLEL).map(visit));
   }
-  return entries > maxEntries ? null : bytes;
+  return { bytes, entries, truncated: entries > maxEntries };
 }
 
+/** How far past its budget the workspace went, in words for the model and the user. */
+export type DiskOverrun = { kind: "bytes"; grownBytes: number } | { kind: "inodes"; grownEntries: number };
+
 /**
- * Tracks the workspace's growth over a task: the first measurement is the baseline, each
- * later one is compared with it. Measured around commands, so a command that writes past the
- * limit is reported after it ends (the per-file limit stops a single runaway file sooner).
+ * Tracks the workspace's growth over a task, in bytes and in entries: the first measurement is
+ * the baseline, each later one is compared with it. The walk is cut just past the entry budget,
+ * so a tree of millions of files is a cheap "over", never "not measured".
  */
 export class DiskBudget {
-  private baseline: number | null | undefined;
+  private baseline: DiskUsage | null | undefined;
 
   constructor(
     private readonly workspace: string,
     readonly limitBytes: number,
+    readonly limitEntries: number,
   ) {}
 
   /** Takes the baseline if there is none yet. */
@@ -68,12 +79,15 @@ export class DiskBudget {
     if (this.baseline === undefined) this.baseline = await diskUsage(this.workspace).catch(() => null);
   }
 
-  /** The growth since the baseline when it is past the limit; null when within it or unknown. */
-  async overLimit(): Promise<{ grownBytes: number } | null> {
-    if (this.baseline === undefined || this.baseline === null) return null;
-    const now = await diskUsage(this.workspace).catch(() => null);
+  /** The growth since the baseline when it is past a budget; null when within both or unknown. */
+  async overLimit(): Promise<DiskOverrun | null> {
+    const baseline = this.baseline;
+    if (baseline === undefined || baseline === null) return null;
+    const now = await diskUsage(this.workspace, baseline.entries + this.limitEntries).catch(() => null);
     if (now === null) return null;
-    const grownBytes = now - this.baseline;
-    return grownBytes > this.limitBytes ? { grownBytes } : null;
+    const grownEntries = now.entries - baseline.entries;
+    if (now.truncated || grownEntries > this.limitEntries) return { kind: "inodes", grownEntries };
+    const grownBytes = now.bytes - baseline.bytes;
+    return grownBytes > this.limitBytes ? { kind: "bytes", grownBytes } : null;
   }
 }

@@ -118,14 +118,19 @@ describe("limits in the bwrap sandbox", () => {
     expect(statSync(path.join(workspace, "big")).size).toBeLessThanOrEqual(MIB);
   });
 
-  it("reports the workspace growing past the disk limit, measured from the first command", async () => {
+  it("reports the workspace growing past the disk limit, measured from the first command, and refuses more", async () => {
     const box = sandbox("bwrap", { diskBytes: 2 * MIB });
     expect((await run(box, "head -c 1500K /dev/urandom > a")).limitHit).toBeUndefined();
+    expect(box.exhausted?.()).toBeNull();
     const over = await run(box, "head -c 1500K /dev/urandom > b");
-    expect(over.exitCode).toBe(0);
     expect(over.limitHit).toBe("disk");
-    expect(over.limitMessage).toMatch(/^disk limit exceeded: workspace grew to 2\.9 MiB of 2 MiB allowed$/);
-    expect((await run(box, "rm a")).limitHit).toBeUndefined();
+    expect(over.limitMessage).toMatch(
+      /^disk limit exceeded: the workspace grew by 2\.9 MiB, past the 2 MiB allowed; the command was stopped$/,
+    );
+    const refused = await run(box, "rm a");
+    expect(refused).toMatchObject({ exitCode: null, limitHit: "disk" });
+    expect(refused.limitMessage).toMatch(/no further command runs in this task/);
+    expect(existsSync(path.join(workspace, "a"))).toBe(true);
   });
 
   it("kills runaway output past the hard cap, keeping only head and tail in memory", async () => {

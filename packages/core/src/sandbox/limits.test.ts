@@ -24,6 +24,7 @@ describe("resolveLimits", () => {
       cpuSeconds: 600,
       fileSizeBytes: 1024 ** 3,
       diskBytes: 5 * 1024 ** 3,
+      inodes: 1_000_000,
     });
   });
 });

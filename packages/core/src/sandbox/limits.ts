@@ -15,8 +15,14 @@ export interface SandboxResourceLimits {
   cpuSeconds: number;
   /** Largest file a process may write (RLIMIT_FSIZE): SIGXFSZ / EFBIG past it. */
   fileSizeBytes: number;
-  /** How much the workspace may grow over the task, measured after each command. */
+  /**
+   * How much the workspace may grow over the task: a hard cap where the task layer could give
+   * the workspace a file system of that size (disk-layer.ts), else watched while each command
+   * runs and the command killed past it (limits-watch.ts).
+   */
   diskBytes: number;
+  /** Files and directories the workspace may gain over the task, enforced the same way as diskBytes. */
+  inodes: number;
 }
 
 const MIB = 1024 * 1024;
@@ -28,6 +34,7 @@ export const DEFAULT_SANDBOX_LIMITS: Readonly<SandboxResourceLimits> = Object.fr
   cpuSeconds: 600,
   fileSizeBytes: 1 * GIB,
   diskBytes: 5 * GIB,
+  inodes: 1_000_000,
 });
 
 export type LimitKind = "memory" | "processes" | "cpu" | "file_size" | "disk" | "output" | "timeout";
@@ -80,7 +87,8 @@ export function rlimitArgv(limits: SandboxResourceLimits, argv: string[], option
     ...(options.processes ? [`--nproc=${limits.processes}`] : []),
     `--data=${limits.memoryBytes}`,
     `--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + 1}`,
-    `--fsize=${limits.fileSizeBytes}`,
+    // One file cannot be larger than the whole disk budget either.
+    `--fsize=${Math.min(limits.fileSizeBytes, limits.diskBytes)}`,
     "--core=0",
     "--",
     ...argv,

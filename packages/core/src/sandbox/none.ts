@@ -30,6 +30,7 @@ export function createNoneSandbox(policy: SandboxPolicy): Sandbox {
     backend: "none",
     policy,
     cpuSeconds: () => enforcer.cpuSeconds(),
+    exhausted: () => enforcer.exhausted(),
     async exec(request) {
       if (request.argv[0] === undefined) throw new Error("exec needs a command");
       // Without a user namespace RLIMIT_NPROC would count every process of Quire's user on the

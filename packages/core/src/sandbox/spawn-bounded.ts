@@ -17,6 +17,8 @@ export interface ProcessSpec {
   mapExitCode?: (code: number, stderrStart: string) => number;
   /** Receives what the program writes to its fd 3 (bwrap's --info-fd), which is a pipe only then. */
   onInfo?: (text: string) => void;
+  /** Host paths of the command's private tmpfs mounts, watched for their file count (limits-watch.ts). */
+  scratchMounts?: () => string[];
   /** Awaited once the process is gone, before the result is given (e.g. until its sandbox is torn down). */
   untilDone?: (pid: number) => Promise<void>;
 }

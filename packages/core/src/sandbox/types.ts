@@ -65,4 +65,9 @@ export interface Sandbox {
   exec(request: ExecRequest): Promise<ExecResult>;
   /** CPU seconds its commands used so far, where the host can measure it (command cgroups); else null. */
   cpuSeconds?(): number | null;
+  /**
+   * Why the task must end, once a command went past the task's disk budget (every later
+   * command is refused); null while within it. The agent loop fails the task on it.
+   */
+  exhausted?(): string | null;
 }

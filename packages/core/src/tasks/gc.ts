@@ -1,6 +1,7 @@
 import { readdir, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { isMounted, unmountOverlay } from "../environments/overlay.js";
+import { removeDiskLayer } from "../sandbox/disk-layer.js";
 import { snapshotsRoot, WORKSPACE_DIR_PREFIX } from "../environments/snapshot.js";
 import { LocalTaskStore } from "./store.js";
 
@@ -76,7 +77,7 @@ export async function collectGarbage(options: GcOptions): Promise<GcReport> {
     if (task.status === "running") continue;
     if (now - Date.parse(task.updatedAt) < options.taskRetentionMs) continue;
     const taskDir = store.taskDir(task.id);
-    const parts = ["repo", "upper", "work"].map((name) => path.join(taskDir, name));
+    const parts = ["repo", "upper", "work", "disk.img"].map((name) => path.join(taskDir, name));
     const present = await Promise.all(
       parts.map((part) =>
         stat(part).then(
@@ -89,6 +90,7 @@ export async function collectGarbage(options: GcOptions): Promise<GcReport> {
     report.workspacesRemoved.push(taskDir);
     if (options.dryRun) continue;
     if (await isMounted(parts[0]!)) await unmountOverlay(parts[0]!);
+    await removeDiskLayer(path.join(taskDir, "disk"));
     for (const part of parts) await rm(part, { recursive: true, force: true });
   }
   return report;

@@ -12,6 +12,15 @@ import type { OutboundAllowance } from "../network/operator-allowance.js";
 import { RefusalReporter } from "../network/refusal-reporter.js";
 import { openSetupNetwork } from "../network/setup-network.js";
 import { createSandbox } from "../sandbox/index.js";
+import { DEFAULT_SANDBOX_LIMITS } from "../sandbox/limits.js";
+import {
+  diskLayerImage,
+  diskLayerSupported,
+  type DiskLayerSize,
+  mountDiskLayer,
+  removeDiskLayer,
+  unmountDiskLayer,
+} from "../sandbox/disk-layer.js";
 import type { ContainerOptions } from "../sandbox/container.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 import { git } from "./git.js";
@@ -162,7 +171,12 @@ export async function prepareTaskWorkspace(options: PrepareOptions): Promise<Pre
 
   const workspace = path.join(options.taskDir, "repo");
   const overlay = await overlaySupported(options.home);
-  await attachSnapshot({ taskDir: options.taskDir, snapshotDir: snapshot.dir, overlay });
+  await attachSnapshot({
+    taskDir: options.taskDir,
+    snapshotDir: snapshot.dir,
+    overlay,
+    diskBudget: diskBudgetOf(environment),
+  });
   if (snapshot.exact) {
     // Ref updates only: `git checkout -b` would refresh the index, a stat of every file.
     // On the host, so hooks are switched off: setup may have planted some (reference-transaction).
@@ -189,11 +203,32 @@ export async function prepareTaskWorkspace(options: PrepareOptions): Promise<Pre
   return { workspace, baseTree, snapshotDir: snapshot.dir, overlay, cached };
 }
 
-/** Mounts (or, without overlayfs, copies) the snapshot as the task's `repo/`. Idempotent. */
+/** The task's disk budget, for its disk layer. */
+export function diskBudgetOf(environment: ResolvedEnvironment): DiskLayerSize {
+  return { bytes: environment.limits.diskBytes, inodes: DEFAULT_SANDBOX_LIMITS.inodes };
+}
+
+const diskLayerDir = (taskDir: string): string => path.join(taskDir, "disk");
+
+/**
+ * Where the task's own writes land with overlayfs: on its disk layer (a file system of the
+ * budget's size, sandbox/disk-layer.ts) when it has one, else in `upper/` beside the workspace.
+ */
+export function taskUpperDir(taskDir: string): string {
+  const layer = diskLayerDir(taskDir);
+  return existsSync(diskLayerImage(layer)) ? path.join(layer, "upper") : path.join(taskDir, "upper");
+}
+
+/**
+ * Mounts (or, without overlayfs, copies) the snapshot as the task's `repo/`. Idempotent. With
+ * overlayfs and a budget, the writable layer goes on a disk layer of that size where Quire can
+ * make one (root, loop devices): the kernel then refuses writes past the budget.
+ */
 export async function attachSnapshot(options: {
   taskDir: string;
   snapshotDir: string;
   overlay: boolean;
+  diskBudget?: DiskLayerSize;
 }): Promise<void> {
   const merged = path.join(options.taskDir, "repo");
   if (!options.overlay) {
@@ -204,14 +239,32 @@ export async function attachSnapshot(options: {
     return;
   }
   if (await isMounted(merged)) return;
+  const layer = diskLayerDir(options.taskDir);
+  // A task that has a layer keeps it (its writes are there); a new one gets one if it can.
+  let layered = existsSync(diskLayerImage(layer));
+  if (layered) await mountDiskLayer(layer, options.diskBudget ?? { bytes: 0, inodes: 0 });
+  const fresh = !layered && !existsSync(path.join(options.taskDir, "upper"));
+  if (fresh && options.diskBudget && (await diskLayerSupported(options.taskDir))) {
+    // Could not after all (e.g. no free loop device): the budget is then watched instead.
+    layered = await mountDiskLayer(layer, options.diskBudget).then(
+      () => true,
+      () => removeDiskLayer(layer).then(() => false),
+    );
+  }
+  const writable = layered ? layer : options.taskDir;
   await mountOverlay({
     lower: options.snapshotDir,
-    upper: path.join(options.taskDir, "upper"),
-    work: path.join(options.taskDir, "work"),
+    upper: path.join(writable, "upper"),
+    work: path.join(writable, "work"),
     merged,
   });
 }
 
+/** Unmounts the task's view (its disk layer stays mounted until detachDiskLayer). */
 export async function detachSnapshot(taskDir: string, overlay: boolean): Promise<void> {
   if (overlay) await unmountOverlay(path.join(taskDir, "repo"));
+}
+
+export async function detachDiskLayer(taskDir: string): Promise<void> {
+  await unmountDiskLayer(diskLayerDir(taskDir));
 }

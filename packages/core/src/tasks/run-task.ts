@@ -14,7 +14,15 @@ import { createSandbox } from "../sandbox/index.js";
 import type { ContainerOptions } from "../sandbox/container.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 import type { TaskMode } from "../tools/types.js";
-import { attachSnapshot, inspectSource, type PreparedTask, prepareTaskWorkspace, sourceIsDirty } from "./prepare.js";
+import {
+  attachSnapshot,
+  diskBudgetOf,
+  inspectSource,
+  taskUpperDir,
+  type PreparedTask,
+  prepareTaskWorkspace,
+  sourceIsDirty,
+} from "./prepare.js";
 import { LocalTaskStore, type TaskRecord } from "./store.js";
 import { buildPreamble, buildToolset, systemPromptFor } from "./task-setup.js";
 import { workspaceDiff } from "./sandboxed-git.js";
@@ -173,6 +181,7 @@ export async function resumeTask(options: TaskRunOptions & { id: string }): Prom
     taskDir: store.taskDir(record.id),
     snapshotDir: record.snapshotDir,
     overlay: !!record.overlay,
+    diskBudget: diskBudgetOf(environment),
   });
   try {
     options.onStarted?.(record);
@@ -215,7 +224,7 @@ async function runTaskTurn(
       fileSizeBytes: environment.limits.fileSizeBytes,
       diskBytes: environment.limits.diskBytes,
     },
-    ...(record.overlay ? { diskUsageRoot: path.join(store.taskDir(record.id), "upper") } : {}),
+    ...(record.overlay ? { diskUsageRoot: taskUpperDir(store.taskDir(record.id)) } : {}),
   });
   const toolset = buildToolset(record.mode);
   // The conversation is kept on disk as the turn goes, so a killed process loses nothing that

@@ -1,5 +1,4 @@
 // The smaller pieces of running a task: defaults, redaction of events, the record, limits.
-import path from "node:path";
 import type { AgentLimits } from "../agent/loop.js";
 import {
   DEFAULT_CACHE_TTL_MS,
@@ -11,7 +10,7 @@ import { redactEvent } from "../environments/redact.js";
 import { LOCAL_SNAPSHOT_SCOPE } from "../environments/snapshot.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
 import type { QuireEvent } from "../events.js";
-import { detachSnapshot } from "./prepare.js";
+import { detachDiskLayer, detachSnapshot, taskUpperDir } from "./prepare.js";
 import type { EnvironmentForTask, NewTaskOptions, TaskRunOptions } from "./run-task.js";
 import { stripSetIdBits } from "./setid.js";
 import type { LocalTaskStore, TaskRecord } from "./store.js";
@@ -37,7 +36,8 @@ export async function releaseWorkspace(store: LocalTaskStore, record: TaskRecord
   if (!record.workspace) return;
   const taskDir = store.taskDir(record.id);
   await detachSnapshot(taskDir, !!record.overlay);
-  await stripSetIdBits(record.overlay ? path.join(taskDir, "upper") : record.workspace).catch(() => []);
+  await stripSetIdBits(record.overlay ? taskUpperDir(taskDir) : record.workspace).catch(() => []);
+  await detachDiskLayer(taskDir);
 }
 
 /** Holds the secret redaction of a task; known once its environment is resolved. */

@@ -1,0 +1,88 @@
+// A hostile command filling a task's workspace, on the real task layout: the snapshot under an
+// overlay whose writable layer is the task's disk layer (a file system of the budget's size).
+// Before, the budget was measured after each command and the host kept whatever was written.
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { diskLayerImage, diskLayerSupported } from "../../packages/core/src/sandbox/disk-layer.js";
+import {
+  attachSnapshot,
+  detachDiskLayer,
+  detachSnapshot,
+  taskUpperDir,
+} from "../../packages/core/src/tasks/prepare.js";
+import { type HostLayout, makeHostLayout, sandboxFor, sh } from "./attack-helpers.js";
+
+const MIB = 1024 * 1024;
+const BUDGET = { bytes: 16 * MIB, inodes: 2000 };
+
+let host: HostLayout;
+let taskDir: string;
+beforeEach(() => {
+  host = makeHostLayout();
+  taskDir = path.join(host.quireHome, "tasks", "task-layer");
+  mkdirSync(taskDir, { recursive: true });
+  writeFileSync(path.join(host.snapshot, "README.md"), "the snapshot\n");
+});
+afterEach(async () => {
+  await detachSnapshot(taskDir, true);
+  await detachDiskLayer(taskDir);
+  host.cleanup();
+});
+
+const probeLayout = makeHostLayout();
+const supported = await diskLayerSupported(probeLayout.root);
+probeLayout.cleanup();
+
+async function taskSandbox() {
+  await attachSnapshot({ taskDir, snapshotDir: host.snapshot, overlay: true, diskBudget: BUDGET });
+  const workspace = path.join(taskDir, "repo");
+  const sandbox = sandboxFor(host, {
+    workspace,
+    diskUsageRoot: taskUpperDir(taskDir),
+    limits: { diskBytes: BUDGET.bytes, inodes: BUDGET.inodes, fileSizeBytes: 64 * MIB },
+  });
+  return { sandbox, workspace };
+}
+
+describe.skipIf(!supported)("the task's disk layer", () => {
+  it("refuses writes past the budget in the kernel: the host keeps no more than the budget", async () => {
+    const { sandbox, workspace } = await taskSandbox();
+    expect(taskUpperDir(taskDir)).toBe(path.join(taskDir, "disk", "upper"));
+    // Four writers at once, as fast as they can: a watch alone would let hundreds of MiB through.
+    const result = await sh(
+      sandbox,
+      "for w in 1 2 3 4; do (for i in $(seq 40); do head -c 8M /dev/zero > fill$w-$i || break; done) & done; wait; echo ended",
+      { timeoutMs: 30_000 },
+    );
+    expect(result.output).toMatch(/No space left on device/);
+    expect(result.limitHit).toBe("disk");
+    const image = statSync(diskLayerImage(path.join(taskDir, "disk")));
+    expect(image.blocks * 512).toBeLessThanOrEqual(BUDGET.bytes + 4 * MIB); // ext4's own bookkeeping
+    const seen = await sh(sandboxFor(host, { workspace, writable: false }), "du -sm . | cut -f1");
+    expect(Number(seen.output.trim())).toBeLessThanOrEqual(16 + 1); // du rounds up
+  });
+
+  it("refuses files past the inode budget", async () => {
+    const { sandbox } = await taskSandbox();
+    const result = await sh(
+      sandbox,
+      "mkdir many; cd many; for i in $(seq 5000); do : > f$i || break; done; ls | wc -l",
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    expect(result.output).toMatch(/No space left on device/);
+    const made = Number(/^(\d+)$/m.exec(result.output)?.[1] ?? "99999");
+    expect(made).toBeLessThanOrEqual(BUDGET.inodes + 100); // mke2fs rounds up to whole block groups
+  });
+
+  it("keeps the task's writes across a detach and a new attach", async () => {
+    const first = await taskSandbox();
+    await sh(first.sandbox, "echo kept > kept.txt");
+    await detachSnapshot(taskDir, true);
+    await detachDiskLayer(taskDir);
+    const again = await taskSandbox();
+    expect((await sh(again.sandbox, "cat kept.txt README.md")).output).toBe("kept\nthe snapshot\n");
+  });
+});
