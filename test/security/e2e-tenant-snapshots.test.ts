@@ -9,6 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failingTestRepo, git, writeFiles } from "../helpers/repo.js";
 import { requestText } from "../helpers/requests.js";
+import { waitForTask } from "../helpers/task-wait.js";
 import { ADMIN, plansToml } from "../helpers/web-accounts.js";
 import { startWebServer, type WebServer } from "../helpers/web-server.js";
 
@@ -74,13 +75,7 @@ async function runTask(setup: Awaited<ReturnType<typeof setUpWorkspace>>): Promi
     setup.headers,
   );
   expect(created.status, JSON.stringify(created.body)).toBe(201);
-  const id = created.body.task.id;
-  for (let i = 0; i < 900; i++) {
-    const task = await server.api<{ task: { status: string } }>(`/api/tasks/${id}`, "GET", undefined, setup.headers);
-    if (!["queued", "preparing", "running"].includes(task.body.task.status)) return task.body.task.status;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`task ${id} did not finish`);
+  return waitForTask(server, created.body.task.id, setup.headers);
 }
 
 describe("snapshots between workspaces", () => {

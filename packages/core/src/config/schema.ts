@@ -56,6 +56,14 @@ export const configFileSchema = z
       })
       .optional(),
     limits: limitsSchema.optional(),
+    /** A multi-user server's repository sources: the only directories local paths may be under. */
+    sources: z
+      .strictObject({
+        local_roots: z
+          .array(z.string().refine((root) => path.isAbsolute(root), "must be an absolute path"))
+          .optional(),
+      })
+      .optional(),
     profiles: z.record(z.string(), z.strictObject(modelKeysShape)).optional(),
     /** Overrides of repositories' `.quire/environment.toml`, key by key. */
     environments: z
@@ -134,6 +142,8 @@ export interface QuireConfig extends ModelKeys {
   profile?: string;
   agentsMd: { fallbackNames: string[]; maxBytes: number };
   limits: ConfigLimits;
+  /** `[sources] local_roots`: where a multi-user server accepts local repository paths (none when absent). */
+  localSourceRoots?: string[];
   profiles: Record<string, ModelKeys>;
   /** `[environments.NAME]` tables; absent when the file has none. */
   environments?: Record<string, EnvironmentOverride>;
@@ -185,6 +195,7 @@ export function toQuireConfig(file: ConfigFile, defaultMaxBytes: number, path?: 
       maxCommandTimeoutMs: limits.max_command_timeout_ms,
       toolOutputBytes: limits.tool_output_bytes,
     }),
+    localSourceRoots: file.sources?.local_roots,
     profiles: Object.fromEntries(Object.entries(file.profiles ?? {}).map(([name, keys]) => [name, toModelKeys(keys)])),
     environments:
       file.environments &&

@@ -25,7 +25,14 @@ export interface TestApi {
 
 export async function startTestApi(
   dialect: DialectName,
-  options: { heartbeatMs?: number; auth?: AuthOptions; plansToml?: string; signInLimits?: Partial<SignInLimits> } = {},
+  options: {
+    heartbeatMs?: number;
+    auth?: AuthOptions;
+    plansToml?: string;
+    signInLimits?: Partial<SignInLimits>;
+    /** Where a multi-user API accepts local repository paths (none by default). */
+    localSourceRoots?: string[];
+  } = {},
 ): Promise<TestApi> {
   const database = await openTestDatabase(dialect);
   const repos = createRepos(database);
@@ -45,6 +52,7 @@ export async function startTestApi(
     home,
     auth: options.auth,
     signInLimits: options.signInLimits,
+    localSourceRoots: options.localSourceRoots,
   });
   const server = await startServer({ app, port: 0 });
   return {
