@@ -6,6 +6,7 @@
  * cookie and CSRF token a browser would send.
  */
 import { writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from "@quire/core/testing";
 import { providerEnv, tempHome } from "./quire.js";
@@ -75,6 +76,9 @@ export async function startWebServer(
     env: {
       ...providerEnv("openai", model.url),
       ...(auth ? { QUIRE_ADMIN_EMAIL: auth.admin.email, QUIRE_ADMIN_PASSWORD: auth.admin.password } : {}),
+      // Test repositories are made in the temporary directory: a multi-user server must allow it
+      // as a root of local sources (tests of that rule set their own, or "" for none).
+      ...(auth ? { QUIRE_LOCAL_SOURCE_ROOTS: os.tmpdir() } : {}),
       ...options.env,
     },
     args: ["-m", "scripted-model", "--workers", "4", "--log-level", "warn", ...(auth ? ["--auth", auth.mode] : [])],

@@ -1,7 +1,8 @@
 // A hostile (or merely careless) workspace must not reach another workspace's agent through the
 // snapshot cache: two workspaces of one multi-user `quire serve`, the same repository and commit,
 // identical environment definitions with the same secret versions. Workspace A's setup leaves a
-// credential in the checkout (encoded, so scrubbing exact secret values does not catch it);
+// credential in the checkout (transformed, ROT13, so scrubbing secret values and their common
+// encodings does not catch it);
 // workspace B's agent reads that file. Build first (`npm run build`).
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -9,10 +10,18 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failingTestRepo, git, writeFiles } from "../helpers/repo.js";
 import { requestText } from "../helpers/requests.js";
+import { waitForTask } from "../helpers/task-wait.js";
 import { ADMIN, plansToml } from "../helpers/web-accounts.js";
 import { startWebServer, type WebServer } from "../helpers/web-server.js";
 
 const CREDENTIAL_FILE = ".cred";
+
+/** What the setup below writes: the token in ROT13. */
+const rot13 = (text: string): string =>
+  text.replace(/[A-Za-z]/g, (c) => {
+    const base = c <= "Z" ? 65 : 97;
+    return String.fromCharCode(((c.charCodeAt(0) - base + 13) % 26) + base);
+  });
 
 let server: WebServer;
 let sources: string;
@@ -45,7 +54,10 @@ async function setUpWorkspace(workspace: string, repoPath: string, token: string
   const headers = { "x-quire-workspace": workspace };
   const repository = await server.addRepository(repoPath, "shared", workspace);
   // Identical definitions in both workspaces: only the secret's value differs (its version does not).
-  const definition = { setup: `printf '%s' "$SERVICE_TOKEN" | base64 > ${CREDENTIAL_FILE}`, secrets: ["SERVICE_TOKEN"] };
+  const definition = {
+    setup: `printf '%s' "$SERVICE_TOKEN" | tr 'A-Za-z' 'N-ZA-Mn-za-m' > ${CREDENTIAL_FILE}`,
+    secrets: ["SERVICE_TOKEN"],
+  };
   const created = await server.api<{ environment: { id: string } }>(
     "/api/environments",
     "POST",
@@ -74,13 +86,7 @@ async function runTask(setup: Awaited<ReturnType<typeof setUpWorkspace>>): Promi
     setup.headers,
   );
   expect(created.status, JSON.stringify(created.body)).toBe(201);
-  const id = created.body.task.id;
-  for (let i = 0; i < 900; i++) {
-    const task = await server.api<{ task: { status: string } }>(`/api/tasks/${id}`, "GET", undefined, setup.headers);
-    if (!["queued", "preparing", "running"].includes(task.body.task.status)) return task.body.task.status;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`task ${id} did not finish`);
+  return waitForTask(server, created.body.task.id, setup.headers);
 }
 
 describe("snapshots between workspaces", () => {
@@ -101,8 +107,8 @@ describe("snapshots between workspaces", () => {
     const b = await setUpWorkspace(made.body.workspace.id, repoPath, tokenB);
 
     expect(await runTask(a)).toBe("completed");
-    const encodedA = Buffer.from(tokenA).toString("base64");
-    // A's own agent reads what A's setup wrote (the file is there, encoded, not scrubbed).
+    const encodedA = rot13(tokenA);
+    // A's own agent reads what A's setup wrote (the file is there, transformed, not scrubbed).
     expect(server.model.requests.some((request) => requestText(request).includes(encodedA))).toBe(true);
 
     const before = server.model.requests.length;
@@ -111,6 +117,6 @@ describe("snapshots between workspaces", () => {
     expect(seenByB).not.toBe("");
     // B's agent sees B's own setup's result, never A's credential.
     expect(seenByB).not.toContain(encodedA);
-    expect(seenByB).toContain(Buffer.from(tokenB).toString("base64"));
+    expect(seenByB).toContain(rot13(tokenB));
   }, 240_000);
 });

@@ -37,6 +37,13 @@ export interface ServiceOptions {
   delivery?: DeliverySettings;
   /** Single-user local mode (default) or accounts; see docs/accounts.md. */
   auth?: AuthOptions;
+  /** `[sources] local_roots` / QUIRE_LOCAL_SOURCE_ROOTS: where local repository paths may be. */
+  localSourceRoots?: readonly string[];
+  /**
+   * Whether local paths must be under those roots: always in multi-user mode; a `quire worker`
+   * (which has no auth mode) restricts when roots are configured.
+   */
+  restrictLocalSources?: boolean;
   /** QUIRE_SECRETS_KEY's value; unset: `secrets.key` in Quire's home, made on first use. */
   secretsKey?: string;
   leaseMs?: number;
@@ -87,6 +94,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       // Preparing a workspace is CPU-heavy (clone, setup, mount): a few at a time per core.
       preparationGate: concurrencyGate(Math.max(2, availableParallelism())),
       enforcePlans: options.auth?.mode === "multi" || existsSync(path.join(settings.home, "plans.toml")),
+      localSources: {
+        restricted: options.restrictLocalSources ?? options.auth?.mode === "multi",
+        roots: options.localSourceRoots ?? [],
+        home: settings.home,
+      },
       ...options.worker,
     };
     let pool: WorkerPool | undefined;
@@ -119,6 +131,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       dispatcher: pool,
       delivery: options.delivery,
       auth: options.auth,
+      localSourceRoots: options.localSourceRoots,
       staticDir: options.http.staticDir && existsSync(options.http.staticDir) ? options.http.staticDir : undefined,
     });
     const server = await startServer({ app, host: options.http.host, port: options.http.port });

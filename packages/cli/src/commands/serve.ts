@@ -4,7 +4,15 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { assertSafeBind, type AuthOptions, forgesFromEnv, startService, type RunningService } from "@quire/server";
+import { loadConfig } from "@quire/core";
+import {
+  assertSafeBind,
+  type AuthOptions,
+  forgesFromEnv,
+  localSourceRoots as localSourceRootsFrom,
+  startService,
+  type RunningService,
+} from "@quire/server";
 import { type Command, Option } from "commander";
 import { authFromEnv } from "./serve-auth.js";
 import { pino } from "pino";
@@ -65,6 +73,7 @@ export function registerServe(program: Command): void {
     }
     process.exitCode = await runService(flags, "quire serve", {
       auth,
+      restrictLocalSources: auth?.mode === "multi",
       concurrency: flags.workers,
       http: { host: flags.host, port: flags.port, staticDir: webAppDir() },
     });
@@ -88,6 +97,7 @@ export function registerServe(program: Command): void {
     }
     process.exitCode = await runService({ ...flags, databaseUrl: url }, "quire worker", {
       concurrency: flags.concurrency,
+      // A worker has no auth mode: it holds local paths to the roots whenever some are configured.
     });
   });
 }
@@ -95,9 +105,22 @@ export function registerServe(program: Command): void {
 async function runService(
   flags: RunFlags & { databaseUrl?: string; logLevel: string },
   who: string,
-  shape: { concurrency: number; http?: { host: string; port: number; staticDir?: string }; auth?: AuthOptions },
+  shape: {
+    concurrency: number;
+    http?: { host: string; port: number; staticDir?: string };
+    auth?: AuthOptions;
+    /** Undefined: restricted when roots are configured. */
+    restrictLocalSources?: boolean;
+  },
 ): Promise<number> {
   const settings = await resolveExecSettings({ ...flags, mode: "code" });
+  let localSourceRoots: string[];
+  try {
+    localSourceRoots = localSourceRootsFrom(process.env, (await loadConfig(settings.home)).localSourceRoots);
+  } catch (error) {
+    process.stderr.write(`${who}: ${(error as Error).message}\n`);
+    return 2;
+  }
   if (shape.concurrency > 0 && !sandboxUsable(settings.sandbox, who)) return 1;
   const logger = pino({ level: flags.logLevel });
   let service: RunningService;
@@ -113,6 +136,8 @@ async function runService(
       concurrency: shape.concurrency,
       http: shape.http,
       auth: shape.auth,
+      localSourceRoots,
+      restrictLocalSources: shape.restrictLocalSources ?? localSourceRoots.length > 0,
       secretsKey: process.env.QUIRE_SECRETS_KEY,
       delivery: {
         author: {

@@ -73,6 +73,14 @@ export const configFileSchema = z
           .optional(),
       })
       .optional(),
+    /** A multi-user server's repository sources: the only directories local paths may be under. */
+    sources: z
+      .strictObject({
+        local_roots: z
+          .array(z.string().refine((root) => path.isAbsolute(root), "must be an absolute path"))
+          .optional(),
+      })
+      .optional(),
     profiles: z.record(z.string(), z.strictObject(modelKeysShape)).optional(),
     /** Overrides of repositories' `.quire/environment.toml`, key by key. */
     environments: z
@@ -153,6 +161,8 @@ export interface QuireConfig extends ModelKeys {
   limits: ConfigLimits;
   /** `[outbound]`: non-public destinations setup and repository URLs may reach (none by default). */
   outbound: OutboundAllowance;
+  /** `[sources] local_roots`: where a multi-user server accepts local repository paths (none when absent). */
+  localSourceRoots?: string[];
   profiles: Record<string, ModelKeys>;
   /** `[environments.NAME]` tables; absent when the file has none. */
   environments?: Record<string, EnvironmentOverride>;
@@ -205,6 +215,7 @@ export function toQuireConfig(file: ConfigFile, defaultMaxBytes: number, path?: 
       toolOutputBytes: limits.tool_output_bytes,
     }),
     outbound: { allowPrivate: file.outbound?.allow_private ?? [] },
+    localSourceRoots: file.sources?.local_roots,
     profiles: Object.fromEntries(Object.entries(file.profiles ?? {}).map(([name, keys]) => [name, toModelKeys(keys)])),
     environments:
       file.environments &&

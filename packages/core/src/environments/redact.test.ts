@@ -2,6 +2,37 @@ import { describe, expect, it } from "vitest";
 import type { QuireEvent } from "../events.js";
 import { createRedactor, redactEvent } from "./redact.js";
 
+describe("createRedactor on encoded secrets", () => {
+  const secret = "s3cr3t-Token_value/+?~";
+  const redact = createRedactor({ TOKEN: secret });
+  /** What is left of the secret's bytes after redaction, in any of the encodings below. */
+  const leaks = (text: string): boolean => {
+    const out = redact(text);
+    return !out.includes("[REDACTED:TOKEN]");
+  };
+
+  it("redacts base64 (standard and url-safe) at every alignment, inside longer encoded text", () => {
+    for (const prefix of ["", "a", "ab", "abc", "header: x\n"]) {
+      for (const suffix of ["", "z", "zz", "\ntrailer"]) {
+        const encoded = Buffer.from(`${prefix}${secret}${suffix}`).toString("base64");
+        expect(leaks(`echo ${encoded}`), `base64 of ${prefix}…${suffix}`).toBe(false);
+        expect(leaks(`echo ${Buffer.from(`${prefix}${secret}${suffix}`).toString("base64url")}`)).toBe(false);
+      }
+    }
+    // What remains of it cannot be decoded back into the secret.
+    const out = redact(Buffer.from(`ab${secret}`).toString("base64"));
+    expect(Buffer.from(out.replace(/\[REDACTED:TOKEN\]/, ""), "base64").toString("latin1")).not.toContain("cr3t");
+  });
+
+  it("redacts hex (either case), URL encoding and the reversed value", () => {
+    const hex = Buffer.from(secret).toString("hex");
+    for (const text of [hex, hex.toUpperCase(), encodeURIComponent(secret), [...secret].reverse().join("")]) {
+      expect(leaks(`printed: ${text} .`), text).toBe(false);
+      expect(redact(`printed: ${text} .`)).toBe("printed: [REDACTED:TOKEN] .");
+    }
+  });
+});
+
 describe("createRedactor", () => {
   it("replaces every occurrence of every secret with its name", () => {
     const redact = createRedactor({ NPM_TOKEN: "npm_abc123", DB_PASSWORD: "hunter22" });

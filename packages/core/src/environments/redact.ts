@@ -1,6 +1,9 @@
 /**
  * Redaction of secret values from what Quire stores and shows (events, logs, diffs): every
- * occurrence of a value becomes `[REDACTED:NAME]`.
+ * occurrence of a value becomes `[REDACTED:NAME]`, as written and in the encodings a script
+ * commonly prints a value in (base64 and base64url at each alignment, hex, URL encoding, reversed).
+ * A value printed in pieces, or in another encoding (base32, compressed, encrypted, one
+ * character per line), is not found: docs/security.md says so.
  */
 import type { QuireEvent } from "../events.js";
 
@@ -16,16 +19,50 @@ interface Needle {
   name: string;
 }
 
-/** The value as written, and as it appears inside a JSON string (quotes, backslashes, newlines escaped). */
-function variants(value: string): string[] {
-  const escaped = JSON.stringify(value).slice(1, -1);
-  return escaped === value ? [value] : [value, escaped];
+/**
+ * An encoded form shorter than this is not redacted: a few base64 or hex characters occur by
+ * chance in ordinary output, and replacing them would mangle it.
+ */
+const MIN_ENCODED_LENGTH = 8;
+
+/** The text as written, and as it appears inside a JSON string (quotes, backslashes, newlines escaped). */
+function withJsonEscapes(text: string): string[] {
+  const escaped = JSON.stringify(text).slice(1, -1);
+  return escaped === text ? [text] : [text, escaped];
+}
+
+/**
+ * The characters of base64(prefix + value + anything) that depend on the value's bytes alone, for
+ * a prefix of 0, 1 and 2 bytes: so the value is found wherever it sits in a longer encoded text.
+ */
+function base64Cores(bytes: Buffer): string[] {
+  const cores: string[] = [];
+  for (const offset of [0, 1, 2]) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString("base64");
+    const first = Math.ceil((offset * 8) / 6);
+    const end = Math.floor(((offset + bytes.length) * 8) / 6);
+    const core = encoded.slice(first, end);
+    cores.push(core, core.replaceAll("+", "-").replaceAll("/", "_"));
+  }
+  return cores;
+}
+
+/** Every form of `value` that is redacted; see the module's comment. */
+export function secretVariants(value: string): string[] {
+  const bytes = Buffer.from(value, "utf8");
+  const hex = bytes.toString("hex");
+  const encoded = [...base64Cores(bytes), hex, hex.toUpperCase(), encodeURIComponent(value)].filter(
+    (text) => text.length >= MIN_ENCODED_LENGTH && text !== value,
+  );
+  const reversed = [...value].reverse().join("");
+  const plain = [value, ...(reversed === value ? [] : [reversed])].flatMap(withJsonEscapes);
+  return [...new Set([...plain, ...encoded])];
 }
 
 export function createRedactor(secrets: Record<string, string>): (text: string) => string {
   const needles: Needle[] = Object.entries(secrets)
     .filter(([, value]) => value.length >= MIN_REDACTED_LENGTH)
-    .flatMap(([name, value]) => variants(value).map((text) => ({ text, name })))
+    .flatMap(([name, value]) => secretVariants(value).map((text) => ({ text, name })))
     // Longest first: a secret that contains another is named as itself, not as the shorter one.
     .sort((a, b) => b.text.length - a.text.length);
   if (needles.length === 0) return (text) => text;

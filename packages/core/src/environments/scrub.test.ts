@@ -28,3 +28,19 @@ it("replaces secret values in regular files, leaves symlink targets and FIFOs al
   expect(readFileSync(path.join(outside, "target.txt"), "utf8")).toBe("token-abcdef\n");
   expect(await scrubSecretsFromFiles(dir, {})).toEqual([]);
 });
+
+it("replaces the encodings of a value that redaction knows (base64, hex, reversed) too", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "quire-scrub-encoded-"));
+  const secret = "deploy-key-0123456789";
+  const auth = Buffer.from(`user:${secret}`).toString("base64");
+  writeFileSync(path.join(dir, "auth.json"), `{"auth":"${auth}","hex":"${Buffer.from(secret).toString("hex")}"}\n`);
+  writeFileSync(path.join(dir, "rev.txt"), `${[...secret].reverse().join("")}\n`);
+  const scrubbed = await scrubSecretsFromFiles(dir, { DEPLOY_KEY: secret });
+  expect(scrubbed.map((file) => file.path).sort()).toEqual(["auth.json", "rev.txt"]);
+  const text = readFileSync(path.join(dir, "auth.json"), "utf8");
+  expect(text).not.toContain(Buffer.from(secret).toString("hex"));
+  expect(Buffer.from(text.split('"')[3]!.replace(/\[REDACTED:DEPLOY_KEY\]/, ""), "base64").toString()).not.toContain(
+    "0123456789",
+  );
+  expect(readFileSync(path.join(dir, "rev.txt"), "utf8")).toBe("[REDACTED:DEPLOY_KEY]\n");
+});

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { lstat, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { MIN_REDACTED_LENGTH } from "./redact.js";
+import { MIN_REDACTED_LENGTH, secretVariants } from "./redact.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -15,12 +15,15 @@ export interface ScrubbedFile {
 /**
  * Secrets are for setup only, but a setup script may write one into the checkout (a token in
  * a config file). Every occurrence in a regular file under `dir` is replaced by
- * `[REDACTED:NAME]`, so the agent phase never reads it. Symlinks, FIFOs and devices are skipped.
+ * `[REDACTED:NAME]` (in the encodings redaction knows too), so the agent phase never reads it. Symlinks, FIFOs and devices are skipped.
  */
 export async function scrubSecretsFromFiles(dir: string, secrets: Record<string, string>): Promise<ScrubbedFile[]> {
-  const needles = Object.entries(secrets).filter(([, value]) => value.length >= MIN_REDACTED_LENGTH);
+  // The value and its common encodings (as in redaction), longest first within each secret.
+  const needles = Object.entries(secrets)
+    .filter(([, value]) => value.length >= MIN_REDACTED_LENGTH)
+    .map(([name, value]) => [name, secretVariants(value).sort((a, b) => b.length - a.length)] as const);
   if (needles.length === 0) return [];
-  const patterns = needles.flatMap(([, value]) => ["-e", value]);
+  const patterns = needles.flatMap(([, forms]) => forms.flatMap((form) => ["-e", form]));
   let listing = "";
   try {
     // -r follows no symlinks; -D skip ignores FIFOs and devices a script could leave to block us.
@@ -36,11 +39,15 @@ export async function scrubSecretsFromFiles(dir: string, secrets: Record<string,
     if (!(await lstat(file)).isFile()) continue;
     let text = await readFile(file, "latin1"); // byte-preserving for any encoding
     const found: string[] = [];
-    for (const [name, value] of needles) {
-      const raw = Buffer.from(value, "utf8").toString("latin1");
-      if (!text.includes(raw)) continue;
-      text = text.split(raw).join(`[REDACTED:${name}]`);
-      found.push(name);
+    for (const [name, forms] of needles) {
+      let seen = false;
+      for (const form of forms) {
+        const raw = Buffer.from(form, "utf8").toString("latin1");
+        if (!text.includes(raw)) continue;
+        text = text.split(raw).join(`[REDACTED:${name}]`);
+        seen = true;
+      }
+      if (seen) found.push(name);
     }
     if (found.length === 0) continue;
     await writeFile(file, text, "latin1");

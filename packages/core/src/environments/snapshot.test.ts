@@ -57,7 +57,8 @@ describe("environmentKey and where snapshots live", () => {
     expect(new Set(keys).size).toBe(keys.length);
     // Where a definition came from, and the order of its keys, are not what it is.
     expect(key({ environment: { ...environment, sources: ["elsewhere"] } })).toBe(key());
-    expect(key({ environment: { variables: {}, ...environment } as typeof environment })).toBe(key());
+    const reordered = Object.fromEntries(Object.entries(environment).reverse()) as typeof environment;
+    expect(key({ environment: reordered })).toBe(key());
   });
 
   it("keeps each workspace's snapshots in its own folder, whatever its id", () => {

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { ForgesConfig } from "../delivery/index.js";
 import type { AdmissionSettings } from "./admission.js";
 import type { Repos } from "../storage/index.js";
+import type { LocalSourcePolicy } from "../worker/local-source-policy.js";
 import type { Dispatcher } from "../worker/pool.js";
 import type { EventHub } from "./event-hub.js";
 import type { Metrics } from "./metrics.js";
@@ -24,4 +25,6 @@ export interface ApiContext {
   dispatcher?: Dispatcher;
   delivery: DeliverySettings;
   admission: AdmissionSettings;
+  /** Which local paths may be repository sources (see worker/local-source-policy.ts). */
+  localSources: LocalSourcePolicy;
 }

@@ -7,6 +7,7 @@ import type { SignInLimits } from "../accounts/sign-in-limits.js";
 import type { Repos } from "../storage/index.js";
 import { forgesFromEnv } from "../delivery/index.js";
 import { admissionSettings } from "./admission.js";
+import { LocalSourceRefusedError } from "../worker/local-source-policy.js";
 import type { Dispatcher } from "../worker/pool.js";
 import type { ApiContext, DeliverySettings } from "./api-context.js";
 import { authMiddleware } from "./auth-middleware.js";
@@ -50,6 +51,11 @@ export interface AppOptions {
   staticDir?: string;
   /** Single-user local mode when absent; see docs/accounts.md. Invalid options throw here. */
   auth?: AuthOptions;
+  /**
+   * Where a multi-user server accepts local repository paths (`[sources] local_roots`); none when
+   * absent. Single-user mode accepts any local path.
+   */
+  localSourceRoots?: readonly string[];
   /** Overrides of the password sign-in limits (accounts/sign-in-limits.ts); tests shorten them. */
   signInLimits?: Partial<SignInLimits>;
 }
@@ -77,6 +83,8 @@ export function createApp(options: AppOptions): QuireApp {
 
   app.onError((error, c) => {
     if (error instanceof HttpError) return errorResponse(c, error);
+    // A registered path the policy no longer allows (moved, or now a symlink out of the roots).
+    if (error instanceof LocalSourceRefusedError) return c.json({ error: { message: error.message } }, 409);
     logger.error({ err: error, method: c.req.method, path: c.req.path }, "request failed");
     return c.json({ error: { message: "internal server error" } }, 500);
   });
@@ -110,6 +118,11 @@ export function createApp(options: AppOptions): QuireApp {
     dispatcher: options.dispatcher,
     delivery: options.delivery ?? { author: DEFAULT_AUTHOR, forges: forgesFromEnv({}) },
     admission: admissionSettings(options.home, options.auth?.mode === "multi"),
+    localSources: {
+      restricted: options.auth?.mode === "multi",
+      roots: options.localSourceRoots ?? [],
+      home: options.home,
+    },
   };
   repositoryRoutes(app, ctx);
   environmentRoutes(app, ctx);

@@ -34,6 +34,8 @@ export async function startTestApi(
     signInLimits?: Partial<SignInLimits>;
     /** A built web app to serve at `/`. */
     staticDir?: string;
+    /** Where a multi-user API accepts local repository paths (none by default). */
+    localSourceRoots?: string[];
   } = {},
 ): Promise<TestApi> {
   const database = await openTestDatabase(dialect);
@@ -55,6 +57,7 @@ export async function startTestApi(
     auth: options.auth,
     signInLimits: options.signInLimits,
     staticDir: options.staticDir,
+    localSourceRoots: options.localSourceRoots,
   });
   const server = await startServer({ app, port: 0 });
   return {

@@ -9,6 +9,7 @@ import type {
 } from "@quire/core";
 import type { Logger } from "pino";
 import type { Metrics } from "../http/metrics.js";
+import type { LocalSourcePolicy } from "./local-source-policy.js";
 import type { TaskStatusContext } from "../tasks/status.js";
 
 /** How tasks run here: Quire's home, the model, the sandbox and the budgets (config.toml + flags). */
@@ -43,6 +44,8 @@ export interface WorkerContext extends TaskStatusContext {
   enforcePlans?: boolean;
   /** Lets only a few workspace preparations run at once in this process. */
   preparationGate?: <T>(work: () => Promise<T>) => Promise<T>;
+  /** Which local paths may be repository sources: checked again when an attempt uses one. */
+  localSources: LocalSourcePolicy;
   /** Skip the verification gate (benchmarks of the queue alone). */
   skipVerification?: boolean;
 }

@@ -97,7 +97,7 @@ async function runRounds(
   const repository = await repos.repositories.get(task.repositoryId);
   if (!repository) throw new Error(`task ${task.id} names a repository that no longer exists`);
   const known = task.baseCommit;
-  const sourceDir = await localSource(settings.home, repository, known ? { commit: known } : undefined);
+  const sourceDir = await localSource(settings.home, repository, ctx.localSources, known ? { commit: known } : undefined);
   const commit =
     known ??
     (await repos.tasks.fixBaseCommit(task.id, await resolveRef(sourceDir, task.ref, isGitUrl(repository.source))));

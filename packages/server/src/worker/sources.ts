@@ -8,6 +8,7 @@ import { mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { git } from "@quire/core";
 import { SOURCE_FETCH_FAILED, withGuardedGit } from "./source-network.js";
+import { checkLocalSource, type LocalSourcePolicy } from "./local-source-policy.js";
 
 /** Transports a registered URL may use: no `ext::` (runs commands) and no `file://` (reads the host). */
 const SAFE_PROTOCOLS = [
@@ -36,9 +37,12 @@ export function mirrorDir(home: string, repositoryId: string): string {
 export async function localSource(
   home: string,
   repository: { id: string; source: string },
+  policy: LocalSourcePolicy,
   needs?: { commit: string },
 ): Promise<string> {
   if (!isGitUrl(repository.source)) {
+    // Again at each use: the path may name something else than when it was registered.
+    await checkLocalSource(repository.source, policy);
     if (!existsSync(repository.source)) throw new SourceError(`repository path ${repository.source} does not exist`);
     return repository.source;
   }

@@ -5,6 +5,7 @@
 import { realpath, rm } from "node:fs/promises";
 import { git } from "@quire/core";
 import type { Hono } from "hono";
+import { checkLocalSource, type LocalSourcePolicy } from "../../worker/local-source-policy.js";
 import { isGitUrl, listBranches, localSource, mirrorDir } from "../../worker/sources.js";
 import type { ApiContext } from "../api-context.js";
 import { HttpError, jsonBody, parseOr400 } from "../errors.js";
@@ -20,7 +21,7 @@ export function repositoryRoutes(app: Hono, ctx: ApiContext): void {
     const principal = requireScope(c, "repositories:write");
     const body = parseOr400(createRepositoryBody, await jsonBody(c), "repository");
     const requested = sourceOr400(body.source);
-    const source = isGitUrl(requested) ? requested : await checkLocalRepository(requested);
+    const source = isGitUrl(requested) ? requested : await checkLocalRepository(requested, ctx.localSources);
     const identity = sourceIdentity(source);
     const existing = (await repos.repositories.list(principal.workspaceId)).find(
       (candidate) => sourceIdentity(candidate.source) === identity,
@@ -32,7 +33,7 @@ export function repositoryRoutes(app: Hono, ctx: ApiContext): void {
     const repository = await repos.repositories.create({ ...body, source, workspaceId: principal.workspaceId });
     try {
       // A URL is cloned now: a wrong one is reported here, not by the first task.
-      const dir = await localSource(ctx.home, repository);
+      const dir = await localSource(ctx.home, repository, ctx.localSources);
       if (body.defaultBranch === undefined) {
         const detected = await defaultBranchOf(dir, isGitUrl(source));
         if (detected && detected !== repository.defaultBranch) {
@@ -92,7 +93,7 @@ export function repositoryRoutes(app: Hono, ctx: ApiContext): void {
   app.get("/api/repositories/:id/branches", async (c) => {
     const repository = await repositoryFor(c, repos, c.req.param("id"), "repositories:read");
     if (!repository) throw new HttpError(404, `no repository ${c.req.param("id")}`);
-    const dir = await localSource(ctx.home, repository).catch((error: Error) => {
+    const dir = await localSource(ctx.home, repository, ctx.localSources).catch((error: Error) => {
       throw new HttpError(502, error.message);
     });
     return c.json({ branches: await listBranches(dir, isGitUrl(repository.source)) });
@@ -110,11 +111,13 @@ function sourceOr400(source: string): string {
   }
 }
 
-async function checkLocalRepository(source: string): Promise<string> {
+async function checkLocalRepository(source: string, policy: LocalSourcePolicy): Promise<string> {
   const fail = (message: string): never => {
     throw new HttpError(400, `invalid repository: source: ${message}`, [{ path: "source", message }]);
   };
   if (!source.startsWith("/")) fail("a local path must be absolute (or give a git URL)");
+  // First, so that a refused path says nothing of what exists on the host.
+  await checkLocalSource(source, policy).catch((error: Error) => fail(error.message));
   const resolved = await realpath(source).catch(() => fail(`${source} does not exist`));
   const top = await git(["rev-parse", "--show-toplevel"], { cwd: resolved }).catch(() =>
     fail(`${source} is not a git repository`),

@@ -4,6 +4,7 @@ import path from "node:path";
 import type { Context, Hono } from "hono";
 import { deliver, DeliveryError, DiffDoesNotApplyError, formatPatch } from "../../delivery/index.js";
 import type { Task } from "../../storage/index.js";
+import { pushTargetOf } from "../../delivery/push-target.js";
 import { localSource } from "../../worker/sources.js";
 import { audit, type Scope } from "../../accounts/index.js";
 import type { ApiContext } from "../api-context.js";
@@ -39,7 +40,7 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
     const workDir = await scratch();
     try {
       const patch = await formatPatch({
-        sourceRepo: await localSource(ctx.home, repository, { commit: task.baseCommit }),
+        sourceRepo: await localSource(ctx.home, repository, ctx.localSources, { commit: task.baseCommit }),
         baseCommit: task.baseCommit,
         diff,
         message: commitMessage(task),
@@ -67,8 +68,10 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
     const workDir = await scratch();
     try {
       const title = body.title ?? firstLine(task.prompt);
+      const sourceRepo = await localSource(ctx.home, repository, ctx.localSources, { commit: task.baseCommit });
       const result = await deliver({
-        sourceRepo: await localSource(ctx.home, repository, { commit: task.baseCommit }),
+        sourceRepo,
+        ...pushTargetOf(repository, sourceRepo, ctx.localSources),
         baseCommit: task.baseCommit,
         diff: attempt.diff ?? "",
         branch: body.branch ?? `quire/${task.id}`,

@@ -52,7 +52,7 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
     if (admitted instanceof Response) return admitted;
     let baseCommit: string;
     try {
-      const dir = await localSource(ctx.home, repository);
+      const dir = await localSource(ctx.home, repository, ctx.localSources);
       baseCommit = await resolveRef(dir, body.ref, isGitUrl(repository.source));
     } catch (error) {
       if (admitted) await refund(repos, admitted.admissionId);

@@ -5,6 +5,7 @@
  * here), a viewer cannot write, a read-only token cannot create, and A's lists never show B's
  * records.
  */
+import os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeRepo } from "../../../../../test/helpers/repo.js";
 import { hashPassword } from "../../accounts/passwords.js";
@@ -29,7 +30,8 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
   let invitationId: string;
 
   beforeAll(async () => {
-    api = await startTestApi(dialect, { auth: MULTI_USER });
+    // The test repositories are made in the system's temporary directory: the operator allows it.
+    api = await startTestApi(dialect, { auth: MULTI_USER, localSourceRoots: [os.tmpdir()] });
     const anonymous = new ApiClient(api.url);
     admin = await anonymous.signIn(ADMIN.email, ADMIN.password);
     const bobUser = await api.repos.users.create({
