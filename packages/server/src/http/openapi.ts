@@ -137,7 +137,11 @@ export function openApiDocument(): JsonObject {
             { name: "archived", in: "query", schema: { type: "string", enum: ["true", "false"] } },
             { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100 } },
           ],
-          responses: { "200": ok("{ tasks }"), "400": error("Invalid query.") },
+          responses: {
+            "200": ok("{ tasks }"),
+            "400": error("Invalid query."),
+            "404": error("`repo` names no repository of the workspace (another workspace's answers the same)."),
+          },
         },
         post: {
           summary: "Create a task with 1 to 4 queued attempts",
