@@ -2,7 +2,8 @@
  * Accounts in the web app, against a real `quire serve --auth multi` (the bootstrap admin from
  * QUIRE_ADMIN_EMAIL / QUIRE_ADMIN_PASSWORD, single sign-on against a test OpenID provider): sign-in
  * (a wrong password, then the right one), a task created with the CSRF token, API tokens (the
- * value shown once, revoked), members, the audit log, signing out, and signing in with SSO.
+ * value shown once, revoked), members (invited: the link accepted in a second browser, where the
+ * invitee chooses the password), the audit log, signing out, and signing in with SSO.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -173,17 +174,49 @@ describe("settings", () => {
     expect(asToken.status).toBe(401);
   }, 60_000);
 
-  it("adds a member with a role, changes the role, and removes them", async () => {
+  it("invites a member: the link is shown once; Bob opens it, chooses his own password and joins; then his role changes and he is removed", async () => {
     await openSettings("Members");
     const form = page.getByRole("form", { name: "Add a member" });
     await form.getByLabel("Email").fill(BOB.email);
     await form.getByLabel("Role").selectOption("member");
-    await form.getByLabel("Password for a new user").fill(BOB.password);
     await form.getByRole("button", { name: "Add member" }).click();
     await page
       .getByRole("status")
-      .filter({ hasText: `Added ${BOB.email}.` })
+      .filter({ hasText: `Invited ${BOB.email}.` })
       .waitFor();
+    const link = await page.getByLabel(`Invitation link for ${BOB.email}`).inputValue();
+    expect(link).toMatch(new RegExp(`^${server.url}/invitations/accept#token=quire_invite_[\\w-]{43}$`));
+    await page.getByRole("table", { name: "Open invitations" }).getByText(BOB.email).waitFor();
+    await page.getByRole("region", { name: "Invitation link" }).getByRole("button", { name: "Done" }).click();
+    expect(await page.content()).not.toContain(link);
+
+    // Bob, in a browser of his own, opens the link: he chooses his password; nobody else did.
+    const bobsContext = await browser.newContext();
+    const invitee = await bobsContext.newPage();
+    invitee.setDefaultTimeout(10_000);
+    await invitee.goto(link);
+    await invitee.getByRole("heading", { name: "Accept invitation" }).waitFor();
+    expect(await invitee.getByTestId("invitation-summary").textContent()).toBe(
+      `You are invited to Default as member, as ${BOB.email}.`,
+    );
+    expect(new URL(invitee.url()).hash).toBe("");
+    await invitee.getByLabel("Choose a password").fill(BOB.password);
+    await invitee.getByLabel("Repeat the password").fill("not the same password");
+    await invitee.getByRole("button", { name: "Create account and join" }).click();
+    expect(await invitee.getByRole("alert").textContent()).toBe("The two passwords differ.");
+    await invitee.getByLabel("Repeat the password").fill(BOB.password);
+    await invitee.getByRole("button", { name: "Create account and join" }).click();
+    await invitee.getByTestId("signed-in-as").filter({ hasText: BOB.email }).waitFor();
+    await invitee.getByLabel("Prompt").waitFor();
+    // The link is spent.
+    await invitee.goto(link);
+    expect(await invitee.getByRole("alert").textContent()).toMatch(/not valid: it was already used/);
+    await bobsContext.close();
+
+    await page.reload();
+    await page.getByRole("heading", { name: "Members", level: 2 }).waitFor();
+    await page.getByLabel(`Role of ${BOB.email}`).waitFor();
+    expect(await page.getByRole("table", { name: "Open invitations" }).count()).toBe(0);
     const role = page.getByLabel(`Role of ${BOB.email}`);
     expect(await role.inputValue()).toBe("member");
 
@@ -233,7 +266,8 @@ describe("settings", () => {
     const actions = await rows.evaluateAll((nodes) => nodes.map((node) => node.getAttribute("data-action")));
     expect(actions).toContain("task.created");
     expect(actions).toContain("token.revoked");
-    expect(actions).toContain("member.added");
+    expect(actions).toContain("invitation.created");
+    expect(actions).toContain("invitation.accepted");
     expect(actions).toContain("auth.login_failed");
     const ids = await rows.evaluateAll((nodes) => nodes.map((node) => node.getAttribute("data-id")));
     expect(new Set(ids).size).toBe(ids.length);

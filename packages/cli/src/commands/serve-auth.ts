@@ -17,9 +17,15 @@ export function authFromEnv(mode: "local" | "multi", env: NodeJS.ProcessEnv): Au
   const bootstrapAdmin = env.QUIRE_ADMIN_EMAIL
     ? { email: env.QUIRE_ADMIN_EMAIL, ...(env.QUIRE_ADMIN_PASSWORD ? { password: env.QUIRE_ADMIN_PASSWORD } : {}) }
     : undefined;
+  // Comma-separated: the origins browsers reach the app at, when a proxy rewrites Host.
+  const publicOrigins = (env.QUIRE_PUBLIC_ORIGIN ?? "")
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter(Boolean);
   return {
     mode: "multi",
     ...(env.QUIRE_SESSION_SECRET ? { sessionSecret: env.QUIRE_SESSION_SECRET } : {}),
+    ...(publicOrigins.length > 0 ? { publicOrigins } : {}),
     ...(bootstrapAdmin ? { bootstrapAdmin } : {}),
     ...(oidc ? { oidc } : {}),
   };

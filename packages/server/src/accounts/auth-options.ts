@@ -45,6 +45,12 @@ const multiSchema = z
       .default(14 * 24 * 3_600_000),
     oidc: oidcSchema.optional(),
     /**
+     * Origins the web app is served from (`https://quire.example.com`), for a reverse proxy that
+     * does not pass the `Host` browsers used. Cookie-authenticated changes must come from the
+     * request's own host or one of these (http/auth-middleware.ts).
+     */
+    publicOrigins: z.array(z.url().transform((url) => new URL(url).origin)).default([]),
+    /**
      * Created at start, as owner of the default workspace, when no user has this email yet.
      * Without a password it signs in through OpenID Connect (the provider verifying the email).
      */

@@ -55,7 +55,7 @@ async function authenticate(c: Context, accounts: Accounts): Promise<Identity> {
   const { identity } = session;
   c.set("sessionId", session.sessionId);
   if (!SAFE_METHODS.has(c.req.method)) {
-    refuseCrossSite(c, "multi");
+    refuseCrossSite(c, "multi", accounts.multi?.publicOrigins);
     const sent = c.req.header(CSRF_HEADER) ?? "";
     if (!identity.csrfToken || !constantTimeEqual(sent, identity.csrfToken)) {
       throw new HttpError(403, `forbidden: missing or wrong ${CSRF_HEADER} header (GET /api/auth/me gives it)`);
@@ -77,16 +77,26 @@ function refuseForeignHost(c: Context): void {
 /**
  * Browsers say where a request comes from; an unsafe request that another site's page makes with
  * the user's ambient credentials (local mode, a session cookie) is refused. Scripts send neither
- * header. In local mode an Origin must also be a loopback one: the page is then on this machine
- * (the web app, or a dev server proxying to it). Multi-user mode does not compare Origin with Host,
- * which a reverse proxy may rewrite; the CSRF token protects it.
+ * header. `Sec-Fetch-Site` must be `same-origin` (or `none`: typed by the user); a sibling
+ * subdomain (`same-site`) is another origin too. In local mode an Origin must be a loopback one
+ * (the web app, or a dev server proxying to it). In multi-user mode it must be the request's own
+ * host, or one of the operator's `publicOrigins` (a proxy that rewrites Host): a valid CSRF token
+ * is not enough on its own (issue 11, item 9).
  */
-export function refuseCrossSite(c: Context, mode: "local" | "multi"): void {
+export function refuseCrossSite(c: Context, mode: "local" | "multi", publicOrigins: readonly string[] = []): void {
   if (SAFE_METHODS.has(c.req.method)) return;
-  if (c.req.header("sec-fetch-site") === "cross-site") throw new HttpError(403, "forbidden: cross-site request");
+  const site = c.req.header("sec-fetch-site");
+  if (mode === "local" && site === "cross-site") throw new HttpError(403, "forbidden: cross-site request");
+  if (mode === "multi" && site !== undefined && site !== "same-origin" && site !== "none") {
+    throw new HttpError(403, `forbidden: a ${site} request; changes come from this server's own pages`);
+  }
   const origin = c.req.header("origin");
-  if (mode === "multi" || origin === undefined) return;
-  if (!URL.canParse(origin) || !isLoopbackHost(new URL(origin).hostname)) {
+  if (origin === undefined) return;
+  const url = URL.canParse(origin) ? new URL(origin) : undefined;
+  if (mode === "local") {
+    if (url && isLoopbackHost(url.hostname)) return;
     throw new HttpError(403, "forbidden: single-user mode takes changes from pages on this machine only");
   }
+  if (url && (url.host === c.req.header("host") || publicOrigins.includes(url.origin))) return;
+  throw new HttpError(403, `forbidden: a request from another origin (${origin.slice(0, 100)})`);
 }

@@ -189,6 +189,7 @@ export function openApiDocument(): JsonObject {
           responses: {
             "200": ok("{ tasks, next }: next is the cursor of the following page, null on the last."),
             "400": error("Invalid query."),
+            "404": error("`repo` names no repository of the workspace (another workspace's answers the same)."),
           },
         },
         post: {

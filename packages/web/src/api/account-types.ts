@@ -79,7 +79,29 @@ export interface NewMember {
   email: string;
   role: Role;
   name?: string;
-  password?: string;
+}
+
+/** An open invitation (never its token, except in the answer that made it). */
+export interface Invitation {
+  id: string;
+  workspaceId: string;
+  email: string;
+  role: Role;
+  name: string | null;
+  invitedBy: string | null;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** `POST /api/workspaces/:id/members`: a member added, or (no proven account) an invitation made. */
+export type AddedMember =
+  { member: Member } | { invitation: Invitation; token: string; acceptPath: string; acceptUrl: string };
+
+/** `POST /api/invitations/preview`. */
+export interface InvitationPreview {
+  invitation: { email: string; role: Role; expiresAt: string };
+  workspace: { name: string };
+  accountExists: boolean;
 }
 
 export interface AuditEntry {

@@ -3,9 +3,12 @@
  * docs/plans-and-limits.md), over the same request() as the rest of the API.
  */
 import type {
+  AddedMember,
   ApiToken,
   AuditPage,
   AuthMethods,
+  Invitation,
+  InvitationPreview,
   Me,
   Member,
   NewApiToken,
@@ -60,8 +63,22 @@ export const accountsApi = {
   workspaces: async () => (await request<{ workspaces: WorkspaceWithRole[] }>("GET", "/api/workspaces")).workspaces,
   members: async (workspaceId: string) =>
     (await request<{ members: Member[] }>("GET", `${workspacePath(workspaceId)}/members`)).members,
-  addMember: async (workspaceId: string, member: NewMember) =>
-    (await request<{ member: Member }>("POST", `${workspacePath(workspaceId)}/members`, member)).member,
+  /** A proven account is added; anyone else gets an invitation, whose link is in this answer only. */
+  addMember: (workspaceId: string, member: NewMember) =>
+    request<AddedMember>("POST", `${workspacePath(workspaceId)}/members`, member),
+  invitations: async (workspaceId: string) =>
+    (await request<{ invitations: Invitation[] }>("GET", `${workspacePath(workspaceId)}/invitations`)).invitations,
+  revokeInvitation: (workspaceId: string, id: string) =>
+    request<void>("DELETE", `${workspacePath(workspaceId)}/invitations/${encodeURIComponent(id)}`),
+  previewInvitation: (token: string) => request<InvitationPreview>("POST", "/api/invitations/preview", { token }),
+  /** With no account for the email, `password` makes one and signs it in (the answer has its CSRF token). */
+  acceptInvitation: (token: string, account: { password?: string; name?: string }) =>
+    request<{ user: PublicUser; workspace: { id: string; role: Role }; csrfToken: string | null }>(
+      "POST",
+      "/api/invitations/accept",
+      { token, ...account },
+      { expect401: true },
+    ),
   changeRole: async (workspaceId: string, userId: string, role: Role) =>
     (await request<{ member: Member }>("PATCH", memberPath(workspaceId, userId), { role })).member,
   removeMember: (workspaceId: string, userId: string) => request<void>("DELETE", memberPath(workspaceId, userId)),

@@ -48,6 +48,13 @@ export function environmentsHref(repositoryId?: string): string {
   return repositoryId ? `${ENVIRONMENTS_PATH}/${encodeURIComponent(repositoryId)}` : ENVIRONMENTS_PATH;
 }
 
+/** Where an invitation's link leads; its token is in the fragment (`#token=…`), which no server sees. */
+export const ACCEPT_INVITATION_PATH = "/invitations/accept";
+
+export function isAcceptInvitationPath(path: string): boolean {
+  return path.replace(/\/$/, "") === ACCEPT_INVITATION_PATH;
+}
+
 export const USAGE_PATH = "/usage";
 
 export function isUsagePath(path: string): boolean {

@@ -84,7 +84,7 @@ export function authRoutes(app: Hono, accounts: Accounts): void {
 
   app.post("/api/auth/login", async (c) => {
     requireMultiUser();
-    refuseCrossSite(c, "multi");
+    refuseCrossSite(c, "multi", accounts.multi?.publicOrigins);
     const body = parseOr400(loginBody, await jsonBody(c), "sign-in");
     const address = clientAddress(c);
     // Before the password is checked: a blocked guesser costs no scrypt work and learns nothing.

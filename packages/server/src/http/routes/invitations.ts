@@ -69,7 +69,7 @@ export function invitationRoutes(app: Hono, accounts: Accounts): void {
 
   app.post("/api/invitations/accept", async (c) => {
     requireMultiUser();
-    refuseCrossSite(c, "multi");
+    refuseCrossSite(c, "multi", accounts.multi?.publicOrigins);
     const body = parseOr400(acceptInvitationBody, await jsonBody(c), "invitation");
     const signedIn = await accounts.authenticateSessions(sessionIdsFrom(c)).catch(() => undefined);
     const accepted = await acceptInvitation(repos, body.token, {

@@ -91,6 +91,10 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
   app.get("/api/tasks", async (c) => {
     const principal = requireScope(c, "tasks:read");
     const query = parseOr400(listTasksQuery, c.req.query(), "query");
+    // A filter naming a record is checked like a path: another workspace's answers as a missing one.
+    if (query.repo !== undefined && !(await repositoryFor(c, repos, query.repo, "tasks:read"))) {
+      throw new HttpError(404, `no repository ${query.repo}`);
+    }
     const limit = query.limit ?? DEFAULT_PAGE;
     const tasks = await repos.tasks.list({
       workspaceId: principal.workspaceId,

@@ -94,6 +94,8 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
       ["GET", `/api/repositories/${repoId}/branches`],
       ["PATCH", `/api/repositories/${repoId}`, { name: "renamed by b" }],
       ["GET", `/api/environments?repo=${repoId}`],
+      // List filters naming a record are checked like paths: 404, as for an id that does not exist.
+      ["GET", `/api/tasks?repo=${repoId}`],
       ["GET", `/api/environments/${environmentId}`],
       ["PUT", `/api/environments/${environmentId}`, { definition: {} }],
       ["DELETE", `/api/environments/${environmentId}`],
@@ -147,6 +149,15 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
     );
     expect(documented.length).toBeGreaterThanOrEqual(20);
     expect(documented.filter((route) => !checked.has(route))).toEqual([]);
+    // A filter naming A's record answers exactly as one naming nothing: its existence is not confirmed.
+    for (const filter of ["/api/tasks?repo=", "/api/environments?repo="]) {
+      const theirs = await bob.request("GET", `${filter}${repoId}`);
+      const missing = await bob.request("GET", `${filter}${repoId.replace(/.$/, "0")}x`);
+      expect([theirs.status, (await theirs.text()).replace(repoId, "ID")]).toEqual([
+        missing.status,
+        (await missing.text()).replace(`${repoId.replace(/.$/, "0")}x`, "ID"),
+      ]);
+    }
     // Creating in A's repository from B is refused too, and B's lists are empty.
     const create = await bob.request("POST", "/api/tasks", { repo: repoId, ref: branch, mode: "ask", prompt: "p" });
     expect(create.status).toBe(400);

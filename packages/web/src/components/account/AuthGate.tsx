@@ -9,8 +9,9 @@ import type { AuthMethods, Me } from "../../api/account-types";
 import { accountsApi } from "../../api/accounts";
 import { ApiError } from "../../api/client";
 import { UNAUTHENTICATED, currentWorkspaceId, setCsrfToken, setWorkspaceId } from "../../api/credentials";
-import { navigate } from "../../lib/router";
+import { isAcceptInvitationPath, navigate, usePath } from "../../lib/router";
 import { SessionContext, type SessionControl } from "../../state/session";
+import { AcceptInvitationPage } from "./AcceptInvitationPage";
 import { SignInPage } from "./SignInPage";
 
 type Phase =
@@ -40,6 +41,7 @@ async function signInPhase(notice: string | null): Promise<Phase> {
 
 export function AuthGate({ children }: { children: (workspaceKey: string) => ReactNode }) {
   const [phase, setPhase] = useState<Phase>({ kind: "loading" });
+  const path = usePath();
 
   const boot = useCallback(async (): Promise<void> => {
     try {
@@ -101,6 +103,17 @@ export function AuthGate({ children }: { children: (workspaceKey: string) => Rea
     [me, multiUser, boot],
   );
 
+  // Before the session matters: the invitee may have no account yet, or be signed in already.
+  if (isAcceptInvitationPath(path)) {
+    return (
+      <AcceptInvitationPage
+        onAccepted={() => {
+          navigate("/");
+          void boot();
+        }}
+      />
+    );
+  }
   if (phase.kind === "loading") return <div className="boot" aria-busy="true" />;
   if (phase.kind === "sign-in") {
     return <SignInPage methods={phase.methods} notice={phase.notice} onSignedIn={() => void boot()} />;

@@ -1,13 +1,15 @@
 /**
- * The workspace's members: everyone may see them; admins add (by email, creating the user if
- * needed), change roles and remove; only owners touch owners. The server has the last word, and
+ * The workspace's members: everyone may see them; admins add them by email (someone without a
+ * proven account gets an invitation link instead: nobody here chooses another person's password),
+ * change roles and remove; only owners touch owners. The server has the last word, and
  * its refusal (e.g. "must keep at least one owner") is shown as it said it.
  */
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { ConfirmButton } from "../ConfirmButton";
-import { ROLES, type Member, type Role } from "../../api/account-types";
+import { ROLES, type Invitation, type Member, type NewMember, type Role } from "../../api/account-types";
 import { accountsApi } from "../../api/accounts";
 import { isAdmin, roleAtLeast, useSession } from "../../state/session";
+import { NewInvitationLink, OpenInvitations } from "./Invitations";
 
 export function MembersPanel() {
   const { me } = useSession();
@@ -15,6 +17,8 @@ export function MembersPanel() {
   const [members, setMembers] = useState<Member[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [invitations, setInvitations] = useState<Invitation[]>([]);
+  const [newLink, setNewLink] = useState<{ email: string; url: string } | null>(null);
   const admin = isAdmin(me);
   const owner = roleAtLeast(me, "owner");
 
@@ -28,18 +32,19 @@ export function MembersPanel() {
         setError(null);
       })
       .catch(fail);
-  }, [workspaceId]);
+    if (admin) accountsApi.invitations(workspaceId).then(setInvitations, fail);
+  }, [workspaceId, admin]);
   useEffect(load, [load]);
 
   if (!workspaceId) return <p className="empty">You are in no workspace.</p>;
 
   /** Runs a change; says what happened (or the server's refusal); true when it was done. */
-  const act = (action: Promise<unknown>, done: string): Promise<boolean> => {
+  const act = (action: Promise<unknown>, done: string | (() => string)): Promise<boolean> => {
     setError(null);
     setNotice(null);
     return action.then(
       () => {
-        setNotice(done);
+        setNotice(typeof done === "string" ? done : done());
         load();
         return true;
       },
@@ -51,6 +56,17 @@ export function MembersPanel() {
       },
     );
   };
+  const add = (member: NewMember): Promise<boolean> => {
+    setNewLink(null);
+    let invited = false;
+    const adding = accountsApi.addMember(workspaceId, member).then((added) => {
+      if (!("invitation" in added)) return;
+      invited = true;
+      // In this answer only; built on this page's origin, which the invitee reaches too.
+      setNewLink({ email: added.invitation.email, url: window.location.origin + added.acceptPath });
+    });
+    return act(adding, () => (invited ? `Invited ${member.email}.` : `Added ${member.email}.`));
+  };
   // Admins may give any role but owner; owners any.
   const assignable = ROLES.filter((role) => owner || role !== "owner");
 
@@ -61,12 +77,8 @@ export function MembersPanel() {
         Viewers read; members also run tasks and manage repositories and environments; admins also manage members,
         everyone&apos;s tokens and read the audit log; owners also manage owners.
       </p>
-      {admin && (
-        <AddMemberForm
-          roles={assignable}
-          onAdd={(member) => act(accountsApi.addMember(workspaceId, member), `Added ${member.email}.`)}
-        />
-      )}
+      {admin && <AddMemberForm roles={assignable} onAdd={add} />}
+      {newLink && <NewInvitationLink email={newLink.email} url={newLink.url} onDone={() => setNewLink(null)} />}
       <p className="notice" role="status">
         {notice}
       </p>
@@ -141,6 +153,17 @@ export function MembersPanel() {
           </table>
         </div>
       )}
+      {admin && (
+        <OpenInvitations
+          invitations={invitations}
+          onRevoke={(invitation) =>
+            void act(
+              accountsApi.revokeInvitation(workspaceId, invitation.id),
+              `Revoked the invitation of ${invitation.email}.`,
+            )
+          }
+        />
+      )}
     </section>
   );
 }
@@ -159,22 +182,19 @@ function RemoveButton({ label, onConfirm }: { label: string; onConfirm(): void }
 
 interface AddProps {
   roles: readonly Role[];
-  /** Resolves true when the member was added (the form then empties). */
-  onAdd(member: { email: string; role: Role; password?: string }): Promise<boolean>;
+  /** Resolves true when the member was added or invited (the form then empties). */
+  onAdd(member: NewMember): Promise<boolean>;
 }
 
 function AddMemberForm({ roles, onAdd }: AddProps) {
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<Role>("member");
-  const [password, setPassword] = useState("");
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
     if (email.trim() === "") return;
-    void onAdd({ email: email.trim(), role, ...(password ? { password } : {}) }).then((added) => {
-      if (!added) return;
-      setEmail("");
-      setPassword("");
+    void onAdd({ email: email.trim(), role }).then((added) => {
+      if (added) setEmail("");
     });
   };
 
@@ -193,16 +213,6 @@ function AddMemberForm({ roles, onAdd }: AddProps) {
             </option>
           ))}
         </select>
-      </label>
-      <label>
-        <span>Password for a new user</span>
-        <input
-          type="password"
-          autoComplete="new-password"
-          placeholder="Optional: else they sign in with SSO"
-          value={password}
-          onChange={(event) => setPassword(event.target.value)}
-        />
       </label>
       <div className="form-actions">
         <button type="submit" className="primary" disabled={email.trim() === ""}>
