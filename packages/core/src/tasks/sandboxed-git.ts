@@ -1,3 +1,4 @@
+import path from "node:path";
 import { createSandbox, findBwrap } from "../sandbox/index.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 
@@ -30,6 +31,8 @@ export async function gitInSandbox(options: {
   /** Use a throwaway index instead of the workspace's own (for diffs and trees). */
   privateIndex?: boolean;
   timeoutMs?: number;
+  /** Extra environment variables for the script. */
+  env?: Record<string, string>;
 }): Promise<string> {
   const sandbox = createSandbox(gitBackend(options.backend), {
     workspace: options.workspace,
@@ -45,7 +48,7 @@ export async function gitInSandbox(options: {
     timeoutMs: options.timeoutMs ?? 10 * 60 * 1000,
     maxOutputBytes: MAX_GIT_OUTPUT_BYTES,
     maxTotalOutputBytes: MAX_GIT_OUTPUT_BYTES,
-    env: { GIT_TERMINAL_PROMPT: "0" },
+    env: { ...options.env, GIT_TERMINAL_PROMPT: "0" },
   });
   if (result.exitCode !== 0) {
     const tail = result.output.trimEnd().split("\n").slice(-10).join("\n");
@@ -54,30 +57,82 @@ export async function gitInSandbox(options: {
   return result.output;
 }
 
-/** The tree of everything in the workspace now (ignored files aside). */
+/**
+ * Git that reads the workspace as plain files. Its repository (config, attributes, refs, index)
+ * is a fresh one in the sandbox's /tmp, not the workspace's `.git`: whatever the agent or setup
+ * wrote there (core.worktree, textconv and diff drivers, filters, `info/attributes`, replace refs,
+ * grafts, fsmonitor) is never read. In-tree `.gitattributes` are part of the change under review,
+ * so they may not steer it either: Quire's own `info/attributes` (which git ranks above every
+ * in-tree file) sets back to unspecified each attribute that changes how content is read
+ * (conversion on add) or shown (binary, diff driver). Binary-ness is then git's own content check
+ * (a NUL in the first 8000 bytes). Objects: the repositories' stores are looked up as alternates,
+ * the source's first, so the base commit's objects come from the store the agent cannot write.
+ */
+function contentGitPrelude(options: { writeObjectsTo: "scratch" | "workspace" }): string {
+  const neutral = "* !diff !text !eol !crlf !ident !filter !working-tree-encoding !merge";
+  return [
+    'q="$(mktemp -d)"',
+    "trap 'rm -rf \"$q\"' EXIT",
+    "unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES GIT_COMMON_DIR",
+    "unset GIT_CONFIG GIT_CONFIG_PARAMETERS GIT_NAMESPACE GIT_REPLACE_REF_BASE GIT_ATTR_SOURCE GIT_EXTERNAL_DIFF GIT_DIFF_OPTS",
+    // No system, global or XDG config, attributes or excludes: only what is set here.
+    "export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null GIT_ATTR_NOSYSTEM=1 GIT_NO_REPLACE_OBJECTS=1",
+    "export GIT_CONFIG_COUNT=4",
+    "export GIT_CONFIG_KEY_0=core.attributesFile GIT_CONFIG_VALUE_0=/dev/null",
+    "export GIT_CONFIG_KEY_1=core.excludesFile GIT_CONFIG_VALUE_1=/dev/null",
+    "export GIT_CONFIG_KEY_2=core.fsmonitor GIT_CONFIG_VALUE_2=false",
+    "export GIT_CONFIG_KEY_3=core.hooksPath GIT_CONFIG_VALUE_3=/dev/null",
+    'GIT_DIR="$q/git" git init --quiet --template= >/dev/null',
+    'mkdir -p "$q/git/info"',
+    `printf '%s\\n' '${neutral}' > "$q/git/info/attributes"`,
+    'export GIT_DIR="$q/git" GIT_WORK_TREE="$PWD" GIT_INDEX_FILE="$q/index"',
+    'export GIT_ALTERNATE_OBJECT_DIRECTORIES="$QUIRE_GIT_OBJECT_DIRS"',
+    ...(options.writeObjectsTo === "workspace" ? ['export GIT_OBJECT_DIRECTORY="$PWD/.git/objects"'] : []),
+  ].join("; ");
+}
+
+/** Where contentGitPrelude looks up objects: the read-only stores first, the workspace's last. */
+function objectDirsEnv(options: { workspace: string; readOnlyPaths: string[] }): Record<string, string> {
+  const dirs = [...options.readOnlyPaths, path.join(options.workspace, ".git", "objects")];
+  return { QUIRE_GIT_OBJECT_DIRS: dirs.join(":") };
+}
+
+/**
+ * The tree of everything in the workspace now (ignored files aside), read as plain files; its
+ * objects are written to the workspace's store, where later diffs find them.
+ */
 export async function workspaceTree(options: {
   backend: SandboxBackendName;
   workspace: string;
   readOnlyPaths: string[];
 }): Promise<string> {
+  const prelude = contentGitPrelude({ writeObjectsTo: "workspace" });
   const out = await gitInSandbox({
     ...options,
-    script: "set -e; git read-tree HEAD; git add --all -- .; git write-tree",
+    env: objectDirsEnv(options),
+    script: `set -e; ${prelude}; git read-tree HEAD; git add --all -- .; git write-tree`,
+    privateIndex: false,
   });
   return out.trim();
 }
 
-/** The workspace's changes against `base` (a commit or tree), new files included, binary-safe. */
+/**
+ * The workspace's changes against `base` (a commit or tree), new files included, binary-safe,
+ * computed from the files' contents alone (see contentGitPrelude): this is the diff a person
+ * reviews, verification checks and delivery commits.
+ */
 export async function workspaceDiff(options: {
   backend: SandboxBackendName;
   workspace: string;
   readOnlyPaths: string[];
   base: string;
 }): Promise<string> {
+  const prelude = contentGitPrelude({ writeObjectsTo: "scratch" });
   return gitInSandbox({
     ...options,
-    script:
-      'set -e; git read-tree "$1"; git add --all -- .; git diff --cached --binary --no-color --no-ext-diff --no-textconv "$1"',
+    env: objectDirsEnv(options),
+    script: `set -e; ${prelude}; git read-tree "$1"; git add --all -- .; git diff --cached --binary --no-color --no-ext-diff --no-textconv "$1"`,
     args: [options.base],
+    privateIndex: false,
   });
 }
