@@ -3,6 +3,7 @@ import path from "node:path";
 import {
   createModelClient,
   loadSecretValues,
+  modelReadiness,
   resolveEnvironment,
   type QuireEvent,
   resumeTask,
@@ -63,6 +64,12 @@ async function runExec(promptArg: string | undefined, flags: ExecFlags): Promise
     return 2;
   }
   const settings = await resolveExecSettings(flags);
+  // Before anything is prepared or recorded: a task without a usable model can only fail.
+  const model = modelReadiness(settings.model);
+  if (!model.ready) {
+    process.stderr.write(`quire exec: ${model.message}\n`);
+    return 1;
+  }
   if (!sandboxUsable(settings.sandbox, "quire exec")) return 1;
 
   const log = flags.json ? null : new ReadableLog(process.stderr);

@@ -1,6 +1,7 @@
 /** The HTTP API: a Hono app over storage, handing new work to the workers through a dispatcher. */
 import { Hono } from "hono";
 import { matchedRoutes } from "hono/route";
+import type { ModelReadiness } from "@quire/core";
 import type { Logger } from "pino";
 import { Accounts } from "../accounts/accounts.js";
 import type { AuthOptions } from "../accounts/auth-options.js";
@@ -20,6 +21,7 @@ import { authRoutes } from "./routes/auth.js";
 import { environmentRoutes } from "./routes/environments.js";
 import { repositoryRoutes } from "./routes/repositories.js";
 import { fileRoutes } from "./routes/files.js";
+import { modelStatusRoutes } from "./routes/model-status.js";
 import { reviewRoutes } from "./routes/review.js";
 import { taskRoutes } from "./routes/tasks.js";
 import { tokenRoutes } from "./routes/tokens.js";
@@ -51,6 +53,8 @@ export interface AppOptions {
   auth?: AuthOptions;
   /** Overrides of the password sign-in limits (accounts/sign-in-limits.ts); tests shorten them. */
   signInLimits?: Partial<SignInLimits>;
+  /** The model's readiness (a key is set): shown by `GET /api/model-status`; new tasks are refused when not ready. */
+  modelStatus?: ModelReadiness;
 }
 
 export type QuireApp = Hono & { hub: EventHub; metrics: Metrics };
@@ -110,6 +114,7 @@ export function createApp(options: AppOptions): QuireApp {
     dispatcher: options.dispatcher,
     delivery: options.delivery ?? { author: DEFAULT_AUTHOR, forges: forgesFromEnv({}) },
     admission: admissionSettings(options.home, options.auth?.mode === "multi"),
+    modelStatus: options.modelStatus,
   };
   repositoryRoutes(app, ctx);
   environmentRoutes(app, ctx);
@@ -121,6 +126,7 @@ export function createApp(options: AppOptions): QuireApp {
   workspaceRoutes(app, accounts);
   auditRoutes(app, accounts);
   usageRoutes(app, ctx);
+  modelStatusRoutes(app, ctx);
   if (options.staticDir) webAppRoutes(app, options.staticDir);
 
   return Object.assign(app, { hub, metrics });

@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
+import type { ModelReadiness } from "@quire/core";
 import { pino } from "pino";
 import type { AuthOptions } from "../accounts/auth-options.js";
 import type { SignInLimits } from "../accounts/sign-in-limits.js";
@@ -25,7 +26,13 @@ export interface TestApi {
 
 export async function startTestApi(
   dialect: DialectName,
-  options: { heartbeatMs?: number; auth?: AuthOptions; plansToml?: string; signInLimits?: Partial<SignInLimits> } = {},
+  options: {
+    heartbeatMs?: number;
+    auth?: AuthOptions;
+    plansToml?: string;
+    signInLimits?: Partial<SignInLimits>;
+    modelStatus?: ModelReadiness;
+  } = {},
 ): Promise<TestApi> {
   const database = await openTestDatabase(dialect);
   const repos = createRepos(database);
@@ -45,6 +52,7 @@ export async function startTestApi(
     home,
     auth: options.auth,
     signInLimits: options.signInLimits,
+    modelStatus: options.modelStatus,
   });
   const server = await startServer({ app, port: 0 });
   return {
