@@ -1,3 +1,4 @@
+import { plainExecFailure } from "./exec-failure.js";
 import { DiskBudget } from "./limits-disk.js";
 import { createCommandCgroup } from "./limits-cgroup.js";
 import { describeLimitHit, formatMiB, limitFromOutcome, resolveLimits } from "./limits.js";
@@ -37,7 +38,7 @@ export function createLimitEnforcer(policy: SandboxPolicy): LimitEnforcer {
       let result: ExecResult;
       let found: { processes: boolean; memory: boolean } | undefined;
       try {
-        result = await spawnBounded(limited, request);
+        result = plainExecFailure(await spawnBounded(limited, request));
         found = cgroup?.events();
       } finally {
         cgroup?.kill();
