@@ -38,7 +38,13 @@ describe.each(["openai", "openai-chat", "anthropic"] as const)("faults over %s",
     const sixth = requestText(model.requests[5]!);
     expect(sixth).toMatch(/Unknown tool \\?"no_such_tool\\?"/);
     expect(sixth).toMatch(/Invalid arguments for shell/);
-    expect(requestText(model.requests[6]!)).toMatch(/Exit code: 127/);
+    const seventh = requestText(model.requests[6]!);
+    expect(seventh).toMatch(/Exit code: 127/);
+    // Said as a shell says it, without the wrapper that sets the sandbox's limits.
+    expect(seventh).toContain("definitely-not-a-command-xyz: command not found");
+    expect(seventh).not.toMatch(/prlimit|execvp/);
+    // The model was told which tools exist before it tried any.
+    expect(requestText(model.requests[0]!)).toMatch(/<available_tools>[^<]*\bgit\b/);
 
     const final = run.events.at(-1);
     if (final?.type !== "task.completed") throw new Error("no task.completed event");

@@ -7,6 +7,7 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
+import { modelReadiness, type ModelReadiness } from "@quire/core";
 import type { Logger } from "pino";
 import { type AuthOptions, createApp, type QuireApp } from "./http/app.js";
 import type { DeliverySettings } from "./http/api-context.js";
@@ -54,6 +55,8 @@ export interface ServiceOptions {
 
 export interface RunningService {
   url?: string;
+  /** Whether this process's workers can call their model (a key is set); absent without workers. */
+  modelStatus?: ModelReadiness;
   repos: Repos;
   app?: QuireApp;
   pool?: WorkerPool;
@@ -70,6 +73,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     maxConnections: options.databasePoolSize ?? 20,
   });
   const closers: (() => Promise<void>)[] = [];
+  const modelStatus = options.concurrency > 0 ? workerModelStatus(options) : undefined;
+  if (modelStatus?.ready === false) logger.warn({ provider: modelStatus.provider }, modelStatus.message ?? "");
   try {
     await migrateToLatest(database.db);
     const secretCipher = await openSecretsAtRest({
@@ -115,7 +120,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         { worker: ctx.workerId, concurrency: options.concurrency, database: database.location },
         "worker started",
       );
-      return { repos, pool, database, close: closeAll(closers, database) };
+      return { repos, pool, database, modelStatus, close: closeAll(closers, database) };
     }
     let listener: EventListener | undefined;
     if (postgres) {
@@ -132,6 +137,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       delivery: options.delivery,
       auth: options.auth,
       localSourceRoots: options.localSourceRoots,
+      // Known for this process's own workers only; an API-only server leaves it to the workers elsewhere.
+      modelStatus,
       staticDir: options.http.staticDir && existsSync(options.http.staticDir) ? options.http.staticDir : undefined,
     });
     const server = await startServer({ app, host: options.http.host, port: options.http.port });
@@ -140,11 +147,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       { url: server.url, database: database.location, concurrency: options.concurrency },
       "quire serve listening",
     );
-    return { url: server.url, repos, app, pool, database, close: closeAll(closers, database) };
+    return { url: server.url, repos, app, pool, database, modelStatus, close: closeAll(closers, database) };
   } catch (error) {
     await closeAll(closers, database)();
     throw error;
   }
+}
+
+/** A test's scripted model client needs no key; otherwise the configured provider's key must be set. */
+function workerModelStatus(options: ServiceOptions): ModelReadiness {
+  const { provider, model } = options.settings.model;
+  if (options.worker?.modelClient) return { ready: true, provider, model, message: null };
+  return modelReadiness(options.settings.model);
 }
 
 function queueSchema(schema: string | undefined): string {

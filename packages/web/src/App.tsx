@@ -2,6 +2,7 @@
 import { useCallback, useState } from "react";
 import type { Task } from "./api/types";
 import { ErrorBoundary } from "./components/ErrorBoundary";
+import { ModelBanner } from "./components/ModelBanner";
 import { SidePanel } from "./components/side-panel/SidePanel";
 import type { TaskFilterName } from "./components/side-panel/TaskList";
 import { EnvironmentsPage, SettingsPage, UsagePage } from "./components/lazy";
@@ -52,6 +53,7 @@ export function App() {
         onCreated={onCreated}
       />
       <main className="main" id="main" tabIndex={-1}>
+        <ModelBanner />
         {environments ? (
           <ErrorBoundary key="environments">
             <EnvironmentsPage repositoryId={environments.repositoryId} />

@@ -4,6 +4,7 @@ import {
   createModelClient,
   LOCAL_SNAPSHOT_SCOPE,
   loadSecretValues,
+  modelReadiness,
   resolveEnvironment,
   type QuireEvent,
   resumeTask,
@@ -64,6 +65,12 @@ async function runExec(promptArg: string | undefined, flags: ExecFlags): Promise
     return 2;
   }
   const settings = await resolveExecSettings(flags);
+  // Before anything is prepared or recorded: a task without a usable model can only fail.
+  const model = modelReadiness(settings.model);
+  if (!model.ready) {
+    process.stderr.write(`quire exec: ${model.message}\n`);
+    return 1;
+  }
   if (!sandboxUsable(settings.sandbox, "quire exec")) return 1;
 
   const log = flags.json ? null : new ReadableLog(process.stderr);

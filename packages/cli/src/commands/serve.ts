@@ -152,6 +152,7 @@ async function runService(
     process.stderr.write(`${who}: ${(error as Error).message}\n`);
     return 1;
   }
+  if (service.modelStatus?.ready === false) process.stderr.write(`${who}: warning: ${service.modelStatus.message}\n`);
   if (service.url) process.stderr.write(`Quire is serving ${service.url} (Ctrl-C to stop)\n`);
   else process.stderr.write(`${who}: running ${shape.concurrency} at once (Ctrl-C to stop)\n`);
   await new Promise<void>((resolve) => {

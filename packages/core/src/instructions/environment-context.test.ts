@@ -33,6 +33,17 @@ describe("renderEnvironmentContext", () => {
     expect(renderEnvironmentContext({ ...base, writable: false })).toContain("<sandbox_mode>read-only</sandbox_mode>");
   });
 
+  it("lists the usual tools the commands can run, and those they cannot", () => {
+    const text = renderEnvironmentContext({ ...base, tools: { present: ["git", "grep"], missing: ["rg", "python3"] } });
+    expect(text).toContain(
+      "  <current_date>2026-03-14</current_date>\n  <available_tools>git grep</available_tools>\n",
+    );
+    expect(text).toContain("  <missing_tools>rg python3</missing_tools>\n</environment_context>");
+    const all = renderEnvironmentContext({ ...base, tools: { present: ["rg"], missing: [] } });
+    expect(all).toContain("<available_tools>rg</available_tools>");
+    expect(all).not.toContain("missing_tools");
+  });
+
   it("reports enabled network", () => {
     expect(renderEnvironmentContext({ ...base, network: "enabled" })).toContain(
       "<network_access>enabled</network_access>",

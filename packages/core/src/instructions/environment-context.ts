@@ -9,6 +9,8 @@ export interface EnvironmentContext {
   /** Today's date as YYYY-MM-DD: models otherwise assume their training cut-off. */
   date: string;
   mode: "code" | "ask";
+  /** The usual tools commands can run, and those they cannot; absent when unknown (a container image). */
+  tools?: { present: string[]; missing: string[] };
 }
 
 /** Values end up inside XML-like tags, so a path with `<` or `&` must not break the block. */
@@ -33,5 +35,12 @@ export function renderEnvironmentContext(ctx: EnvironmentContext): string {
     `<shell>${escapeXml(ctx.shell)}</shell>`,
     `<current_date>${escapeXml(ctx.date)}</current_date>`,
   ];
+  // So a model does not spend turns on a tool that is not installed (e.g. searching with rg).
+  if (ctx.tools) {
+    lines.push(`<available_tools>${escapeXml(ctx.tools.present.join(" "))}</available_tools>`);
+    if (ctx.tools.missing.length > 0) {
+      lines.push(`<missing_tools>${escapeXml(ctx.tools.missing.join(" "))}</missing_tools>`);
+    }
+  }
   return `<environment_context>\n${lines.map((line) => `  ${line}`).join("\n")}\n</environment_context>`;
 }

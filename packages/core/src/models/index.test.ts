@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type ScriptedModelServer, startScriptedModelServer } from "../testing/index.js";
-import { contextWindowFor, createModelClient, DEFAULT_CONTEXT_WINDOW } from "./index.js";
+import { contextWindowFor, createModelClient, DEFAULT_CONTEXT_WINDOW, modelReadiness } from "./index.js";
 
 let server: ScriptedModelServer | undefined;
 afterEach(async () => {
@@ -14,6 +14,22 @@ describe("createModelClient", () => {
   it("requires an API key for openai and anthropic, naming the variable", () => {
     expect(() => createModelClient({ provider: "openai", model: "gpt-5" }, {})).toThrow(/OPENAI_API_KEY/);
     expect(() => createModelClient({ provider: "anthropic", model: "claude-x" }, {})).toThrow(/ANTHROPIC_API_KEY/);
+  });
+
+  it("says a model is not ready without its key, what to set, and the keyless local choice", () => {
+    const openai = modelReadiness({ provider: "openai", model: "gpt-5" }, {});
+    expect(openai).toMatchObject({ ready: false, provider: "openai", model: "gpt-5" });
+    expect(openai.message).toContain("set OPENAI_API_KEY");
+    expect(openai.message).toContain('set ANTHROPIC_API_KEY with provider = "anthropic"');
+    expect(openai.message).toContain('provider = "openai-chat" with base_url');
+    expect(openai.message).not.toMatch(/apiKey/);
+    const anthropic = modelReadiness({ provider: "anthropic", model: "claude-x" }, {});
+    expect(anthropic.message).toContain("No API key for the anthropic provider: set ANTHROPIC_API_KEY.");
+    expect(modelReadiness({ provider: "openai", model: "gpt-5" }, { OPENAI_API_KEY: "sk" }).ready).toBe(true);
+    // A local OpenAI-compatible server needs no key; Chat Completions at OpenAI itself does.
+    const local = { provider: "openai-chat" as const, model: "qwen", baseUrl: "http://127.0.0.1:11434/v1" };
+    expect(modelReadiness(local, {})).toEqual({ ready: true, provider: "openai-chat", model: "qwen", message: null });
+    expect(modelReadiness({ provider: "openai-chat", model: "gpt-5" }, {}).ready).toBe(false);
   });
 
   it("takes the base URL and key from OPENAI_BASE_URL / OPENAI_API_KEY", async () => {

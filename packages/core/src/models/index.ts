@@ -6,6 +6,7 @@ export { contextWindowFor, DEFAULT_CONTEXT_WINDOW, knownContextWindows } from ".
 export { AbortError, ModelError, parseRetryAfter } from "./model-error.js";
 export { backoffDelay, DEFAULT_MAX_RETRIES, withRetries } from "./retry.js";
 export { DEFAULT_TIMEOUT_MS, type ResolvedModelSettings, resolveSettings } from "./settings.js";
+export { missingKeyMessage, type ModelReadiness, modelReadiness } from "./readiness.js";
 export * from "./types.js";
 
 type ResolvedSettings = ReturnType<typeof resolveSettings>;

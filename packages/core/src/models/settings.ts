@@ -3,6 +3,7 @@
  * complete configuration and never reads the environment itself.
  */
 import { ModelError } from "./model-error.js";
+import { missingKeyMessage } from "./missing-key.js";
 import { DEFAULT_MAX_RETRIES } from "./retry.js";
 import type { ModelSettings, ProviderName } from "./types.js";
 
@@ -45,16 +46,15 @@ const DEFAULTS: Record<ProviderName, { baseUrlVar: string; baseUrl: string; keyV
 export function resolveSettings(settings: ModelSettings, env: Env = process.env): ResolvedModelSettings {
   const defaults = DEFAULTS[settings.provider];
   if (!defaults) throw new ModelError(`Unknown model provider "${String(settings.provider)}"`, { retryable: false });
-  const apiKey = settings.apiKey || env[defaults.keyVar] || (defaults.keyRequired ? "" : PLACEHOLDER_API_KEY);
-  if (!apiKey) {
-    throw new ModelError(`No API key for ${settings.provider}: set ${defaults.keyVar} (or pass apiKey).`, {
-      retryable: false,
-    });
-  }
+  const baseUrl = settings.baseUrl || env[defaults.baseUrlVar] || defaults.baseUrl;
+  // Chat Completions against OpenAI itself needs OpenAI's key; only other servers may go without.
+  const keyRequired = defaults.keyRequired || baseUrl === defaults.baseUrl;
+  const apiKey = settings.apiKey || env[defaults.keyVar] || (keyRequired ? "" : PLACEHOLDER_API_KEY);
+  if (!apiKey) throw new ModelError(missingKeyMessage(settings.provider), { retryable: false });
   return {
     ...settings,
     apiKey,
-    baseUrl: settings.baseUrl || env[defaults.baseUrlVar] || defaults.baseUrl,
+    baseUrl,
     timeoutMs: settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxRetries: settings.maxRetries ?? DEFAULT_MAX_RETRIES,
   };

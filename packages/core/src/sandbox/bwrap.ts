@@ -38,7 +38,8 @@ const SCRATCH_MOUNTS = ["/tmp", SANDBOX_HOME, "/dev/shm"];
  */
 const SANDBOX_UID = "1000";
 
-const SANDBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/** PATH inside the sandbox: the host's system directories, seen read-only. */
+export const SANDBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /** The workspace at its real path, and at the policy's spelling too when that differs (a symlinked tmp). */
 function workspaceArgs(policy: SandboxPolicy): string[] {

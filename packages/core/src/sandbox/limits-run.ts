@@ -1,3 +1,4 @@
+import { plainExecFailure } from "./exec-failure.js";
 import { DiskBudget } from "./limits-disk.js";
 import { describeDiskOverrun, watchUsage } from "./limits-watch.js";
 import { createCommandCgroup } from "./limits-cgroup.js";
@@ -58,7 +59,7 @@ export function createLimitEnforcer(policy: SandboxPolicy): LimitEnforcer {
       });
       const signal = request.signal ? AbortSignal.any([request.signal, stopForDisk.signal]) : stopForDisk.signal;
       try {
-        result = await spawnBounded(limited, { ...request, signal });
+        result = plainExecFailure(await spawnBounded(limited, { ...request, signal }));
         found = cgroup?.events();
       } finally {
         await watch.stop();

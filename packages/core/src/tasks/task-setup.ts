@@ -3,6 +3,7 @@ import { loadAgentsInstructions } from "../instructions/agents-md.js";
 import { renderEnvironmentContext } from "../instructions/environment-context.js";
 import { loadPrompt } from "../instructions/prompts.js";
 import type { ConversationItem } from "../models/types.js";
+import { availableTools } from "../sandbox/available-tools.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 import { applyPatchTool } from "../tools/apply-patch.js";
 import { shellTool } from "../tools/shell.js";
@@ -54,6 +55,7 @@ export async function buildPreamble(options: {
     shell: "bash",
     date: new Date().toISOString().slice(0, 10),
     mode: options.mode,
+    tools: availableTools(options.sandbox) ?? undefined,
   });
   const preamble: ConversationItem[] = [];
   if (agents.text.trim() !== "") preamble.push({ type: "message", role: "user", text: agents.text });

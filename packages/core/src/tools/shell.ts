@@ -3,6 +3,7 @@ import path from "node:path";
 import { z } from "zod";
 import type { ThreadItem } from "../events.js";
 import { PathEscapeError, resolveInsideWorkspace } from "../paths.js";
+import { plainExecFailureText } from "../sandbox/exec-failure.js";
 import { OutputBuffer } from "../sandbox/output-buffer.js";
 import type { ExecResult } from "../sandbox/types.js";
 import { quoteArgv } from "./shell-quote.js";
@@ -110,9 +111,11 @@ export const shellTool: Tool<typeof shellSchema> = {
       throw error;
     }
 
+    // The streamed chunks are what the process wrote; a command that could not start is said plainly.
+    const rendered = (maxBytes: number): string => plainExecFailureText(result.exitCode, output.render(maxBytes));
     item = {
       ...item,
-      aggregated_output: output.render(AGGREGATED_OUTPUT_MAX_BYTES),
+      aggregated_output: rendered(AGGREGATED_OUTPUT_MAX_BYTES),
       exit_code: result.exitCode,
       status: result.exitCode === 0 ? "completed" : "failed",
       duration_ms: result.durationMs,
@@ -122,6 +125,6 @@ export const shellTool: Tool<typeof shellSchema> = {
     if (result.limitMessage) {
       context.emitItem("completed", { id: context.nextItemId(), type: "error", message: result.limitMessage });
     }
-    return { output: formatShellOutput(result, output.render(limits.maxOutputBytes), timeoutMs) };
+    return { output: formatShellOutput(result, rendered(limits.maxOutputBytes), timeoutMs) };
   },
 };

@@ -1,4 +1,5 @@
 /** What the routes share: storage, live events, the workers of this process, delivery settings. */
+import type { ModelReadiness } from "@quire/core";
 import type { Logger } from "pino";
 import type { ForgesConfig } from "../delivery/index.js";
 import type { AdmissionSettings } from "./admission.js";
@@ -27,4 +28,6 @@ export interface ApiContext {
   admission: AdmissionSettings;
   /** Which local paths may be repository sources (see worker/local-source-policy.ts). */
   localSources: LocalSourcePolicy;
+  /** Whether this process's workers can call their model; absent when it does not know (tests, API-only). */
+  modelStatus?: ModelReadiness;
 }

@@ -1,5 +1,6 @@
 /** The HTTP API: a Hono app over storage, handing new work to the workers through a dispatcher. */
 import { Hono } from "hono";
+import type { ModelReadiness } from "@quire/core";
 import type { Logger } from "pino";
 import { Accounts } from "../accounts/accounts.js";
 import type { AuthOptions } from "../accounts/auth-options.js";
@@ -22,6 +23,7 @@ import { environmentRoutes } from "./routes/environments.js";
 import { repositoryRoutes } from "./routes/repositories.js";
 import { fileRoutes } from "./routes/files.js";
 import { invitationRoutes } from "./routes/invitations.js";
+import { modelStatusRoutes } from "./routes/model-status.js";
 import { reviewRoutes } from "./routes/review.js";
 import { taskRoutes } from "./routes/tasks.js";
 import { tokenRoutes } from "./routes/tokens.js";
@@ -58,6 +60,8 @@ export interface AppOptions {
   localSourceRoots?: readonly string[];
   /** Overrides of the password sign-in limits (accounts/sign-in-limits.ts); tests shorten them. */
   signInLimits?: Partial<SignInLimits>;
+  /** The model's readiness (a key is set): shown by `GET /api/model-status`; new tasks are refused when not ready. */
+  modelStatus?: ModelReadiness;
 }
 
 export type QuireApp = Hono & { hub: EventHub; metrics: Metrics };
@@ -123,6 +127,7 @@ export function createApp(options: AppOptions): QuireApp {
       roots: options.localSourceRoots ?? [],
       home: options.home,
     },
+    modelStatus: options.modelStatus,
   };
   repositoryRoutes(app, ctx);
   environmentRoutes(app, ctx);
@@ -135,6 +140,7 @@ export function createApp(options: AppOptions): QuireApp {
   invitationRoutes(app, accounts);
   auditRoutes(app, accounts);
   usageRoutes(app, ctx);
+  modelStatusRoutes(app, ctx);
   if (options.staticDir) webAppRoutes(app, options.staticDir);
 
   return Object.assign(app, { hub, metrics });

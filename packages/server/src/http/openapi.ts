@@ -49,6 +49,16 @@ export function openApiDocument(): JsonObject {
         },
       },
       "/api/openapi.json": { get: { summary: "This document", responses: { "200": ok("OpenAPI 3.1.") } } },
+      "/api/model-status": {
+        get: {
+          summary: "Whether this server's workers can call their model (its API key is set)",
+          description:
+            "{ model: { ready, provider, model, message } }, or { model: null } when this process runs no workers " +
+            "(they run elsewhere, with their own keys). While ready is false, creating a task or sending a " +
+            "follow-up is refused with 409 and the same message.",
+          responses: { "200": ok("{ model: { ready, provider, model, message } | null }") },
+        },
+      },
       "/api/repositories": {
         get: { summary: "List repositories", responses: { "200": ok("{ repositories }") } },
         post: {
@@ -195,7 +205,11 @@ export function openApiDocument(): JsonObject {
         post: {
           summary: "Create a task with 1 to 4 queued attempts",
           requestBody: body("CreateTask"),
-          responses: { "201": ok("{ task, attempts }"), "400": error("Invalid body or unknown repository.") },
+          responses: {
+            "201": ok("{ task, attempts }"),
+            "400": error("Invalid body or unknown repository."),
+            "409": error("The model cannot be called (no API key): see /api/model-status. Nothing is queued."),
+          },
         },
       },
       "/api/tasks/{id}": {
@@ -228,7 +242,12 @@ export function openApiDocument(): JsonObject {
           summary: "Send a follow-up message into the task",
           parameters: [idParam],
           requestBody: body("Message"),
-          responses: { "201": ok("{ message }"), "400": error("Invalid body."), "404": error("No such task.") },
+          responses: {
+            "201": ok("{ message }"),
+            "400": error("Invalid body."),
+            "404": error("No such task."),
+            "409": error("The model cannot be called (no API key): see /api/model-status."),
+          },
         },
       },
       "/api/tasks/{id}/diff": {

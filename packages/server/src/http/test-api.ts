@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
+import type { ModelReadiness } from "@quire/core";
 import { pino } from "pino";
 import type { AuthOptions } from "../accounts/auth-options.js";
 import type { SignInLimits } from "../accounts/sign-in-limits.js";
@@ -36,6 +37,7 @@ export async function startTestApi(
     staticDir?: string;
     /** Where a multi-user API accepts local repository paths (none by default). */
     localSourceRoots?: string[];
+    modelStatus?: ModelReadiness;
   } = {},
 ): Promise<TestApi> {
   const database = await openTestDatabase(dialect);
@@ -58,6 +60,7 @@ export async function startTestApi(
     signInLimits: options.signInLimits,
     staticDir: options.staticDir,
     localSourceRoots: options.localSourceRoots,
+    modelStatus: options.modelStatus,
   });
   const server = await startServer({ app, port: 0 });
   return {

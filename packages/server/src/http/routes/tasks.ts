@@ -10,6 +10,7 @@ import { audit, requireScope, type Scope } from "../../accounts/index.js";
 import type { ApiContext } from "../api-context.js";
 import { repositoryFor, taskFor } from "../scoping.js";
 import { admitOrRefuse } from "../admission.js";
+import { refuseWhenModelNotReady } from "./model-status.js";
 import { linkAdmission, refund } from "../../plans/index.js";
 import { HttpError, jsonBody, parseOr400 } from "../errors.js";
 import { createTaskBody, followUpBody, listTasksQuery } from "../schemas.js";
@@ -35,6 +36,7 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
   app.post("/api/tasks", async (c) => {
     const principal = requireScope(c, "tasks:write");
     const body = parseOr400(createTaskBody, await jsonBody(c), "task");
+    refuseWhenModelNotReady(ctx.modelStatus);
     // Everything is checked before anything is written, so a bad request creates nothing.
     const repository = await repositoryFor(c, repos, body.repo, "tasks:write");
     if (!repository) throw invalid("repo", `no repository ${body.repo}`);
@@ -156,6 +158,7 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
         `repository ${task.repositoryId} was removed: task ${task.id} can be read but not continued`,
       );
     }
+    refuseWhenModelNotReady(ctx.modelStatus);
     const attempt = await chosenAttempt(repos, task, body.attemptId);
     if (!attempt)
       throw new HttpError(400, `invalid message: attemptId: task ${task.id} has no attempt ${body.attemptId}`);
