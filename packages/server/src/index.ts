@@ -5,3 +5,4 @@ export type { RunSettings, WorkerContext } from "./worker/context.js";
 export { WorkerPool } from "./worker/pool.js";
 export * from "./delivery/index.js";
 export { assignWorkspacePlan } from "./plans/index.js";
+export { rankAttempts } from "./tasks/ranking.js";
