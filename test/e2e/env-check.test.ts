@@ -1,8 +1,10 @@
 import { chmodSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
 import { runQuire, tempHome } from "../helpers/quire.js";
-import { makeRepo } from "../helpers/repo.js";
+import { failingTestRepo, makeRepo } from "../helpers/repo.js";
 
 const definition = `setup = """
 npm ci
@@ -100,4 +102,42 @@ it("`quire env check` shows what a task gets, fails naming every problem, and ex
 
   expect((await runQuire(["env", "check", "--bogus"], { cwd: repo, home })).code).toBe(2);
   expect((await runQuire(["env", "check", "-C", path.join(repo, "nope")], { cwd: repo, home })).code).toBe(2);
+});
+
+it("`quire env check` shows only the errors of an invalid file, the checks AGENTS.md names, and refuses a non-git directory", async () => {
+  const home = tempHome();
+  const invalid = makeRepo({ ".quire/environment.toml": "setup = 5\n[limits]\nmemory_mb = 0\n" });
+  const bad = await runQuire(["env", "check", "-C", invalid], { cwd: home, home });
+  expect(bad.code).toBe(1);
+  // Nothing built from defaults: a summary would describe an environment no task gets.
+  expect(bad.stdout).not.toMatch(/limits:|network \(agent phase\)|snapshot cache|setup script:/);
+  expect(bad.stdout).toMatch(/INVALID \(2 problem/);
+  expect(bad.stderr).toContain("setup");
+  expect(bad.stderr).toContain("limits.memory_mb");
+
+  // No checks declared, but verification runs the command AGENTS.md names: say so, and where from.
+  const repo = makeRepo(failingTestRepo);
+  const root = realpathSync(repo);
+  const named = await runQuire(["env", "check", "-C", repo], { cwd: home, home });
+  expect(named.code).toBe(0);
+  expect(named.stdout).not.toMatch(/checks: \(none\)/);
+  expect(named.stdout).toContain(
+    `checks: none declared; verification runs what AGENTS.md names (${path.join(root, "AGENTS.md")}):\n  node test.js\n`,
+  );
+  const json = JSON.parse((await runQuire(["env", "check", "--json", "-C", repo], { cwd: home, home })).stdout);
+  expect(json.verification).toEqual({
+    checks: ["node test.js"],
+    from: "AGENTS.md",
+    agentsMdFiles: [path.join(root, "AGENTS.md")],
+  });
+
+  const plain = makeRepo({ "README.md": "nothing about tests\n" });
+  const none = await runQuire(["env", "check", "-C", plain], { cwd: home, home });
+  expect(none.stdout).toMatch(/checks: \(none\): verification is skipped/);
+
+  const notGit = mkdtempSync(path.join(os.tmpdir(), "quire-plain-"));
+  const refused = await runQuire(["env", "check", "-C", notGit], { cwd: home, home });
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toContain(`${notGit} is not inside a git repository`);
+  expect(refused.stdout).not.toMatch(/valid/);
 });

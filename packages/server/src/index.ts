@@ -6,3 +6,4 @@ export { WorkerPool } from "./worker/pool.js";
 export * from "./delivery/index.js";
 export { assignWorkspacePlan } from "./plans/index.js";
 export { localSourceRoots, type LocalSourcePolicy } from "./worker/local-source-policy.js";
+export { rankAttempts } from "./tasks/ranking.js";

@@ -1,6 +1,4 @@
 import { createHash } from "node:crypto";
-import { stat } from "node:fs/promises";
-import path from "node:path";
 import {
   checkEnvironment,
   effectiveAllowlist,
@@ -17,6 +15,8 @@ import {
   VARIABLE_NAME,
 } from "@quire/core";
 import { type Command, InvalidArgumentError } from "commander";
+import { existingDirectory, UsageProblem } from "../review/usage-checks.js";
+import { formatVerificationChecks, verificationChecks, type VerificationChecks } from "./env-verification.js";
 
 function secretName(value: string): string {
   if (!VARIABLE_NAME.test(value))
@@ -38,22 +38,27 @@ export function registerEnv(program: Command): void {
     .option("--name <name>", "use [environments.NAME] of config.toml")
     .option("--json", "print the result as JSON")
     .action(async (flags: { cd?: string; name?: string; json?: boolean }) => {
-      const dir = path.resolve(flags.cd ?? ".");
-      if (
-        !(await stat(dir).then(
-          (s) => s.isDirectory(),
-          () => false,
-        ))
-      ) {
-        fail("check", `-C ${flags.cd}: not a directory`, 2);
+      let repoRoot: string;
+      try {
+        const dir = await existingDirectory(flags.cd ?? ".");
+        // Tasks take the repository from its root, wherever inside it we are.
+        repoRoot = (
+          await git(["rev-parse", "--show-toplevel"], { cwd: dir }).catch(() => {
+            throw new UsageProblem(`${dir} is not inside a git repository: an environment belongs to a repository`);
+          })
+        ).trim();
+      } catch (error) {
+        fail("check", error, error instanceof UsageProblem ? 2 : 1);
         return;
       }
-      // Tasks take the repository from its root, wherever inside it we are.
-      const repoRoot = (await git(["rev-parse", "--show-toplevel"], { cwd: dir }).catch(() => dir)).trim();
       const check = await checkEnvironment({ home: quireHome(), repoRoot, name: flags.name });
       const valid = check.problems.length === 0;
-      if (flags.json) process.stdout.write(`${JSON.stringify(checkJson(repoRoot, check), null, 2)}\n`);
-      else process.stdout.write(formatCheck(repoRoot, check));
+      const verification = await verificationChecks(quireHome(), repoRoot, check.environment);
+      if (flags.json) process.stdout.write(`${JSON.stringify(checkJson(repoRoot, check, verification), null, 2)}\n`);
+      else if (definitionInvalid(check)) {
+        // Only the errors: a summary would show defaults standing in for what the file failed to say.
+        process.stdout.write(`environment of ${repoRoot}: INVALID (${check.problems.length} problem(s), below)\n`);
+      } else process.stdout.write(formatCheck(repoRoot, check, verification));
       if (!valid) {
         const lines = check.problems.map((p) => `  ${p.file}: ${p.key}: ${p.message}\n`).join("");
         process.stderr.write(`quire env check: ${check.problems.length} problem(s):\n${lines}`);
@@ -123,7 +128,12 @@ function cacheKeyInputs(repoRoot: string, check: EnvironmentCheck) {
   };
 }
 
-function checkJson(repoRoot: string, check: EnvironmentCheck) {
+/** A problem besides a secret without a value: the definition itself did not load as written. */
+function definitionInvalid(check: EnvironmentCheck): boolean {
+  return check.problems.length > check.missingSecrets.length;
+}
+
+function checkJson(repoRoot: string, check: EnvironmentCheck, verification: VerificationChecks) {
   return {
     repoRoot,
     valid: check.problems.length === 0,
@@ -133,6 +143,7 @@ function checkJson(repoRoot: string, check: EnvironmentCheck) {
     missingSecrets: check.missingSecrets,
     allowlist: effectiveAllowlist(check.environment.network),
     cacheKeyInputs: cacheKeyInputs(repoRoot, check),
+    verification,
   };
 }
 
@@ -187,7 +198,7 @@ function indent(text: string): string {
 }
 
 /** The human-readable report: every part of the environment, secrets by name only. */
-function formatCheck(repoRoot: string, check: EnvironmentCheck): string {
+function formatCheck(repoRoot: string, check: EnvironmentCheck, verification: VerificationChecks): string {
   const { environment: env } = check;
   const out: string[] = [];
   const valid = check.problems.length === 0;
@@ -225,7 +236,7 @@ function formatCheck(repoRoot: string, check: EnvironmentCheck): string {
     `  output ${l.outputBytes} bytes, processes ${l.maxProcesses}, memory ${mib(l.memoryBytes)}, cpu ${l.cpuSeconds} s\n`,
   );
   out.push(`  file size ${mib(l.fileSizeBytes)}, disk ${mib(l.diskBytes)}\n`);
-  out.push(`checks:${env.checks.length === 0 ? " (none)\n" : `\n${env.checks.map((c) => `  ${c}\n`).join("")}`}`);
+  out.push(formatVerificationChecks(verification));
   const key = cacheKeyInputs(repoRoot, check);
   out.push(`snapshot cache: reused for ${seconds(env.cacheTtlMs)}; key ${key.key}, from:\n`);
   out.push(`  repository ${key.repo}, setup script ${key.setupScriptSha256 ?? "(none)"}\n`);

@@ -18,6 +18,7 @@ import { readPrompt } from "../exec/prompt.js";
 import { ReadableLog } from "../exec/readable-log.js";
 import { resolveExecSettings } from "../exec/settings.js";
 import { sandboxUsable } from "../exec/sandbox-check.js";
+import { gitCheckout, UsageProblem, writableFile } from "../review/usage-checks.js";
 
 export interface ExecFlags {
   json?: boolean;
@@ -37,8 +38,8 @@ export interface ExecFlags {
   outputLastMessage?: string;
 }
 
-/** Exit codes of `quire exec`: 0 completed, 1 failed, 130 cancelled (Ctrl-C). */
-const EXIT = { completed: 0, failed: 1, cancelled: 130 } as const;
+/** Exit codes of `quire exec`: 0 completed, 1 failed, 2 a wrong command line, 130 cancelled (Ctrl-C). */
+const EXIT = { completed: 0, failed: 1, usage: 2, cancelled: 130 } as const;
 
 export function registerExec(program: Command): void {
   const command = program
@@ -62,7 +63,18 @@ async function runExec(promptArg: string | undefined, flags: ExecFlags): Promise
   const prompt = await readPrompt(promptArg);
   if (prompt === null) {
     process.stderr.write("quire exec: no prompt given (pass it as an argument or on stdin)\n");
-    return 2;
+    return EXIT.usage;
+  }
+  // Checked before the task starts: a typo must not cost model calls or leave a failed task.
+  let repo: string | undefined;
+  let outputFile: string | undefined;
+  try {
+    if (flags.outputLastMessage !== undefined) outputFile = await writableFile(flags.outputLastMessage);
+    if (!flags.resume) repo = await gitCheckout(flags.cd ?? ".");
+  } catch (error) {
+    if (!(error instanceof UsageProblem)) throw error;
+    process.stderr.write(`quire exec: ${error.message}\n`);
+    return EXIT.usage;
   }
   const settings = await resolveExecSettings(flags);
   // Before anything is prepared or recorded: a task without a usable model can only fail.
@@ -117,7 +129,7 @@ async function runExec(promptArg: string | undefined, flags: ExecFlags): Promise
   try {
     result = flags.resume
       ? await resumeTask({ ...common, id: flags.resume })
-      : await startTask({ ...common, repo: path.resolve(flags.cd ?? "."), mode: flags.mode });
+      : await startTask({ ...common, repo: repo ?? path.resolve(flags.cd ?? "."), mode: flags.mode });
   } finally {
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigint);
@@ -125,6 +137,6 @@ async function runExec(promptArg: string | undefined, flags: ExecFlags): Promise
 
   log?.finished(result);
   if (!flags.json && result.finalMessage) process.stdout.write(`${result.finalMessage.trimEnd()}\n`);
-  if (flags.outputLastMessage) await writeFile(flags.outputLastMessage, result.finalMessage ?? "");
+  if (outputFile) await writeFile(outputFile, result.finalMessage ?? "");
   return EXIT[result.status];
 }

@@ -1,6 +1,16 @@
-import path from "node:path";
-import { ApplyConflictError, applyDiff, diffStat, git, LocalTaskStore, quireHome } from "@quire/core";
+import {
+  ApplyConflictError,
+  applyDiff,
+  DiffAlreadyAppliedError,
+  diffStat,
+  git,
+  LocalTaskStore,
+  quireHome,
+  type TaskRecord,
+} from "@quire/core";
 import type { Command } from "commander";
+import { bestAttemptOfServerTask } from "../review/server-task.js";
+import { existingDirectory, UsageProblem } from "../review/usage-checks.js";
 
 function store(): LocalTaskStore {
   return new LocalTaskStore(quireHome());
@@ -8,7 +18,21 @@ function store(): LocalTaskStore {
 
 function fail(command: string, error: unknown): void {
   process.stderr.write(`quire ${command}: ${(error as Error).message}\n`);
-  process.exitCode = 1;
+  process.exitCode = error instanceof UsageProblem ? 2 : 1;
+}
+
+/**
+ * A local task by id or prefix; on a server's home also a server task by the id its web app's URL
+ * shows (its best attempt, which is a local task there).
+ */
+async function loadTask(id: string): Promise<TaskRecord> {
+  try {
+    return await store().load(id);
+  } catch (error) {
+    const attemptId = await bestAttemptOfServerTask(quireHome(), id);
+    if (!attemptId) throw error;
+    return store().load(attemptId);
+  }
 }
 
 export function registerTaskCommands(program: Command): void {
@@ -41,7 +65,7 @@ export function registerTaskCommands(program: Command): void {
     .argument("<task>", "task id (or a unique prefix)")
     .action(async (id: string) => {
       try {
-        const task = await store().load(id);
+        const task = await loadTask(id);
         process.stdout.write(await store().loadDiff(task.id));
       } catch (error) {
         fail("diff", error);
@@ -55,16 +79,23 @@ export function registerTaskCommands(program: Command): void {
     .option("-C, --cd <dir>", "checkout to apply to (default: the current directory)")
     .action(async (id: string, flags: { cd?: string }) => {
       try {
-        const task = await store().load(id);
+        const dir = await existingDirectory(flags.cd ?? ".");
+        const task = await loadTask(id);
         const diff = await store().loadDiff(task.id);
         if (diff.trim() === "") {
           process.stdout.write(`task ${task.id} has no changes to apply\n`);
           return;
         }
-        const dir = path.resolve(flags.cd ?? ".");
         // git apply takes paths from the repository root, wherever inside it we are.
         const root = (await git(["rev-parse", "--show-toplevel"], { cwd: dir }).catch(() => dir)).trim();
-        await applyDiff(diff, root);
+        try {
+          await applyDiff(diff, root);
+        } catch (error) {
+          if (!(error instanceof DiffAlreadyAppliedError)) throw error;
+          // Exit 0: the checkout already is what applying would make it.
+          process.stdout.write(`task ${task.id} is already applied to ${root}: nothing was changed\n`);
+          return;
+        }
         const stat = diffStat(diff);
         for (const file of stat.files) process.stdout.write(`  ${file.path} +${file.added} -${file.removed}\n`);
         process.stdout.write(

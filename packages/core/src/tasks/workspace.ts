@@ -33,6 +33,9 @@ export function diffStat(diff: string): DiffStat {
 
 export class ApplyConflictError extends Error {}
 
+/** The checkout already holds the diff's changes (it applies cleanly in reverse): nothing to do. */
+export class DiffAlreadyAppliedError extends Error {}
+
 /**
  * Applies a task's diff to a checkout, all or nothing: `git apply --check` first, so a
  * conflict refuses cleanly and leaves the checkout exactly as it was.
@@ -45,6 +48,13 @@ export async function applyDiff(diff: string, target: string): Promise<void> {
     try {
       await git(["apply", "--check", "--binary", "--whitespace=nowarn", patchFile], { cwd: target });
     } catch (error) {
+      const reverses = await git(["apply", "--check", "--reverse", "--binary", "--whitespace=nowarn", patchFile], {
+        cwd: target,
+      }).then(
+        () => true,
+        () => false,
+      );
+      if (reverses) throw new DiffAlreadyAppliedError(`the diff is already applied to ${target}; nothing was changed.`);
       throw new ApplyConflictError(
         `the diff does not apply cleanly to ${target}; nothing was changed.\n${(error as Error).message.replace(/^git apply failed: /, "")}`,
       );

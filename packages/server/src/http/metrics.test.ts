@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeRepo } from "../../../../test/helpers/repo.js";
+import { MULTI_USER } from "../accounts/test-clients.js";
 import { postJson, startTestApi, type TestApi } from "./test-api.js";
 
 /** The `route` label of every quire_http_requests_total sample, by method. */
@@ -65,5 +66,21 @@ describe("request metrics with the web app served", () => {
       .map((line) => `${String(line.method)} ${String(line.route)}`);
     expect(logged).toContain("GET /api/tasks/:id");
     expect(logged).toContain("GET /static");
+  });
+});
+
+describe("request metrics on a multi-user server", () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi("sqlite", { auth: MULTI_USER });
+  });
+  afterAll(async () => api?.close());
+
+  it("labels a request refused before its route ran with the route it was for", async () => {
+    expect((await fetch(`${api.url}/api/tasks/some-task-id`)).status).toBe(401);
+    expect((await fetch(`${api.url}/api/nothing-here`)).status).toBe(401);
+    const labels = routeLabels(await (await fetch(`${api.url}/metrics`)).text());
+    expect(labels).toEqual(expect.arrayContaining(["GET /api/tasks/:id 401", "GET unmatched 401"]));
+    expect(labels.join("\n")).not.toMatch(/some-task-id|nothing-here|\/api\/\*/);
   });
 });

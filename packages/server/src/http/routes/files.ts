@@ -14,9 +14,8 @@ export function fileRoutes(app: Hono, ctx: ApiContext): void {
     const problem = treePathProblem(path);
     if (problem) throw new HttpError(400, `invalid query: path: ${problem}`, [{ path: "path", message: problem }]);
     const repository = await ctx.repos.repositories.get(task.repositoryId);
-    if (!repository || !task.baseCommit) {
-      throw new HttpError(409, `task ${task.id} has no base commit yet: its files cannot be read`);
-    }
+    if (!repository) throw new HttpError(409, `repository ${task.repositoryId} was removed: its files cannot be read`);
+    if (!task.baseCommit) throw new HttpError(409, `task ${task.id} has no base commit yet: its files cannot be read`);
     const source = await localSource(ctx.home, repository, ctx.localSources, { commit: task.baseCommit });
     const file = await readFileAtCommit(source, task.baseCommit, path);
     if (file.kind === "missing") throw new HttpError(404, `${path} does not exist at ${task.baseCommit.slice(0, 12)}`);

@@ -145,6 +145,11 @@ describe.each(TEST_DIALECTS)("registering, renaming and removing repositories on
     const task = await request("GET", `/api/tasks/${taskId}`);
     expect(task.status).toBe(200);
     expect((task.body.task as { prompt: string }).prompt).toBe("what is a.txt?");
+    const tasks = (await request("GET", "/api/tasks")).body.tasks as { id: string }[];
+    expect(tasks.map((listed) => listed.id)).toContain(taskId);
+    const file = await request("GET", `/api/tasks/${taskId}/file?path=a.txt`);
+    expect(file.status).toBe(409);
+    expect(String((file.body.error as { message: string }).message)).toMatch(/was removed/);
     const followUp = await request("POST", `/api/tasks/${taskId}/messages`, { text: "and b?" });
     expect(followUp.status).toBe(409);
     expect(String((followUp.body.error as { message: string }).message)).toMatch(/repository .* was removed/);
