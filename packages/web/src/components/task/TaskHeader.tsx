@@ -51,7 +51,7 @@ export function TaskHeader({ task, usage, serverCost, workingSince, onChanged }:
         </div>
       </div>
       <div className="task-meta">
-        <StatusBadge status={task.status} verification={task.verification} />
+        <StatusBadge status={task.status} verification={task.verification} mode={task.mode} />
         {active && workingSince && (
           <span className="muted" data-testid="working-for">
             for <Elapsed since={workingSince} />
@@ -59,7 +59,7 @@ export function TaskHeader({ task, usage, serverCost, workingSince, onChanged }:
         )}
         <span className="mode">{task.mode === "ask" ? "Ask" : "Code"}</span>
         <span className="branch">{task.ref}</span>
-        {task.diffStats && <DiffStatsText {...task.diffStats} />}
+        {task.mode === "code" && task.diffStats && <DiffStatsText {...task.diffStats} />}
         <Usage model={task.model} usage={usage} serverCost={serverCost} />
         {task.archived && <span className="muted">archived</span>}
       </div>

@@ -100,6 +100,7 @@ export function TaskView({ taskId, onChanged }: { taskId: string; onChanged(): v
         {streamState === "reconnecting" && <p className="muted reconnecting">Reconnecting to the live log…</p>}
         <AttemptTabs
           attempts={attempts}
+          mode={task.mode}
           timeline={timeline}
           ranking={timeline.taskEnd?.ranking ?? []}
           selected={attemptId}
