@@ -112,7 +112,7 @@ describe("the web app with attempts, Ask, archive and cancel", () => {
     await page.locator(".task-log .agent-message", { hasText: "wrong" }).waitFor();
     await page.locator(".verification .badge", { hasText: "Checks failed" }).waitFor();
     await page.locator(".verification summary", { hasText: "Verification log" }).click();
-    expect(await page.locator(".verification details pre").textContent()).toContain("FAIL: add(2, 3) = 6");
+    expect(await page.locator(".verification .verification-log pre").textContent()).toContain("FAIL: add(2, 3) = 6");
 
     // This repository has no remote: Create PR shows why it could not push.
     await tabs.nth(0).click();
