@@ -1,8 +1,7 @@
 /**
  * Ask tasks in the web app, in Chromium, against a real `quire serve` with the scripted model: an
- * answer written in GitHub-flavoured Markdown renders its table, task list and strikethrough; an
- * answered Ask task reads "Answered", shows no +0 −0 and stays out of "To review"; a model reply
- * that cannot be read is told once, in words.
+ * answer written in GitHub-flavoured Markdown renders its table, task list and strikethrough; a
+ * model reply that cannot be read is told once, in words.
  */
 import type { ScriptedReply } from "@quire/core/testing";
 import type { Browser, Page } from "playwright-core";

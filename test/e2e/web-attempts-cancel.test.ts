@@ -112,7 +112,7 @@ describe("the web app with attempts, Ask, archive and cancel", () => {
     await page.locator(".task-log .agent-message", { hasText: "wrong" }).waitFor();
     await page.locator(".verification .badge", { hasText: "Checks failed" }).waitFor();
     await page.locator(".verification summary", { hasText: "Verification log" }).click();
-    expect(await page.locator(".verification details pre").textContent()).toContain("FAIL: add(2, 3) = 6");
+    expect(await page.locator(".verification .verification-log pre").textContent()).toContain("FAIL: add(2, 3) = 6");
 
     // This repository has no remote: Create PR shows why it could not push.
     await tabs.nth(0).click();
@@ -158,12 +158,12 @@ describe("the web app with attempts, Ask, archive and cancel", () => {
     await page.locator('.round-end[data-end-status="completed"]').waitFor({ timeout: 30_000 });
   }, 90_000);
 
-  it("runs an Ask task in a chosen environment: a Markdown answer, no diff, ready for review", async () => {
+  it("runs an Ask task in a chosen environment: a Markdown answer, no diff, answered (not up for review)", async () => {
     const taskId = await compose("Where is add? [script:ask]", { mode: "Ask", environment: "node-env" });
     await page.locator('.round-end[data-end-status="completed"]').waitFor({ timeout: 60_000 });
     expect(await page.locator(".task-log .agent-message strong").textContent()).toBe("subtracts");
     expect(await page.locator(".task-header .mode").textContent()).toBe("Ask");
-    await page.locator(".task-header .badge", { hasText: "Ready for review" }).waitFor();
+    await page.locator(".task-header .badge", { hasText: "Answered" }).waitFor();
     await page.locator(".review", { hasText: "No changes." }).waitFor();
     expect(await page.getByTestId("download-patch").count()).toBe(0);
 
@@ -184,7 +184,7 @@ describe("the web app with attempts, Ask, archive and cancel", () => {
       .toBe(true);
     await file.getByRole("button", { name: "Close src/add.js" }).click();
     await file.waitFor({ state: "detached" });
-    await page.locator(`.task-row[data-task-id="${taskId}"] .badge`, { hasText: "Ready for review" }).waitFor();
+    await page.locator(`.task-row[data-task-id="${taskId}"] .badge`, { hasText: "Answered" }).waitFor();
     const task = await api<{ task: { mode: string; environmentId: string | null } }>(
       `${server.url}/api/tasks/${taskId}`,
       "GET",

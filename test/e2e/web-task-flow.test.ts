@@ -119,6 +119,10 @@ describe("the web app runs a Code task from prompt to pull request", () => {
 
   it("follows a path:line citation to that line of the diff, and a command citation to its block", async () => {
     const message = page.locator(".task-log .agent-message").last();
+    // The pane is narrow for two columns, so the diff opens unified: choose side by side first.
+    expect(await page.getByRole("button", { name: "Unified" }).getAttribute("aria-pressed")).toBe("true");
+    await page.getByRole("button", { name: "Side by side" }).click();
+    await page.locator(".diff2html .d2h-file-side-diff").first().waitFor();
     await message.locator('button.citation[data-cite-file="src/add.js"]').click();
     const cited = page.locator(".diff2html tr.cited-line");
     await cited.waitFor();

@@ -1,5 +1,5 @@
 /** The whole app: the side panel (composer, tasks, pages) and the selected task or page. */
-import { useCallback, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import type { Task } from "./api/types";
 import { ErrorBoundary } from "./components/ErrorBoundary";
 import { ModelBanner } from "./components/ModelBanner";
@@ -9,6 +9,7 @@ import { EnvironmentsPage, SettingsPage, UsagePage } from "./components/lazy";
 import type { Page } from "./components/side-panel/SidePanel";
 import { TaskView } from "./components/task/TaskView";
 import { environmentsRouteOf, isUsagePath, navigate, settingsTabOf, taskHref, taskIdOf, usePath } from "./lib/router";
+import { NO_SEARCH, taskQueryOf, type TaskSearch } from "./state/task-query";
 import { useTaskList } from "./state/use-task-list";
 
 export function App() {
@@ -19,12 +20,16 @@ export function App() {
   const settingsTab = settingsTabOf(path);
   const page: Page = environments ? "environments" : usage ? "usage" : settingsTab ? "settings" : "tasks";
   const [filter, setFilter] = useState<TaskFilterName>("all");
-  const list = useTaskList(filter === "archived");
+  const [search, setSearch] = useState<TaskSearch>(NO_SEARCH);
+  const query = useMemo(() => taskQueryOf(filter, search), [filter, search]);
+  const list = useTaskList(query);
   const { refresh } = list;
 
   const onCreated = useCallback(
     (task: Task) => {
+      // The new task must show in the list: leave the archive and any search.
       if (filter === "archived") setFilter("all");
+      setSearch(NO_SEARCH);
       refresh();
       navigate(taskHref(task.id));
     },
@@ -48,6 +53,8 @@ export function App() {
         list={list}
         filter={filter}
         onFilter={setFilter}
+        search={search}
+        onSearch={setSearch}
         selectedId={taskId}
         page={page}
         onCreated={onCreated}

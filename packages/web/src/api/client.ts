@@ -16,6 +16,7 @@ import type {
   SecretInfo,
   Task,
   TaskFilter,
+  TaskPage,
 } from "./types";
 
 /** One problem the server found in a request: the field's path ("limits.memory_mb") and what is wrong. */
@@ -154,12 +155,18 @@ export const api = {
     (await request<{ secret: SecretInfo }>("PUT", secretPath(id, name), { value })).secret,
   deleteSecret: async (id: string, name: string) => request<void>("DELETE", secretPath(id, name)),
 
-  tasks: async (filter: TaskFilter) => {
+  tasks: async (filter: TaskFilter) => (await api.taskPage(filter)).tasks,
+  taskPage: async (filter: TaskFilter) => {
     const query = new URLSearchParams();
-    if (filter.status) query.set("status", filter.status);
+    if (filter.status) query.set("status", filter.status.join(","));
+    if (filter.repo) query.set("repo", filter.repo);
+    if (filter.mode) query.set("mode", filter.mode);
+    if (filter.q) query.set("q", filter.q);
+    if (filter.delivered !== undefined) query.set("delivered", String(filter.delivered));
     if (filter.archived !== undefined) query.set("archived", String(filter.archived));
     if (filter.limit !== undefined) query.set("limit", String(filter.limit));
-    return (await request<{ tasks: Task[] }>("GET", `/api/tasks?${query.toString()}`)).tasks;
+    if (filter.before) query.set("before", filter.before);
+    return request<TaskPage>("GET", `/api/tasks?${query.toString()}`);
   },
   task: async (id: string) => (await request<{ task: Task }>("GET", taskPath(id))).task,
   attempts: async (id: string) => (await request<{ attempts: Attempt[] }>("GET", `${taskPath(id)}/attempts`)).attempts,

@@ -148,8 +148,32 @@ export interface NewTask {
   model?: string;
 }
 
+/** `GET /api/tasks`'s query (docs/server.md). */
 export interface TaskFilter {
-  status?: TaskStatus;
+  status?: readonly TaskStatus[];
+  repo?: string;
+  mode?: TaskMode;
+  /** Text the prompt contains. */
+  q?: string;
+  delivered?: boolean;
   archived?: boolean;
   limit?: number;
+  /** The `next` cursor of the previous page. */
+  before?: string;
 }
+
+export interface TaskPage {
+  tasks: Task[];
+  /** The cursor of the following page; null on the last. */
+  next: string | null;
+}
+
+export const TASK_STATUSES: readonly TaskStatus[] = [
+  "queued",
+  "preparing",
+  "running",
+  "completed",
+  "failed",
+  "cancelled",
+  "interrupted",
+];

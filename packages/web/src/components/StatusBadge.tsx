@@ -1,8 +1,15 @@
-import type { TaskStatus, VerificationStatus } from "../api/types";
+import type { TaskMode, TaskStatus, VerificationStatus } from "../api/types";
+import { plural } from "../lib/format";
 import { shownStatus } from "../lib/status";
 
-export function StatusBadge({ status, verification }: { status: TaskStatus; verification: VerificationStatus | null }) {
-  const shown = shownStatus(status, verification);
+interface BadgeProps {
+  status: TaskStatus;
+  verification: VerificationStatus | null;
+  mode: TaskMode;
+}
+
+export function StatusBadge({ status, verification, mode }: BadgeProps) {
+  const shown = shownStatus(status, verification, mode);
   return (
     <span className={`badge tone-${shown.tone}`} data-status={status}>
       {shown.tone === "active" && <span className="spinner" aria-hidden="true" />}
@@ -13,7 +20,10 @@ export function StatusBadge({ status, verification }: { status: TaskStatus; veri
 
 export function DiffStatsText({ insertions, deletions }: { insertions: number; deletions: number }) {
   return (
-    <span className="diff-stats" aria-label={`${insertions} lines added, ${deletions} lines removed`}>
+    <span
+      className="diff-stats"
+      aria-label={`${plural(insertions, "line")} added, ${plural(deletions, "line")} removed`}
+    >
       <span className="plus">+{insertions}</span> <span className="minus">−{deletions}</span>
     </span>
   );

@@ -1,5 +1,8 @@
-/** What a task's status means to a person: "ready for review", "verified", "checks failed"… */
-import type { TaskStatus, VerificationStatus } from "../api/types";
+/**
+ * What a task's status means to a person: "ready for review", "verified", "checks failed"… An
+ * Ask task changes nothing, so when it completes it is "Answered", never up for review.
+ */
+import type { TaskMode, TaskStatus, VerificationStatus } from "../api/types";
 
 export type StatusTone = "active" | "review" | "good" | "bad" | "muted";
 
@@ -8,7 +11,7 @@ export interface ShownStatus {
   tone: StatusTone;
 }
 
-export function shownStatus(status: TaskStatus, verification: VerificationStatus | null): ShownStatus {
+export function shownStatus(status: TaskStatus, verification: VerificationStatus | null, mode: TaskMode): ShownStatus {
   switch (status) {
     case "queued":
       return { label: "Queued", tone: "active" };
@@ -17,6 +20,7 @@ export function shownStatus(status: TaskStatus, verification: VerificationStatus
     case "running":
       return { label: "Running", tone: "active" };
     case "completed":
+      if (mode === "ask") return { label: "Answered", tone: "good" };
       if (verification === "verified") return { label: "Verified", tone: "good" };
       if (verification === "checks_failed") return { label: "Checks failed", tone: "bad" };
       return { label: "Ready for review", tone: "review" };

@@ -1,49 +1,87 @@
 /**
- * The side panel's task list: `GET /api/tasks` every 2 s while the page is visible. Cheap: one
- * small request, and no re-render unless the answer changed.
+ * The side panel's task list: the first page of `GET /api/tasks` for the current query, polled
+ * every 2 s while the page is visible (no re-render unless the answer changed), and older pages
+ * loaded on demand with the server's cursor, so every task can be reached.
  */
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "../api/client";
-import type { Task } from "../api/types";
+import type { Task, TaskFilter } from "../api/types";
+import { withFirstPage, withOlderPage, type LoadedTasks } from "./task-pages";
 import { useVisibleInterval } from "./use-interval";
 
 export const POLL_MS = 2000;
+export const PAGE_SIZE = 50;
 
 export interface TaskList {
   tasks: Task[] | null;
   error: string | null;
+  hasMore: boolean;
+  loadingMore: boolean;
   refresh(): void;
+  loadMore(): void;
 }
 
-export function useTaskList(archived: boolean): TaskList {
-  const [tasks, setTasks] = useState<Task[] | null>(null);
+/** `query` null: nothing can match (the list is empty without asking). */
+export function useTaskList(query: TaskFilter | null): TaskList {
+  const [loaded, setLoaded] = useState<LoadedTasks | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
   const lastAnswer = useRef("");
   const generation = useRef(0);
+  const queryKey = JSON.stringify(query);
+  const currentKey = useRef(queryKey);
+  currentKey.current = queryKey;
 
   const refresh = useCallback(() => {
     const mine = ++generation.current;
+    const filter = JSON.parse(queryKey) as TaskFilter | null;
+    if (!filter) {
+      setLoaded({ tasks: [], next: null, pagedOn: false });
+      return;
+    }
     api
-      .tasks({ archived, limit: 100 })
-      .then((fresh) => {
-        // A slower, older request must not overwrite a newer answer.
+      .taskPage({ ...filter, limit: PAGE_SIZE })
+      .then((page) => {
+        // A slower, older request (or one for another query) must not overwrite a newer answer.
         if (mine !== generation.current) return;
         setError(null);
-        const answer = JSON.stringify(fresh);
+        const answer = JSON.stringify(page);
         if (answer === lastAnswer.current) return;
         lastAnswer.current = answer;
-        setTasks(fresh);
+        setLoaded((current) => withFirstPage(current, page));
       })
       .catch((failure: unknown) => {
         if (mine === generation.current) setError(failure instanceof Error ? failure.message : String(failure));
       });
-  }, [archived]);
+  }, [queryKey]);
+
+  const loadMore = useCallback(() => {
+    const filter = JSON.parse(queryKey) as TaskFilter | null;
+    if (!filter || !loaded?.next || loadingMore) return;
+    setLoadingMore(true);
+    api
+      .taskPage({ ...filter, limit: PAGE_SIZE, before: loaded.next })
+      .then((page) => {
+        // Polls may come and go meanwhile; only another query makes this page stale.
+        if (currentKey.current !== queryKey) return;
+        setLoaded((current) => (current ? withOlderPage(current, page) : current));
+      })
+      .catch((failure: unknown) => setError(failure instanceof Error ? failure.message : String(failure)))
+      .finally(() => setLoadingMore(false));
+  }, [queryKey, loaded, loadingMore]);
 
   useEffect(() => {
     lastAnswer.current = "";
-    setTasks(null);
+    setLoaded(null);
     refresh();
   }, [refresh]);
   useVisibleInterval(refresh, POLL_MS);
-  return { tasks, error, refresh };
+  return {
+    tasks: loaded?.tasks ?? null,
+    error,
+    hasMore: Boolean(loaded?.next),
+    loadingMore,
+    refresh,
+    loadMore,
+  };
 }

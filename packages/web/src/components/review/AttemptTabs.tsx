@@ -1,10 +1,12 @@
 /** With several attempts: one tab each, best-ranked first, with its checks and size. */
-import type { Attempt, VerificationStatus } from "../../api/types";
+import type { Attempt, TaskMode, VerificationStatus } from "../../api/types";
 import type { TaskTimeline } from "../../state/timeline";
 import { DiffStatsText } from "../StatusBadge";
 
 interface Props {
   attempts: readonly Attempt[];
+  /** An Ask task's attempts change nothing: no +0 −0. */
+  mode: TaskMode;
   timeline: TaskTimeline;
   /** Attempt ids best first (the task's ranking), when known. */
   ranking: readonly string[];
@@ -26,7 +28,7 @@ function verificationOf(attempt: Attempt, timeline: TaskTimeline): VerificationS
   return ended?.verification?.status ?? attempt.verification;
 }
 
-export function AttemptTabs({ attempts, timeline, ranking, selected, onSelect }: Props) {
+export function AttemptTabs({ attempts, mode, timeline, ranking, selected, onSelect }: Props) {
   if (attempts.length < 2) return null;
   return (
     <div className="attempt-tabs" role="tablist" aria-label="Attempts">
@@ -46,7 +48,7 @@ export function AttemptTabs({ attempts, timeline, ranking, selected, onSelect }:
             {verification === "verified" && <span className="badge tone-good">Verified</span>}
             {verification === "checks_failed" && <span className="badge tone-bad">Checks failed</span>}
             {attempt.status !== "completed" && <span className="muted">{attempt.status}</span>}
-            {attempt.diffStats && <DiffStatsText {...attempt.diffStats} />}
+            {mode === "code" && attempt.diffStats && <DiffStatsText {...attempt.diffStats} />}
           </button>
         );
       })}

@@ -1,12 +1,13 @@
 /**
  * The diff, rendered by diff2html (side-by-side or unified) in the app's theme, with the
- * changed files as a tree. A citation focuses a file and line: the file scrolls into view and
+ * changed files as a tree. Unified unless the pane is wide enough for two columns of code (or
+ * the reader chose a layout, which is remembered). A citation focuses a file and line: the file scrolls into view and
  * the line is highlighted; a file or line the diff does not show opens as the file itself, at the
  * task's commit.
  */
 import { html } from "diff2html";
 import type { ColorSchemeType } from "diff2html/lib/types";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useTheme } from "../../lib/theme";
 import { useFocus } from "../task/focus";
 import { findFile, parseDiff } from "./diff-files";
@@ -15,11 +16,19 @@ import { FileTree } from "./FileTree";
 
 type Layout = "side-by-side" | "line-by-line";
 const LAYOUT_KEY = "quire.diffLayout";
+/** Narrower than this, side by side leaves each version under ~60 columns of code. */
+const SIDE_BY_SIDE_MIN_PX = 1000;
+
+function storedLayout(): Layout | null {
+  const stored = window.localStorage.getItem(LAYOUT_KEY);
+  return stored === "line-by-line" || stored === "side-by-side" ? stored : null;
+}
 
 export function DiffView({ diff, taskId }: { diff: string; taskId: string }) {
-  const [layout, setLayout] = useState<Layout>(() =>
-    window.localStorage.getItem(LAYOUT_KEY) === "line-by-line" ? "line-by-line" : "side-by-side",
-  );
+  const [chosen, setChosen] = useState<Layout | null>(() => storedLayout());
+  const [width, setWidth] = useState<number | null>(null);
+  // Side by side halves the pane: only when there is room for two columns of code, unless chosen.
+  const layout: Layout = chosen ?? (width !== null && width >= SIDE_BY_SIDE_MIN_PX ? "side-by-side" : "line-by-line");
   const [note, setNote] = useState<string | null>(null);
   const [opened, setOpened] = useState<{ path: string; line: number | null } | null>(null);
   const files = useMemo(() => parseDiff(diff), [diff]);
@@ -42,9 +51,20 @@ export function DiffView({ diff, taskId }: { diff: string; taskId: string }) {
   const { focus } = useFocus();
 
   const chooseLayout = (next: Layout): void => {
-    setLayout(next);
+    setChosen(next);
     window.localStorage.setItem(LAYOUT_KEY, next);
   };
+  const view = useRef<HTMLDivElement>(null);
+  const hasFiles = files.length > 0;
+  useLayoutEffect(() => {
+    const element = view.current;
+    if (!element) return;
+    const measure = (): void => setWidth(element.clientWidth);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [hasFiles]);
 
   const showFile = (index: number, line: number | null): void => {
     const wrapper = container.current?.querySelectorAll<HTMLElement>(".d2h-file-wrapper")[index];
@@ -86,7 +106,7 @@ export function DiffView({ diff, taskId }: { diff: string; taskId: string }) {
     );
   }
   return (
-    <div className="diff-view">
+    <div className="diff-view" ref={view}>
       <div className="diff-toolbar">
         <FileTree files={files} onOpen={(index) => showFile(index, null)} />
         <div className="segmented" role="group" aria-label="Diff layout">

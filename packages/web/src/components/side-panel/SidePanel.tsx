@@ -3,6 +3,7 @@ import type { Task } from "../../api/types";
 import { environmentsHref, onLinkClick, settingsHref, USAGE_PATH } from "../../lib/router";
 import { AccountBar } from "../account/AccountBar";
 import { ThemeToggle } from "../ThemeToggle";
+import type { TaskSearch } from "../../state/task-query";
 import type { TaskList as TaskListState } from "../../state/use-task-list";
 import { Composer } from "./Composer";
 import { TaskList, type TaskFilterName } from "./TaskList";
@@ -13,12 +14,14 @@ interface Props {
   list: TaskListState;
   filter: TaskFilterName;
   onFilter(filter: TaskFilterName): void;
+  search: TaskSearch;
+  onSearch(search: TaskSearch): void;
   selectedId: string | null;
   page: Page;
   onCreated(task: Task): void;
 }
 
-export function SidePanel({ list, filter, onFilter, selectedId, page, onCreated }: Props) {
+export function SidePanel({ list, filter, onFilter, search, onSearch, selectedId, page, onCreated }: Props) {
   return (
     <aside className="side-panel" aria-label="Side panel">
       <header className="brand-row">
@@ -55,7 +58,14 @@ export function SidePanel({ list, filter, onFilter, selectedId, page, onCreated 
       </header>
       <AccountBar />
       <Composer onCreated={onCreated} />
-      <TaskList list={list} filter={filter} onFilter={onFilter} selectedId={selectedId} />
+      <TaskList
+        list={list}
+        filter={filter}
+        onFilter={onFilter}
+        search={search}
+        onSearch={onSearch}
+        selectedId={selectedId}
+      />
     </aside>
   );
 }

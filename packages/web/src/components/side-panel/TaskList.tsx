@@ -1,14 +1,20 @@
-/** The list of tasks with its filters; polled, so statuses and +/− move on by themselves. */
+/**
+ * The list of tasks with its filter tabs and search; polled, so statuses and +/− move on by
+ * themselves. The server filters and pages (`GET /api/tasks`): "Load older tasks" follows its
+ * cursor, so every task can be reached.
+ */
 import { useEffect, useMemo, useState } from "react";
 import { api } from "../../api/client";
-import { ACTIVE_STATUSES, type Repository, type Task } from "../../api/types";
+import type { Repository, Task } from "../../api/types";
 import { formatAge, firstLine } from "../../lib/format";
 import { navigate, taskHref } from "../../lib/router";
+import type { TaskFilterName, TaskSearch as Search } from "../../state/task-query";
 import { useNow } from "../../state/use-interval";
 import type { TaskList as TaskListState } from "../../state/use-task-list";
 import { DiffStatsText, StatusBadge } from "../StatusBadge";
+import { TaskSearch } from "./TaskSearch";
 
-export type TaskFilterName = "all" | "running" | "review" | "archived";
+export type { TaskFilterName } from "../../state/task-query";
 
 const FILTERS: { name: TaskFilterName; label: string }[] = [
   { name: "all", label: "All" },
@@ -17,84 +23,117 @@ const FILTERS: { name: TaskFilterName; label: string }[] = [
   { name: "archived", label: "Archived" },
 ];
 
-function matches(task: Task, filter: TaskFilterName): boolean {
-  if (filter === "running") return ACTIVE_STATUSES.includes(task.status);
-  if (filter === "review") return task.status === "completed" && !task.delivery;
-  return true;
-}
-
 interface Props {
   list: TaskListState;
   filter: TaskFilterName;
   onFilter(filter: TaskFilterName): void;
+  search: Search;
+  onSearch(search: Search): void;
   selectedId: string | null;
 }
 
-export function TaskList({ list, filter, onFilter, selectedId }: Props) {
-  const repositories = useRepositoryNames(list.tasks);
+export function TaskList({ list, filter, onFilter, search, onSearch, selectedId }: Props) {
+  const repositories = useRepositories(list.tasks);
+  const names = useMemo(
+    () => new Map(repositories.map((repository) => [repository.id, repository.name])),
+    [repositories],
+  );
   const now = useNow(30_000);
-  const shown = useMemo(() => (list.tasks ?? []).filter((task) => matches(task, filter)), [list.tasks, filter]);
+  const tasks = list.tasks ?? [];
 
   return (
     <section className="task-list" aria-label="Tasks">
-      <div className="filters" role="tablist" aria-label="Filter tasks">
-        {FILTERS.map((candidate) => (
-          <button
-            key={candidate.name}
-            role="tab"
-            aria-selected={filter === candidate.name}
-            className={filter === candidate.name ? "selected" : ""}
-            onClick={() => onFilter(candidate.name)}
-          >
-            {candidate.label}
-          </button>
-        ))}
+      <div className="task-list-head">
+        <div className="filters" role="tablist" aria-label="Filter tasks">
+          {FILTERS.map((candidate) => (
+            <button
+              key={candidate.name}
+              role="tab"
+              aria-selected={filter === candidate.name}
+              className={filter === candidate.name ? "selected" : ""}
+              onClick={() => onFilter(candidate.name)}
+            >
+              {candidate.label}
+            </button>
+          ))}
+        </div>
+        <TaskSearch search={search} onSearch={onSearch} repositories={repositories} />
       </div>
       {list.error && <p className="error-text">Could not load tasks: {list.error}</p>}
-      {list.tasks && shown.length === 0 && <p className="empty">No tasks here.</p>}
+      {list.tasks && tasks.length === 0 && <p className="empty">No tasks here.</p>}
       <ul>
-        {shown.map((task) => (
+        {tasks.map((task) => (
           <li key={task.id}>
-            <a
-              href={taskHref(task.id)}
-              className={`task-row${task.id === selectedId ? " selected" : ""}`}
-              data-task-id={task.id}
-              aria-current={task.id === selectedId ? "page" : undefined}
-              onClick={(event) => {
-                event.preventDefault();
-                navigate(taskHref(task.id));
-              }}
-            >
-              <div className="task-row-top">
-                <StatusBadge status={task.status} verification={task.verification} />
-                {task.mode === "ask" && <span className="mode">Ask</span>}
-                {task.attemptsRequested > 1 && <span className="mode">×{task.attemptsRequested}</span>}
-                <span className="age">{formatAge(task.createdAt, now)}</span>
-              </div>
-              <div className="task-row-prompt">{firstLine(task.prompt)}</div>
-              <div className="task-row-meta">
-                <span>{repositories.get(task.repositoryId) ?? "…"}</span>
-                <span className="branch">{task.ref}</span>
-                {task.diffStats && <DiffStatsText {...task.diffStats} />}
-              </div>
-            </a>
+            <TaskRow
+              task={task}
+              repository={names.get(task.repositoryId)}
+              selected={task.id === selectedId}
+              now={now}
+            />
           </li>
         ))}
       </ul>
+      {list.hasMore && (
+        <button type="button" className="load-more" disabled={list.loadingMore} onClick={list.loadMore}>
+          {list.loadingMore ? "Loading…" : "Load older tasks"}
+        </button>
+      )}
     </section>
   );
 }
 
-/** Repository names for the rows; re-read only when a task names one we do not know yet. */
-function useRepositoryNames(tasks: Task[] | null): Map<string, string> {
-  const [repositories, setRepositories] = useState<Repository[]>([]);
-  const unknown = (tasks ?? []).some((task) => !repositories.some((repository) => repository.id === task.repositoryId));
+function TaskRow({
+  task,
+  repository,
+  selected,
+  now,
+}: {
+  task: Task;
+  repository?: string;
+  selected: boolean;
+  now: number;
+}) {
+  return (
+    <a
+      href={taskHref(task.id)}
+      className={`task-row${selected ? " selected" : ""}`}
+      data-task-id={task.id}
+      aria-current={selected ? "page" : undefined}
+      onClick={(event) => {
+        event.preventDefault();
+        navigate(taskHref(task.id));
+      }}
+    >
+      <div className="task-row-top">
+        <StatusBadge status={task.status} verification={task.verification} mode={task.mode} />
+        {task.mode === "ask" && <span className="mode">Ask</span>}
+        {task.attemptsRequested > 1 && <span className="mode">×{task.attemptsRequested}</span>}
+        <span className="age">{formatAge(task.createdAt, now)}</span>
+      </div>
+      <div className="task-row-prompt">{firstLine(task.prompt)}</div>
+      <div className="task-row-meta">
+        <span>{repository ?? "…"}</span>
+        <span className="branch">{task.ref}</span>
+        {task.mode === "code" && task.diffStats && <DiffStatsText {...task.diffStats} />}
+      </div>
+    </a>
+  );
+}
+
+/** The workspace's repositories, for the rows and the search; re-read when a task names an unknown one. */
+function useRepositories(tasks: Task[] | null): Repository[] {
+  const [repositories, setRepositories] = useState<Repository[] | null>(null);
+  const unknown = (tasks ?? []).some(
+    (task) => !(repositories ?? []).some((repository) => repository.id === task.repositoryId),
+  );
+  const missing = repositories === null;
   useEffect(() => {
-    if (!unknown) return;
+    if (!missing && !unknown) return;
     api
       .repositories()
       .then(setRepositories)
       .catch(() => undefined);
-  }, [unknown]);
-  return useMemo(() => new Map(repositories.map((repository) => [repository.id, repository.name])), [repositories]);
+    // Read once, then again only when a task names a repository not known yet.
+  }, [unknown, missing]);
+  return repositories ?? [];
 }

@@ -1,5 +1,9 @@
-/** The task's title line: what was asked, where, its status, time, tokens and cost; Cancel and Archive. */
-import { useState } from "react";
+/**
+ * The task's title line: what was asked, where and in which environment, its status, time,
+ * tokens and cost; Cancel and Archive. It sticks to the top while the log scrolls; its height is
+ * published as `--task-header-height` so the review pane sticks just under it.
+ */
+import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from "react";
 import { api } from "../../api/client";
 import { ACTIVE_STATUSES, type Task } from "../../api/types";
 import { firstLine, formatCost, formatTokens } from "../../lib/format";
@@ -23,6 +27,9 @@ export function TaskHeader({ task, usage, serverCost, workingSince, onChanged }:
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const active = ACTIVE_STATUSES.includes(task.status);
+  const header = useRef<HTMLElement>(null);
+  useHeightVariable(header);
+  const environment = useEnvironmentName(task.environmentId);
 
   const act = (action: (id: string) => Promise<unknown>): void => {
     setBusy(true);
@@ -34,7 +41,7 @@ export function TaskHeader({ task, usage, serverCost, workingSince, onChanged }:
   };
 
   return (
-    <header className="task-header">
+    <header className="task-header" ref={header}>
       <div className="task-title-row">
         <h2 title={task.prompt}>{firstLine(task.prompt, 160)}</h2>
         <div className="task-actions">
@@ -51,7 +58,7 @@ export function TaskHeader({ task, usage, serverCost, workingSince, onChanged }:
         </div>
       </div>
       <div className="task-meta">
-        <StatusBadge status={task.status} verification={task.verification} />
+        <StatusBadge status={task.status} verification={task.verification} mode={task.mode} />
         {active && workingSince && (
           <span className="muted" data-testid="working-for">
             for <Elapsed since={workingSince} />
@@ -59,7 +66,11 @@ export function TaskHeader({ task, usage, serverCost, workingSince, onChanged }:
         )}
         <span className="mode">{task.mode === "ask" ? "Ask" : "Code"}</span>
         <span className="branch">{task.ref}</span>
-        {task.diffStats && <DiffStatsText {...task.diffStats} />}
+        <span className="environment" title="The environment the task runs in">
+          <span className="muted">in </span>
+          <span data-testid="task-environment">{environment}</span>
+        </span>
+        {task.mode === "code" && task.diffStats && <DiffStatsText {...task.diffStats} />}
         <Usage model={task.model} usage={usage} serverCost={serverCost} />
         {task.archived && <span className="muted">archived</span>}
       </div>
@@ -70,6 +81,39 @@ export function TaskHeader({ task, usage, serverCost, workingSince, onChanged }:
       )}
     </header>
   );
+}
+
+/** Keeps `--task-header-height` on the task view equal to the header's height. */
+function useHeightVariable(header: RefObject<HTMLElement | null>): void {
+  useLayoutEffect(() => {
+    const element = header.current;
+    const view = element?.parentElement;
+    if (!element || !view) return;
+    const publish = (): void => view.style.setProperty("--task-header-height", `${element.offsetHeight}px`);
+    publish();
+    const observer = new ResizeObserver(publish);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [header]);
+}
+
+/** The environment's name; a task without one runs in the repository's own (its `.quire/environment.toml`, if any). */
+function useEnvironmentName(id: string | null): string {
+  const [name, setName] = useState<string | null>(null);
+  useEffect(() => {
+    setName(null);
+    if (!id) return;
+    let current = true;
+    api
+      .environment(id)
+      .then((environment) => current && setName(environment.name))
+      .catch(() => current && setName("a removed environment"));
+    return () => {
+      current = false;
+    };
+  }, [id]);
+  if (!id) return "Default environment";
+  return name ?? "…";
 }
 
 interface UsageProps {

@@ -1,5 +1,5 @@
 /** One task: its header, attempt tabs, the live timeline of the chosen attempt and its review. */
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ACTIVE_STATUSES } from "../../api/types";
 import { addUsage, attemptUsage, zeroUsage } from "../../state/timeline";
 import { useVisibleInterval } from "../../state/use-interval";
@@ -10,6 +10,7 @@ import { preloadMarkdown } from "../lazy";
 import { AttemptTabs, rankedAttempts } from "../review/AttemptTabs";
 import { ReviewPanel } from "../review/ReviewPanel";
 import { FocusContext, type Focus, type FocusControl } from "./focus";
+import { SplitHandle, useReviewShare } from "./SplitHandle";
 import { TaskHeader } from "./TaskHeader";
 import { Timeline } from "./Timeline";
 import { WorkingIndicator } from "./WorkingIndicator";
@@ -22,6 +23,8 @@ export function TaskView({ taskId, onChanged }: { taskId: string; onChanged(): v
   const serverCost = useServerTaskCost(taskId, task?.createdAt, timeline.lastSeq);
   const [chosen, setChosen] = useState<string | undefined>();
   const [focus, setFocus] = useState<Focus | null>(null);
+  const body = useRef<HTMLDivElement>(null);
+  const [reviewShare, setReviewShare] = useReviewShare(body);
   // The first message would otherwise show as plain text, then change height as Markdown.
   useEffect(preloadMarkdown, []);
 
@@ -100,12 +103,13 @@ export function TaskView({ taskId, onChanged }: { taskId: string; onChanged(): v
         {streamState === "reconnecting" && <p className="muted reconnecting">Reconnecting to the live log…</p>}
         <AttemptTabs
           attempts={attempts}
+          mode={task.mode}
           timeline={timeline}
           ranking={timeline.taskEnd?.ranking ?? []}
           selected={attemptId}
           onSelect={setChosen}
         />
-        <div className="task-body">
+        <div className="task-body" ref={body}>
           <div className="task-log">
             <div className="prompt-bubble">{task.prompt}</div>
             {attemptTimeline ? (
@@ -114,6 +118,7 @@ export function TaskView({ taskId, onChanged }: { taskId: string; onChanged(): v
               ACTIVE_STATUSES.includes(task.status) && <WorkingIndicator since={null} />
             )}
           </div>
+          <SplitHandle body={body} share={reviewShare} onShare={setReviewShare} />
           <ReviewPanel
             task={task}
             attempt={attempt}
