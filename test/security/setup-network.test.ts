@@ -12,6 +12,7 @@ import {
   defaultEnvironment,
   detachSnapshot,
   inspectSource,
+  LOCAL_SNAPSHOT_SCOPE,
   type OutboundAllowance,
   prepareTaskWorkspace,
   type ResolvedEnvironment,
@@ -111,6 +112,7 @@ async function runSetup(
     home,
     taskDir,
     branch: "quire/setup-test",
+    snapshotScope: LOCAL_SNAPSHOT_SCOPE,
     source: await inspectSource(repo),
     // Every probe runs, whatever the one before it did.
     environment: { ...environmentWith(`set +e\n${script}\nexit 0\n`), ...options.environment },
@@ -250,6 +252,7 @@ describe("setup scripts reach the internet, never the host", () => {
     const result = await verifyDiff({
       home,
       workDir: path.join(home, "verify"),
+      snapshotScope: LOCAL_SNAPSHOT_SCOPE,
       source: await inspectSource(repo),
       environment: { ...defaultEnvironment(), checks: [probe] },
       diff: "",
