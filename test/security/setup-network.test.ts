@@ -19,7 +19,7 @@ import {
   verifyDiff,
 } from "@quire/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { makeRepo } from "../helpers/repo.js";
+import { git, makeRepo } from "../helpers/repo.js";
 import { unique } from "./attack-helpers.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -96,24 +96,22 @@ function environmentWith(setupScript: string): ResolvedEnvironment {
   return { ...defaultEnvironment(), setupScript };
 }
 
-/** Runs `script` as the environment's setup, the way a task's preparation does. */
-async function runSetup(
-  script: string,
-  options: { outbound?: OutboundAllowance; environment?: Partial<ResolvedEnvironment> } = {},
-): Promise<SetupRun> {
-  const repo = makeRepo({ "README.md": "a repository\n" });
-  cleanups.push(() => rmSync(repo, { recursive: true, force: true }));
-  const home = tempDir("quire-setup-home-");
+/** Prepares a task workspace of `repo` in `home` the way a task does; its completed items. */
+async function prepare(
+  repo: string,
+  home: string,
+  environment: ResolvedEnvironment,
+  outbound?: OutboundAllowance,
+): Promise<ThreadItem[]> {
   const items: ThreadItem[] = [];
   let next = 0;
-  const taskDir = path.join(home, "task");
+  const taskDir = mkdtempSync(path.join(home, "task-"));
   const prepared = await prepareTaskWorkspace({
     home,
     taskDir,
     branch: "quire/setup-test",
     source: await inspectSource(repo),
-    // Every probe runs, whatever the one before it did.
-    environment: { ...environmentWith(`set +e\n${script}\nexit 0\n`), ...options.environment },
+    environment,
     secretValues: {},
     sandbox: "bwrap",
     signal: new AbortController().signal,
@@ -122,14 +120,33 @@ async function runSetup(
       if (phase === "completed") items.push(item);
     },
     redact: (text) => text,
-    ...(options.outbound ? { outbound: options.outbound } : {}),
+    ...(outbound ? { outbound } : {}),
   });
   cleanups.push(() => detachSnapshot(taskDir, prepared.overlay));
+  return items;
+}
+
+function setupRunOf(items: ThreadItem[]): SetupRun {
   const command = items.find((item) => item.type === "command_execution");
   return {
     output: command?.type === "command_execution" ? command.aggregated_output : "",
     errors: items.flatMap((item) => (item.type === "error" ? [item.message] : [])),
   };
+}
+
+/** Every probe runs, whatever the one before it did. */
+const probes = (script: string) => `set +e\n${script}\nexit 0\n`;
+
+/** Runs `script` as the environment's setup, the way a task's preparation does. */
+async function runSetup(
+  script: string,
+  options: { outbound?: OutboundAllowance; environment?: Partial<ResolvedEnvironment> } = {},
+): Promise<SetupRun> {
+  const repo = makeRepo({ "README.md": "a repository\n" });
+  cleanups.push(() => rmSync(repo, { recursive: true, force: true }));
+  const home = tempDir("quire-setup-home-");
+  const environment = { ...environmentWith(probes(script)), ...options.environment };
+  return setupRunOf(await prepare(repo, home, environment, options.outbound));
 }
 
 /** curl through the setup's proxy (explicitly: NO_PROXY exempts loopback names), or directly when there is none. */
@@ -186,6 +203,27 @@ describe("setup scripts reach the internet, never the host", () => {
     expect(run.errors).toEqual(
       expect.arrayContaining([expect.stringContaining("10.11.12.13"), expect.stringContaining("169.254.169.254")]),
     );
+  });
+
+  it("maintenance scripts (a snapshot reused at another commit) get the same network", async () => {
+    const service = await hostService({ host: "127.0.0.1" });
+    const repo = makeRepo({ "README.md": "a repository\n" });
+    cleanups.push(() => rmSync(repo, { recursive: true, force: true }));
+    const home = tempDir("quire-maintenance-home-");
+    const environment: ResolvedEnvironment = {
+      ...environmentWith("true"),
+      maintenanceScript: probes(
+        `exec 3<>/dev/tcp/127.0.0.1/${service.port} && cat <&3\n${curlViaProxy(`http://localhost:${service.port}/`)}`,
+      ),
+    };
+    await prepare(repo, home, environment);
+    git(repo, "commit", "--quiet", "--allow-empty", "-m", "next");
+    const items = await prepare(repo, home, environment);
+    const run = setupRunOf(items);
+    expect(items.some((item) => item.type === "command_execution" && item.command === "maintenance script")).toBe(true);
+    expect(run.output).not.toContain("hello from the host");
+    expect(service.hits()).toBe(0);
+    expect(run.errors.join("\n")).toMatch(/maintenance: network: blocked/);
   });
 
   it("cannot connect to an abstract Unix socket the host listens on", async () => {
