@@ -2,6 +2,7 @@
 // .quire/environment.toml) that tries to reach the host: its loopback services (Quire's API,
 // PostgreSQL), its other addresses, its abstract Unix sockets. Setup may use the internet, never
 // the host: every probe aims at a service this test runs, and counts what reached it.
+import { execFileSync } from "node:child_process";
 import { lookup } from "node:dns/promises";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
@@ -19,6 +20,7 @@ import {
   verifyDiff,
 } from "@quire/core";
 import { afterEach, describe, expect, it } from "vitest";
+import { startGitHttpServer } from "../../packages/server/src/delivery/test-git-http-server.js";
 import { git, makeRepo } from "../helpers/repo.js";
 import { unique } from "./attack-helpers.js";
 
@@ -261,6 +263,23 @@ describe("setup scripts reach the internet, never the host", () => {
     expect(run.output).not.toContain("hello from the host");
     expect(secretService.hits()).toBe(0);
     expect(run.errors.join("\n")).toContain(`127.0.0.1:${secretService.port}`);
+  });
+
+  it("git clones over HTTP through the proxy from a git server the operator allowed", async () => {
+    const projects = tempDir("quire-setup-projects-");
+    const upstream = makeRepo({ "lib.txt": "a dependency\n" });
+    cleanups.push(() => rmSync(upstream, { recursive: true, force: true }));
+    execFileSync("git", ["clone", "--quiet", "--bare", upstream, path.join(projects, "dep.git")]);
+    const gitServer = await startGitHttpServer({ projectRoot: projects, authorization: null });
+    cleanups.push(() => gitServer.close());
+    const port = new URL(gitServer.url).port;
+    // NO_PROXY exempts 127.0.0.1 inside the sandbox (its own loopback): cleared to use the proxy.
+    const clone = `NO_PROXY= no_proxy= git clone --quiet ${gitServer.url}/dep.git /tmp/dep && cat /tmp/dep/lib.txt`;
+    const allowed = await runSetup(clone, { outbound: { allowPrivate: [`127.0.0.1:${port}`] } });
+    expect(allowed.output).toContain("a dependency");
+    const refused = await runSetup(clone);
+    expect(refused.output).not.toContain("a dependency");
+    expect(refused.errors.join("\n")).toMatch(/setup: network: blocked GET http:\/\/127\.0\.0\.1:\d+\/dep\.git/);
   });
 
   it("an environment's allowlist narrows setup to its domains; it can never open the host", async () => {
