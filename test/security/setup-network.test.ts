@@ -2,6 +2,7 @@
 // .quire/environment.toml) that tries to reach the host: its loopback services (Quire's API,
 // PostgreSQL), its other addresses, its abstract Unix sockets. Setup may use the internet, never
 // the host: every probe aims at a service this test runs, and counts what reached it.
+import { execFileSync } from "node:child_process";
 import { lookup } from "node:dns/promises";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
@@ -20,7 +21,8 @@ import {
   verifyDiff,
 } from "@quire/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { makeRepo } from "../helpers/repo.js";
+import { startGitHttpServer } from "../../packages/server/src/delivery/test-git-http-server.js";
+import { git, makeRepo } from "../helpers/repo.js";
 import { unique } from "./attack-helpers.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -97,25 +99,23 @@ function environmentWith(setupScript: string): ResolvedEnvironment {
   return { ...defaultEnvironment(), setupScript };
 }
 
-/** Runs `script` as the environment's setup, the way a task's preparation does. */
-async function runSetup(
-  script: string,
-  options: { outbound?: OutboundAllowance; environment?: Partial<ResolvedEnvironment> } = {},
-): Promise<SetupRun> {
-  const repo = makeRepo({ "README.md": "a repository\n" });
-  cleanups.push(() => rmSync(repo, { recursive: true, force: true }));
-  const home = tempDir("quire-setup-home-");
+/** Prepares a task workspace of `repo` in `home` the way a task does; its completed items. */
+async function prepare(
+  repo: string,
+  home: string,
+  environment: ResolvedEnvironment,
+  outbound?: OutboundAllowance,
+): Promise<ThreadItem[]> {
   const items: ThreadItem[] = [];
   let next = 0;
-  const taskDir = path.join(home, "task");
+  const taskDir = mkdtempSync(path.join(home, "task-"));
   const prepared = await prepareTaskWorkspace({
     home,
     taskDir,
     branch: "quire/setup-test",
     snapshotScope: LOCAL_SNAPSHOT_SCOPE,
     source: await inspectSource(repo),
-    // Every probe runs, whatever the one before it did.
-    environment: { ...environmentWith(`set +e\n${script}\nexit 0\n`), ...options.environment },
+    environment,
     secretValues: {},
     sandbox: "bwrap",
     signal: new AbortController().signal,
@@ -124,14 +124,33 @@ async function runSetup(
       if (phase === "completed") items.push(item);
     },
     redact: (text) => text,
-    ...(options.outbound ? { outbound: options.outbound } : {}),
+    ...(outbound ? { outbound } : {}),
   });
   cleanups.push(() => detachSnapshot(taskDir, prepared.overlay));
+  return items;
+}
+
+function setupRunOf(items: ThreadItem[]): SetupRun {
   const command = items.find((item) => item.type === "command_execution");
   return {
     output: command?.type === "command_execution" ? command.aggregated_output : "",
     errors: items.flatMap((item) => (item.type === "error" ? [item.message] : [])),
   };
+}
+
+/** Every probe runs, whatever the one before it did. */
+const probes = (script: string) => `set +e\n${script}\nexit 0\n`;
+
+/** Runs `script` as the environment's setup, the way a task's preparation does. */
+async function runSetup(
+  script: string,
+  options: { outbound?: OutboundAllowance; environment?: Partial<ResolvedEnvironment> } = {},
+): Promise<SetupRun> {
+  const repo = makeRepo({ "README.md": "a repository\n" });
+  cleanups.push(() => rmSync(repo, { recursive: true, force: true }));
+  const home = tempDir("quire-setup-home-");
+  const environment = { ...environmentWith(probes(script)), ...options.environment };
+  return setupRunOf(await prepare(repo, home, environment, options.outbound));
 }
 
 /** curl through the setup's proxy (explicitly: NO_PROXY exempts loopback names), or directly when there is none. */
@@ -190,6 +209,27 @@ describe("setup scripts reach the internet, never the host", () => {
     );
   });
 
+  it("maintenance scripts (a snapshot reused at another commit) get the same network", async () => {
+    const service = await hostService({ host: "127.0.0.1" });
+    const repo = makeRepo({ "README.md": "a repository\n" });
+    cleanups.push(() => rmSync(repo, { recursive: true, force: true }));
+    const home = tempDir("quire-maintenance-home-");
+    const environment: ResolvedEnvironment = {
+      ...environmentWith("true"),
+      maintenanceScript: probes(
+        `exec 3<>/dev/tcp/127.0.0.1/${service.port} && cat <&3\n${curlViaProxy(`http://localhost:${service.port}/`)}`,
+      ),
+    };
+    await prepare(repo, home, environment);
+    git(repo, "commit", "--quiet", "--allow-empty", "-m", "next");
+    const items = await prepare(repo, home, environment);
+    const run = setupRunOf(items);
+    expect(items.some((item) => item.type === "command_execution" && item.command === "maintenance script")).toBe(true);
+    expect(run.output).not.toContain("hello from the host");
+    expect(service.hits()).toBe(0);
+    expect(run.errors.join("\n")).toMatch(/maintenance: network: blocked/);
+  });
+
   it("cannot connect to an abstract Unix socket the host listens on", async () => {
     const name = `quire-setup-${unique()}`;
     const service = await hostService({ abstract: name });
@@ -225,6 +265,23 @@ describe("setup scripts reach the internet, never the host", () => {
     expect(run.output).not.toContain("hello from the host");
     expect(secretService.hits()).toBe(0);
     expect(run.errors.join("\n")).toContain(`127.0.0.1:${secretService.port}`);
+  });
+
+  it("git clones over HTTP through the proxy from a git server the operator allowed", async () => {
+    const projects = tempDir("quire-setup-projects-");
+    const upstream = makeRepo({ "lib.txt": "a dependency\n" });
+    cleanups.push(() => rmSync(upstream, { recursive: true, force: true }));
+    execFileSync("git", ["clone", "--quiet", "--bare", upstream, path.join(projects, "dep.git")]);
+    const gitServer = await startGitHttpServer({ projectRoot: projects, authorization: null });
+    cleanups.push(() => gitServer.close());
+    const port = new URL(gitServer.url).port;
+    // NO_PROXY exempts 127.0.0.1 inside the sandbox (its own loopback): cleared to use the proxy.
+    const clone = `NO_PROXY= no_proxy= git clone --quiet ${gitServer.url}/dep.git /tmp/dep && cat /tmp/dep/lib.txt`;
+    const allowed = await runSetup(clone, { outbound: { allowPrivate: [`127.0.0.1:${port}`] } });
+    expect(allowed.output).toContain("a dependency");
+    const refused = await runSetup(clone);
+    expect(refused.output).not.toContain("a dependency");
+    expect(refused.errors.join("\n")).toMatch(/setup: network: blocked GET http:\/\/127\.0\.0\.1:\d+\/dep\.git/);
   });
 
   it("an environment's allowlist narrows setup to its domains; it can never open the host", async () => {

@@ -218,6 +218,12 @@ function formatCheck(repoRoot: string, check: EnvironmentCheck, verification: Ve
         : `  ${s.name}  MISSING: quire env secret set ${s.name}\n`,
     );
   }
+  const setupNet = env.setupNetwork;
+  out.push(
+    setupNet.mode === "public"
+      ? "network (setup, maintenance): public addresses, never the host\n"
+      : `network (setup, maintenance): only ${setupNet.domains.join(", ") || "(no domain)"}, never the host\n`,
+  );
   const net = env.network;
   out.push(
     `network (agent phase): ${net.mode}${net.mode === "off" ? "" : `, methods: ${net.methods === "safe" ? "safe (GET, HEAD, OPTIONS)" : "all"}`}\n`,

@@ -36,8 +36,9 @@ describe("isPrivateAddress", () => {
     "%s is private",
     (address) => expect(isPrivateAddress(address)).toBe(true),
   );
-  it.each(["::1", "::", "fd00::1", "fe80::1", "::ffff:127.0.0.1", "ff02::1"])("%s is private", (address) =>
-    expect(isPrivateAddress(address)).toBe(true),
+  it.each(["::1", "::", "fd00::1", "fe80::1", "::ffff:127.0.0.1", "::ffff:7f00:1", "ff02::1"])(
+    "%s is private",
+    (address) => expect(isPrivateAddress(address)).toBe(true),
   );
   it.each(["8.8.8.8", "172.32.0.1", "151.101.1.1", "2606:4700::1111", "::ffff:8.8.8.8"])("%s is public", (address) =>
     expect(isPrivateAddress(address)).toBe(false),

@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import type { NetworkPolicy } from "../environments/types.js";
+import { isPublicAddress } from "./destinations.js";
 import { NETWORK_PRESET_DOMAINS } from "./preset.js";
 
 /**
@@ -40,35 +41,13 @@ export function matchHost(host: string, policy: Pick<NetworkPolicy, "domains" | 
   return null;
 }
 
-function ipv4Parts(address: string): number[] | null {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  const v4 = mapped ? mapped[1]! : address;
-  return isIP(v4) === 4 ? v4.split(".").map(Number) : null;
-}
-
 /**
- * Addresses a pattern-matched host must not resolve to: this machine (loopback, unspecified),
- * the local networks (RFC 1918, CGNAT, IPv6 unique-local) and link-local, where cloud metadata
- * services answer. Without it, a wildcard or a registry's DNS could lead the proxy, which runs
- * on the host, to the host's own services.
+ * Addresses a pattern-matched host must not resolve to: anything but a public address of
+ * another machine (destinations.ts: loopback, unspecified, RFC 1918, CGNAT, IPv6 unique-local,
+ * link-local where cloud metadata services answer, every IPv4-in-IPv6 form of those, and this
+ * host's own addresses). Without it, a wildcard or a registry's DNS could lead the proxy, which
+ * runs on the host, to the host's own services.
  */
 export function isPrivateAddress(address: string): boolean {
-  const v4 = ipv4Parts(address);
-  if (v4) {
-    const [a = 0, b = 0] = v4;
-    return (
-      a === 0 ||
-      a === 10 ||
-      a === 127 ||
-      (a === 100 && b >= 64 && b <= 127) ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      a >= 224
-    );
-  }
-  const v6 = address.toLowerCase();
-  if (v6 === "::" || v6 === "::1") return true;
-  // fc00::/7 unique local, fe80::/10 link-local, ff00::/8 multicast.
-  return /^(f[cd][0-9a-f]{0,2}|fe[89ab][0-9a-f]?|ff[0-9a-f]{0,2}):/.test(v6);
+  return !isPublicAddress(address);
 }

@@ -69,7 +69,7 @@ export const createEnvironmentBody = z
       .record(z.string(), z.unknown())
       .default({})
       .describe(
-        "The keys of .quire/environment.toml: setup, maintenance, variables, secrets (names), network, limits, checks.",
+        "The keys of .quire/environment.toml: setup, maintenance, variables, secrets (names), setup_network, network, limits, checks.",
       ),
   })
   .strict();
