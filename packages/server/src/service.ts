@@ -33,7 +33,8 @@ export interface ServiceOptions {
   /** Attempts run at once by this process; 0 for an API-only process. */
   concurrency: number;
   /** Absent for `quire worker`. */
-  http?: { host: string; port: number; staticDir?: string };
+  /** trustProxy: a TLS-terminating reverse proxy's X-Forwarded-Proto is believed (HSTS); see docs/server.md. */
+  http?: { host: string; port: number; staticDir?: string; trustProxy?: boolean };
   delivery?: DeliverySettings;
   /** Single-user local mode (default) or accounts; see docs/accounts.md. */
   auth?: AuthOptions;
@@ -120,6 +121,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       delivery: options.delivery,
       auth: options.auth,
       staticDir: options.http.staticDir && existsSync(options.http.staticDir) ? options.http.staticDir : undefined,
+      trustProxy: options.http.trustProxy,
     });
     const server = await startServer({ app, host: options.http.host, port: options.http.port });
     closers.unshift(() => server.close());

@@ -66,7 +66,13 @@ export function registerServe(program: Command): void {
     process.exitCode = await runService(flags, "quire serve", {
       auth,
       concurrency: flags.workers,
-      http: { host: flags.host, port: flags.port, staticDir: webAppDir() },
+      http: {
+        host: flags.host,
+        port: flags.port,
+        staticDir: webAppDir(),
+        // Behind a TLS-terminating proxy that sets X-Forwarded-Proto (docs/server.md).
+        trustProxy: process.env.QUIRE_TRUST_PROXY === "1",
+      },
     });
   });
 
@@ -95,7 +101,11 @@ export function registerServe(program: Command): void {
 async function runService(
   flags: RunFlags & { databaseUrl?: string; logLevel: string },
   who: string,
-  shape: { concurrency: number; http?: { host: string; port: number; staticDir?: string }; auth?: AuthOptions },
+  shape: {
+    concurrency: number;
+    http?: { host: string; port: number; staticDir?: string; trustProxy?: boolean };
+    auth?: AuthOptions;
+  },
 ): Promise<number> {
   const settings = await resolveExecSettings({ ...flags, mode: "code" });
   if (shape.concurrency > 0 && !sandboxUsable(settings.sandbox, who)) return 1;

@@ -15,6 +15,7 @@ import { HttpError, errorResponse } from "./errors.js";
 import { EventHub } from "./event-hub.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
+import { securityHeaders } from "./security-headers.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
 import { environmentRoutes } from "./routes/environments.js";
@@ -52,6 +53,11 @@ export interface AppOptions {
   auth?: AuthOptions;
   /** Overrides of the password sign-in limits (accounts/sign-in-limits.ts); tests shorten them. */
   signInLimits?: Partial<SignInLimits>;
+  /**
+   * A reverse proxy in front terminates TLS and sets `X-Forwarded-Proto`: trust it for HSTS
+   * (security-headers.ts). Off by default: a client could send that header itself.
+   */
+  trustProxy?: boolean;
 }
 
 export type QuireApp = Hono & { hub: EventHub; metrics: Metrics };
@@ -75,6 +81,9 @@ export function createApp(options: AppOptions): QuireApp {
     // Method, route and status only: bodies and headers may hold prompts or tokens.
     logger.info({ ...labels, ms: Math.round(seconds * 1000) }, "request");
   });
+
+  // Every response, errors and the web app's files included.
+  app.use("*", securityHeaders({ trustProxy: options.trustProxy }));
 
   app.onError((error, c) => {
     if (error instanceof HttpError) return errorResponse(c, error);

@@ -25,7 +25,14 @@ export interface TestApi {
 
 export async function startTestApi(
   dialect: DialectName,
-  options: { heartbeatMs?: number; auth?: AuthOptions; plansToml?: string; signInLimits?: Partial<SignInLimits> } = {},
+  options: {
+    heartbeatMs?: number;
+    auth?: AuthOptions;
+    plansToml?: string;
+    signInLimits?: Partial<SignInLimits>;
+    staticDir?: string;
+    trustProxy?: boolean;
+  } = {},
 ): Promise<TestApi> {
   const database = await openTestDatabase(dialect);
   const repos = createRepos(database);
@@ -45,6 +52,8 @@ export async function startTestApi(
     home,
     auth: options.auth,
     signInLimits: options.signInLimits,
+    staticDir: options.staticDir,
+    trustProxy: options.trustProxy,
   });
   const server = await startServer({ app, port: 0 });
   return {
