@@ -16,6 +16,7 @@ import { EventHub } from "./event-hub.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
 import { securityHeaders } from "./security-headers.js";
+import { requestBodyLimit } from "./body-limit.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
 import { environmentRoutes } from "./routes/environments.js";
@@ -58,6 +59,8 @@ export interface AppOptions {
    * (security-headers.ts). Off by default: a client could send that header itself.
    */
   trustProxy?: boolean;
+  /** The request body limit (http/body-limit.ts); 1 MiB by default. */
+  maxBodyBytes?: number;
 }
 
 export type QuireApp = Hono & { hub: EventHub; metrics: Metrics };
@@ -84,6 +87,8 @@ export function createApp(options: AppOptions): QuireApp {
 
   // Every response, errors and the web app's files included.
   app.use("*", securityHeaders({ trustProxy: options.trustProxy }));
+  // Before authentication and every route: nobody, signed in or not, makes the server hold a big body.
+  app.use("*", requestBodyLimit(options.maxBodyBytes));
 
   app.onError((error, c) => {
     if (error instanceof HttpError) return errorResponse(c, error);
