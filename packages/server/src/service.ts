@@ -34,7 +34,8 @@ export interface ServiceOptions {
   /** Attempts run at once by this process; 0 for an API-only process. */
   concurrency: number;
   /** Absent for `quire worker`. */
-  http?: { host: string; port: number; staticDir?: string };
+  /** trustProxy: a TLS-terminating reverse proxy's X-Forwarded-Proto is believed (HSTS); see docs/server.md. */
+  http?: { host: string; port: number; staticDir?: string; trustProxy?: boolean };
   delivery?: DeliverySettings;
   /** Single-user local mode (default) or accounts; see docs/accounts.md. */
   auth?: AuthOptions;
@@ -140,6 +141,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       // Known for this process's own workers only; an API-only server leaves it to the workers elsewhere.
       modelStatus,
       staticDir: options.http.staticDir && existsSync(options.http.staticDir) ? options.http.staticDir : undefined,
+      trustProxy: options.http.trustProxy,
     });
     const server = await startServer({ app, host: options.http.host, port: options.http.port });
     closers.unshift(() => server.close());

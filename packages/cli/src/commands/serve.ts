@@ -75,7 +75,13 @@ export function registerServe(program: Command): void {
       auth,
       restrictLocalSources: auth?.mode === "multi",
       concurrency: flags.workers,
-      http: { host: flags.host, port: flags.port, staticDir: webAppDir() },
+      http: {
+        host: flags.host,
+        port: flags.port,
+        staticDir: webAppDir(),
+        // Behind a TLS-terminating proxy that sets X-Forwarded-Proto (docs/server.md).
+        trustProxy: process.env.QUIRE_TRUST_PROXY === "1",
+      },
     });
   });
 
@@ -107,7 +113,7 @@ async function runService(
   who: string,
   shape: {
     concurrency: number;
-    http?: { host: string; port: number; staticDir?: string };
+    http?: { host: string; port: number; staticDir?: string; trustProxy?: boolean };
     auth?: AuthOptions;
     /** Undefined: restricted when roots are configured. */
     restrictLocalSources?: boolean;

@@ -17,6 +17,8 @@ import { EventHub } from "./event-hub.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
 import { routeLabel } from "./route-label.js";
+import { securityHeaders } from "./security-headers.js";
+import { requestBodyLimit } from "./body-limit.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
 import { environmentRoutes } from "./routes/environments.js";
@@ -62,6 +64,13 @@ export interface AppOptions {
   signInLimits?: Partial<SignInLimits>;
   /** The model's readiness (a key is set): shown by `GET /api/model-status`; new tasks are refused when not ready. */
   modelStatus?: ModelReadiness;
+  /**
+   * A reverse proxy in front terminates TLS and sets `X-Forwarded-Proto`: trust it for HSTS
+   * (security-headers.ts). Off by default: a client could send that header itself.
+   */
+  trustProxy?: boolean;
+  /** The request body limit (http/body-limit.ts); 1 MiB by default. */
+  maxBodyBytes?: number;
 }
 
 export type QuireApp = Hono & { hub: EventHub; metrics: Metrics };
@@ -84,6 +93,11 @@ export function createApp(options: AppOptions): QuireApp {
     // Method, route and status only: bodies and headers may hold prompts or tokens.
     logger.info({ ...labels, ms: Math.round(seconds * 1000) }, "request");
   });
+
+  // Every response, errors and the web app's files included.
+  app.use("*", securityHeaders({ trustProxy: options.trustProxy }));
+  // Before authentication and every route: nobody, signed in or not, makes the server hold a big body.
+  app.use("*", requestBodyLimit(options.maxBodyBytes));
 
   app.onError((error, c) => {
     if (error instanceof HttpError) return errorResponse(c, error);

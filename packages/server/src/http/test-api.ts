@@ -38,6 +38,7 @@ export async function startTestApi(
     /** Where a multi-user API accepts local repository paths (none by default). */
     localSourceRoots?: string[];
     modelStatus?: ModelReadiness;
+    trustProxy?: boolean;
   } = {},
 ): Promise<TestApi> {
   const database = await openTestDatabase(dialect);
@@ -61,6 +62,7 @@ export async function startTestApi(
     staticDir: options.staticDir,
     localSourceRoots: options.localSourceRoots,
     modelStatus: options.modelStatus,
+    trustProxy: options.trustProxy,
   });
   const server = await startServer({ app, port: 0 });
   return {

@@ -5,6 +5,7 @@
 import Convert from "ansi-to-html";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useCallback, useMemo, useRef } from "react";
+import { ansiStylesToClasses } from "../../lib/ansi-classes";
 import { useFollowEnd } from "../../state/use-follow";
 
 /** Below this many lines a plain block is cheaper than the virtualiser. */
@@ -71,5 +72,5 @@ function VirtualOutput({ lines, follow }: { lines: string[]; follow: boolean }) 
 function toHtmlLines(output: string): string[] {
   const convert = new Convert({ escapeXML: true, stream: true, fg: "currentColor", bg: "transparent" });
   const text = output.endsWith("\n") ? output.slice(0, -1) : output;
-  return text.split("\n").map((line) => convert.toHtml(line));
+  return text.split("\n").map((line) => ansiStylesToClasses(convert.toHtml(line)));
 }

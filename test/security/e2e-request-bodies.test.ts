@@ -1,0 +1,120 @@
+/**
+ * Request bodies are bounded before anything parses them (issue 11, item 7): an unauthenticated
+ * client sending 50 MB, with a Content-Length or chunked without one, gets 413 with a JSON error,
+ * and the server process (a real `quire serve --auth multi`) does not grow by more than a few MB.
+ */
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempHome } from "../helpers/quire.js";
+import { startServe, type ServeProcess } from "../helpers/server.js";
+
+const MIB = 1024 * 1024;
+const BODY_BYTES = 50 * MIB;
+
+let server: ServeProcess;
+
+beforeAll(async () => {
+  server = await startServe({
+    home: tempHome(),
+    env: { QUIRE_ADMIN_EMAIL: "admin@example.com", QUIRE_ADMIN_PASSWORD: "admin-password-1" },
+    args: ["--auth", "multi", "--workers", "0"],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** The server's resident memory, from the kernel. */
+function rssBytes(): number {
+  const status = readFileSync(`/proc/${server.child.pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+}
+
+interface Sent {
+  status: number;
+  body: string;
+  /** The highest RSS seen while sending. */
+  peakRss: number;
+}
+
+/**
+ * Streams `BODY_BYTES` of JSON-ish filler a MiB at a time (the client holds one MiB), sampling the
+ * server's RSS, until the body is sent or the server answers and closes.
+ */
+function send(path: string, withLength: boolean): Promise<Sent> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(path, server.url);
+    const chunk = Buffer.alloc(MIB, "a");
+    let written = 0;
+    let peakRss = rssBytes();
+    let answered = false;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssBytes())), 10);
+    const request = http.request(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        ...(withLength ? { "content-length": String(BODY_BYTES) } : {}),
+      },
+    });
+    request.on("response", (response) => {
+      answered = true;
+      let body = "";
+      response.on("data", (data: Buffer) => (body += data.toString()));
+      response.on("end", () => {
+        clearInterval(sampler);
+        peakRss = Math.max(peakRss, rssBytes());
+        request.destroy();
+        resolve({ status: response.statusCode ?? 0, body, peakRss });
+      });
+    });
+    request.on("error", (error) => {
+      if (answered) return;
+      clearInterval(sampler);
+      reject(error);
+    });
+    const pump = (): void => {
+      while (!answered && written < BODY_BYTES) {
+        written += chunk.length;
+        if (!request.write(chunk)) {
+          request.once("drain", pump);
+          return;
+        }
+      }
+      if (!answered) request.end();
+    };
+    pump();
+  });
+}
+
+describe("request bodies", () => {
+  for (const [name, path, withLength] of [
+    ["with a Content-Length, to sign-in (which parses JSON)", "/api/auth/login", true],
+    ["chunked without a Content-Length, to sign-in", "/api/auth/login", false],
+    ["with a Content-Length, to a route needing credentials", "/api/tasks", true],
+    ["chunked without a Content-Length, to a route needing credentials", "/api/tasks", false],
+  ] as const) {
+    it(`refuses 50 MB ${name} with 413 and no memory growth`, async () => {
+      const before = rssBytes();
+      const sent = await send(path, withLength);
+      expect(sent.status).toBe(413);
+      expect(JSON.parse(sent.body)).toEqual({
+        error: { message: "request body too large: at most 1 MiB (1048576 bytes) here" },
+      });
+      expect(sent.peakRss - before).toBeLessThan(8 * MIB);
+      // The server is fine, and a normal request still works.
+      const health = await fetch(`${server.url}/healthz`);
+      expect(health.status).toBe(200);
+    }, 60_000);
+  }
+
+  it("still takes a body under the limit", async () => {
+    const response = await fetch(`${server.url}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "admin@example.com", password: "admin-password-1" }),
+    });
+    expect(response.status).toBe(200);
+  });
+});
