@@ -92,7 +92,11 @@ export interface PrepareOptions {
 export async function prepareTaskWorkspace(options: PrepareOptions): Promise<PreparedTask> {
   const { environment, source } = options;
   const scope = options.snapshotScope;
-  const location = { home: options.home, scope, envKey: environmentKey({ scope, repo: source.sourceRoot, environment }) };
+  const location = {
+    home: options.home,
+    scope,
+    envKey: environmentKey({ scope, repo: source.sourceRoot, environment }),
+  };
   const scriptEnv = { ...environment.variables, ...options.secretValues };
   const readOnlyPaths = [source.objectsDir];
   const runScript = (phase: "setup" | "maintenance", script: string, dir: string) =>

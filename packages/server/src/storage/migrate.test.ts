@@ -21,6 +21,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       ["0003-accounts", "Success"],
       ["0004-usage", "Success"],
       ["0005-task-creator", "Success"],
+      ["0008-repository-credentials", "Success"],
     ]);
     expect(await migrateToLatest(database.db)).toEqual([]);
     const concurrent = await Promise.all([migrateToLatest(database.db), migrateToLatest(database.db)]);
@@ -74,7 +75,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
     expect(again.map((result) => result.status)).toEqual(
       Object.keys(await migrationProvider.getMigrations()).map(() => "Success"),
     );
-    expect(again).toHaveLength(5);
+    expect(again).toHaveLength(6);
   });
 
   it("enforces foreign keys and check constraints", async () => {

@@ -32,6 +32,8 @@ export interface RepositoriesTable {
   created_at: string;
   /** The workspace it belongs to (accounts-schema.ts); null only if written so on purpose. */
   workspace_id: string | null;
+  /** The user and password the URL was given with, as JSON, encrypted (secret-cipher.ts); null: none. */
+  source_credentials: string | null;
 }
 
 export interface EnvironmentsTable {

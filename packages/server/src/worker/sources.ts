@@ -38,6 +38,8 @@ export async function localSource(
   repository: { id: string; source: string },
   policy: LocalSourcePolicy,
   needs?: { commit: string },
+  /** For clone and fetch: the URL's credentials as git configuration (url-credentials.ts). */
+  gitEnv: Record<string, string> = {},
 ): Promise<string> {
   if (!isGitUrl(repository.source)) {
     // Again at each use: the path may name something else than when it was registered.
@@ -48,7 +50,7 @@ export async function localSource(
   const dir = mirrorDir(home, repository.id);
   if (needs && (await hasCommit(dir, needs.commit))) return dir;
   const previous = fetching.get(dir) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(() => cloneOrFetch(repository.source, dir));
+  const next = previous.catch(() => undefined).then(() => cloneOrFetch(repository.source, dir, gitEnv));
   fetching.set(dir, next);
   try {
     await next;
@@ -66,9 +68,9 @@ async function hasCommit(dir: string, commit: string): Promise<boolean> {
   );
 }
 
-async function cloneOrFetch(url: string, dir: string): Promise<void> {
+async function cloneOrFetch(url: string, dir: string, env: Record<string, string>): Promise<void> {
   if (existsSync(path.join(dir, ".git"))) {
-    await git([...SAFE_PROTOCOLS, "fetch", "--prune", "--quiet", "origin"], { cwd: dir }).catch((error: Error) => {
+    await git([...SAFE_PROTOCOLS, "fetch", "--prune", "--quiet", "origin"], { cwd: dir, env }).catch((error: Error) => {
       throw new SourceError(`fetching ${url} failed: ${error.message}`);
     });
     return;
@@ -78,7 +80,10 @@ async function cloneOrFetch(url: string, dir: string): Promise<void> {
   const partial = `${dir}.partial-${process.pid}`;
   await rm(partial, { recursive: true, force: true });
   try {
-    await git([...SAFE_PROTOCOLS, "clone", "--no-checkout", "--quiet", "--", url, partial], { cwd: path.dirname(dir) });
+    await git([...SAFE_PROTOCOLS, "clone", "--no-checkout", "--quiet", "--", url, partial], {
+      cwd: path.dirname(dir),
+      env,
+    });
     await rename(partial, dir);
   } catch (error) {
     await rm(partial, { recursive: true, force: true });

@@ -2,8 +2,10 @@
 import { realpath } from "node:fs/promises";
 import { git } from "@quire/core";
 import type { Hono } from "hono";
-import { checkLocalSource, type LocalSourcePolicy } from "../../worker/local-source-policy.js";
-import { isGitUrl, listBranches, localSource } from "../../worker/sources.js";
+import { checkLocalSource, LocalSourceRefusedError, type LocalSourcePolicy } from "../../worker/local-source-policy.js";
+import { openSource } from "../../worker/repository-source.js";
+import { isGitUrl, listBranches } from "../../worker/sources.js";
+import { splitUrlCredentials, UrlCredentialsError } from "../../worker/url-credentials.js";
 import type { ApiContext } from "../api-context.js";
 import { HttpError, jsonBody, parseOr400 } from "../errors.js";
 import { createRepositoryBody } from "../schemas.js";
@@ -16,11 +18,19 @@ export function repositoryRoutes(app: Hono, ctx: ApiContext): void {
   app.post("/api/repositories", async (c) => {
     const principal = requireScope(c, "repositories:write");
     const body = parseOr400(createRepositoryBody, await jsonBody(c), "repository");
-    const source = isGitUrl(body.source) ? body.source : await checkLocalRepository(body.source, ctx.localSources);
-    const repository = await repos.repositories.create({ ...body, source, workspaceId: principal.workspaceId });
+    // Credentials in a URL become the repository's secret: the URL is stored and shown without them.
+    const { url: source, credentials } = isGitUrl(body.source)
+      ? splitCredentialsOr400(body.source)
+      : { url: await checkLocalRepository(body.source, ctx.localSources), credentials: null };
+    const repository = await repos.repositories.create({
+      ...body,
+      source,
+      credentials,
+      workspaceId: principal.workspaceId,
+    });
     try {
       // A URL is cloned now: a wrong one is reported here, not by the first task.
-      const dir = await localSource(ctx.home, repository, ctx.localSources);
+      const dir = await openSource(ctx, repository);
       if (body.defaultBranch === undefined) {
         const detected = await defaultBranchOf(dir, isGitUrl(source));
         if (detected && detected !== repository.defaultBranch) {
@@ -52,11 +62,23 @@ export function repositoryRoutes(app: Hono, ctx: ApiContext): void {
   app.get("/api/repositories/:id/branches", async (c) => {
     const repository = await repositoryFor(c, repos, c.req.param("id"), "repositories:read");
     if (!repository) throw new HttpError(404, `no repository ${c.req.param("id")}`);
-    const dir = await localSource(ctx.home, repository, ctx.localSources).catch((error: Error) => {
+    const dir = await openSource(ctx, repository).catch((error: Error) => {
+      if (error instanceof LocalSourceRefusedError) throw error;
       throw new HttpError(502, error.message);
     });
     return c.json({ branches: await listBranches(dir, isGitUrl(repository.source)) });
   });
+}
+
+function splitCredentialsOr400(source: string): ReturnType<typeof splitUrlCredentials> {
+  try {
+    return splitUrlCredentials(source);
+  } catch (error) {
+    if (!(error instanceof UrlCredentialsError)) throw error;
+    throw new HttpError(400, `invalid repository: source: ${error.message}`, [
+      { path: "source", message: error.message },
+    ]);
+  }
 }
 
 async function checkLocalRepository(source: string, policy: LocalSourcePolicy): Promise<string> {

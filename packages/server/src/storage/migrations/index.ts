@@ -8,6 +8,7 @@ import * as followUps from "./0002-follow-ups-and-delivery.js";
 import * as accounts from "./0003-accounts.js";
 import * as usage from "./0004-usage.js";
 import * as taskCreator from "./0005-task-creator.js";
+import * as repositoryCredentials from "./0008-repository-credentials.js";
 
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   "0003-accounts": accounts,
   "0004-usage": usage,
   "0005-task-creator": taskCreator,
+  "0008-repository-credentials": repositoryCredentials,
 };
 
 export const migrationProvider: MigrationProvider = {
