@@ -44,7 +44,10 @@ let withoutRoots: WebServer;
 beforeAll(async () => {
   roots = temp("quire-local-roots-");
   // Another tenant's repository, somewhere else on the host.
-  outside = repoAt(path.join(temp("quire-elsewhere-"), "private"), { ...failingTestRepo, "secret.txt": "TOP-SECRET\n" });
+  outside = repoAt(path.join(temp("quire-elsewhere-"), "private"), {
+    ...failingTestRepo,
+    "secret.txt": "TOP-SECRET\n",
+  });
   const options = { auth: { mode: "multi" as const, admin: ADMIN }, plans: plansToml(50) };
   [withRoots, withoutRoots] = await Promise.all([
     startWebServer(scripts, { ...options, env: { QUIRE_LOCAL_SOURCE_ROOTS: roots } }),
@@ -122,7 +125,12 @@ describe("local repository paths on a multi-user server", () => {
     );
     expect(file.status).toBe(409);
     expect(JSON.stringify(file.body)).not.toContain("TOP-SECRET");
-    const again = await withRoots.api("/api/tasks", "POST", { repo, ref: "main", mode: "ask", prompt: "[script:ask] x" });
+    const again = await withRoots.api("/api/tasks", "POST", {
+      repo,
+      ref: "main",
+      mode: "ask",
+      prompt: "[script:ask] x",
+    });
     expect(again.status).toBe(409);
   });
 

@@ -66,7 +66,12 @@ async function setUpWorkspace(workspace: string, repoPath: string, token: string
   );
   expect(created.status).toBe(201);
   const environment = created.body.environment.id;
-  const secret = await server.api(`/api/environments/${environment}/secrets/SERVICE_TOKEN`, "PUT", { value: token }, headers);
+  const secret = await server.api(
+    `/api/environments/${environment}/secrets/SERVICE_TOKEN`,
+    "PUT",
+    { value: token },
+    headers,
+  );
   expect(secret.status).toBe(200);
   return { repository, environment, headers };
 }

@@ -22,6 +22,7 @@ import { PgBossQueue } from "./worker/pg-boss-queue.js";
 import { WorkerPool } from "./worker/pool.js";
 import { newWorkerId } from "./worker/recovery.js";
 import { concurrencyGate } from "./worker/gate.js";
+import { moveUrlCredentials } from "./worker/legacy-url-credentials.js";
 
 export interface ServiceOptions {
   settings: RunSettings;
@@ -85,6 +86,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       logger,
     });
     const repos = createRepos({ ...database, secretCipher });
+    const moved = await moveUrlCredentials(repos, settings.home);
+    if (moved > 0)
+      logger.info({ repositories: moved }, "moved credentials out of repository URLs into encrypted storage");
     const hub = new EventHub();
     const metrics = createMetrics({ defaultMetrics: true });
     const postgres = database.dialect === "postgres" && options.databaseUrl !== undefined;

@@ -76,9 +76,7 @@ export const configFileSchema = z
     /** A multi-user server's repository sources: the only directories local paths may be under. */
     sources: z
       .strictObject({
-        local_roots: z
-          .array(z.string().refine((root) => path.isAbsolute(root), "must be an absolute path"))
-          .optional(),
+        local_roots: z.array(z.string().refine((root) => path.isAbsolute(root), "must be an absolute path")).optional(),
       })
       .optional(),
     profiles: z.record(z.string(), z.strictObject(modelKeysShape)).optional(),

@@ -39,7 +39,11 @@ describe("createSnapshot", () => {
 });
 
 describe("environmentKey and where snapshots live", () => {
-  const environment = { ...defaultEnvironment(), setupScript: "make deps", secrets: [{ name: "TOKEN", version: "v1" }] };
+  const environment = {
+    ...defaultEnvironment(),
+    setupScript: "make deps",
+    secrets: [{ name: "TOKEN", version: "v1" }],
+  };
   const scope = { workspace: "team-a", environment: "env-1" };
   const key = (changes: Partial<SnapshotKeyInputs> = {}) =>
     environmentKey({ scope, repo: "/srv/repo", environment, ...changes });

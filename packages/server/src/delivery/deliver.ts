@@ -12,6 +12,7 @@ import { git, prepareGitHome, type GitContext } from "./git-runner.js";
 import { openPullRequest, type PullRequest } from "./pull-requests.js";
 import { checkBranchName, pushAuthorization, pushBranch } from "./push.js";
 import { displayRemoteUrl, parseRemoteUrl, urlCredentials } from "./remote-url.js";
+import { basicAuthorization, credentialSecrets, type UrlCredentials } from "../worker/url-credentials.js";
 
 export interface DeliverOptions {
   /** The repository the task ran against (a path on this machine); only read. */
@@ -24,6 +25,11 @@ export interface DeliverOptions {
    * forge's API; whether a token goes along with the push is decided by the push URL alone.
    */
   forgeRepo?: string;
+  /**
+   * Credentials the repository was registered with (taken out of its URL): sent as the push's
+   * Authorization header over http(s), in git's environment, in preference to a forge token.
+   */
+  remoteCredentials?: UrlCredentials | null;
   baseCommit: string;
   diff: string;
   /** The new branch (must not exist on the remote, unless it is already at this very commit). */
@@ -54,7 +60,11 @@ export interface DeliverResult {
 }
 
 function redactorFor(options: DeliverOptions, remoteUrl: string): (text: string) => string {
-  const secrets: Record<string, string> = { ...urlCredentials(remoteUrl), ...urlCredentials(options.forgeRepo ?? "") };
+  const secrets: Record<string, string> = {
+    ...urlCredentials(remoteUrl),
+    ...urlCredentials(options.forgeRepo ?? ""),
+    ...credentialSecrets(options.remoteCredentials ?? null),
+  };
   const tokens = [
     { name: "GITHUB_TOKEN", token: options.forges.github.token, user: "x-access-token" },
     { name: "GITLAB_TOKEN", token: options.forges.gitlab.token, user: "oauth2" },
@@ -75,6 +85,15 @@ async function originUrl(sourceRepo: string, context: GitContext): Promise<strin
   } catch {
     throw new DeliveryError(`${sourceRepo} has no "origin" remote to push to; give a remote URL`);
   }
+}
+
+/** The header for the repository's own credentials, for an http(s) remote only. */
+function registeredAuthorization(
+  remoteUrl: string,
+  credentials: UrlCredentials | null | undefined,
+): string | undefined {
+  if (!credentials || !/^https?:\/\//i.test(remoteUrl)) return undefined;
+  return basicAuthorization(credentials);
 }
 
 function pullRequestWord(kind: ForgeTarget["kind"]): string {
@@ -107,7 +126,8 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
       remoteDisplay: remote,
       commit: made.commit,
       branch,
-      authorization: pushAuthorization(pushTarget, pushLocation),
+      authorization:
+        registeredAuthorization(remoteUrl, options.remoteCredentials) ?? pushAuthorization(pushTarget, pushLocation),
     },
     context,
   );

@@ -94,7 +94,7 @@ describe.each(TEST_DIALECTS)("environment secrets at rest on %s", (dialect) => {
     const everything = JSON.stringify(await t.database.db.selectFrom("environment_secrets").selectAll().execute());
     expect(everything).not.toContain("plain-value");
     expect(await t.repos.environments.readSecrets(environmentId)).toEqual([
-      { name: "TOKEN", version: 2, readable: true, value: "second-plain-value" },
+      { name: "TOKEN", version: 2, updatedAt: expect.any(String), readable: true, value: "second-plain-value" },
     ]);
   });
 

@@ -71,7 +71,7 @@ export interface ReposDatabase extends Pick<StorageDatabase, "db" | "dialect"> {
 export function createRepos(database: ReposDatabase): Repos {
   const { db, dialect } = database;
   return {
-    repositories: new RepositoriesRepo(db),
+    repositories: new RepositoriesRepo(db, database.secretCipher),
     environments: new EnvironmentsRepo(db, database.secretCipher),
     tasks: new TasksRepo(db),
     attempts: new AttemptsRepo(db, dialect),

@@ -23,6 +23,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       ["0005-task-creator", "Success"],
       ["0006-verification-skipped", "Success"],
       ["0007-invitations", "Success"],
+      ["0008-repository-credentials", "Success"],
       ["0010-repository-removal", "Success"],
     ]);
     expect(await migrateToLatest(database.db)).toEqual([]);

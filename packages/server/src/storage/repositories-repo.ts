@@ -1,6 +1,8 @@
 import type { Kysely, Selectable } from "kysely";
+import type { UrlCredentials } from "../worker/url-credentials.js";
 import { LOCAL_WORKSPACE_ID } from "./accounts-schema.js";
 import { ACTIVE_STATUSES } from "./tasks-repo.js";
+import type { SecretCipher, SecretRow } from "./secret-cipher.js";
 import type { Database, RepositoriesTable } from "./schema.js";
 import { newId, timestamp } from "./values.js";
 
@@ -20,23 +22,67 @@ export interface NewRepository {
   defaultBranch?: string;
   /** The local workspace when not given. */
   workspaceId?: string;
+  /** Taken out of the URL (url-credentials.ts); stored encrypted, never shown. */
+  credentials?: UrlCredentials | null;
+}
+
+/** The row of a repository's credentials for the cipher's additional data: not an environment's. */
+function credentialsRow(repositoryId: string): SecretRow {
+  return { environmentId: `repository:${repositoryId}`, name: "source credentials" };
 }
 
 export class RepositoriesRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** `cipher` is null only in a process that never touches secrets (`quire plan`). */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly cipher: SecretCipher | null = null,
+  ) {}
 
   async create(input: NewRepository, now: Date = new Date()): Promise<Repository> {
+    const id = newId(now);
     const row: Selectable<RepositoriesTable> = {
-      id: newId(now),
+      id,
       name: input.name,
       source: input.source,
       default_branch: input.defaultBranch ?? "main",
       created_at: timestamp(now),
       workspace_id: input.workspaceId ?? LOCAL_WORKSPACE_ID,
       removed_at: null,
+      source_credentials: this.sealCredentials(id, input.credentials ?? null),
     };
     await this.db.insertInto("repositories").values(row).execute();
     return toRepository(row);
+  }
+
+  /** The credentials the URL was registered with, decrypted, for git's environment only. */
+  async credentials(id: string): Promise<UrlCredentials | null> {
+    const row = await this.db
+      .selectFrom("repositories")
+      .select("source_credentials")
+      .where("id", "=", id)
+      .executeTakeFirst();
+    if (!row?.source_credentials) return null;
+    return JSON.parse(this.requireCipher().decrypt(row.source_credentials, credentialsRow(id))) as UrlCredentials;
+  }
+
+  /** Replaces the source and its credentials (moving credentials out of URLs stored before they were split). */
+  async setSource(id: string, source: string, credentials: UrlCredentials | null): Promise<void> {
+    await this.db
+      .updateTable("repositories")
+      .set({ source, source_credentials: this.sealCredentials(id, credentials) })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  private sealCredentials(id: string, credentials: UrlCredentials | null): string | null {
+    if (!credentials) return null;
+    return this.requireCipher().encrypt(JSON.stringify(credentials), credentialsRow(id));
+  }
+
+  private requireCipher(): SecretCipher {
+    if (!this.cipher)
+      throw new Error("this process has no secrets key, so it cannot read or write repository credentials");
+    return this.cipher;
   }
 
   async setDefaultBranch(id: string, branch: string): Promise<void> {

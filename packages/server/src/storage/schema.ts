@@ -34,6 +34,8 @@ export interface RepositoriesTable {
   workspace_id: string | null;
   /** When it was removed (its tasks still refer to it); null while it is in use. */
   removed_at: string | null;
+  /** The user and password the URL was given with, as JSON, encrypted (secret-cipher.ts); null: none. */
+  source_credentials: string | null;
 }
 
 export interface EnvironmentsTable {

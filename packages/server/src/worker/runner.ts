@@ -22,7 +22,8 @@ import { syncTaskStatus } from "../tasks/status.js";
 import type { WorkerContext } from "./context.js";
 import { EventWriter } from "./event-writer.js";
 import { keepLease } from "./lease.js";
-import { isGitUrl, localSource, resolveRef } from "./sources.js";
+import { openSource } from "./repository-source.js";
+import { isGitUrl, resolveRef } from "./sources.js";
 import { environmentForTask } from "./task-environment.js";
 import { AttemptMeter } from "./meter.js";
 import { verifyAttemptDiff } from "./verify.js";
@@ -97,7 +98,8 @@ async function runRounds(
   const repository = await repos.repositories.get(task.repositoryId);
   if (!repository) throw new Error(`task ${task.id} names a repository that no longer exists`);
   const known = task.baseCommit;
-  const sourceDir = await localSource(settings.home, repository, ctx.localSources, known ? { commit: known } : undefined);
+  const access = { home: settings.home, repos, localSources: ctx.localSources };
+  const sourceDir = await openSource(access, repository, known ? { commit: known } : undefined);
   const commit =
     known ??
     (await repos.tasks.fixBaseCommit(task.id, await resolveRef(sourceDir, task.ref, isGitUrl(repository.source))));

@@ -39,6 +39,8 @@ export async function localSource(
   repository: { id: string; source: string },
   policy: LocalSourcePolicy,
   needs?: { commit: string },
+  /** For clone and fetch: the URL's credentials as git configuration (url-credentials.ts). */
+  gitEnv: Record<string, string> = {},
 ): Promise<string> {
   if (!isGitUrl(repository.source)) {
     // Again at each use: the path may name something else than when it was registered.
@@ -49,7 +51,7 @@ export async function localSource(
   const dir = mirrorDir(home, repository.id);
   if (needs && (await hasCommit(dir, needs.commit))) return dir;
   const previous = fetching.get(dir) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(() => cloneOrFetch(home, repository.source, dir));
+  const next = previous.catch(() => undefined).then(() => cloneOrFetch(home, repository.source, dir, gitEnv));
   fetching.set(dir, next);
   try {
     await next;
@@ -71,13 +73,13 @@ async function hasCommit(dir: string, commit: string): Promise<boolean> {
  * Through the source network's proxy (public destinations unless the operator allows more), and
  * with one error whatever went wrong: what git said would tell a prober what it met.
  */
-async function cloneOrFetch(home: string, url: string, dir: string): Promise<void> {
+async function cloneOrFetch(home: string, url: string, dir: string, gitEnv: Record<string, string>): Promise<void> {
   const fail = (): never => {
     throw new SourceError(SOURCE_FETCH_FAILED);
   };
   if (existsSync(path.join(dir, ".git"))) {
     await withGuardedGit(home, ({ configArgs, env }) =>
-      git([...SAFE_PROTOCOLS, ...configArgs, "fetch", "--prune", "--quiet", "origin"], { cwd: dir, env }),
+      git([...SAFE_PROTOCOLS, ...configArgs, "fetch", "--prune", "--quiet", "origin"], { cwd: dir, env: { ...gitEnv, ...env } }),
     ).catch(fail);
     return;
   }
@@ -89,7 +91,7 @@ async function cloneOrFetch(home: string, url: string, dir: string): Promise<voi
     await withGuardedGit(home, ({ configArgs, env }) =>
       git([...SAFE_PROTOCOLS, ...configArgs, "clone", "--no-checkout", "--quiet", "--", url, partial], {
         cwd: path.dirname(dir),
-        env,
+        env: { ...gitEnv, ...env },
       }),
     );
     await rename(partial, dir);

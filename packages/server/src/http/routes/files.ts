@@ -1,7 +1,7 @@
 /** `GET /api/tasks/:id/file?path=`: a file of the task's repository at the task's base commit. */
 import type { Hono } from "hono";
 import { readFileAtCommit, treePathProblem } from "../../tasks/file-at-commit.js";
-import { localSource } from "../../worker/sources.js";
+import { openSource } from "../../worker/repository-source.js";
 import type { ApiContext } from "../api-context.js";
 import { HttpError, parseOr400 } from "../errors.js";
 import { fileQuery } from "../schemas.js";
@@ -16,7 +16,7 @@ export function fileRoutes(app: Hono, ctx: ApiContext): void {
     const repository = await ctx.repos.repositories.get(task.repositoryId);
     if (!repository) throw new HttpError(409, `repository ${task.repositoryId} was removed: its files cannot be read`);
     if (!task.baseCommit) throw new HttpError(409, `task ${task.id} has no base commit yet: its files cannot be read`);
-    const source = await localSource(ctx.home, repository, ctx.localSources, { commit: task.baseCommit });
+    const source = await openSource(ctx, repository, { commit: task.baseCommit });
     const file = await readFileAtCommit(source, task.baseCommit, path);
     if (file.kind === "missing") throw new HttpError(404, `${path} does not exist at ${task.baseCommit.slice(0, 12)}`);
     if (file.kind === "not-a-file") throw new HttpError(400, `${path} is a ${file.type}, not a file`);

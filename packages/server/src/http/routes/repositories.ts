@@ -5,8 +5,10 @@
 import { realpath, rm } from "node:fs/promises";
 import { git } from "@quire/core";
 import type { Hono } from "hono";
-import { checkLocalSource, type LocalSourcePolicy } from "../../worker/local-source-policy.js";
-import { isGitUrl, listBranches, localSource, mirrorDir } from "../../worker/sources.js";
+import { checkLocalSource, LocalSourceRefusedError, type LocalSourcePolicy } from "../../worker/local-source-policy.js";
+import { openSource } from "../../worker/repository-source.js";
+import { isGitUrl, listBranches, mirrorDir } from "../../worker/sources.js";
+import { splitUrlCredentials, UrlCredentialsError } from "../../worker/url-credentials.js";
 import type { ApiContext } from "../api-context.js";
 import { HttpError, jsonBody, parseOr400 } from "../errors.js";
 import { SourceSpellingError, sourceIdentity, withoutFileScheme } from "../repository-source.js";
@@ -21,7 +23,10 @@ export function repositoryRoutes(app: Hono, ctx: ApiContext): void {
     const principal = requireScope(c, "repositories:write");
     const body = parseOr400(createRepositoryBody, await jsonBody(c), "repository");
     const requested = sourceOr400(body.source);
-    const source = isGitUrl(requested) ? requested : await checkLocalRepository(requested, ctx.localSources);
+    // Credentials in a URL become the repository's secret: the URL is stored and shown without them.
+    const { url: source, credentials } = isGitUrl(requested)
+      ? splitCredentialsOr400(requested)
+      : { url: await checkLocalRepository(requested, ctx.localSources), credentials: null };
     const identity = sourceIdentity(source);
     const existing = (await repos.repositories.list(principal.workspaceId)).find(
       (candidate) => sourceIdentity(candidate.source) === identity,
@@ -30,10 +35,15 @@ export function repositoryRoutes(app: Hono, ctx: ApiContext): void {
       const message = `repository already registered as "${existing.name}" (${existing.id})`;
       return c.json({ error: { message, issues: [{ path: "source", message }] }, repository: existing }, 409);
     }
-    const repository = await repos.repositories.create({ ...body, source, workspaceId: principal.workspaceId });
+    const repository = await repos.repositories.create({
+      ...body,
+      source,
+      credentials,
+      workspaceId: principal.workspaceId,
+    });
     try {
       // A URL is cloned now: a wrong one is reported here, not by the first task.
-      const dir = await localSource(ctx.home, repository, ctx.localSources);
+      const dir = await openSource(ctx, repository);
       if (body.defaultBranch === undefined) {
         const detected = await defaultBranchOf(dir, isGitUrl(source));
         if (detected && detected !== repository.defaultBranch) {
@@ -93,7 +103,8 @@ export function repositoryRoutes(app: Hono, ctx: ApiContext): void {
   app.get("/api/repositories/:id/branches", async (c) => {
     const repository = await repositoryFor(c, repos, c.req.param("id"), "repositories:read");
     if (!repository) throw new HttpError(404, `no repository ${c.req.param("id")}`);
-    const dir = await localSource(ctx.home, repository, ctx.localSources).catch((error: Error) => {
+    const dir = await openSource(ctx, repository).catch((error: Error) => {
+      if (error instanceof LocalSourceRefusedError) throw error;
       throw new HttpError(502, error.message);
     });
     return c.json({ branches: await listBranches(dir, isGitUrl(repository.source)) });
@@ -105,6 +116,17 @@ function sourceOr400(source: string): string {
     return withoutFileScheme(source);
   } catch (error) {
     if (!(error instanceof SourceSpellingError)) throw error;
+    throw new HttpError(400, `invalid repository: source: ${error.message}`, [
+      { path: "source", message: error.message },
+    ]);
+  }
+}
+
+function splitCredentialsOr400(source: string): ReturnType<typeof splitUrlCredentials> {
+  try {
+    return splitUrlCredentials(source);
+  } catch (error) {
+    if (!(error instanceof UrlCredentialsError)) throw error;
     throw new HttpError(400, `invalid repository: source: ${error.message}`, [
       { path: "source", message: error.message },
     ]);

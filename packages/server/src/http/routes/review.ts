@@ -5,7 +5,7 @@ import type { Context, Hono } from "hono";
 import { deliver, DeliveryError, DiffDoesNotApplyError, formatPatch } from "../../delivery/index.js";
 import type { Task } from "../../storage/index.js";
 import { pushTargetOf } from "../../delivery/push-target.js";
-import { localSource } from "../../worker/sources.js";
+import { openSource } from "../../worker/repository-source.js";
 import { audit, type Scope } from "../../accounts/index.js";
 import type { ApiContext } from "../api-context.js";
 import { taskFor } from "../scoping.js";
@@ -40,7 +40,7 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
     const workDir = await scratch();
     try {
       const patch = await formatPatch({
-        sourceRepo: await localSource(ctx.home, repository, ctx.localSources, { commit: task.baseCommit }),
+        sourceRepo: await openSource(ctx, repository, { commit: task.baseCommit }),
         baseCommit: task.baseCommit,
         diff,
         message: commitMessage(task),
@@ -68,10 +68,11 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
     const workDir = await scratch();
     try {
       const title = body.title ?? firstLine(task.prompt);
-      const sourceRepo = await localSource(ctx.home, repository, ctx.localSources, { commit: task.baseCommit });
+      const sourceRepo = await openSource(ctx, repository, { commit: task.baseCommit });
       const result = await deliver({
         sourceRepo,
         ...pushTargetOf(repository, sourceRepo, ctx.localSources),
+        remoteCredentials: await repos.repositories.credentials(repository.id),
         baseCommit: task.baseCommit,
         diff: attempt.diff ?? "",
         branch: body.branch ?? `quire/${task.id}`,

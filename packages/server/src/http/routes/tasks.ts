@@ -5,7 +5,8 @@ import type { Task } from "../../storage/index.js";
 import { ACTIVE_STATUSES } from "../../storage/index.js";
 import { syncTaskStatus } from "../../tasks/status.js";
 import { attemptFinalEvent } from "../../worker/runner.js";
-import { isGitUrl, localSource, resolveRef, SourceError } from "../../worker/sources.js";
+import { openSource } from "../../worker/repository-source.js";
+import { isGitUrl, resolveRef, SourceError } from "../../worker/sources.js";
 import { audit, requireScope, type Scope } from "../../accounts/index.js";
 import type { ApiContext } from "../api-context.js";
 import { repositoryFor, taskFor } from "../scoping.js";
@@ -54,7 +55,7 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
     if (admitted instanceof Response) return admitted;
     let baseCommit: string;
     try {
-      const dir = await localSource(ctx.home, repository, ctx.localSources);
+      const dir = await openSource(ctx, repository);
       baseCommit = await resolveRef(dir, body.ref, isGitUrl(repository.source));
     } catch (error) {
       if (admitted) await refund(repos, admitted.admissionId);

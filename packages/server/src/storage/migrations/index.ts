@@ -10,6 +10,7 @@ import * as usage from "./0004-usage.js";
 import * as taskCreator from "./0005-task-creator.js";
 import * as verificationSkipped from "./0006-verification-skipped.js";
 import * as invitations from "./0007-invitations.js";
+import * as repositoryCredentials from "./0008-repository-credentials.js";
 import * as repositoryRemoval from "./0010-repository-removal.js";
 
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   "0005-task-creator": taskCreator,
   "0006-verification-skipped": verificationSkipped,
   "0007-invitations": invitations,
+  "0008-repository-credentials": repositoryCredentials,
   "0010-repository-removal": repositoryRemoval,
 };
 
