@@ -80,6 +80,8 @@ describe.each(["openai", "openai-chat", "anthropic"] as const)("quire exec code 
 
     // The model saw the failing run's output, then the passing one.
     expect(model.requests).toHaveLength(4);
+    // The sandbox shows the workspace at a neutral path; the model is told that one, not the host's.
+    expect(requestText(model.requests[0]!)).toContain("<cwd>/workspace</cwd>");
     expect(requestText(model.requests[1]!)).toContain("FAIL: add(2, 3) = -1");
     expect(requestText(model.requests[3]!)).toContain("ok: 1 test passed");
     for (let i = 1; i < model.requests.length; i++) {

@@ -1,6 +1,7 @@
 // Attacks sent by a scripted hostile model to the built `quire exec --json`, end to end:
 // what the agent phase can see of Quire's own secrets and home, and what runs on the host
 // after the agent's turn. Build first (`npm run build`).
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -85,9 +86,21 @@ describe("quire exec against a hostile model", () => {
     writeFileSync(path.join(home, "credentials.json"), JSON.stringify({ token: secret }));
     // A first task leaves a secret in its workspace; the second, hostile one goes looking for it.
     const first = await hostileTask([shellCall(`echo ${secret} > leaked-by-task-1.txt`)], { home });
-    // The first task's changes stay on the host: in its copy-on-write layer, or its copied workspace.
-    const kept = ["upper", "repo"].map((layer) => path.join(first.taskDir, layer, "leaked-by-task-1.txt"));
-    expect(kept.filter((file) => existsSync(file)).map((file) => readFileSync(file, "utf8"))).toEqual([`${secret}\n`]);
+    // The first task's changes stay on the host: in its copy-on-write layer (on its disk layer,
+    // an image mounted only while the task runs: looked at read-only), or its copied workspace.
+    const image = path.join(first.taskDir, "disk.img");
+    const layered = existsSync(image);
+    if (layered) execFileSync("mount", ["-o", "loop,ro", image, path.join(first.taskDir, "disk")]);
+    const kept = ["disk/upper", "upper", "repo"].map((layer) =>
+      path.join(first.taskDir, layer, "leaked-by-task-1.txt"),
+    );
+    try {
+      expect(kept.filter((file) => existsSync(file)).map((file) => readFileSync(file, "utf8"))).toEqual([
+        `${secret}\n`,
+      ]);
+    } finally {
+      if (layered) execFileSync("umount", [path.join(first.taskDir, "disk")]);
+    }
 
     const second = await hostileTask(
       [

@@ -1,5 +1,6 @@
 import { lstatSync, realpathSync } from "node:fs";
 import path from "node:path";
+import { SANDBOX_WORKSPACE } from "./sandbox/workspace-view.js";
 
 /** A path the agent named that would lead outside the workspace. */
 export class PathEscapeError extends Error {
@@ -15,6 +16,19 @@ export class PathEscapeError extends Error {
 function isInside(root: string, candidate: string): boolean {
   const rel = path.relative(root, candidate);
   return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+}
+
+/**
+ * An absolute path under the sandbox's neutral workspace path (what the agent sees as its cwd
+ * with bwrap) stands for the same place in the host's workspace. Paths already inside the
+ * host's workspace (it may itself live under that name) are left alone.
+ */
+function fromSandboxView(workspace: string, root: string, requested: string): string {
+  if (!path.isAbsolute(requested)) return requested;
+  const rel = path.relative(SANDBOX_WORKSPACE, requested);
+  if (rel.startsWith("..") || path.isAbsolute(rel)) return requested;
+  if (isInside(path.resolve(workspace), requested) || isInside(root, requested)) return requested;
+  return path.join(root, rel);
 }
 
 /**
@@ -35,7 +49,7 @@ export function resolveInsideWorkspace(
     throw new PathEscapeError(requested, "absolute paths are not allowed; use a path relative to the workspace");
   }
   const base = options.base ?? root;
-  const lexical = path.resolve(base, requested);
+  const lexical = path.resolve(base, fromSandboxView(workspace, root, requested));
   // Compare against both spellings of the root: the caller's and the real one.
   const lexicalRoot = path.resolve(workspace);
   if (!isInside(lexicalRoot, lexical) && !isInside(root, lexical)) {

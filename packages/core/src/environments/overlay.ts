@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { mkdir, readFile, rm } from "node:fs/promises";
+import path from "node:path";
 import { promisify } from "node:util";
 
 const execFileAsync = promisify(execFile);
@@ -21,17 +22,24 @@ export interface OverlayPaths {
  * Mounting needs CAP_SYS_ADMIN (Quire running as root, as in a container); callers check
  * `overlaySupported()` and fall back to a copy otherwise.
  */
-export async function mountOverlay(paths: OverlayPaths): Promise<void> {
-  await Promise.all([mkdir(paths.upper, { recursive: true }), mkdir(paths.work, { recursive: true })]);
-  await mkdir(paths.merged, { recursive: true });
+export async function mountOverlay(paths: OverlayPaths, options: { cwd?: string } = {}): Promise<void> {
+  // Relative paths (resolved from `cwd`) are what the mount table then shows, to the sandbox too.
+  const resolve = (dir: string): string => path.resolve(options.cwd ?? ".", dir);
+  await Promise.all([
+    mkdir(resolve(paths.upper), { recursive: true }),
+    mkdir(resolve(paths.work), { recursive: true }),
+  ]);
+  await mkdir(resolve(paths.merged), { recursive: true });
   for (const value of Object.values(paths)) {
     // overlayfs options are comma and colon separated; such paths cannot be expressed safely.
     if (/[,:]/.test(value)) throw new Error(`cannot use ${value} for overlayfs: it contains ',' or ':'`);
   }
   // nosuid, nodev: a set-uid file the agent made in its workspace grants nothing through the mount.
-  const options = `lowerdir=${paths.lower},upperdir=${paths.upper},workdir=${paths.work},nosuid,nodev`;
+  const mountOptions = `lowerdir=${paths.lower},upperdir=${paths.upper},workdir=${paths.work},nosuid,nodev`;
   try {
-    await execFileAsync("mount", ["-t", "overlay", "overlay", "-o", options, paths.merged]);
+    await execFileAsync("mount", ["-t", "overlay", "overlay", "-o", mountOptions, resolve(paths.merged)], {
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+    });
   } catch (error) {
     const err = error as { stderr?: string; message: string };
     throw new Error(`could not mount the task's copy-on-write view: ${(err.stderr ?? "").trim() || err.message}`);

@@ -4,7 +4,9 @@ import { proxyBridgeArgs, proxyEnv, withProxyForwarder } from "../network/sandbo
 import { resolveLimits, rlimitArgv } from "./limits.js";
 import { createLimitEnforcer } from "./limits-run.js";
 import { liveProcessStart, processEnded } from "./process-exit.js";
-import { etcMaskArgs, resolverArgs, systemAliasArgs } from "./system-view.js";
+import { sandboxEtc } from "./sandbox-etc.js";
+import { systemAliasArgs } from "./system-view.js";
+import { SANDBOX_WORKSPACE, viewPathOf } from "./workspace-view.js";
 import type { ExecRequest, Sandbox, SandboxPolicy } from "./types.js";
 
 /** The private HOME holds dotfiles and caches of one command: small. */
@@ -37,26 +39,27 @@ const SCRATCH_MOUNTS = ["/tmp", SANDBOX_HOME, "/dev/shm"];
  * workspace stays writable and files written in it belong to that user on the host.
  */
 const SANDBOX_UID = "1000";
+const SANDBOX_HOSTNAME = "quire-sandbox";
 
 /** PATH inside the sandbox: the host's system directories, seen read-only. */
 export const SANDBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-/** The workspace at its real path, and at the policy's spelling too when that differs (a symlinked tmp). */
 function workspaceArgs(policy: SandboxPolicy): string[] {
-  const bind = policy.writable ? "--bind" : "--ro-bind";
-  const real = realpathSync(policy.workspace);
-  const spelled = path.resolve(policy.workspace);
-  const args = [bind, real, real];
-  if (spelled !== real) args.push(bind, real, spelled);
-  return args;
+  return [policy.writable ? "--bind" : "--ro-bind", realpathSync(policy.workspace), SANDBOX_WORKSPACE];
+}
+
+/** A host path inside the policy's workspace (either spelling), as commands see it; others as they are. */
+export function sandboxPathOf(policy: SandboxPolicy, hostPath: string): string {
+  const roots = [path.resolve(policy.workspace), realpathSync(policy.workspace)];
+  return viewPathOf(roots, SANDBOX_WORKSPACE, hostPath);
 }
 
 /**
  * The complete bwrap command line for one exec. Order matters: later mounts cover earlier
- * ones, so the workspace comes after /tmp and HOME (a workspace under /tmp stays visible)
- * and after the extra read-only paths (the workspace stays writable if one contains it).
+ * ones. The extra read-only paths keep their host paths (git's alternates name them), so they
+ * come after /tmp and HOME (one under /tmp stays visible).
  */
-function bwrapArgs(policy: SandboxPolicy, request: ExecRequest): string[] {
+function bwrapArgs(policy: SandboxPolicy, request: ExecRequest, etc: { args: string[] }): string[] {
   // Allowlist mode: no network of its own, only the filtering proxy (see network/sandbox-bridge.ts).
   const proxy = policy.network ? undefined : policy.proxy;
   const env: Record<string, string> = {
@@ -84,7 +87,7 @@ function bwrapArgs(policy: SandboxPolicy, request: ExecRequest): string[] {
     "--gid",
     SANDBOX_UID,
     "--hostname",
-    "quire-sandbox",
+    SANDBOX_HOSTNAME,
     "--die-with-parent",
     // A new session: the command cannot push keystrokes into Quire's terminal (TIOCSTI).
     "--new-session",
@@ -95,14 +98,10 @@ function bwrapArgs(policy: SandboxPolicy, request: ExecRequest): string[] {
     "/usr",
     "/usr",
     ...systemAliasArgs(),
-    "--ro-bind",
-    "/etc",
-    "/etc",
-    ...etcMaskArgs(),
+    ...etc.args,
     "--ro-bind-try",
     "/opt",
     "/opt",
-    ...(policy.network ? resolverArgs() : []),
     "--proc",
     "/proc",
     // bwrap's /dev is a tmpfs of its own with no size: read-only, and /dev/shm a sized one.
@@ -129,7 +128,7 @@ function bwrapArgs(policy: SandboxPolicy, request: ExecRequest): string[] {
     ...workspaceArgs(policy),
     ...(proxy ? proxyBridgeArgs(proxy.socketPath) : []),
     "--chdir",
-    request.cwd,
+    sandboxPathOf(policy, request.cwd),
     "--clearenv",
     ...Object.entries(env).flatMap(([name, value]) => ["--setenv", name, value]),
     "--",
@@ -187,7 +186,9 @@ export function createBwrapSandbox(policy: SandboxPolicy, bwrapPath = "bwrap"): 
       // RLIMIT_NPROC counts the sandbox user's processes in its own user namespace, i.e. this
       // command's, except when Quire runs as root (root is exempt; the cgroup covers that).
       const argv = rlimitArgv(enforcer.limits, request.argv, { processes: true });
-      const args = bwrapArgs(policy, { ...request, argv });
+      // fd 3 is --info-fd; the synthetic /etc files come on the fds after it.
+      const etc = sandboxEtc({ uid: SANDBOX_UID, hostname: SANDBOX_HOSTNAME, network: policy.network, firstFd: 4 });
+      const args = bwrapArgs(policy, { ...request, argv }, etc);
       return enforcer.run(
         {
           file: bwrapPath,
@@ -198,6 +199,7 @@ export function createBwrapSandbox(policy: SandboxPolicy, bwrapPath = "bwrap"): 
           onInfo,
           untilDone,
           scratchMounts,
+          inputFds: etc.inputFds,
         },
         request,
       );

@@ -17,6 +17,11 @@ export interface ProcessSpec {
   mapExitCode?: (code: number, stderrStart: string) => number;
   /** Receives what the program writes to its fd 3 (bwrap's --info-fd), which is a pipe only then. */
   onInfo?: (text: string) => void;
+  /**
+   * Contents handed to the program on fds 4, 5, ... (pipes, written and closed at once): what
+   * bwrap's --file copies into the sandbox. Each must fit a pipe's buffer (64 KiB).
+   */
+  inputFds?: string[];
   /** Host paths of the command's private tmpfs mounts, watched for their file count (limits-watch.ts). */
   scratchMounts?: () => string[];
   /** Awaited once the process is gone, before the result is given (e.g. until its sandbox is torn down). */
@@ -73,7 +78,18 @@ export function spawnBounded(spec: ProcessSpec, request: ExecRequest): Promise<E
       cwd: spec.cwd,
       env: spec.env,
       detached: true,
-      stdio: ["ignore", "pipe", "pipe", spec.onInfo ? "pipe" : "ignore"],
+      stdio: [
+        "ignore",
+        "pipe",
+        "pipe",
+        spec.onInfo ? "pipe" : "ignore",
+        ...(spec.inputFds ?? []).map(() => "pipe" as const),
+      ],
+    });
+    (spec.inputFds ?? []).forEach((content, index) => {
+      const pipe = child.stdio[4 + index] as NodeJS.WritableStream | null;
+      pipe?.on("error", () => undefined); // the program died before reading it: its exit says why
+      pipe?.end(content);
     });
     let timedOut = false;
     let cancelled = false;

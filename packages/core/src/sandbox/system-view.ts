@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, readlinkSync, realpathSync } from "node:fs";
+import { lstatSync, readdirSync, readlinkSync } from "node:fs";
 import path from "node:path";
 
 /** Top-level system directories that merged-/usr systems make symlinks into /usr. */
@@ -17,17 +17,6 @@ export function systemAliasArgs(): string[] {
     }
   }
   return args;
-}
-
-/** With the network on, a resolv.conf that links into the host's /run (systemd-resolved) needs its target. */
-export function resolverArgs(): string[] {
-  try {
-    if (!lstatSync("/etc/resolv.conf").isSymbolicLink()) return [];
-    const target = realpathSync("/etc/resolv.conf");
-    return target.startsWith("/etc/") ? [] : ["--ro-bind-try", target, target];
-  } catch {
-    return [];
-  }
 }
 
 const OTHERS_READ = 0o004;
@@ -63,15 +52,28 @@ function privateEntries(dir: string, found: { files: string[]; dirs: string[] })
 let etcMasks: string[] | undefined;
 
 /**
- * Hides what /etc keeps from other users (/etc/shadow, TLS private keys, database configs).
- * The command runs as the user that started Quire, so when that is root it could otherwise
- * read them: files become an unopenable device node, directories an empty read-only tmpfs.
- * Computed once per process (a walk of /etc takes milliseconds).
+ * Hides what the allowlisted parts of /etc (sandbox-etc.ts) keep from other users (a TLS
+ * private key dropped among the certificates). The command runs as the user that started
+ * Quire, so when that is root it could otherwise read them: files become an unopenable device
+ * node, directories an empty read-only tmpfs. Computed once per process.
  */
-export function etcMaskArgs(): string[] {
+export function etcMaskArgs(allowed: string[]): string[] {
   if (etcMasks === undefined) {
     const found = { files: [] as string[], dirs: [] as string[] };
-    privateEntries("/etc", found);
+    for (const entry of allowed) {
+      let stat;
+      try {
+        stat = lstatSync(entry);
+      } catch {
+        continue;
+      }
+      if (stat.isSymbolicLink()) continue;
+      const hidden = (stat.mode & OTHERS_READ) === 0 || (stat.mode & OTHERS_SEARCH) === 0;
+      if (stat.isDirectory()) {
+        if (hidden) found.dirs.push(entry);
+        else privateEntries(entry, found);
+      } else if ((stat.mode & OTHERS_READ) === 0) found.files.push(entry);
+    }
     etcMasks = [
       ...found.files.flatMap((file) => ["--ro-bind", "/dev/null", file]),
       ...found.dirs.flatMap((dir) => ["--tmpfs", dir, "--remount-ro", dir]),

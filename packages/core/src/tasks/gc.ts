@@ -1,4 +1,4 @@
-import { readdir, readFile, rm, stat } from "node:fs/promises";
+import { readdir, readFile, readlink, realpath, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { isMounted, unmountOverlay } from "../environments/overlay.js";
 import { removeDiskLayer } from "../sandbox/disk-layer.js";
@@ -20,12 +20,33 @@ export interface GcReport {
   workspacesRemoved: string[];
 }
 
-/** Lower dirs of the overlays mounted now: snapshots that running tasks still stand on. */
+/**
+ * Lower dirs of the overlays mounted now: snapshots that running tasks still stand on. A task's
+ * overlay names its lower dir relative to the task's folder (the mount point's parent, see
+ * attachSnapshot), through a link: resolved from there.
+ */
 async function lowerDirsInUse(): Promise<Set<string>> {
   const mounts = await readFile("/proc/self/mountinfo", "utf8").catch(() => "");
   const dirs = new Set<string>();
-  for (const match of mounts.matchAll(/lowerdir=([^,\s]+)/g)) {
-    for (const dir of (match[1] ?? "").split(":")) dirs.add(dir);
+  for (const line of mounts.split("\n")) {
+    const lower = /lowerdir=([^,\s]+)/.exec(line)?.[1];
+    if (lower === undefined) continue;
+    const mountPoint = line.split(" ")[4] ?? "/";
+    for (const dir of lower.split(":")) {
+      if (path.isAbsolute(dir)) {
+        dirs.add(dir);
+        continue;
+      }
+      const link = path.resolve(path.dirname(mountPoint), dir);
+      // Both spellings: the link's own text (as the snapshot was named) and its real path.
+      dirs.add(
+        await readlink(link).then(
+          (target) => path.resolve(path.dirname(link), target),
+          () => link,
+        ),
+      );
+      dirs.add(await realpath(link).catch(() => link));
+    }
   }
   return dirs;
 }
@@ -77,7 +98,7 @@ export async function collectGarbage(options: GcOptions): Promise<GcReport> {
     if (task.status === "running") continue;
     if (now - Date.parse(task.updatedAt) < options.taskRetentionMs) continue;
     const taskDir = store.taskDir(task.id);
-    const parts = ["repo", "upper", "work", "disk.img"].map((name) => path.join(taskDir, name));
+    const parts = ["repo", "upper", "work", "disk.img", "lower"].map((name) => path.join(taskDir, name));
     const present = await Promise.all(
       parts.map((part) =>
         stat(part).then(

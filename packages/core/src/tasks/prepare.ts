@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
+import { rm, symlink } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { isMounted, mountOverlay, overlaySupported, unmountOverlay } from "../environments/overlay.js";
@@ -255,13 +256,16 @@ export async function attachSnapshot(options: {
       () => removeDiskLayer(layer).then(() => false),
     );
   }
-  const writable = layered ? layer : options.taskDir;
-  await mountOverlay({
-    lower: options.snapshotDir,
-    upper: path.join(writable, "upper"),
-    work: path.join(writable, "work"),
-    merged,
-  });
+  // Named from the task's folder, through a link to the snapshot: the mount table (which the
+  // sandbox can read) then shows "lowerdir=lower,upperdir=disk/upper", no host path.
+  const lowerLink = path.join(options.taskDir, "lower");
+  await rm(lowerLink, { force: true });
+  await symlink(options.snapshotDir, lowerLink);
+  const writable = layered ? "disk" : ".";
+  await mountOverlay(
+    { lower: "lower", upper: `${writable}/upper`, work: `${writable}/work`, merged: "repo" },
+    { cwd: options.taskDir },
+  );
 }
 
 /** Unmounts the task's view (its disk layer stays mounted until detachDiskLayer). */

@@ -4,6 +4,7 @@ import { renderEnvironmentContext } from "../instructions/environment-context.js
 import { loadPrompt } from "../instructions/prompts.js";
 import type { ConversationItem } from "../models/types.js";
 import { availableTools } from "../sandbox/available-tools.js";
+import { viewPathOf, workspaceViewOf } from "../sandbox/workspace-view.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 import { applyPatchTool } from "../tools/apply-patch.js";
 import { shellTool } from "../tools/shell.js";
@@ -47,8 +48,10 @@ export async function buildPreamble(options: {
     fallbackNames: options.agentsMd?.fallbackNames,
     maxBytes: options.agentsMd?.maxBytes,
   });
+  // The cwd as the agent's commands see it (with bwrap, the workspace's neutral path).
+  const view = workspaceViewOf(options.sandbox, options.workspace);
   const environment = renderEnvironmentContext({
-    cwd: options.cwd,
+    cwd: viewPathOf([options.workspace], view, options.cwd),
     sandbox: options.sandbox,
     network: "disabled",
     writable: options.mode === "code",

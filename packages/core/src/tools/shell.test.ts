@@ -104,12 +104,14 @@ describe("shell tool", () => {
   });
 
   it("runs in workdir, relative to the context's working directory", async () => {
+    // The sandbox shows the workspace at its neutral path; an absolute workdir there is the same place.
     const { context } = setup();
-    expect((await shellTool.run({ command: ["pwd"], workdir: "sub" }, context)).output).toContain(
-      `\n${workspace}/sub\n`,
+    expect((await shellTool.run({ command: ["pwd"], workdir: "sub" }, context)).output).toContain("\n/workspace/sub\n");
+    expect((await shellTool.run({ command: ["pwd"], workdir: "/workspace/sub" }, context)).output).toContain(
+      "\n/workspace/sub\n",
     );
     const inSub = setup({ cwd: path.join(workspace, "sub") });
-    expect((await shellTool.run({ command: ["pwd"] }, inSub.context)).output).toContain(`\n${workspace}/sub\n`);
+    expect((await shellTool.run({ command: ["pwd"] }, inSub.context)).output).toContain("\n/workspace/sub\n");
   });
 
   it("refuses a workdir outside the workspace without running anything", async () => {

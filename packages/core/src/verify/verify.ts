@@ -15,7 +15,7 @@ import type { OutboundAllowance } from "../network/operator-allowance.js";
 import { createSandbox } from "../sandbox/index.js";
 import type { ContainerOptions } from "../sandbox/container.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
-import { prepareTaskWorkspace, type SourceCheckout } from "../tasks/prepare.js";
+import { prepareTaskWorkspace, type SourceCheckout, taskUpperDir } from "../tasks/prepare.js";
 import { gitInSandbox } from "../tasks/sandboxed-git.js";
 import { checksFor } from "./checks.js";
 import { boundedLog, checkLogEntry, type CheckRun, type EmitItem, runCheck } from "./run-check.js";
@@ -140,7 +140,7 @@ export async function verifyDiff(options: VerifyOptions): Promise<VerifyResult> 
         diskBytes: limits.diskBytes,
       },
       // Only what the checks write counts against the disk budget, and measuring it stays cheap.
-      ...(overlay ? { diskUsageRoot: path.join(workDir, "upper") } : {}),
+      ...(overlay ? { diskUsageRoot: taskUpperDir(workDir) } : {}),
     });
     const runs: CheckRun[] = [];
     const entries: string[] = [];

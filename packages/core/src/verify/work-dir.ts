@@ -4,6 +4,7 @@ import { mkdir, readdir, realpath, rm } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { isMounted, unmountOverlay } from "../environments/overlay.js";
+import { unmountDiskLayer } from "../sandbox/disk-layer.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -23,11 +24,13 @@ export async function claimWorkDir(workDir: string): Promise<string> {
   return real;
 }
 
-/** Unmounts the workspace's overlay if it is mounted, then removes the folder. */
+/** Unmounts the workspace's overlay (and disk layer) if mounted, then removes the folder. */
 export async function releaseWorkDir(workDir: string): Promise<void> {
   const workspace = path.join(workDir, "repo");
   // Checked rather than remembered: preparation may have mounted it and then failed.
   if (await isMounted(workspace)) await unmountOverlay(workspace);
+  // The overlay's writable layer may sit on a disk layer of its own (tasks/prepare.ts).
+  await unmountDiskLayer(path.join(workDir, "disk"));
   try {
     await rm(workDir, { recursive: true, force: true });
   } catch {
