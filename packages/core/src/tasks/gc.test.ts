@@ -1,0 +1,30 @@
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { expect, it } from "vitest";
+import { tempHome } from "../../../../test/helpers/quire.js";
+import { snapshotsRoot, workspaceSnapshotsDir } from "../environments/snapshot.js";
+import { collectGarbage } from "./gc.js";
+
+/** A snapshot folder with its meta.json written `ageMs` ago. */
+function snapshotAt(dir: string, ageMs: number): string {
+  mkdirSync(path.join(dir, "snapshot"), { recursive: true });
+  const meta = path.join(dir, "meta.json");
+  writeFileSync(meta, "{}\n");
+  const when = new Date(Date.now() - ageMs);
+  utimesSync(meta, when, when);
+  return dir;
+}
+
+it("removes expired snapshots of every workspace, and of the unscoped layout of older homes, and keeps fresh ones", async () => {
+  const home = tempHome();
+  const day = 24 * 3600 * 1000;
+  const expiredA = snapshotAt(path.join(workspaceSnapshotsDir(home, "team-a"), "key1", "c1"), 3 * day);
+  const expiredB = snapshotAt(path.join(workspaceSnapshotsDir(home, "team-b"), "key1", "c1"), 3 * day);
+  const fresh = snapshotAt(path.join(workspaceSnapshotsDir(home, "team-a"), "key2", "c2"), 0);
+  const legacy = snapshotAt(path.join(snapshotsRoot(home), "oldkey", "c0"), 3 * day);
+
+  const report = await collectGarbage({ home, snapshotTtlMs: day, taskRetentionMs: day });
+  expect(report.snapshotsRemoved.sort()).toEqual([expiredA, expiredB, legacy].sort());
+  for (const dir of [expiredA, expiredB, legacy]) expect(existsSync(dir)).toBe(false);
+  expect(existsSync(fresh)).toBe(true);
+});
