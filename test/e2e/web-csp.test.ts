@@ -33,6 +33,11 @@ const script = (turn: number): ScriptedReply =>
     },
   ][turn] ?? { text: "Done." };
 
+/** The page's getComputedStyle, typed without the DOM library (tests have none). */
+interface ComputedStyles {
+  getComputedStyle(element: unknown): { color: string };
+}
+
 let server: WebServer;
 let browser: Browser;
 let page: Page;
@@ -46,12 +51,12 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
   page.setDefaultTimeout(10_000);
   // Injected by the browser's debugging protocol, so the policy does not apply to this script itself.
-  await page.addInitScript(() => {
-    const seen: string[] = [];
-    (window as unknown as { cspViolations: string[] }).cspViolations = seen;
-    document.addEventListener("securitypolicyviolation", (event) => {
-      seen.push(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`);
-    });
+  await page.addInitScript({
+    content: `
+      window.cspViolations = [];
+      document.addEventListener("securitypolicyviolation", (event) => {
+        window.cspViolations.push(event.violatedDirective + " " + event.blockedURI + " " + event.sourceFile + ":" + event.lineNumber);
+      });`,
   });
   page.on("console", (message) => {
     if (/Content.Security.Policy/i.test(message.text())) consoleViolations.push(message.text());
@@ -64,7 +69,7 @@ afterAll(async () => {
 });
 
 const violations = async (): Promise<string[]> => [
-  ...(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)),
+  ...((await page.evaluate("window.cspViolations")) as string[]),
   ...consoleViolations,
 ];
 
@@ -87,7 +92,9 @@ describe("the web app under its Content-Security-Policy", () => {
     const header = command.locator(".command-header");
     if ((await header.getAttribute("aria-expanded")) === "false") await header.click();
     const red = command.locator(".command-output span", { hasText: "red" }).first();
-    expect(await red.evaluate((node) => getComputedStyle(node).color)).toBe("rgb(170, 0, 0)");
+    await expect
+      .poll(() => red.evaluate((node) => (globalThis as unknown as ComputedStyles).getComputedStyle(node).color))
+      .toBe("rgb(170, 0, 0)");
     expect(await red.getAttribute("style")).toBeNull();
     expect(await page.locator(".task-log .agent-message pre code.hljs span").count()).toBeGreaterThan(0);
 

@@ -66,13 +66,14 @@ describe.each(TEST_DIALECTS)("sessions and origins on %s", (dialect) => {
     const create = (headers: Record<string, string>) =>
       admin.request("POST", "/api/workspaces", { name: "From elsewhere" }, headers);
     const host = new URL(api.url).host;
-    for (const headers of [
+    const foreign: Record<string, string>[] = [
       { origin: "https://evil.example" },
       { origin: `http://${host}.evil.example` },
       { origin: "null" },
       { "sec-fetch-site": "same-site" },
       { "sec-fetch-site": "cross-site", origin: api.url },
-    ]) {
+    ];
+    for (const headers of foreign) {
       const response = await create(headers);
       expect(response.status, JSON.stringify(headers)).toBe(403);
       expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/origin|site/);
