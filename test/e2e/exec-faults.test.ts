@@ -1,3 +1,5 @@
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { useScriptedModels } from "../helpers/scripted.js";
 import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
@@ -51,6 +53,41 @@ describe.each(["openai", "openai-chat", "anthropic"] as const)("faults over %s",
     expect(final.status).toBe("completed");
     expect(final.final_message).toBe("done despite everything");
   });
+});
+
+describe.each(["openai", "openai-chat", "anthropic"] as const)("a malformed reply over %s", (provider) => {
+  it("is said once, in words, with none of the SDK's own output", async () => {
+    const model = await scriptedModel([{ fault: { kind: "garbage" } }]);
+    const run = await runQuire(["exec", "--provider", provider, "-m", "m", "hi"], {
+      cwd: makeRepo(failingTestRepo),
+      home: tempHome(),
+      env: providerEnv(provider, model.url),
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr.match(/the model's reply could not be read: /g)).toHaveLength(1);
+    expect(run.stderr).toMatch(
+      new RegExp(`${provider} at http://127\\.0\\.0\\.1:\\d+\\S* sent data that is not valid JSON`),
+    );
+    expect(run.stderr).not.toMatch(/Could not parse message|From chunk/);
+    expect(run.stderr).toMatch(/^task \S+ failed$/m);
+    expect(run.stdout).toBe("");
+  });
+});
+
+it("request_timeout_ms in config.toml bounds each model request", async () => {
+  const model = await scriptedModel([{ text: "too late", delayMs: 10_000 }, { text: "on time" }]);
+  const home = tempHome();
+  writeFileSync(path.join(home, "config.toml"), "request_timeout_ms = 500\n");
+  const started = Date.now();
+  const run = await runQuire(["exec", "--provider", "openai", "-m", "m", "hi"], {
+    cwd: makeRepo(failingTestRepo),
+    home,
+    env: providerEnv("openai", model.url),
+  });
+  expect(run.code).toBe(0);
+  expect(run.stderr).toMatch(/Request timed out; retry 1/);
+  expect(run.stdout.trim()).toBe("on time");
+  expect(Date.now() - started).toBeLessThan(9_000);
 });
 
 it("a model error that is not transient fails the task with a clear reason and exit code 1", async () => {

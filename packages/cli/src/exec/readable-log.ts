@@ -11,6 +11,8 @@ const OUTPUT_TAIL_LINES = 6;
 export class ReadableLog {
   private readonly color: boolean;
   private thinkingSince: number | null = null;
+  /** Failures already printed: a model failure arrives as an error, a failed turn and the task's reason. */
+  private readonly failuresShown = new Set<string>();
 
   constructor(private readonly out: NodeJS.WriteStream) {
     this.color = Boolean(out.isTTY) && !process.env.NO_COLOR;
@@ -33,7 +35,9 @@ export class ReadableLog {
   modelEvent(event: ModelStreamEvent): void {
     if (event.type === "retrying") {
       this.line(
-        this.yellow(`model: ${event.reason}; retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)} s`),
+        this.yellow(
+          `model: ${event.reason.replace(/\.$/, "")}; retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)} s`,
+        ),
       );
       return;
     }
@@ -57,10 +61,10 @@ export class ReadableLog {
         this.completed(event.item);
         return;
       case "turn.failed":
-        this.line(this.red(`turn failed: ${event.error.message}`));
+        this.failure("turn failed", event.error.message);
         return;
       case "error":
-        this.line(this.red(`error: ${event.message}`));
+        this.failure("error", event.message);
         return;
       default:
         return;
@@ -86,7 +90,8 @@ export class ReadableLog {
       );
     }
     const status = result.status === "completed" ? this.green("completed") : this.red(result.status);
-    this.line(`task ${result.record.id} ${status}${result.reason ? `: ${result.reason}` : ""}`);
+    const reason = result.reason && !this.failuresShown.has(result.reason) ? `: ${result.reason}` : "";
+    this.line(`task ${result.record.id} ${status}${reason}`);
     if (stat.files.length > 0)
       this.line(this.dim(`review: quire diff ${result.record.id} · apply: quire apply ${result.record.id}`));
   }
@@ -119,6 +124,13 @@ export class ReadableLog {
         this.line(this.red(`error: ${item.message}`));
         return;
     }
+  }
+
+  /** Prints a failure the first time its message comes, in red. */
+  private failure(label: string, message: string): void {
+    if (this.failuresShown.has(message)) return;
+    this.failuresShown.add(message);
+    this.line(this.red(`${label}: ${message}`));
   }
 
   private plan(items: { text: string; completed: boolean }[]): void {

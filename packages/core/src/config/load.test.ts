@@ -57,6 +57,7 @@ model = "gpt-5.1-codex"
 base_url = "https://proxy.example/v1"
 api_key_env = "MY_OPENAI_KEY"
 reasoning_effort = "high"
+request_timeout_ms = 120000
 sandbox = "none"
 profile = "local"
 
@@ -78,6 +79,7 @@ model = "qwen3-coder"
 base_url = "http://localhost:11434/v1"
 context_window = 32768
 max_output_tokens = 4096
+request_timeout_ms = 1800000
 `);
     expect(config).toStrictEqual({
       file: path.join(home, "config.toml"),
@@ -86,6 +88,7 @@ max_output_tokens = 4096
       baseUrl: "https://proxy.example/v1",
       apiKeyEnv: "MY_OPENAI_KEY",
       reasoningEffort: "high",
+      requestTimeoutMs: 120000,
       sandbox: "none",
       profile: "local",
       agentsMd: { fallbackNames: ["CLAUDE.md", "GEMINI.md"], maxBytes: 0 },
@@ -98,6 +101,7 @@ max_output_tokens = 4096
           baseUrl: "http://localhost:11434/v1",
           contextWindow: 32768,
           maxOutputTokens: 4096,
+          requestTimeoutMs: 1800000,
         },
       },
     });
@@ -130,6 +134,8 @@ max_output_tokens = 4096
     [`base_url = "ftp://example.com"`, "base_url", /http/],
     [`api_key_env = "sk-abc123"`, "api_key_env", /name of an environment variable/],
     [`reasoning_effort = "extreme"`, "reasoning_effort", /high/],
+    [`request_timeout_ms = "slow"`, "request_timeout_ms", /expected number/],
+    [`[profiles.local]\nrequest_timeout_ms = 0`, "profiles.local.request_timeout_ms", /too small/i],
     [`modle = "gpt"`, "modle", /unknown key/],
     [`[profiles.fast]\nmodel = 5`, "profiles.fast.model", /expected string/],
     [`[profiles."my.fast"]\ntemperature = 1`, `profiles."my.fast".temperature`, /unknown key/],

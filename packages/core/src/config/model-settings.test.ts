@@ -13,6 +13,13 @@ function config(extra: Partial<QuireConfig> = {}): QuireConfig {
 }
 
 describe("resolveModelSettings", () => {
+  it("takes the model request timeout from request_timeout_ms, a profile's over the top level", () => {
+    const cfg = config({ requestTimeoutMs: 90_000, profiles: { slow: { requestTimeoutMs: 1_200_000 } } });
+    expect(resolveModelSettings(cfg, {}, {}).timeoutMs).toBe(90_000);
+    expect(resolveModelSettings(cfg, { profile: "slow" }, {}).timeoutMs).toBe(1_200_000);
+    expect(resolveModelSettings(config(), {}, {}).timeoutMs).toBeUndefined();
+  });
+
   it("falls back to the built-in defaults and the environment", () => {
     expect(resolveModelSettings(config(), {}, {})).toStrictEqual({ provider: "openai", model: "gpt-5.1-codex" });
     expect(DEFAULT_MODELS.provider).toBe("openai");

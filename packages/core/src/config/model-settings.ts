@@ -67,6 +67,8 @@ export function resolveModelSettings(
   if (reasoningEffort !== undefined) settings.reasoningEffort = reasoningEffort;
   const maxOutputTokens = pick("maxOutputTokens");
   if (maxOutputTokens !== undefined) settings.maxOutputTokens = maxOutputTokens;
+  const requestTimeoutMs = pick("requestTimeoutMs");
+  if (requestTimeoutMs !== undefined) settings.timeoutMs = requestTimeoutMs;
   const contextWindow = pick("contextWindow");
   if (contextWindow !== undefined) settings.contextWindow = contextWindow;
   return settings;

@@ -28,6 +28,8 @@ const modelKeysShape = {
   reasoning_effort: z.enum(REASONING_EFFORTS).optional(),
   context_window: positiveInt.optional(),
   max_output_tokens: positiveInt.optional(),
+  // How long one model request may take (the SDKs' timeout); a long reasoning response takes minutes.
+  request_timeout_ms: positiveInt.optional(),
 };
 
 const limitsSchema = z.strictObject({
@@ -134,6 +136,7 @@ export interface ModelKeys {
   reasoningEffort?: string;
   contextWindow?: number;
   maxOutputTokens?: number;
+  requestTimeoutMs?: number;
 }
 
 /** Only what the file sets: the agent's own defaults (defaultAgentLimits) fill in the rest. */
@@ -188,6 +191,7 @@ function toModelKeys(keys: FileModelKeys): ModelKeys {
     reasoningEffort: keys.reasoning_effort,
     contextWindow: keys.context_window,
     maxOutputTokens: keys.max_output_tokens,
+    requestTimeoutMs: keys.request_timeout_ms,
   });
 }
 

@@ -82,6 +82,8 @@ export class AnthropicClient extends RetryingModelClient {
       baseURL: settings.baseUrl.replace(/\/v1\/?$/, ""),
       timeout: settings.timeoutMs,
       maxRetries: 0, // retry.ts retries the whole stream
+      // The SDK prints to the console when a stream cannot be parsed; the error we raise says it once.
+      logLevel: "off",
     });
   }
 

@@ -156,6 +156,13 @@ export function toModelError(
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     });
   }
+  if (error instanceof SyntaxError) {
+    // The SDKs parse each streamed event (or the body) with JSON.parse and let its error through.
+    return new ModelError(
+      `the model's reply could not be read: ${provider} at ${baseUrl} sent data that is not valid JSON (${error.message})`,
+      { retryable: false, cause: error },
+    );
+  }
   if (isDroppedConnection(error)) {
     const detail = error instanceof Error ? error.message : String(error);
     return new ModelError(`The connection to ${provider} dropped mid-response: ${detail}`, {

@@ -15,5 +15,7 @@ export function openAIClient(settings: ResolvedModelSettings): OpenAI {
     baseURL: settings.baseUrl,
     timeout: settings.timeoutMs,
     maxRetries: 0, // retry.ts retries the whole stream
+    // The SDK prints to the console when a stream cannot be parsed; the error we raise says it once.
+    logLevel: "off",
   });
 }

@@ -1,5 +1,5 @@
 /** Retries, refusals and aborts, for every provider, against the scripted server over real HTTP. */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { type Script, type ScriptedModelServer, startScriptedModelServer } from "../testing/index.js";
 import { createModelClient } from "./index.js";
 import type { ModelClient, ModelRequest, ModelSettings, ModelStreamEvent, ProviderName } from "./types.js";
@@ -112,6 +112,25 @@ describe.each<ProviderName>(["openai", "openai-chat", "anthropic"])("%s provider
     expect(retries).toMatchObject([{ reason: expect.stringMatching(/timed out/i) }]);
     expect(elapsedMs).toBeGreaterThanOrEqual(290);
     expect(elapsedMs).toBeLessThan(2000);
+  });
+
+  it("says once, in words, that a reply which is not valid JSON could not be read; the SDK prints nothing", async () => {
+    const printed = [vi.spyOn(console, "error"), vi.spyOn(console, "warn"), vi.spyOn(console, "log")];
+    try {
+      const model = await client([{ fault: { kind: "garbage" } }, { text: "unreached" }]);
+      const { error, retries } = await run(model);
+      expect(error).toMatchObject({ name: "ModelError", retryable: false });
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `^the model's reply could not be read: ${provider} at http://127\\.0\\.0\\.1:\\d+(/v1)? sent data that is not valid JSON \\(.+\\)$`,
+        ),
+      );
+      expect(retries).toHaveLength(0);
+      expect(server!.requests).toHaveLength(1);
+      for (const spy of printed) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of printed) spy.mockRestore();
+    }
   });
 
   it("stops promptly when aborted while waiting for the response", async () => {

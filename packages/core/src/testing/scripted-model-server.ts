@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { listenLocally } from "./listen-locally.js";
 import type { RecordedRequest, ScriptedRoute } from "./recorded-request.js";
-import { field, formatFrame, planReply, type ScriptedReply, type WireFormat } from "./scripted-reply.js";
+import { field, formatFrame, planReply, type ScriptedReply, type SseFrame, type WireFormat } from "./scripted-reply.js";
 import { chatWire } from "./scripted-wire-chat.js";
 import { messagesWire } from "./scripted-wire-messages.js";
 import { responsesWire } from "./scripted-wire-responses.js";
@@ -76,6 +76,26 @@ function cut(res: ServerResponse, payload: string): void {
   res.write(payload.slice(0, Math.max(1, Math.floor(payload.length / 2))), () => res.destroy());
 }
 
+/** Half of the text, when it is to be garbage: what a broken proxy or server might send. */
+function garbled(text: string, garbage: boolean): string {
+  return garbage ? text.slice(0, Math.floor(text.length / 2)) : text;
+}
+
+/**
+ * The SSE frames; with garbage, the stream ends with its first event after the opening one that a
+ * client parses (not a ping), its JSON cut in half.
+ */
+function streamPayload(frames: SseFrame[], garbage: boolean): string {
+  if (!garbage) return frames.map(formatFrame).join("");
+  const at = Math.max(
+    0,
+    frames.findIndex((frame, index) => index > 0 && frame.event !== "ping"),
+  );
+  const broken = frames[at];
+  if (!broken) return "";
+  return [...frames.slice(0, at), { ...broken, data: garbled(broken.data, true) }].map(formatFrame).join("");
+}
+
 /** Sends a scripted reply (or its fault) in the route's wire format, streamed if the request asked. */
 function answer(
   res: ServerResponse,
@@ -102,8 +122,8 @@ function answer(
   });
   const streaming = field(request.body, "stream") === true;
   const payload = streaming
-    ? wire.stream(plan, request.body).map(formatFrame).join("")
-    : JSON.stringify(wire.json(plan, request.body));
+    ? streamPayload(wire.stream(plan, request.body), fault?.kind === "garbage")
+    : garbled(JSON.stringify(wire.json(plan, request.body)), fault?.kind === "garbage");
   res.writeHead(200, {
     "content-type": streaming ? "text/event-stream" : "application/json",
     ...(streaming ? { "cache-control": "no-cache" } : {}),

@@ -18,7 +18,9 @@ export type ScriptedFault =
   /** Answer with this HTTP status (and an error body in the route's format, unless `body` is given). */
   | { kind: "status"; status: number; retryAfter?: string; body?: string }
   /** Send part of a response, then destroy the socket. */
-  | { kind: "cut" };
+  | { kind: "cut" }
+  /** Answer 200 with a body that cannot be parsed: a stream's second event (or the JSON body) cut in half. */
+  | { kind: "garbage" };
 
 export interface ScriptedReply {
   text?: string;
