@@ -2,7 +2,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Context, Hono } from "hono";
-import { deliver, DeliveryError, DiffDoesNotApplyError, formatPatch } from "../../delivery/index.js";
+import {
+  deliver,
+  deliveryBranchName,
+  DeliveryError,
+  DiffDoesNotApplyError,
+  formatPatch,
+} from "../../delivery/index.js";
 import type { Task } from "../../storage/index.js";
 import { localSource } from "../../worker/sources.js";
 import { audit, type Scope } from "../../accounts/index.js";
@@ -71,7 +77,7 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
         sourceRepo: await localSource(ctx.home, repository, { commit: task.baseCommit }),
         baseCommit: task.baseCommit,
         diff: attempt.diff ?? "",
-        branch: body.branch ?? `quire/${task.id}`,
+        branch: body.branch ?? deliveryBranchName(task),
         title,
         body: body.body ?? `${task.prompt}\n\n${attempt.finalMessage ?? ""}`.trim(),
         author: ctx.delivery.author,
