@@ -26,14 +26,23 @@ const gfmAnswer = [
 
 const gfmScript = (): ScriptedReply => ({ text: gfmAnswer });
 
+// A reply the client cannot use (a 400 is not retried): the run fails on the model's error.
+const UNREADABLE = "Unexpected token '}' in the model's reply at position 12";
+const brokenScript = (): ScriptedReply => ({
+  fault: {
+    kind: "status",
+    status: 400,
+    body: JSON.stringify({ error: { message: UNREADABLE, type: "invalid_request_error" } }),
+  },
+});
+
 let server: WebServer;
 let browser: Browser;
 let page: Page;
-let askId: string;
 
 beforeAll(async () => {
   await ensureWebAppBuilt();
-  server = await startWebServer({ gfm: gfmScript });
+  server = await startWebServer({ gfm: gfmScript, broken: brokenScript });
   await server.addRepository(makeRepo(failingTestRepo));
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -48,7 +57,7 @@ afterAll(async () => {
 
 describe("an Ask task's answer", () => {
   it("renders GitHub-flavoured Markdown: a table, a task list, strikethrough", async () => {
-    askId = await composeTask(page, "What does add return? [script:gfm]");
+    await composeTask(page, "What does add return? [script:gfm]");
     await page.locator('.round-end[data-end-status="completed"]').waitFor({ timeout: 30_000 });
     const message = page.locator(".task-log .agent-message").last();
     const table = message.locator(".markdown table");
@@ -61,5 +70,16 @@ describe("an Ask task's answer", () => {
     expect(await boxes.nth(1).isChecked()).toBe(false);
     expect(await message.locator(".markdown del").textContent()).toBe("sum");
     expect(await message.textContent()).not.toContain("| ---");
+  }, 60_000);
+});
+
+describe("a model failure", () => {
+  it("is told once in the timeline, in words, not once per event that carries it", async () => {
+    await composeTask(page, "What does add return? [script:broken]");
+    await page.locator('.round-end[data-end-status="failed"]').waitFor({ timeout: 30_000 });
+    const log = page.locator(".task-log");
+    const text = (await log.textContent()) ?? "";
+    expect(text.split(UNREADABLE).length - 1).toBe(1);
+    expect(await log.locator(".error-note").count()).toBe(1);
   }, 60_000);
 });

@@ -193,14 +193,24 @@ describe("the web app with attempts, Ask, archive and cancel", () => {
     expect(task.body.task.environmentId).toBe(environmentId);
   }, 90_000);
 
-  it("archives a task: it leaves the list and shows under Archived; the filters sort the rest", async () => {
+  it("archives a task: it leaves the list, offers no Send, shows under Archived and can be unarchived; the filters sort the rest", async () => {
     const taskId = new URL(page.url()).pathname.split("/").pop()!;
     const row = page.locator(`.task-row[data-task-id="${taskId}"]`);
     await page.getByRole("button", { name: "Archive" }).click();
     await row.waitFor({ state: "detached" });
+    // An archived task offers no follow-up, and can be brought back.
+    expect(await page.getByRole("button", { name: "Send" }).count()).toBe(0);
+    await page.getByText("Archived: unarchive the task to send a follow-up.").waitFor();
     await page.getByRole("tab", { name: "Archived" }).click();
     await row.waitFor();
     expect(await page.locator(".task-row").count()).toBe(1);
+    await page.getByRole("button", { name: "Unarchive" }).click();
+    await row.waitFor({ state: "detached" });
+    await page.getByRole("button", { name: "Send" }).waitFor();
+    await page.getByRole("tab", { name: "All" }).click();
+    await row.waitFor();
+    await page.getByRole("button", { name: "Archive" }).click();
+    await row.waitFor({ state: "detached" });
     // To review: the other finished tasks, newest first, not this one.
     await page.getByRole("tab", { name: "To review" }).click();
     await row.waitFor({ state: "detached" });

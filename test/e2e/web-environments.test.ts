@@ -195,6 +195,12 @@ describe("the environments page", () => {
     // Nothing changed on the server.
     expect((await stored()).environments[0]!.definition.limits).toBeUndefined();
 
+    // A value that is not a number at all: said in words, not in zod's "expected number, received string".
+    await memory.fill("2 GB");
+    await save();
+    await expect.poll(() => memoryError.textContent()).toBe("must be a number");
+    expect(await editor().textContent()).not.toMatch(/expected \w+, received/i);
+
     await memory.fill("2048");
     await editor().getByLabel("Domain 1", { exact: true }).fill("registry.example.com");
     await save();

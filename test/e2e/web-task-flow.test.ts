@@ -201,13 +201,23 @@ describe("the web app runs a Code task from prompt to pull request", () => {
     expect(readFileSync(path.join(elsewhere, "src/add.js"), "utf8")).toContain("return a + b;");
   });
 
-  it("creates a PR: the branch is pushed to the bare remote and shown", async () => {
+  it("creates a PR with the title and description as edited: a readable branch is pushed to the bare remote", async () => {
+    await page.getByText("Pull request title and description").click();
+    const title = page.getByLabel("Title", { exact: true });
+    expect(await title.inputValue()).toBe("Fix the failing test [script:fix]");
+    expect(await page.getByLabel("Description").inputValue()).toContain("Fixed `add`");
+    await title.fill("");
+    expect(await page.getByRole("button", { name: "Create PR" }).isDisabled()).toBe(true);
+    await title.fill("Make add add");
+    await page.getByLabel("Description").fill("add subtracted; now it adds.\n\nTested with node test.js.");
     await page.getByRole("button", { name: "Create PR" }).click();
     const result = page.locator(".delivery-result");
     await result.waitFor({ timeout: 30_000 });
     const branch = await result.locator("code").textContent();
-    expect(branch).toBe(`quire/${taskId}`);
+    expect(branch).toBe(`quire/fix-the-failing-test-script-fix-${taskId.slice(-8)}`);
     expect(git(remote, "show", `refs/heads/${branch}:src/add.js`)).toContain("return a + b;");
+    const message = git(remote, "log", "-1", "--format=%B", `refs/heads/${branch}`);
+    expect(message).toContain("Make add add\n\nadd subtracted; now it adds.\n\nTested with node test.js.");
     await page.locator(".timeline .delivered").waitFor();
   });
 

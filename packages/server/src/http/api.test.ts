@@ -127,6 +127,11 @@ describe.each(TEST_DIALECTS)("HTTP API on %s", (dialect) => {
     expect(((await cancel.json()) as { task: Json }).task.cancelRequestedAt).toEqual(expect.any(String));
     const archive = await fetch(`${api.url}/api/tasks/${task.id}/archive`, { method: "POST" });
     expect(((await archive.json()) as { task: Json }).task.archived).toBe(true);
+    const unarchive = await fetch(`${api.url}/api/tasks/${task.id}/unarchive`, { method: "POST" });
+    expect(unarchive.status).toBe(200);
+    expect(((await unarchive.json()) as { task: Json }).task.archived).toBe(false);
+    expect((await api.repos.tasks.get(task.id))?.archived).toBe(false);
+    await fetch(`${api.url}/api/tasks/${task.id}/archive`, { method: "POST" });
     const sent = await postJson(`${api.url}/api/tasks/${task.id}/messages`, { text: "also add a test" });
     expect(sent.status).toBe(201);
     expect((await api.repos.messages.listForTask(task.id)).map((m) => m.text)).toEqual(["also add a test"]);

@@ -237,6 +237,7 @@ export function openApiDocument(): JsonObject {
         },
       },
       "/api/tasks/{id}/archive": taskAction("Archive a task"),
+      "/api/tasks/{id}/unarchive": taskAction("Bring an archived task back to the list"),
       "/api/tasks/{id}/messages": {
         post: {
           summary: "Send a follow-up message into the task",

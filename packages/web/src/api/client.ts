@@ -173,13 +173,14 @@ export const api = {
   createTask: async (task: NewTask) => (await request<{ task: Task }>("POST", "/api/tasks", task)).task,
   cancel: async (id: string) => (await request<{ task: Task }>("POST", `${taskPath(id)}/cancel`)).task,
   archive: async (id: string) => (await request<{ task: Task }>("POST", `${taskPath(id)}/archive`)).task,
+  unarchive: async (id: string) => (await request<{ task: Task }>("POST", `${taskPath(id)}/unarchive`)).task,
   followUp: async (id: string, text: string, attemptId?: string) =>
     request<unknown>("POST", `${taskPath(id)}/messages`, attemptId ? { text, attemptId } : { text }),
   /** A file of the task's repository at its base commit (for citations of unchanged files). */
   taskFile: async (id: string, path: string) =>
     request<TaskFile>("GET", `${taskPath(id)}/file?path=${encodeURIComponent(path)}`),
-  deliver: async (id: string, attemptId?: string) =>
-    (await request<{ delivery: Delivery }>("POST", `${taskPath(id)}/deliver`, attemptId ? { attemptId } : {})).delivery,
+  deliver: async (id: string, options: { attemptId?: string; title?: string; body?: string } = {}) =>
+    (await request<{ delivery: Delivery }>("POST", `${taskPath(id)}/deliver`, options)).delivery,
 };
 
 export interface TaskFile {

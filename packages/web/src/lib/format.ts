@@ -26,8 +26,13 @@ export function formatTokens(count: number): string {
   return `${(count / 1_000_000).toFixed(2)}M`;
 }
 
+/**
+ * Every cost in the app, in one form: US dollars with cents ("$2.00", "$0.37"); an amount above
+ * zero but under a cent is "<$0.01" rather than a different number of decimals.
+ */
 export function formatCost(dollars: number): string {
-  return dollars < 0.01 ? `$${dollars.toFixed(4)}` : `$${dollars.toFixed(2)}`;
+  if (dollars > 0 && dollars < 0.005) return "<$0.01";
+  return `$${dollars.toFixed(2)}`;
 }
 
 export function firstLine(text: string, max = 120): string {

@@ -136,4 +136,34 @@ describe("the timeline", () => {
     ]);
     expect(attemptUsage(timeline.attempts.a1!).input_tokens).toBe(250);
   });
+
+  it("shows a failure once: error, turn.failed and the end's reason carry the same words", () => {
+    const words = "the model's reply could not be read: Unexpected end of JSON input";
+    const failed: QuireEvent = {
+      ...(end() as Extract<QuireEvent, { type: "task.completed" }>),
+      status: "failed",
+      reason: `model call failed: ${words}`,
+    };
+    const timeline = applyEvents(emptyTimeline, [
+      stored({ type: "turn.started" }),
+      stored({ type: "error", message: words }),
+      stored({ type: "turn.failed", error: { message: words } }),
+      stored(failed),
+    ]);
+    const entries = timeline.attempts.a1!.entries;
+    expect(
+      entries.filter((entry) => entry.kind === "error").map((entry) => entry.kind === "error" && entry.message),
+    ).toEqual([words]);
+    expect(entries.at(-1)).toMatchObject({ kind: "end", reasonShown: true });
+
+    // The next round's failure is its own: shown again, and another reason is shown.
+    const again = applyEvents(timeline, [
+      stored({ type: "turn.started" }),
+      stored({ type: "turn.failed", error: { message: words } }),
+      stored({ ...failed, reason: "cancelled by the user" }),
+    ]);
+    const later = again.attempts.a1!.entries;
+    expect(later.filter((entry) => entry.kind === "error")).toHaveLength(2);
+    expect(later.at(-1)).toMatchObject({ kind: "end", reasonShown: false });
+  });
 });

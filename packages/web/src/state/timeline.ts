@@ -27,6 +27,8 @@ export interface EndEntry {
   kind: "end";
   key: string;
   event: TaskCompleted;
+  /** The end's reason only repeats an error this round already shows: it is not shown again. */
+  reasonShown: boolean;
 }
 export interface DeliveredEntry {
   kind: "delivered";
@@ -136,9 +138,9 @@ function applyToAttempt(previous: AttemptTimeline, stored: StoredEvent): Attempt
     case "turn.completed":
       return { ...attempt, turnUsage: addUsage(attempt.turnUsage, event.usage) };
     case "turn.failed":
-      return withEntry(attempt, { kind: "error", key: `s${stored.seq}`, message: event.error.message });
+      return withError(attempt, `s${stored.seq}`, event.error.message);
     case "error":
-      return withEntry(attempt, { kind: "error", key: `s${stored.seq}`, message: event.message });
+      return withError(attempt, `s${stored.seq}`, event.message);
     case "task.completed":
       return endRound(attempt, event, stored.seq);
     default:
@@ -158,10 +160,32 @@ function startRound(attempt: AttemptTimeline, stored: StoredEvent): AttemptTimel
   };
 }
 
+/**
+ * One failure arrives as up to three events (`error`, `turn.failed`, then the end's reason),
+ * each carrying the same words, sometimes with a prefix: an error this round already shows
+ * (the same text, or one containing the other) is not added again.
+ */
+function withError(attempt: AttemptTimeline, key: string, message: string): AttemptTimeline {
+  if (shownThisRound(attempt, message)) return attempt;
+  return withEntry(attempt, { kind: "error", key, message });
+}
+
+function shownThisRound(attempt: AttemptTimeline, message: string): boolean {
+  const said = message.trim();
+  if (said === "") return false;
+  for (let index = attempt.entries.length - 1; index >= 0; index -= 1) {
+    const entry = attempt.entries[index]!;
+    if (entry.kind === "end") return false;
+    if (entry.kind === "error" && (entry.message.includes(said) || said.includes(entry.message.trim()))) return true;
+  }
+  return false;
+}
+
 function endRound(attempt: AttemptTimeline, event: TaskCompleted, seq: number): AttemptTimeline {
   const reported = event.usage.input_tokens + event.usage.output_tokens > 0;
+  const reasonShown = Boolean(event.reason) && shownThisRound(attempt, event.reason ?? "");
   return {
-    ...withEntry(attempt, { kind: "end", key: `s${seq}`, event }),
+    ...withEntry(attempt, { kind: "end", key: `s${seq}`, event, reasonShown }),
     working: false,
     lastEnd: event,
     endedUsage: reported ? pickTokens(event.usage) : attemptUsage(attempt),

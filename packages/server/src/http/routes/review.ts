@@ -2,7 +2,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Context, Hono } from "hono";
-import { deliver, DeliveryError, DiffDoesNotApplyError, formatPatch } from "../../delivery/index.js";
+import {
+  deliver,
+  deliveryBranchName,
+  DeliveryError,
+  DiffDoesNotApplyError,
+  formatPatch,
+} from "../../delivery/index.js";
 import type { Task } from "../../storage/index.js";
 import { pushTargetOf } from "../../delivery/push-target.js";
 import { openSource } from "../../worker/repository-source.js";
@@ -75,7 +81,7 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
         remoteCredentials: await repos.repositories.credentials(repository.id),
         baseCommit: task.baseCommit,
         diff: attempt.diff ?? "",
-        branch: body.branch ?? `quire/${task.id}`,
+        branch: body.branch ?? deliveryBranchName(task),
         title,
         body: body.body ?? `${task.prompt}\n\n${attempt.finalMessage ?? ""}`.trim(),
         author: ctx.delivery.author,

@@ -1,4 +1,4 @@
-/** Tasks: create, list, read, cancel, archive, follow up, and their attempts. */
+/** Tasks: create, list, read, cancel, archive (and unarchive), follow up, and their attempts. */
 import type { Context, Hono } from "hono";
 import { appendAndPublish } from "../event-hub.js";
 import type { Task } from "../../storage/index.js";
@@ -147,6 +147,13 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
     const task = await taskOr404(c, "tasks:write");
     await repos.tasks.setArchived(task.id, true);
     await audit(c, "task.archived", task.id);
+    return c.json({ task: await viewTask(repos, await taskOr404(c)) });
+  });
+
+  app.post("/api/tasks/:id/unarchive", async (c) => {
+    const task = await taskOr404(c, "tasks:write");
+    await repos.tasks.setArchived(task.id, false);
+    await audit(c, "task.unarchived", task.id);
     return c.json({ task: await viewTask(repos, await taskOr404(c)) });
   });
 

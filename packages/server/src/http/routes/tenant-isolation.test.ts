@@ -109,6 +109,7 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
       ["POST", `/api/tasks/${taskId}/messages`, { text: "hi" }],
       ["POST", `/api/tasks/${taskId}/cancel`],
       ["POST", `/api/tasks/${taskId}/archive`],
+      ["POST", `/api/tasks/${taskId}/unarchive`],
       ["POST", `/api/tasks/${taskId}/deliver`, {}],
       ["GET", `/api/workspaces/${A}/members`],
       ["POST", `/api/workspaces/${A}/members`, { email: "mallory@example.com", role: "owner" }],
@@ -161,7 +162,7 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
     // Creating in A's repository from B is refused too, and B's lists are empty.
     const create = await bob.request("POST", "/api/tasks", { repo: repoId, ref: branch, mode: "ask", prompt: "p" });
     expect(create.status).toBe(400);
-    expect(await bob.json<{ tasks: unknown[] }>("GET", "/api/tasks")).toEqual({ tasks: [] });
+    expect(await bob.json<{ tasks: unknown[] }>("GET", "/api/tasks")).toEqual({ tasks: [], next: null });
     expect(await bob.json<{ repositories: unknown[] }>("GET", "/api/repositories")).toEqual({ repositories: [] });
     // Nothing of A's changed.
     expect(await api.repos.environments.secretValues(environmentId)).toEqual({ TOKEN: "workspace-a-secret" });

@@ -81,3 +81,20 @@ describe("field errors", () => {
     ]);
   });
 });
+
+describe("field errors in words", () => {
+  it("says zod's type errors as a person would, and keeps the server's own words", () => {
+    const errors = new FieldErrors([
+      { path: "limits.memory_mb", message: "Invalid input: expected number, received string" },
+      { path: "limits.cpus", message: "Expected integer, received float" },
+      { path: "network.safe_methods_only", message: "Invalid input: expected boolean, received string" },
+      { path: "name", message: "Invalid input: expected string, received undefined" },
+      { path: "limits.pids", message: "Too small: expected number to be >=1" },
+    ]);
+    expect(errors.at("limits.memory_mb")).toEqual(["must be a number"]);
+    expect(errors.at("limits.cpus")).toEqual(["must be a whole number"]);
+    expect(errors.at("network.safe_methods_only")).toEqual(["must be true or false"]);
+    expect(errors.at("name")).toEqual(["is required"]);
+    expect(errors.at("limits.pids")).toEqual(["Too small: expected number to be >=1"]);
+  });
+});

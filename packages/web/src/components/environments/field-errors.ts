@@ -1,12 +1,18 @@
 /**
  * The server's 400 names each problem by its path in the request ("limits.memory_mb",
  * "network.domains.1", "variables.1BAD"); each field shows the problems under its own path,
- * and whatever no field claims is shown above the Save button.
+ * and whatever no field claims is shown above the Save button. zod's type errors ("expected
+ * number, received string") are said in words first.
  */
 import type { ApiIssue } from "../../api/client";
+import { issueInWords } from "../../lib/issue-words";
 
 export class FieldErrors {
-  constructor(private readonly issues: readonly ApiIssue[]) {}
+  private readonly issues: readonly ApiIssue[];
+
+  constructor(issues: readonly ApiIssue[]) {
+    this.issues = issues.map((issue) => ({ ...issue, message: issueInWords(issue.message) }));
+  }
 
   static none = new FieldErrors([]);
 

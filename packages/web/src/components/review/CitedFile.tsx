@@ -6,6 +6,7 @@
 import hljs from "highlight.js/lib/common";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { api, type TaskFile } from "../../api/client";
+import { plural } from "../../lib/format";
 
 interface Props {
   taskId: string;
@@ -61,7 +62,7 @@ export function CitedFile({ taskId, path, line, onClose }: Props) {
       {file?.tooLarge && <p className="muted">Too large to show here ({Math.round(file.size / 1024)} KiB).</p>}
       {file && !file.binary && !file.tooLarge && line !== null && line > lines.length && (
         <p className="muted">
-          Line {line} is past the end of the file ({lines.length} lines).
+          Line {line} is past the end of the file ({plural(lines.length, "line")}).
         </p>
       )}
       {file && !file.binary && !file.tooLarge && (

@@ -49,8 +49,11 @@ export function ReviewPanel({ task, attempt, timeline, onFollowUp, onDelivered }
             Download patch
           </a>
           <DeliverPanel
+            key={attempt?.id}
             taskId={task.id}
             attemptId={attempt?.id}
+            prompt={task.prompt}
+            finalMessage={attempt?.finalMessage ?? null}
             delivered={deliveredHere ? task.delivery : null}
             onDelivered={onDelivered}
           />
@@ -62,7 +65,12 @@ export function ReviewPanel({ task, attempt, timeline, onFollowUp, onDelivered }
         </p>
       )}
       {hasDiff && attempt && <ApplyCommands taskId={task.id} attemptId={attempt.id} />}
-      {attempt && <FollowUpBox taskId={task.id} attemptId={attempt.id} onSent={onFollowUp} />}
+      {attempt &&
+        (task.archived ? (
+          <p className="muted archived-note">Archived: unarchive the task to send a follow-up.</p>
+        ) : (
+          <FollowUpBox taskId={task.id} attemptId={attempt.id} onSent={onFollowUp} />
+        ))}
     </section>
   );
 }

@@ -35,6 +35,7 @@ const ACTIONS = [
   "task.follow_up",
   "task.cancelled",
   "task.archived",
+  "task.unarchived",
   "task.delivered",
 ];
 

@@ -10,7 +10,14 @@ const ENDED: Record<TaskCompleted["status"], string> = {
   interrupted: "Interrupted: the worker running it stopped",
 };
 
-export function RoundEnd({ event, commands }: { event: TaskCompleted; commands: readonly CommandRef[] }) {
+interface Props {
+  event: TaskCompleted;
+  /** The reason repeats an error the log already shows above. */
+  reasonShown: boolean;
+  commands: readonly CommandRef[];
+}
+
+export function RoundEnd({ event, reasonShown, commands }: Props) {
   return (
     <div className={`round-end status-${event.status}`} data-end-status={event.status}>
       <div className="entry-title">
@@ -21,7 +28,7 @@ export function RoundEnd({ event, commands }: { event: TaskCompleted; commands: 
           </span>
         )}
       </div>
-      {event.reason && <p className="muted">{event.reason}</p>}
+      {event.reason && !reasonShown && <p className="muted">{event.reason}</p>}
       {/* The final message is also the last agent_message item unless the run ended without one. */}
       {event.final_message && event.status !== "completed" && (
         <Markdown text={event.final_message} commands={commands} />

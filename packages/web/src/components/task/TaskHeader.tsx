@@ -6,7 +6,7 @@
 import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from "react";
 import { api } from "../../api/client";
 import { ACTIVE_STATUSES, type Task } from "../../api/types";
-import { firstLine, formatCost, formatTokens } from "../../lib/format";
+import { firstLine, formatCost, formatTokens, plural } from "../../lib/format";
 import { costOf } from "../../lib/pricing";
 import type { TokenUsage } from "../../state/timeline";
 import type { ServerTaskCost } from "../../state/use-task-cost";
@@ -50,7 +50,11 @@ export function TaskHeader({ task, usage, serverCost, workingSince, onChanged }:
               {task.cancelRequestedAt ? "Cancelling…" : "Cancel"}
             </button>
           )}
-          {!task.archived && (
+          {task.archived ? (
+            <button className="quiet" onClick={() => act(api.unarchive)} disabled={busy}>
+              Unarchive
+            </button>
+          ) : (
             <button className="quiet" onClick={() => act(api.archive)} disabled={busy}>
               Archive
             </button>
@@ -134,7 +138,7 @@ function Usage({ model, usage, serverCost }: UsageProps) {
         source: "server",
         title:
           serverCost.unpricedAttempts > 0
-            ? `cost so far as the server metered it; ${serverCost.unpricedAttempts} attempt(s) with an unpriced model left out`
+            ? `cost so far as the server metered it; ${plural(serverCost.unpricedAttempts, "attempt")} with an unpriced model left out`
             : "cost so far as the server metered it",
       }
     : estimate !== undefined

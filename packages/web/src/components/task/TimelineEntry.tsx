@@ -14,7 +14,7 @@ export function TimelineEntry({ entry, commands }: { entry: Entry; commands: rea
     case "error":
       return <ErrorNote message={entry.message} />;
     case "end":
-      return <RoundEnd event={entry.event} commands={commands} />;
+      return <RoundEnd event={entry.event} reasonShown={entry.reasonShown} commands={commands} />;
     case "delivered":
       return <Delivered event={entry.event} />;
   }
