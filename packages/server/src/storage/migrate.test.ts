@@ -38,6 +38,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       "environments",
       "events",
       "identities",
+      "invitations",
       "memberships",
       "messages",
       "repositories",
@@ -78,7 +79,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
     expect(again.map((result) => result.status)).toEqual(
       Object.keys(await migrationProvider.getMigrations()).map(() => "Success"),
     );
-    expect(again).toHaveLength(6);
+    expect(again).toHaveLength(Object.keys(await migrationProvider.getMigrations()).length);
   });
 
   it("enforces foreign keys and check constraints", async () => {
