@@ -66,10 +66,12 @@ async function scratchOverrun(paths: string[]): Promise<string | null> {
  */
 export function watchUsage(options: UsageWatchOptions): { stop(): Promise<void> } {
   let stopped = false;
+  // Stopping wakes the loop at once: a command's end must not wait for the next look.
+  const wake = new AbortController();
   const loop = async (): Promise<void> => {
     let nextDiskAt = 0;
     while (!stopped) {
-      await sleep(SCRATCH_INTERVAL_MS);
+      await sleep(SCRATCH_INTERVAL_MS, undefined, { signal: wake.signal }).catch(() => undefined);
       if (stopped) return;
       let found = await scratchOverrun(options.scratchMounts?.() ?? []);
       if (found === null && options.disk && performance.now() >= nextDiskAt) {
@@ -89,6 +91,7 @@ export function watchUsage(options: UsageWatchOptions): { stop(): Promise<void> 
   return {
     async stop() {
       stopped = true;
+      wake.abort();
       await running;
     },
   };

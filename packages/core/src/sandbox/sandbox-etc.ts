@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, readlinkSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { etcMaskArgs } from "./system-view.js";
 import path from "node:path";
 
@@ -74,10 +74,23 @@ function hostEntries(names: string[]): string[] {
   return [...listed].sort().map((entry) => path.join("/etc", entry));
 }
 
-let hostEtc: { binds: string[]; args: string[] } | undefined;
+/** A host file larger than this is bound rather than copied in (none of the allowlist is, normally). */
+const COPY_MAX_BYTES = 4 * 1024 * 1024;
+const OTHERS_READ = 0o004;
 
-/** The allowlisted host paths, and the bwrap arguments mirroring them (once per process). */
-function mirroredHostEtc(): { binds: string[]; args: string[] } {
+interface HostEtc {
+  /** Directories bound read-only (their private files get masked). */
+  binds: string[];
+  /** --ro-bind and --symlink arguments. */
+  args: string[];
+  /** Small files copied in: no mount each, which would cost bwrap time on every command. */
+  copies: { path: string; content: Buffer }[];
+}
+
+let hostEtc: HostEtc | undefined;
+
+/** The allowlisted host entries, as binds, symlinks and copies (read once per process). */
+function mirroredHostEtc(): HostEtc {
   if (hostEtc) return hostEtc;
   let names: string[] = [];
   try {
@@ -85,8 +98,7 @@ function mirroredHostEtc(): { binds: string[]; args: string[] } {
   } catch {
     // no /etc to mirror: the synthetic files alone
   }
-  const binds: string[] = [];
-  const args: string[] = [];
+  const found: HostEtc = { binds: [], args: [], copies: [] };
   for (const source of hostEntries(names)) {
     let stat;
     try {
@@ -94,42 +106,52 @@ function mirroredHostEtc(): { binds: string[]; args: string[] } {
     } catch {
       continue; // not on this host
     }
-    if (stat.isSymbolicLink()) args.push("--symlink", readlinkSync(source), source);
-    else if (stat.isDirectory() || stat.isFile()) {
-      args.push("--ro-bind", source, source);
-      binds.push(source);
+    if (stat.isSymbolicLink()) {
+      found.args.push("--symlink", readlinkSync(source), source);
+    } else if (stat.isDirectory()) {
+      found.args.push("--ro-bind", source, source);
+      found.binds.push(source);
+    } else if (stat.isFile() && (stat.mode & OTHERS_READ) !== 0) {
+      if (stat.size > COPY_MAX_BYTES) found.args.push("--ro-bind", source, source);
+      else found.copies.push({ path: source, content: readFileSync(source) });
     }
   }
-  hostEtc = { binds, args };
+  hostEtc = found;
   return hostEtc;
 }
 
 /**
- * The sandbox's /etc: an empty tmpfs that gets the allowlisted host entries (read-only binds,
- * symlinks kept), their private files masked, the synthetic files (copied in by bwrap from
- * fds numbered from `firstFd`), the host's resolver settings only with the network on, and is
- * then made read-only. Nothing there is a mount of a host path other than /etc's own.
+ * The sandbox's /etc: an empty tmpfs that gets the allowlisted host entries (directories bound
+ * read-only with their private files masked, small files copied, symlinks kept), the synthetic
+ * files, the host's resolver settings only with the network on, and is then made read-only.
+ * Copied files come to bwrap on fds numbered from `firstFd` (its --file). The host files are
+ * read once per process: a change to them shows in the sandbox after Quire restarts.
  */
 export function sandboxEtc(options: { uid: string; hostname: string; network: boolean; firstFd: number }): {
   args: string[];
-  inputFds: string[];
+  inputFds: Buffer[];
 } {
   const mirrored = mirroredHostEtc();
-  const files = Object.entries(syntheticEtcFiles(options.uid, options.hostname));
+  const synthetic = Object.entries(syntheticEtcFiles(options.uid, options.hostname)).map(([name, content]) => ({
+    path: `/etc/${name}`,
+    content: Buffer.from(content),
+  }));
+  const files = [...mirrored.copies, ...synthetic];
+  const bytes = files.reduce((sum, file) => sum + file.content.length, 0);
   const args = [
     "--size",
-    String(ETC_TMPFS_BYTES),
+    String(bytes + ETC_TMPFS_SLACK_BYTES),
     "--tmpfs",
     "/etc",
     ...mirrored.args,
     ...etcMaskArgs(mirrored.binds),
-    ...files.flatMap(([name], index) => ["--perms", "0644", "--file", String(options.firstFd + index), `/etc/${name}`]),
+    ...files.flatMap((file, index) => ["--perms", "0644", "--file", String(options.firstFd + index), file.path]),
     ...(options.network ? ["--ro-bind-try", "/etc/resolv.conf", "/etc/resolv.conf"] : []),
     "--remount-ro",
     "/etc",
   ];
-  return { args, inputFds: files.map(([, content]) => content) };
+  return { args, inputFds: files.map((file) => file.content) };
 }
 
-/** Room for the synthetic files and the mount points; read-only once made. */
-const ETC_TMPFS_BYTES = 1024 * 1024;
+/** Room beyond the files: directories and mount points (4 KiB pages each); read-only once made. */
+const ETC_TMPFS_SLACK_BYTES = 512 * 1024;

@@ -19,9 +19,9 @@ export interface ProcessSpec {
   onInfo?: (text: string) => void;
   /**
    * Contents handed to the program on fds 4, 5, ... (pipes, written and closed at once): what
-   * bwrap's --file copies into the sandbox. Each must fit a pipe's buffer (64 KiB).
+   * bwrap's --file copies into the sandbox.
    */
-  inputFds?: string[];
+  inputFds?: (string | Buffer)[];
   /** Host paths of the command's private tmpfs mounts, watched for their file count (limits-watch.ts). */
   scratchMounts?: () => string[];
   /** Awaited once the process is gone, before the result is given (e.g. until its sandbox is torn down). */
