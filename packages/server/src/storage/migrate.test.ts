@@ -21,6 +21,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       ["0003-accounts", "Success"],
       ["0004-usage", "Success"],
       ["0005-task-creator", "Success"],
+      ["0007-invitations", "Success"],
     ]);
     expect(await migrateToLatest(database.db)).toEqual([]);
     const concurrent = await Promise.all([migrateToLatest(database.db), migrateToLatest(database.db)]);
@@ -34,6 +35,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       "environments",
       "events",
       "identities",
+      "invitations",
       "memberships",
       "messages",
       "repositories",
@@ -74,7 +76,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
     expect(again.map((result) => result.status)).toEqual(
       Object.keys(await migrationProvider.getMigrations()).map(() => "Success"),
     );
-    expect(again).toHaveLength(5);
+    expect(again).toHaveLength(6);
   });
 
   it("enforces foreign keys and check constraints", async () => {
