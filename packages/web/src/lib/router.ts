@@ -1,6 +1,6 @@
 /**
- * A handful of routes (`/`, `/tasks/:id`, `/environments[/:repositoryId]`, `/usage` and
- * `/settings/(tokens|members|audit|password)`) are enough, so a tiny
+ * A handful of routes (`/`, `/tasks/:id`, `/environments[/:repositoryId]`, `/usage`,
+ * `/settings/(tokens|members|audit|password)` and `/invitations/accept`) are enough, so a tiny
  * History API router instead of a dependency. The server answers every non-API path with index.html, so deep links work.
  */
 import { useSyncExternalStore, type MouseEvent } from "react";

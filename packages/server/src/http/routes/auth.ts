@@ -5,7 +5,7 @@
  * a session id (the session id goes into its HttpOnly cookie only).
  */
 import type { Context, Hono } from "hono";
-import type { Accounts } from "../../accounts/accounts.js";
+import type { Accounts, NewSession } from "../../accounts/accounts.js";
 import { appendAudit } from "../../accounts/audit.js";
 import {
   clearSessionCookies,
@@ -66,14 +66,6 @@ export function authRoutes(app: Hono, accounts: Accounts): void {
     return errorResponse(c, new HttpError(429, throttledMessage(refusal)));
   };
 
-  /** A new session id, always; sessions the browser brought along (a planted cookie) end here. */
-  const startFreshSession = async (c: Context, userId: string) => {
-    for (const presented of sessionIdsFrom(c)) await accounts.endSession(presented);
-    const session = await accounts.startSession(userId);
-    setSessionCookies(c, session);
-    return session;
-  };
-
   const requireMultiUser = () => {
     if (accounts.mode !== "multi") throw new HttpError(400, "single-user mode: there is no sign-in");
   };
@@ -105,7 +97,7 @@ export function authRoutes(app: Hono, accounts: Accounts): void {
       throw new HttpError(401, "wrong email or password");
     }
     await accounts.signInThrottle.succeeded(admission.attempt);
-    const session = await startFreshSession(c, user.id);
+    const session = await startFreshSession(c, accounts, user.id);
     await recordSignIn("auth.login", user, { method: "password" });
     return c.json({ user: publicUser(user), csrfToken: session.csrfToken });
   });
@@ -213,7 +205,7 @@ export function authRoutes(app: Hono, accounts: Accounts): void {
       provenEmail !== null && provenEmail === signIn.user.email
         ? await acceptInvitationsForVerifiedEmail(repos, signIn.user)
         : [];
-    await startFreshSession(c, signIn.user.id);
+    await startFreshSession(c, accounts, signIn.user.id);
     await recordSignIn("auth.login", signIn.user, {
       method: "oidc",
       issuer: oidc.options.issuer,
@@ -226,6 +218,17 @@ export function authRoutes(app: Hono, accounts: Accounts): void {
   });
 }
 
+/**
+ * Signs a user in: a new session id, always (never one the browser offers), and every session
+ * whose cookie the request brought along (a planted one: session fixation) ends here.
+ */
+export async function startFreshSession(c: Context, accounts: Accounts, userId: string): Promise<NewSession> {
+  for (const presented of sessionIdsFrom(c)) await accounts.endSession(presented);
+  const session = await accounts.startSession(userId);
+  setSessionCookies(c, session);
+  return session;
+}
+
 /** The same whether or not the email exists: a refusal must not tell which accounts there are. */
 function throttledMessage(refusal: SignInRefusal): string {
   const from = refusal.limit === "address" ? " from this address" : "";
@@ -233,7 +236,7 @@ function throttledMessage(refusal: SignInRefusal): string {
 }
 
 /** hasPassword: whether changing one's password here means anything (single sign-on users have none). */
-function publicUser(user: User) {
+export function publicUser(user: User) {
   return { id: user.id, email: user.email, name: user.name, hasPassword: user.hasPassword };
 }
 

@@ -7,13 +7,14 @@
 import type { Context, Hono } from "hono";
 import type { Accounts } from "../../accounts/accounts.js";
 import { audit } from "../../accounts/audit.js";
-import { sessionIdsFrom, setSessionCookies } from "../../accounts/cookies.js";
+import { sessionIdsFrom } from "../../accounts/cookies.js";
 import { recordInvitationAccepted } from "../../accounts/invitation-audit.js";
 import { acceptInvitation, openInvitation, publicInvitation } from "../../accounts/invitations.js";
 import { assertRole, assertScope, identityOf, type Principal } from "../../accounts/principal.js";
 import { acceptInvitationBody, invitationTokenBody } from "../../accounts/schemas.js";
 import { refuseCrossSite } from "../auth-middleware.js";
 import { HttpError, jsonBody, parseOr400 } from "../errors.js";
+import { publicUser, startFreshSession } from "./auth.js";
 
 export function invitationRoutes(app: Hono, accounts: Accounts): void {
   const { repos } = accounts;
@@ -87,13 +88,7 @@ export function invitationRoutes(app: Hono, accounts: Accounts): void {
     const workspace = { id: accepted.invitation.workspaceId, role: accepted.invitation.role };
     if (!accepted.created) return c.json({ user: publicUser(accepted.user), workspace, csrfToken: null });
     // The new account signs in at once, with a session id of its own (none the browser brought).
-    for (const presented of sessionIdsFrom(c)) await accounts.endSession(presented);
-    const session = await accounts.startSession(accepted.user.id);
-    setSessionCookies(c, session);
+    const session = await startFreshSession(c, accounts, accepted.user.id);
     return c.json({ user: publicUser(accepted.user), workspace, csrfToken: session.csrfToken });
   });
-}
-
-function publicUser(user: { id: string; email: string | null; name: string | null; hasPassword: boolean }) {
-  return { id: user.id, email: user.email, name: user.name, hasPassword: user.hasPassword };
 }
