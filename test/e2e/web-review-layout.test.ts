@@ -23,10 +23,12 @@ const wideScript = (turn: number): ScriptedReply =>
     { toolCalls: [{ name: "apply_patch", arguments: { input: longPatch } }] },
   ][turn] ?? { text: "Fixed add and added the words." };
 
-// A long log (six commands of 60 lines), then a wait: the page scrolls while the task still runs.
+// A long log (40 commands; even folded, taller than the window), then a wait: the page scrolls
+// while the task still runs.
 const longRunScript = (turn: number): ScriptedReply => {
-  if (turn < 6) return { toolCalls: [shellCall(["seq", String(turn * 60 + 1), String(turn * 60 + 60)])] };
-  if (turn === 6) return { toolCalls: [shellCall(["sleep", "30"], 60_000)] };
+  if (turn === 0)
+    return { toolCalls: Array.from({ length: 40 }, (_, index) => shellCall(["echo", `step ${index + 1}`])) };
+  if (turn === 1) return { toolCalls: [shellCall(["sleep", "30"], 60_000)] };
   return { text: "Done waiting." };
 };
 

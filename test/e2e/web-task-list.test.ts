@@ -115,6 +115,7 @@ describe("the task list", () => {
     expect(await askRow.locator(".diff-stats").count()).toBe(0);
     const codeRow = page.locator(`.task-row[data-task-id="${code}"]`);
     await expect.poll(() => codeRow.locator(".diff-stats").textContent()).toBe("+1 −1");
+    expect(await codeRow.locator(".diff-stats").getAttribute("aria-label")).toBe("1 line added, 1 line removed");
 
     await page.getByRole("tab", { name: "To review" }).click();
     await expect.poll(rowIds).toEqual([code]);

@@ -40,7 +40,7 @@ export function TaskSearch({ search, onSearch, repositories }: Props) {
           value={search.repo}
           onChange={(event) => onSearch({ ...search, repo: event.target.value })}
         >
-          <option value="">All repositories</option>
+          <option value="">All repos</option>
           {repositories.map((repository) => (
             <option key={repository.id} value={repository.id}>
               {repository.name}
@@ -64,7 +64,7 @@ export function TaskSearch({ search, onSearch, repositories }: Props) {
           value={search.mode}
           onChange={(event) => onSearch({ ...search, mode: event.target.value as TaskMode | "" })}
         >
-          <option value="">Ask and Code</option>
+          <option value="">Any mode</option>
           <option value="code">Code</option>
           <option value="ask">Ask</option>
         </select>
