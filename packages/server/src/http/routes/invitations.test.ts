@@ -116,10 +116,21 @@ describe.each(TEST_DIALECTS)("invitations on %s", (dialect) => {
   });
 
   it("refuses expired, revoked, replaced and made-up links alike, making no account", async () => {
-    const expired = await invite("old@example.com");
-    const later = new Date(Date.now() + 8 * 24 * 3_600_000);
-    expect(await api.repos.invitations.getOpenByTokenHash(sha256(expired.token), later)).toBeUndefined();
-    await api.repos.invitations.revoke(A, expired.invitation.id); // stands in for the week passing
+    // Made eight days ago: its week is over.
+    const expired = { token: "quire_invite_expired-token-of-a-week-ago" };
+    const eightDaysAgo = new Date(Date.now() - 8 * 24 * 3_600_000);
+    await api.repos.invitations.create(
+      {
+        workspaceId: A,
+        email: "old@example.com",
+        role: "member",
+        tokenHash: sha256(expired.token),
+        invitedBy: null,
+        expiresAt: new Date(eightDaysAgo.getTime() + 7 * 24 * 3_600_000),
+      },
+      eightDaysAgo,
+    );
+    expect((await anonymous.request("POST", "/api/invitations/preview", { token: expired.token })).status).toBe(404);
     const revoked = await invite("gone@example.com");
     expect((await admin.request("DELETE", `/api/workspaces/${A}/invitations/${revoked.invitation.id}`)).status).toBe(
       204,
