@@ -83,7 +83,7 @@ describe("the reviewed diff against attributes and config the agent plants", () 
         "git config diff.hide.textconv 'echo nothing to see'",
         "git config diff.hide.binary true",
         "printf 'console.log(\"$Id: planted-marker $\");\\n' >> test.js",
-        "printf '{ \"name\": \"tiny\", \"type\": \"module\", \"private\": true }\\r\\n' > package.json",
+        'printf \'{ "name": "tiny", "type": "module", "private": true }\\r\\n\' > package.json',
         FIX_ADD,
         changeBinary,
       ].join(" && "),

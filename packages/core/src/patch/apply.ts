@@ -6,7 +6,7 @@
  * first write, so a hostile path anywhere refuses the whole patch.
  */
 import { constants } from "node:fs";
-import { lstat, mkdir, open, readFile, unlink } from "node:fs/promises";
+import { type FileHandle, lstat, mkdir, open, unlink } from "node:fs/promises";
 import path from "node:path";
 import { PathEscapeError } from "../paths.js";
 import { parsePatch } from "./parse.js";
@@ -17,6 +17,8 @@ import { ChunkMismatchError, updateContents } from "./update-contents.js";
 export interface ApplyPatchOptions {
   /** Directory the patch's relative paths start from: inside the workspace, absolute or workspace-relative. */
   base?: string;
+  /** Called after each operation that was carried out, in order. */
+  onApplied?: (change: AppliedChange) => void;
 }
 
 export async function applyPatch(
@@ -51,7 +53,9 @@ export async function applyParsedPatch(
     // Resolved again right before use, in case the tree changed since the check.
     const target = resolveOperation(root, hunk, index + 1, applied);
     try {
-      applied.push(await runOperation(hunk, target));
+      const change = await runOperation(hunk, target);
+      applied.push(change);
+      options.onApplied?.(change);
     } catch (error) {
       if (error instanceof PatchApplyError) throw error;
       throw new PatchApplyError(describeFailure(target, error), {
@@ -131,15 +135,32 @@ async function step<T>(what: string, action: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Creates parents, then writes without following a symlink at the last component (it was resolved already). */
+/**
+ * Opens a file the patch reads or writes: never through a symlink at the last component (it was
+ * resolved already), never blocking (a FIFO with no other end would hold the open forever), and
+ * only a regular file, as seen after opening (no window to swap it between a check and the open).
+ */
+async function openRegularFile(file: string, flags: number): Promise<FileHandle> {
+  const handle = await open(file, flags | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0), 0o666);
+  const stats = await handle.stat().catch(async (error: unknown) => {
+    await handle.close();
+    throw error;
+  });
+  if (stats.isFile()) return handle;
+  await handle.close();
+  throw Object.assign(new Error("it is not a regular file"), { code: "ENOTREGULAR" });
+}
+
+/** Creates parents, then writes a regular file (see openRegularFile). */
 async function writeTextFile(target: ResolvedPatchPath, text: string): Promise<void> {
   await step(`create parent directories for ${target.display}`, () =>
     mkdir(path.dirname(target.real), { recursive: true }),
   );
-  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | (constants.O_NOFOLLOW ?? 0);
+  // O_TRUNC only once it is known to be a regular file; O_NONBLOCK makes a FIFO's open fail (ENXIO) or return.
   await step(`write file ${target.display}`, async () => {
-    const handle = await open(target.real, flags, 0o666);
+    const handle = await openRegularFile(target.real, constants.O_WRONLY | constants.O_CREAT);
     try {
+      await handle.truncate(0);
       await handle.writeFile(text, "utf8");
     } finally {
       await handle.close();
@@ -148,7 +169,13 @@ async function writeTextFile(target: ResolvedPatchPath, text: string): Promise<v
 }
 
 async function readTextFile(target: ResolvedPatchPath): Promise<string> {
-  const bytes = await readFile(target.real);
+  const handle = await openRegularFile(target.real, constants.O_RDONLY);
+  let bytes: Buffer;
+  try {
+    bytes = await handle.readFile();
+  } finally {
+    await handle.close();
+  }
   // Codex reads with read_to_string: invalid UTF-8 is an error, not silently replaced; a BOM is kept.
   return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
 }
@@ -188,6 +215,8 @@ const ERRNO_TEXT: Record<string, string> = {
   EPERM: "operation not permitted",
   EROFS: "read-only file system",
   ENOSPC: "no space left on device",
+  ENXIO: "it is not a regular file",
+  ENOTREGULAR: "it is not a regular file",
 };
 
 /** An error as text for the model, without the absolute host paths Node puts in its messages. */

@@ -58,4 +58,40 @@ describe("seekSequence", () => {
     expect(seekSequence(["a"], [], 5, false)).toBe(5);
     expect(seekSequence(["just one line"], ["too", "many", "lines"], 0, false)).toBeUndefined();
   });
+
+  it("finds what a position-by-position comparison finds, on many small random files", () => {
+    // The line-by-line definition the rolling-hash search must agree with.
+    const same = [
+      (a: string, b: string) => a === b,
+      (a: string, b: string) => a.trimEnd() === b.trimEnd(),
+      (a: string, b: string) => a.trim() === b.trim(),
+      (a: string, b: string) => normalizePunctuation(a) === normalizePunctuation(b),
+    ];
+    const naive = (lines: string[], pattern: string[], start: number, endOfFile: boolean) => {
+      if (pattern.length === 0) return start;
+      const last = lines.length - pattern.length;
+      for (const equal of same) {
+        for (let at = endOfFile ? last : start; at <= last; at++) {
+          if (at >= 0 && pattern.every((line, offset) => equal(lines[at + offset] ?? "", line))) return at;
+        }
+      }
+      return undefined;
+    };
+    const alphabet = ["a", "a ", " a", "b", "\u2013", "-", ""];
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const pick = () => alphabet[random(alphabet.length)] as string;
+    for (let round = 0; round < 3000; round++) {
+      const lines = Array.from({ length: random(12) }, pick);
+      const pattern = Array.from({ length: 1 + random(3) }, pick);
+      const start = random(lines.length + 1);
+      const endOfFile = random(4) === 0;
+      expect(seekSequence(lines, pattern, start, endOfFile), JSON.stringify({ lines, pattern, start, endOfFile })).toBe(
+        naive(lines, pattern, start, endOfFile),
+      );
+    }
+  });
 });

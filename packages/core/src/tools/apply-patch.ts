@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ThreadItem } from "../events.js";
-import { type AppliedChange, applyPatch, PatchApplyError, parsePatch, summarizeChanges } from "../patch/index.js";
+import { applyPatchInWorker } from "../patch/apply-in-worker.js";
+import { type AppliedChange, PatchApplyError, parsePatch, summarizeChanges } from "../patch/index.js";
 import type { Tool, ToolContext } from "./types.js";
 
 // Sent to the model with every request: keep it short.
@@ -64,7 +65,11 @@ export const applyPatchTool: Tool<typeof applyPatchSchema> = {
       return { output: "apply_patch refused: this task is in ask mode and the workspace is read-only." };
     }
     try {
-      const changes = await applyPatch(context.workspace, args.input, { base: context.cwd });
+      // Off the event loop, within a time budget, stopped by cancel (apply-in-worker.ts).
+      const changes = await applyPatchInWorker(context.workspace, args.input, {
+        base: context.cwd,
+        signal: context.signal,
+      });
       emitFileChange(context, { changes: toEventChanges(changes), status: "completed" });
       return { output: `Success. Updated the following files:\n${summarizeChanges(changes)}` };
     } catch (error) {
