@@ -57,7 +57,8 @@ describe.each(["openai", "openai-chat", "anthropic"] as const)("quire exec code 
 
     const events = run.events;
     expect(events[0]).toMatchObject({ type: "thread.started" });
-    expect(events[1]).toEqual({ type: "turn.started" });
+    expect(events[1]).toMatchObject({ type: "item.completed", item: { type: "user_message" } });
+    expect(events[2]).toEqual({ type: "turn.started" });
     const commands = items(events, "command_execution") as Extract<ThreadItem, { type: "command_execution" }>[];
     expect(commands.map((c) => c.exit_code)).toEqual([1, 0]);
     expect(commands.map((c) => c.status)).toEqual(["failed", "completed"]);

@@ -88,6 +88,11 @@ describe.each(serverDatabases())("quire serve on $name", (database) => {
     const events = await readTaskEvents(server.url, taskId);
     expect(events.map((e) => e.id)).toEqual(events.map((_, index) => index + 1));
     expect(events[0]?.event.type).toBe("thread.started");
+    // The person's words open the round, in storage and over SSE.
+    expect(events[1]?.event).toMatchObject({
+      type: "item.completed",
+      item: { type: "user_message", text: "fix the failing test" },
+    });
     const final = events.at(-1)?.event;
     expect(final).toMatchObject({ type: "task.completed", status: "completed", verification: { status: "verified" } });
     expect(final?.diff).toContain("+  return a + b;");
@@ -130,6 +135,10 @@ describe.each(serverDatabases())("quire serve on $name", (database) => {
     expect(followUp.status).toBe(201);
     const more = await readTaskEvents(server.url, taskId, { lastEventId: lastId });
     expect(more[0]?.id).toBe(lastId + 1);
+    expect(more[1]?.event).toMatchObject({
+      type: "item.completed",
+      item: { type: "user_message", text: "anything else?" },
+    });
     expect(more.at(-1)?.event).toMatchObject({
       type: "task.completed",
       status: "completed",
@@ -147,6 +156,8 @@ describe.each(serverDatabases())("quire serve on $name", (database) => {
     const { branch, commit } = delivered.body.delivery;
     expect(git(remote, "rev-parse", `refs/heads/${branch}`).trim()).toBe(commit);
     expect(git(remote, "show", `${commit}:src/add.js`)).toContain("return a + b;");
+    // The commit's message carries the follow-ups that shaped the change.
+    expect(git(remote, "log", "-1", "--format=%B", commit)).toContain("Follow-ups:\n- anything else?");
     expect(delivered.body.delivery.message).toContain(branch);
   });
 

@@ -8,6 +8,11 @@ import type { Usage } from "./models/types.js";
 export type CommandStatus = "in_progress" | "completed" | "failed" | "declined";
 
 export type ThreadItem =
+  /**
+   * Quire: the person's words that open a round (the prompt, then each follow-up), so the record
+   * holds both sides of the conversation. `author`: who sent it, when a server knows.
+   */
+  | { id: string; type: "user_message"; text: string; author?: string }
   | { id: string; type: "agent_message"; text: string }
   | { id: string; type: "reasoning"; text: string }
   | {

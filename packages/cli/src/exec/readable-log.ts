@@ -98,6 +98,9 @@ export class ReadableLog {
 
   private completed(item: Extract<QuireEvent, { type: "item.completed" }>["item"]): void {
     switch (item.type) {
+      case "user_message":
+        this.line(this.bold(`> ${item.text.trim().split("\n").join("\n  ")}`));
+        break;
       case "reasoning":
         this.line(this.dim(`· ${item.text.trim().split("\n")[0] ?? ""}`));
         return;

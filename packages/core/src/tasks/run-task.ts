@@ -40,6 +40,8 @@ export { defaultEnvironment } from "./task-parts.js";
 export interface TaskRunOptions {
   home: string;
   prompt: string;
+  /** Who sent the prompt, when a server knows; recorded on the round's `user_message` item. */
+  author?: string;
   model: ModelClient;
   sandbox: SandboxBackendName;
   limits: AgentLimits;
@@ -101,6 +103,7 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
   const state = newConversation([]);
   try {
     emit({ type: "thread.started", thread_id: record.id });
+    emitUserMessage(emit, state, options);
     const source = await inspectSource(options.repo, options.revision);
     const { environment, secretValues, snapshotScope } = await environmentOf(options, source.sourceRoot);
     redactor.redact = createRedactor(secretValues);
@@ -186,10 +189,18 @@ export async function resumeTask(options: TaskRunOptions & { id: string }): Prom
   try {
     options.onStarted?.(record);
     emit({ type: "thread.started", thread_id: record.id });
+    emitUserMessage(emit, state, options);
     return await runTaskTurn(store, record, state, record.workspace, options, emit, redactor, environment);
   } finally {
     await releaseWorkspace(store, record);
   }
+}
+
+/** A round begins with the person's words, before anything it does (setup included). */
+function emitUserMessage(emit: (event: QuireEvent) => void, state: ConversationState, options: TaskRunOptions): void {
+  const id = `item_${state.nextItemIndex++}`;
+  const author = options.author ? { author: options.author } : {};
+  emit({ type: "item.completed", item: { id, type: "user_message", text: options.prompt, ...author } });
 }
 
 async function runTaskTurn(

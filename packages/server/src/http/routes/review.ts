@@ -10,6 +10,7 @@ import {
   formatPatch,
 } from "../../delivery/index.js";
 import type { Task } from "../../storage/index.js";
+import { deliveryBody } from "../../delivery/delivery-body.js";
 import { pushTargetOf } from "../../delivery/push-target.js";
 import { openSource } from "../../worker/repository-source.js";
 import { audit, type Scope } from "../../accounts/index.js";
@@ -24,6 +25,11 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
   const { repos } = ctx;
 
   const taskOr404 = (c: Context, scope: Scope): Promise<Task> => taskFor(c, repos, scope);
+  /** The follow-ups the attempt has run (taken by its worker), oldest first. */
+  const followUpsOf = async (taskId: string, attemptId: string): Promise<string[]> =>
+    (await repos.messages.listForTask(taskId))
+      .filter((message) => message.deliveredAt !== null && (message.attemptId ?? attemptId) === attemptId)
+      .map((message) => message.text);
   const finishedAttempt = async (task: Task, attemptId: string | undefined) => {
     const attempt = await chosenAttempt(repos, task, attemptId);
     if (!attempt) throw new HttpError(404, `task ${task.id} has no attempt ${attemptId ?? ""}`.trim());
@@ -83,7 +89,7 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
         diff: attempt.diff ?? "",
         branch: body.branch ?? deliveryBranchName(task),
         title,
-        body: body.body ?? `${task.prompt}\n\n${attempt.finalMessage ?? ""}`.trim(),
+        body: body.body ?? deliveryBody(task.prompt, await followUpsOf(task.id, attempt.id), attempt.finalMessage),
         author: ctx.delivery.author,
         baseBranch: task.ref,
         forges: ctx.delivery.forges,

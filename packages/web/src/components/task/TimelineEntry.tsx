@@ -6,6 +6,7 @@ import { Markdown } from "../lazy";
 import { PlanChecklist } from "./PlanChecklist";
 import type { CommandRef } from "./Timeline";
 import { RoundEnd, Delivered } from "./RoundEnd";
+import { UserMessage } from "./UserMessage";
 
 export function TimelineEntry({ entry, commands }: { entry: Entry; commands: readonly CommandRef[] }) {
   switch (entry.kind) {
@@ -23,6 +24,8 @@ export function TimelineEntry({ entry, commands }: { entry: Entry; commands: rea
 function ItemView({ entry, commands }: { entry: ItemEntry; commands: readonly CommandRef[] }) {
   const { item } = entry;
   switch (item.type) {
+    case "user_message":
+      return <UserMessage item={item} />;
     case "command_execution":
       return <CommandBlock entry={{ ...entry, item }} />;
     case "todo_list":
