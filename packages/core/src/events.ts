@@ -54,6 +54,10 @@ export type QuireEvent =
       status: TaskStatus | "interrupted";
       final_message: string | null;
       diff: string;
+      /** Server: `diff` is the head of a larger diff (see diff_bytes); GET /api/tasks/{id}/diff has it all. */
+      diff_truncated?: true;
+      /** Server, with diff_truncated: the whole diff's size in bytes. */
+      diff_bytes?: number;
       usage: TaskUsage;
       /** Why the task stopped when it did not complete (budget, cancel, model error). */
       reason?: string;

@@ -170,7 +170,7 @@ export async function prepareTaskWorkspace(options: PrepareOptions): Promise<Pre
       if (!environment.setupScript) return (await git(["rev-parse", "HEAD^{tree}"], { cwd: checkout })).trim();
       await runScript("setup", environment.setupScript, checkout);
       await scrub(checkout);
-      return workspaceTree({ backend: options.sandbox, workspace: checkout, readOnlyPaths });
+      return workspaceTree({ backend: options.sandbox, workspace: checkout, readOnlyPaths, head: source.commit });
     },
   });
 
@@ -204,7 +204,7 @@ export async function prepareTaskWorkspace(options: PrepareOptions): Promise<Pre
     await scrub(workspace);
   }
   // Files the environment made (and did not ignore) are not the agent's work: diff against them.
-  const baseTree = await workspaceTree({ backend: options.sandbox, workspace, readOnlyPaths });
+  const baseTree = await workspaceTree({ backend: options.sandbox, workspace, readOnlyPaths, head: source.commit });
   return { workspace, baseTree, snapshotDir: snapshot.dir, overlay, cached };
 }
 

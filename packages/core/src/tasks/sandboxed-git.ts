@@ -88,7 +88,8 @@ function contentGitPrelude(options: { writeObjectsTo: "scratch" | "workspace" })
     'export GIT_DIR="$q/git" GIT_WORK_TREE="$PWD" GIT_INDEX_FILE="$q/index"',
     'export GIT_ALTERNATE_OBJECT_DIRECTORIES="$QUIRE_GIT_OBJECT_DIRS"',
     ...(options.writeObjectsTo === "workspace" ? ['export GIT_OBJECT_DIRECTORY="$PWD/.git/objects"'] : []),
-  ].join("; ");
+    // Chained with &&: `set -e` does not apply inside gitInSandbox's `{ …; } || …` wrapper.
+  ].join(" && ");
 }
 
 /** Where contentGitPrelude looks up objects: the read-only stores first, the workspace's last. */
@@ -105,12 +106,15 @@ export async function workspaceTree(options: {
   backend: SandboxBackendName;
   workspace: string;
   readOnlyPaths: string[];
+  /** The commit checked out in the workspace: tracked files that are ignored stay in the tree. */
+  head: string;
 }): Promise<string> {
   const prelude = contentGitPrelude({ writeObjectsTo: "workspace" });
   const out = await gitInSandbox({
     ...options,
     env: objectDirsEnv(options),
-    script: `set -e; ${prelude}; git read-tree HEAD; git add --all -- .; git write-tree`,
+    script: `${prelude} && git read-tree "$1" && git add --all -- . && git write-tree`,
+    args: [options.head],
     privateIndex: false,
   });
   return out.trim();
@@ -131,7 +135,7 @@ export async function workspaceDiff(options: {
   return gitInSandbox({
     ...options,
     env: objectDirsEnv(options),
-    script: `set -e; ${prelude}; git read-tree "$1"; git add --all -- .; git diff --cached --binary --no-color --no-ext-diff --no-textconv "$1"`,
+    script: `${prelude} && git read-tree "$1" && git add --all -- . && git diff --cached --binary --no-color --no-ext-diff --no-textconv "$1"`,
     args: [options.base],
     privateIndex: false,
   });

@@ -221,7 +221,7 @@ export function openApiDocument(): JsonObject {
       },
       "/api/tasks/{id}/attempts": {
         get: {
-          summary: "The task's attempts",
+          summary: "The task's attempts; a diff over 1 MiB is cut (diffTruncated, diffBytes): /diff serves it whole",
           parameters: [idParam],
           responses: { "200": ok("{ attempts }"), "404": error("No such task.") },
         },

@@ -27,6 +27,7 @@ import { isGitUrl, resolveRef } from "./sources.js";
 import { environmentForTask } from "./task-environment.js";
 import { AttemptMeter } from "./meter.js";
 import { verifyAttemptDiff } from "./verify.js";
+import { diffForEvent } from "../tasks/event-diff.js";
 
 /** `cancel`: the user asked to stop it; `shutdown`: this process is stopping (the attempt is interrupted). */
 export async function runAttempt(
@@ -241,7 +242,7 @@ export function attemptFinalEvent(taskId: string, attemptId: string, outcome: At
     attempt_id: attemptId,
     status: outcome.status,
     final_message: outcome.finalMessage ?? null,
-    diff: outcome.diff ?? "",
+    ...diffForEvent(outcome.diff ?? ""),
     usage: outcome.usage ?? emptyTaskUsage(),
     ...(outcome.status !== "completed" && outcome.reason ? { reason: outcome.reason } : {}),
     ...(outcome.verification && outcome.verification !== "skipped"

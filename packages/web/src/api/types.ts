@@ -119,6 +119,9 @@ export interface Attempt {
   number: number;
   status: TaskStatus;
   diff: string | null;
+  /** The diff was too large for JSON: `diff` is its head; diffUrl() serves it all. */
+  diffTruncated?: true;
+  diffBytes?: number;
   diffStats: DiffStats | null;
   finalMessage: string | null;
   reason: string | null;

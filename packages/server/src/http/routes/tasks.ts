@@ -1,4 +1,5 @@
 /** Tasks: create, list, read, cancel, archive (and unarchive), follow up, and their attempts. */
+import { attemptForJson } from "../../tasks/event-diff.js";
 import type { Context, Hono } from "hono";
 import { appendAndPublish } from "../event-hub.js";
 import type { Task } from "../../storage/index.js";
@@ -88,7 +89,7 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
     metrics.tasksCreated.inc({ mode: body.mode });
     logger.info({ taskId: created.task.id, attempts: body.attempts, mode: body.mode }, "task created");
     await ctx.dispatcher?.enqueue(created.attempts.map((attempt) => attempt.id));
-    return c.json({ task: await viewTask(repos, created.task), attempts: created.attempts }, 201);
+    return c.json({ task: await viewTask(repos, created.task), attempts: created.attempts.map(attemptForJson) }, 201);
   });
 
   app.get("/api/tasks", async (c) => {
@@ -120,7 +121,9 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
 
   app.get("/api/tasks/:id/attempts", async (c) => {
     const task = await taskOr404(c);
-    return c.json({ attempts: await repos.attempts.listForTask(task.id) });
+    // Diffs bounded (event-diff.ts): the whole one is GET /api/tasks/{id}/diff.
+    const attempts = await repos.attempts.listForTask(task.id);
+    return c.json({ attempts: attempts.map((attempt) => attemptForJson(attempt)) });
   });
 
   app.post("/api/tasks/:id/cancel", async (c) => {

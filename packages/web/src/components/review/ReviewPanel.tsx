@@ -28,7 +28,14 @@ export function ReviewPanel({ task, attempt, timeline, onFollowUp, onDelivered }
     <section className="review" aria-label="Review">
       <VerificationPanel attempt={attempt} checks={timeline?.verification ?? []} running={timeline?.working ?? false} />
       <h3>Diff</h3>
-      {finished ? (
+      {finished && attempt?.diffTruncated ? (
+        <p className="muted" data-testid="diff-too-large">
+          This diff is too large to show here ({Math.round((attempt.diffBytes ?? 0) / 1024)} KiB).{" "}
+          <a href={diffUrl(task.id, attempt.id)} download={`quire-${task.id}.diff`}>
+            Download the diff
+          </a>
+        </p>
+      ) : finished ? (
         <Diff diff={diff} taskId={task.id} />
       ) : (
         <p className="muted">
