@@ -106,7 +106,11 @@ export interface PrepareOptions {
 export async function prepareTaskWorkspace(options: PrepareOptions): Promise<PreparedTask> {
   const { environment, source } = options;
   const scope = options.snapshotScope;
-  const location = { home: options.home, scope, envKey: environmentKey({ scope, repo: source.sourceRoot, environment }) };
+  const location = {
+    home: options.home,
+    scope,
+    envKey: environmentKey({ scope, repo: source.sourceRoot, environment }),
+  };
   const scriptEnv = { ...environment.variables, ...options.secretValues };
   const readOnlyPaths = [source.objectsDir];
   // Setup and maintenance reach the internet through the setup proxy only, never the host.
