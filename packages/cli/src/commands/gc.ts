@@ -12,7 +12,10 @@ function days(value: string): number {
 export function registerGc(program: Command): void {
   program
     .command("gc")
-    .description("Remove stale environment snapshots and old task workspaces (records, events and diffs are kept)")
+    .description(
+      "Remove stale environment snapshots and old task workspaces. No work is lost: records, events, conversations " +
+        "and diffs are kept, and a follow-up (`quire exec --resume`) rebuilds the workspace from the stored diff",
+    )
     .option("--older-than <days>", "remove workspaces of tasks finished this many days ago", days, 7)
     .option("--dry-run", "only list what would be removed")
     .action(async (flags: { olderThan: number; dryRun?: boolean }) => {

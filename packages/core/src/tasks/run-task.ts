@@ -15,7 +15,6 @@ import type { ContainerOptions } from "../sandbox/container.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 import type { TaskMode } from "../tools/types.js";
 import {
-  attachSnapshot,
   diskBudgetOf,
   inspectSource,
   taskUpperDir,
@@ -23,6 +22,7 @@ import {
   prepareTaskWorkspace,
   sourceIsDirty,
 } from "./prepare.js";
+import { attachIntactWorkspace, RebuildError, rebuildWorkspace } from "./rebuild.js";
 import { LocalTaskStore, type TaskRecord } from "./store.js";
 import { buildPreamble, buildToolset, systemPromptFor } from "./task-setup.js";
 import { workspaceDiff } from "./sandboxed-git.js";
@@ -161,7 +161,10 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
   }
 }
 
-/** Sends a follow-up into an existing task: same workspace, same conversation. */
+/**
+ * Sends a follow-up into an existing task: the same conversation, in its live workspace when that
+ * is intact, else in one rebuilt from the stored diff (rebuild.ts).
+ */
 export async function resumeTask(options: TaskRunOptions & { id: string }): Promise<TaskResult> {
   const store = new LocalTaskStore(options.home);
   const record = await store.load(options.id);
@@ -177,23 +180,78 @@ export async function resumeTask(options: TaskRunOptions & { id: string }): Prom
   record.provider = options.model.provider;
   record.model = options.model.model;
   record.sandbox = options.sandbox;
-  const { environment, secretValues } = await environmentOf(options, record.sourceRoot);
+  const { environment, secretValues, snapshotScope } = await environmentOf(options, record.sourceRoot);
   const redactor: Redactor = { redact: createRedactor(secretValues) };
   const emit = eventSink(store, record, options, redactor);
-  await attachSnapshot({
-    taskDir: store.taskDir(record.id),
-    snapshotDir: record.snapshotDir,
-    overlay: !!record.overlay,
-    diskBudget: diskBudgetOf(environment),
-  });
+  const taskDir = store.taskDir(record.id);
   try {
     options.onStarted?.(record);
     emit({ type: "thread.started", thread_id: record.id });
     emitUserMessage(emit, state, options);
+    // The stored diff is the task's result; the workspace is only where the next round runs.
+    const storedDiff = await store.loadDiff(record.id);
+    const attach = {
+      taskDir,
+      snapshotDir: record.snapshotDir,
+      overlay: !!record.overlay,
+      diskBudget: diskBudgetOf(environment),
+    };
+    if (!(await attachIntactWorkspace({ record, taskDir, storedDiff, attach }))) {
+      try {
+        const rebuilt = await rebuildWorkspace({
+          record,
+          storedDiff,
+          prepare: {
+            home: options.home,
+            taskDir,
+            environment,
+            snapshotScope,
+            secretValues,
+            sandbox: options.sandbox,
+            ...(options.container ? { container: options.container } : {}),
+            ...(options.outbound ? { outbound: options.outbound } : {}),
+            signal: options.signal,
+            nextItemId: () => `item_${state.nextItemIndex++}`,
+            emitItem: (phase, item) => emit({ type: `item.${phase}`, item }),
+            redact: (text) => redactor.redact(text),
+          },
+        });
+        Object.assign(record, {
+          workspace: path.join(taskDir, "repo"),
+          baseTree: rebuilt.baseTree,
+          snapshotDir: rebuilt.snapshotDir,
+          overlay: rebuilt.overlay,
+        });
+        await store.save(record);
+      } catch (error) {
+        return await failRoundKeepingResult(store, record, state, options, emit, error as Error, storedDiff);
+      }
+    }
     return await runTaskTurn(store, record, state, record.workspace, options, emit, redactor, environment);
   } finally {
     await releaseWorkspace(store, record);
   }
+}
+
+/** A follow-up that could not get a workspace: the round fails, the task's stored diff stands. */
+async function failRoundKeepingResult(
+  store: LocalTaskStore,
+  record: TaskRecord,
+  state: ConversationState,
+  options: TaskRunOptions,
+  emit: (event: QuireEvent) => void,
+  error: Error,
+  storedDiff: string,
+): Promise<TaskResult> {
+  const cancelled = options.signal.aborted;
+  const reason = cancelled
+    ? "cancelled by the user"
+    : error instanceof RebuildError
+      ? error.message
+      : `rebuilding the task's workspace failed, so the follow-up did not run (the stored result is kept): ${error.message}`;
+  if (!cancelled) emit({ type: "error", message: reason });
+  const outcome = { status: cancelled ? ("cancelled" as const) : ("failed" as const), reason, finalMessage: null };
+  return finishTask(store, record, state, outcome, storedDiff, emit);
 }
 
 /** A round begins with the person's words, before anything it does (setup included). */

@@ -1,4 +1,5 @@
 // The smaller pieces of running a task: defaults, redaction of events, the record, limits.
+import path from "node:path";
 import type { AgentLimits } from "../agent/loop.js";
 import {
   DEFAULT_CACHE_TTL_MS,
@@ -6,6 +7,7 @@ import {
   DEFAULT_RESOURCE_LIMITS,
   DEFAULT_SETUP_NETWORK_POLICY,
 } from "../environments/defaults.js";
+import { isMounted } from "../environments/overlay.js";
 import { redactEvent } from "../environments/redact.js";
 import { LOCAL_SNAPSHOT_SCOPE } from "../environments/snapshot.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
@@ -31,12 +33,17 @@ export function defaultEnvironment(): ResolvedEnvironment {
   };
 }
 
-/** Unmounts the task's view and clears set-id bits the task's commands may have set. */
+/**
+ * Unmounts the task's view and clears set-id bits the task's commands may have set. On every path
+ * out: a preparation that failed after mounting (a failing maintenance script, a failed checkout)
+ * has not recorded `overlay` yet, so the mount table is asked too.
+ */
 export async function releaseWorkspace(store: LocalTaskStore, record: TaskRecord): Promise<void> {
   if (!record.workspace) return;
   const taskDir = store.taskDir(record.id);
-  await detachSnapshot(taskDir, !!record.overlay);
-  await stripSetIdBits(record.overlay ? taskUpperDir(taskDir) : record.workspace).catch(() => []);
+  const mounted = await isMounted(path.join(taskDir, "repo"));
+  await detachSnapshot(taskDir, !!record.overlay || mounted);
+  await stripSetIdBits(record.overlay || mounted ? taskUpperDir(taskDir) : record.workspace).catch(() => []);
   await detachDiskLayer(taskDir);
 }
 
