@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import {
   defaultEnvironment,
+  detachDiskLayer,
   detachSnapshot,
   inspectSource,
   LOCAL_SNAPSHOT_SCOPE,
@@ -126,7 +127,10 @@ async function prepare(
     redact: (text) => text,
     ...(outbound ? { outbound } : {}),
   });
-  cleanups.push(() => detachSnapshot(taskDir, prepared.overlay));
+  cleanups.push(async () => {
+    await detachSnapshot(taskDir, prepared.overlay);
+    await detachDiskLayer(taskDir);
+  });
   return items;
 }
 
