@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,6 +25,9 @@ describe.each(TEST_DIALECTS)("registering, renaming and removing repositories on
     const projects = mkdtempSync(path.join(os.tmpdir(), "quire-projects-"));
     execFileSync("git", ["clone", "--quiet", "--bare", makeRepo({ "a.txt": "a\n" }), path.join(projects, "tiny.git")]);
     gitServer = await startGitHttpServer({ projectRoot: projects, authorization: null });
+    // The operator's word that the local test git server may be reached (URLs are public-only).
+    const gitPort = new URL(gitServer.url).port;
+    writeFileSync(path.join(api.home, "config.toml"), `[outbound]\nallow_private = ["127.0.0.1:${gitPort}"]\n`);
   });
   afterAll(async () => {
     await gitServer?.close();
