@@ -136,10 +136,9 @@ describe("the web app with attempts, Ask, archive and cancel", () => {
     const red = output.locator(".output-line span", { hasText: "red alert" });
     expect(await red.getAttribute("class")).toMatch(/ansi-\d+/);
     const colours = await red.evaluate((span) => {
-      const style = (element: Element) =>
-        (globalThis as unknown as { getComputedStyle: (e: Element) => { color: string } }).getComputedStyle(element)
-          .color;
-      return { span: style(span), line: style(span.parentElement ?? span) };
+      // The page's getComputedStyle, typed without the DOM library (tests have none).
+      const view = globalThis as unknown as { getComputedStyle(element: unknown): { color: string } };
+      return { span: view.getComputedStyle(span).color, line: view.getComputedStyle(span.parentElement).color };
     });
     expect(colours.span).not.toBe(colours.line);
     await output.evaluate((element) => element.scrollTo(0, element.scrollHeight));
