@@ -86,16 +86,16 @@ function contentGitPrelude(options: { writeObjectsTo: "scratch" | "workspace" })
     'mkdir -p "$q/git/info"',
     `printf '%s\\n' '${neutral}' > "$q/git/info/attributes"`,
     'export GIT_DIR="$q/git" GIT_WORK_TREE="$PWD" GIT_INDEX_FILE="$q/index"',
-    'export GIT_ALTERNATE_OBJECT_DIRECTORIES="$QUIRE_GIT_OBJECT_DIRS"',
+    // The workspace's own store last, named as the sandbox sees it (the workspace's view path).
+    'export GIT_ALTERNATE_OBJECT_DIRECTORIES="$QUIRE_GIT_OBJECT_DIRS:$PWD/.git/objects"',
     ...(options.writeObjectsTo === "workspace" ? ['export GIT_OBJECT_DIRECTORY="$PWD/.git/objects"'] : []),
     // Chained with &&: `set -e` does not apply inside gitInSandbox's `{ …; } || …` wrapper.
   ].join(" && ");
 }
 
-/** Where contentGitPrelude looks up objects: the read-only stores first, the workspace's last. */
-function objectDirsEnv(options: { workspace: string; readOnlyPaths: string[] }): Record<string, string> {
-  const dirs = [...options.readOnlyPaths, path.join(options.workspace, ".git", "objects")];
-  return { QUIRE_GIT_OBJECT_DIRS: dirs.join(":") };
+/** Where contentGitPrelude looks up objects first: the read-only stores (the workspace's comes last). */
+function objectDirsEnv(options: { readOnlyPaths: string[] }): Record<string, string> {
+  return { QUIRE_GIT_OBJECT_DIRS: options.readOnlyPaths.join(":") };
 }
 
 /**
