@@ -117,6 +117,8 @@ export interface MessagesTable {
   created_at: string;
   /** When a worker took the message into its attempt; null while it waits. */
   delivered_at: string | null;
+  /** The user who sent it; null when unknown (sent before authors were kept). */
+  author_id: string | null;
 }
 
 export interface EventsTable {

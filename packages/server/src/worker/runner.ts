@@ -17,7 +17,14 @@ import {
   type TaskResult,
   type EnvironmentForTask,
 } from "@quire/core";
-import { type Attempt, type AttemptResult, type DiffStats, LOCAL_WORKSPACE_ID, type Task } from "../storage/index.js";
+import {
+  type Attempt,
+  type AttemptResult,
+  type DiffStats,
+  LOCAL_USER_ID,
+  LOCAL_WORKSPACE_ID,
+  type Task,
+} from "../storage/index.js";
 import { syncTaskStatus } from "../tasks/status.js";
 import type { WorkerContext } from "./context.js";
 import { EventWriter } from "./event-writer.js";
@@ -97,7 +104,12 @@ async function runRounds(
   const repository = await repos.repositories.get(task.repositoryId);
   if (!repository) throw new Error(`task ${task.id} names a repository that no longer exists`);
   const known = task.baseCommit;
-  const sourceDir = await localSource(settings.home, repository, ctx.localSources, known ? { commit: known } : undefined);
+  const sourceDir = await localSource(
+    settings.home,
+    repository,
+    ctx.localSources,
+    known ? { commit: known } : undefined,
+  );
   const commit =
     known ??
     (await repos.tasks.fixBaseCommit(task.id, await resolveRef(sourceDir, task.ref, isGitUrl(repository.source))));
@@ -112,10 +124,14 @@ async function runRounds(
   });
   const store = new LocalTaskStore(settings.home);
   let resuming = existsSync(path.join(store.taskDir(attempt.id), "task.json"));
-  let prompt = resuming ? (await repos.messages.takeNext(attempt.id))?.text : task.prompt;
-  if (prompt === undefined) throw new Error("nothing to run: the attempt has no waiting follow-up");
+  const next = async (): Promise<{ text: string; authorId: string | null } | undefined> =>
+    repos.messages.takeNext(attempt.id);
+  let round = resuming ? await next() : { text: task.prompt, authorId: task.createdBy };
+  if (round === undefined) throw new Error("nothing to run: the attempt has no waiting follow-up");
   let outcome: Outcome = { status: "failed" };
-  while (prompt !== undefined) {
+  while (round !== undefined) {
+    const prompt = round.text;
+    const author = await authorName(ctx, round.authorId);
     const result = await runOnce(ctx, {
       task,
       attempt,
@@ -123,6 +139,7 @@ async function runRounds(
       commit,
       environment,
       prompt,
+      ...(author ? { author } : {}),
       resuming,
       events,
       signal,
@@ -133,9 +150,16 @@ async function runRounds(
     outcome = await withVerification(ctx, task, attempt, result, environment, sourceDir, commit, events, signal);
     if (signal.aborted || result.status === "cancelled") break;
     resuming = true;
-    prompt = (await repos.messages.takeNext(attempt.id))?.text;
+    round = await next();
   }
   return outcome;
+}
+
+/** Who sent a round's words, as the timeline names them: only on a multi-user server. */
+async function authorName(ctx: WorkerContext, userId: string | null): Promise<string | undefined> {
+  if (!userId || userId === LOCAL_USER_ID) return undefined;
+  const user = await ctx.repos.users.get(userId);
+  return user?.name ?? user?.email ?? undefined;
 }
 
 interface RunOnce {
@@ -145,6 +169,7 @@ interface RunOnce {
   commit: string;
   environment: EnvironmentForTask;
   prompt: string;
+  author?: string;
   resuming: boolean;
   events: EventWriter;
   signal: AbortSignal;
@@ -158,6 +183,7 @@ async function runOnce(ctx: WorkerContext, run: RunOnce): Promise<TaskResult> {
   const common = {
     home: settings.home,
     prompt: run.prompt,
+    ...(run.author ? { author: run.author } : {}),
     model: run.meter.wrap((ctx.modelClient ?? createModelClient)(modelSettings)),
     sandbox: settings.sandbox,
     container: settings.container,
