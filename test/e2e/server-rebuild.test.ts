@@ -2,6 +2,9 @@
  * `quire serve`: a follow-up after `quire gc` removed the attempt's workspace continues from the
  * task's stored diff, with the first round's work in place.
  */
+import { rmSync } from "node:fs";
+import path from "node:path";
+import { snapshotsRoot } from "@quire/core";
 import type { ScriptedReply } from "@quire/core/testing";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
@@ -67,6 +70,50 @@ describe.each(serverDatabases())("quire serve on $name", (database) => {
     const final = more.at(-1)?.event;
     expect(final).toMatchObject({ type: "task.completed", status: "completed", final_message: "noted" });
     const diff = await api<string>(`${server.url}/api/tasks/${taskId}/diff`, "GET");
+    expect(diff.body).toContain("+  return a + b;");
+    expect(diff.body).toContain("+add() adds.");
+  });
+
+  it("a follow-up after the server's local task records and snapshots are gone continues from the database", async () => {
+    const model = await scriptedModel(perConversation((_key, turn) => replies[turn] ?? { text: "done" }));
+    const home = tempHome();
+    const env = { ...providerEnv("openai", model.url), ...(await database.env()) };
+    const first = await startServe({ home, env, args: ["-m", "scripted-model"] });
+    running.push(first);
+    const source = makeRepo(failingTestRepo);
+    const repository = await api<{ repository: { id: string; defaultBranch: string } }>(
+      `${first.url}/api/repositories`,
+      "POST",
+      { name: "tiny", source },
+    );
+    const created = await api<{ task: { id: string } }>(`${first.url}/api/tasks`, "POST", {
+      repo: repository.body.repository.id,
+      ref: repository.body.repository.defaultBranch,
+      mode: "code",
+      prompt: "fix add",
+    });
+    const taskId = created.body.task.id;
+    const round1 = await readTaskEvents(first.url, taskId);
+    expect(round1.at(-1)?.event).toMatchObject({ type: "task.completed", status: "completed" });
+    await running.pop()?.stop();
+    // Everything a worker keeps locally about the task goes: records, workspaces, snapshots.
+    rmSync(path.join(home, "tasks"), { recursive: true, force: true });
+    rmSync(snapshotsRoot(home), { recursive: true, force: true });
+
+    const second = await startServe({ home, env, args: ["-m", "scripted-model"] });
+    running.push(second);
+    const lastId = round1.at(-1)?.id ?? 0;
+    const followUp = await api(`${second.url}/api/tasks/${taskId}/messages`, "POST", { text: "document it" });
+    expect(followUp.status).toBe(201);
+    const more = await readTaskEvents(second.url, taskId, { lastEventId: lastId });
+    const outputs = more.flatMap((e) =>
+      e.event.type === "item.completed" && (e.event.item as { type: string }).type === "command_execution"
+        ? [(e.event.item as { aggregated_output: string }).aggregated_output]
+        : [],
+    );
+    expect(outputs[0]).toContain("return a + b;");
+    expect(more.at(-1)?.event).toMatchObject({ type: "task.completed", status: "completed", final_message: "noted" });
+    const diff = await api<string>(`${second.url}/api/tasks/${taskId}/diff`, "GET");
     expect(diff.body).toContain("+  return a + b;");
     expect(diff.body).toContain("+add() adds.");
   });

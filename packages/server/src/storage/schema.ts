@@ -101,6 +101,8 @@ export interface AttemptsTable {
   verification_log: string | null;
   /** JSON text: the attempt's usage (tokens, model calls). */
   usage: string | null;
+  /** JSON text: the conversation after the latest round (core's ConversationState); null before one. */
+  conversation: string | null;
   created_at: string;
   updated_at: string;
   started_at: string | null;

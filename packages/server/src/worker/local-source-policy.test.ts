@@ -43,14 +43,19 @@ describe("checkLocalSource", () => {
     made.push(outside);
     const borrower = path.join(root, "borrower");
     git(root, "init", "--quiet", borrower);
-    writeFileSync(path.join(borrower, ".git", "objects", "info", "alternates"), `${path.join(outside, ".git", "objects")}\n`);
+    writeFileSync(
+      path.join(borrower, ".git", "objects", "info", "alternates"),
+      `${path.join(outside, ".git", "objects")}\n`,
+    );
     await expect(checkLocalSource(borrower, policy)).rejects.toBeInstanceOf(LocalSourceRefusedError);
   });
 
   it("allows nothing when no root is configured, and says so", async () => {
     const inside = path.join(root, "ok2");
     git(root, "init", "--quiet", inside);
-    await expect(checkLocalSource(inside, { ...policy, roots: [] })).rejects.toThrow(/accepts no local repository paths/);
+    await expect(checkLocalSource(inside, { ...policy, roots: [] })).rejects.toThrow(
+      /accepts no local repository paths/,
+    );
   });
 });
 

@@ -30,6 +30,7 @@ import type { WorkerContext } from "./context.js";
 import { EventWriter } from "./event-writer.js";
 import { keepLease } from "./lease.js";
 import { isGitUrl, localSource, resolveRef } from "./sources.js";
+import { restoreLocalTask, saveRound } from "./restore-task.js";
 import { environmentForTask } from "./task-environment.js";
 import { AttemptMeter } from "./meter.js";
 import { verifyAttemptDiff } from "./verify.js";
@@ -123,7 +124,10 @@ async function runRounds(
     environment: stored,
   });
   const store = new LocalTaskStore(settings.home);
-  let resuming = existsSync(path.join(store.taskDir(attempt.id), "task.json"));
+  // No local record (another home, or it was removed): the database's stored round brings it back.
+  let resuming =
+    existsSync(path.join(store.taskDir(attempt.id), "task.json")) ||
+    (await restoreLocalTask({ repos, store, task, attempt, sourceDir, commit, sandbox: settings.sandbox }));
   const next = async (): Promise<{ text: string; authorId: string | null } | undefined> =>
     repos.messages.takeNext(attempt.id);
   let round = resuming ? await next() : { text: task.prompt, authorId: task.createdBy };
@@ -147,6 +151,7 @@ async function runRounds(
       meter,
     });
     meter.sandboxCpu(result.record.sandboxCpuSeconds);
+    await saveRound(repos, store, attempt.id, result.diff);
     outcome = await withVerification(ctx, task, attempt, result, environment, sourceDir, commit, events, signal);
     if (signal.aborted || result.status === "cancelled") break;
     resuming = true;

@@ -48,7 +48,14 @@ describe.each(TEST_DIALECTS)("the environment of a task, with secrets this key c
     const thisKey = createRepos({ ...t.database, secretCipher: SecretCipher.random() });
     await thisKey.environments.setSecret(environment.id, "TOKEN", "readable-token");
     await t.repos.environments.setSecret(environment.id, "UNUSED", "under-another-key");
-    const resolved = await environmentForTask({ home, repos: thisKey, workspaceId: "local", sourceDir, commit, environment });
+    const resolved = await environmentForTask({
+      home,
+      repos: thisKey,
+      workspaceId: "local",
+      sourceDir,
+      commit,
+      environment,
+    });
     expect(resolved.secretValues).toEqual({ TOKEN: "readable-token" });
     expect(resolved.environment.secrets).toEqual([{ name: "TOKEN", version: "v1" }]);
   });

@@ -62,7 +62,11 @@ export async function environmentForTask(options: {
         values[secret.name] === undefined ? [] : [[secret.name, values[secret.name]]],
       ),
     ) as Record<string, string>;
-    return { environment: resolved, secretValues, snapshotScope: snapshotScope(options.workspaceId, environment, stored) };
+    return {
+      environment: resolved,
+      secretValues,
+      snapshotScope: snapshotScope(options.workspaceId, environment, stored),
+    };
   } finally {
     await rm(root, { recursive: true, force: true });
   }
@@ -73,7 +77,11 @@ export async function environmentForTask(options: {
  * deleted and set again is version 1 again, but not the same write). Without a stored
  * environment the task runs on the repository's own definition: `none`, still per workspace.
  */
-function snapshotScope(workspaceId: string, environment: Environment | undefined, secrets: SecretValue[]): SnapshotScope {
+function snapshotScope(
+  workspaceId: string,
+  environment: Environment | undefined,
+  secrets: SecretValue[],
+): SnapshotScope {
   if (!environment) return { workspace: workspaceId, environment: "none" };
   const generations = secrets.map((secret) => [secret.name, secret.version, secret.updatedAt]);
   const stamp = createHash("sha256").update(JSON.stringify(generations)).digest("hex").slice(0, 16);

@@ -11,7 +11,7 @@ import * as taskCreator from "./0005-task-creator.js";
 import * as verificationSkipped from "./0006-verification-skipped.js";
 import * as invitations from "./0007-invitations.js";
 import * as repositoryRemoval from "./0010-repository-removal.js";
-import * as messageAuthor from "./0012-message-author.js";
+import * as roundsWithTheTask from "./0012-rounds-with-the-task.js";
 
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
@@ -22,7 +22,7 @@ const migrations: Record<string, Migration> = {
   "0006-verification-skipped": verificationSkipped,
   "0007-invitations": invitations,
   "0010-repository-removal": repositoryRemoval,
-  "0012-message-author": messageAuthor,
+  "0012-rounds-with-the-task": roundsWithTheTask,
 };
 
 export const migrationProvider: MigrationProvider = {
