@@ -2,13 +2,15 @@
  * `quire serve`: a follow-up after `quire gc` removed the attempt's workspace continues from the
  * task's stored diff, with the first round's work in place.
  */
-import { rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { snapshotsRoot } from "@quire/core";
 import type { ScriptedReply } from "@quire/core/testing";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
-import { failingTestRepo, fixAddPatch, makeRepo } from "../helpers/repo.js";
+import { failingTestRepo, fixAddPatch, git, makeRepo } from "../helpers/repo.js";
 import { useScriptedModels } from "../helpers/scripted.js";
 import { api, perConversation, readTaskEvents, startServe, type ServeProcess } from "../helpers/server.js";
 import { dropPostgresSchemas, serverDatabases } from "../helpers/server-databases.js";
@@ -38,6 +40,9 @@ describe.each(serverDatabases())("quire serve on $name", (database) => {
     const server = await startServe({ home, env, args: ["-m", "scripted-model"] });
     running.push(server);
     const source = makeRepo(failingTestRepo);
+    const remote = mkdtempSync(path.join(os.tmpdir(), "quire-remote-"));
+    execFileSync("git", ["init", "--quiet", "--bare", remote]);
+    git(source, "remote", "add", "origin", remote);
     const repository = await api<{ repository: { id: string; defaultBranch: string } }>(
       `${server.url}/api/repositories`,
       "POST",
@@ -72,6 +77,16 @@ describe.each(serverDatabases())("quire serve on $name", (database) => {
     const diff = await api<string>(`${server.url}/api/tasks/${taskId}/diff`, "GET");
     expect(diff.body).toContain("+  return a + b;");
     expect(diff.body).toContain("+add() adds.");
+
+    // Delivered, the commit's message says what was asked: the prompt, then the follow-up.
+    const delivered = await api<{ delivery: { commit: string } }>(
+      `${server.url}/api/tasks/${taskId}/deliver`,
+      "POST",
+      {},
+    );
+    expect(delivered.status).toBe(200);
+    const message = git(remote, "log", "-1", "--format=%B", delivered.body.delivery.commit);
+    expect(message).toMatch(/^fix add\n\nfix add\n\nFollow-ups:\n- document it\n\nnoted/);
   });
 
   it("a follow-up after the server's local task records and snapshots are gone continues from the database", async () => {
