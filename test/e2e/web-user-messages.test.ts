@@ -5,6 +5,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { failingTestRepo, fixAddPatch, makeRepo } from "../helpers/repo.js";
+import { ADMIN, signInOnPage } from "../helpers/web-accounts.js";
 import { ensureWebAppBuilt, launchChromium } from "../helpers/web-app.js";
 import { startWebServer, type WebServer } from "../helpers/web-server.js";
 
@@ -53,4 +54,33 @@ it("shows the prompt and each follow-up as the person's messages, in order with 
     "YouAnything else?",
     "Nothing else to change.",
   ]);
+});
+
+it("on a multi-user server, names who sent each message", async () => {
+  const fix = (turn: number) => (turn === 0 ? { text: "Looked." } : { text: "Looked again." });
+  const multi = await startWebServer({ fix }, { auth: { mode: "multi", admin: ADMIN } });
+  const signedIn = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  signedIn.setDefaultTimeout(10_000);
+  try {
+    const repository = await multi.addRepository(makeRepo(failingTestRepo));
+    const created = await multi.api<{ task: { id: string } }>("/api/tasks", "POST", {
+      repo: repository.id,
+      ref: repository.defaultBranch,
+      mode: "ask",
+      prompt: "What does add do? [script:fix]",
+    });
+    expect(created.status).toBe(201);
+    const taskId = created.body.task.id;
+    const followUp = await multi.api(`/api/tasks/${taskId}/messages`, "POST", { text: "And sub?" });
+    expect(followUp.status).toBe(201);
+    await signedIn.goto(multi.url);
+    await signInOnPage(signedIn, ADMIN);
+    await signedIn.goto(`${multi.url}/tasks/${encodeURIComponent(taskId)}`);
+    await signedIn.locator(".task-log .agent-message", { hasText: "Looked again." }).waitFor({ timeout: 60_000 });
+    const authors = await signedIn.locator(".task-log .user-message-author").allTextContents();
+    expect(authors).toEqual([ADMIN.email, ADMIN.email]);
+  } finally {
+    await signedIn.close();
+    await multi.close();
+  }
 });

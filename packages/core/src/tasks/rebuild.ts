@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { isMounted, unmountOverlay } from "../environments/overlay.js";
-import { removeDiskLayer } from "../sandbox/disk-layer.js";
+import { type DiskLayerSize, removeDiskLayer } from "../sandbox/disk-layer.js";
 import { attachSnapshot, detachSnapshot, inspectSource, type PrepareOptions, prepareTaskWorkspace } from "./prepare.js";
 import { gitInSandbox, workspaceDiff } from "./sandboxed-git.js";
 import type { TaskRecord } from "./store.js";
@@ -16,15 +16,20 @@ import type { TaskRecord } from "./store.js";
 /** The stored diff could not be put back: the round fails with this, the stored result stays. */
 export class RebuildError extends Error {}
 
-export type ReadyWorkspace =
-  { rebuilt: false } | { rebuilt: true; baseTree: string; snapshotDir: string; overlay: boolean };
+export interface RebuiltWorkspace {
+  baseTree: string;
+  snapshotDir: string;
+  overlay: boolean;
+  /** The source's object store, read-only in the sandbox (as for a new task). */
+  objectsDir: string;
+}
 
 /** Attaches the live workspace when it is there and shows exactly the stored diff; false otherwise. */
 export async function attachIntactWorkspace(options: {
   record: TaskRecord;
   taskDir: string;
   storedDiff: string;
-  attach: Parameters<typeof attachSnapshot>[0];
+  diskBudget: DiskLayerSize;
 }): Promise<boolean> {
   const { record, taskDir } = options;
   if (!record.snapshotDir || !existsSync(record.snapshotDir)) return false;
@@ -33,7 +38,12 @@ export async function attachIntactWorkspace(options: {
     ? [path.join(taskDir, "upper"), path.join(taskDir, "disk.img"), path.join(taskDir, "disk")]
     : [path.join(record.workspace, ".git")];
   if (!written.some((part) => existsSync(part))) return false;
-  await attachSnapshot(options.attach);
+  await attachSnapshot({
+    taskDir,
+    snapshotDir: record.snapshotDir,
+    overlay: !!record.overlay,
+    diskBudget: options.diskBudget,
+  });
   // A round cut off by a dead process stored no diff: its workspace, which the conversation
   // already describes, is the newer state.
   if (record.reason?.startsWith("interrupted")) return true;
@@ -67,7 +77,7 @@ export async function rebuildWorkspace(options: {
   record: TaskRecord;
   storedDiff: string;
   prepare: Omit<PrepareOptions, "source" | "branch">;
-}): Promise<ReadyWorkspace & { rebuilt: true }> {
+}): Promise<RebuiltWorkspace> {
   const { record, storedDiff } = options;
   const taskDir = options.prepare.taskDir;
   await removeWorkspace(taskDir);
@@ -101,5 +111,10 @@ export async function rebuildWorkspace(options: {
       await rm(patchDir, { recursive: true, force: true });
     }
   }
-  return { rebuilt: true, baseTree: prepared.baseTree, snapshotDir: prepared.snapshotDir, overlay: prepared.overlay };
+  return {
+    baseTree: prepared.baseTree,
+    snapshotDir: prepared.snapshotDir,
+    overlay: prepared.overlay,
+    objectsDir: source.objectsDir,
+  };
 }

@@ -171,7 +171,8 @@ export async function resumeTask(options: TaskRunOptions & { id: string }): Prom
   if (record.status === "running") {
     throw new Error(`task ${record.id} is still running (or its process died); wait for it to finish`);
   }
-  if (!record.snapshotDir) throw new Error(`task ${record.id} has no workspace to resume (its preparation failed)`);
+  if (!record.baseCommit)
+    throw new Error(`task ${record.id} has no base commit to resume from (its preparation failed)`);
   const state = await store.loadConversation(record.id).catch(() => {
     throw new Error(`task ${record.id} has no conversation to resume (it stopped before its first turn)`);
   });
@@ -190,13 +191,8 @@ export async function resumeTask(options: TaskRunOptions & { id: string }): Prom
     emitUserMessage(emit, state, options);
     // The stored diff is the task's result; the workspace is only where the next round runs.
     const storedDiff = await store.loadDiff(record.id);
-    const attach = {
-      taskDir,
-      snapshotDir: record.snapshotDir,
-      overlay: !!record.overlay,
-      diskBudget: diskBudgetOf(environment),
-    };
-    if (!(await attachIntactWorkspace({ record, taskDir, storedDiff, attach }))) {
+    const diskBudget = diskBudgetOf(environment);
+    if (!(await attachIntactWorkspace({ record, taskDir, storedDiff, diskBudget }))) {
       try {
         const rebuilt = await rebuildWorkspace({
           record,
@@ -221,6 +217,7 @@ export async function resumeTask(options: TaskRunOptions & { id: string }): Prom
           baseTree: rebuilt.baseTree,
           snapshotDir: rebuilt.snapshotDir,
           overlay: rebuilt.overlay,
+          readOnlyPaths: [rebuilt.objectsDir],
         });
         await store.save(record);
       } catch (error) {

@@ -67,6 +67,24 @@ export class AttemptsRepo {
     return row && toAttempt(row);
   }
 
+  /**
+   * After each round: its diff and the conversation so far, so that any later follow-up can go
+   * on from them when the workspace (or the worker's whole home) is gone.
+   */
+  async saveRound(id: string, round: { diff: string; conversation: string }): Promise<void> {
+    await this.db
+      .updateTable("attempts")
+      .set({ diff: round.diff, conversation: round.conversation })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  /** The conversation stored by the latest round (JSON text), if any. */
+  async conversation(id: string): Promise<string | null> {
+    const row = await this.db.selectFrom("attempts").select("conversation").where("id", "=", id).executeTakeFirst();
+    return row?.conversation ?? null;
+  }
+
   async listForTask(taskId: string): Promise<Attempt[]> {
     const rows = await this.db
       .selectFrom("attempts")

@@ -12,12 +12,17 @@ export interface Message {
   createdAt: string;
   /** When a worker took it; null while it waits. */
   deliveredAt: string | null;
+  /** The user who sent it, when known. */
+  authorId: string | null;
 }
 
 export class MessagesRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async add(input: { taskId: string; attemptId?: string; text: string }, now: Date = new Date()): Promise<Message> {
+  async add(
+    input: { taskId: string; attemptId?: string; text: string; authorId?: string },
+    now: Date = new Date(),
+  ): Promise<Message> {
     const message: Message = {
       id: newId(now),
       taskId: input.taskId,
@@ -25,6 +30,7 @@ export class MessagesRepo {
       text: input.text,
       createdAt: timestamp(now),
       deliveredAt: null,
+      authorId: input.authorId ?? null,
     };
     await this.db
       .insertInto("messages")
@@ -35,6 +41,7 @@ export class MessagesRepo {
         text: message.text,
         created_at: message.createdAt,
         delivered_at: null,
+        author_id: message.authorId,
       })
       .execute();
     return message;
@@ -98,5 +105,6 @@ function toMessage(row: Selectable<MessagesTable>): Message {
     text: row.text,
     createdAt: row.created_at,
     deliveredAt: row.delivered_at,
+    authorId: row.author_id ?? null,
   };
 }

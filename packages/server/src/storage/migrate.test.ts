@@ -25,6 +25,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       ["0007-invitations", "Success"],
       ["0008-repository-credentials", "Success"],
       ["0010-repository-removal", "Success"],
+      ["0012-rounds-with-the-task", "Success"],
     ]);
     expect(await migrateToLatest(database.db)).toEqual([]);
     const concurrent = await Promise.all([migrateToLatest(database.db), migrateToLatest(database.db)]);

@@ -103,6 +103,8 @@ export interface AttemptsTable {
   verification_log: string | null;
   /** JSON text: the attempt's usage (tokens, model calls). */
   usage: string | null;
+  /** JSON text: the conversation after the latest round (core's ConversationState); null before one. */
+  conversation: string | null;
   created_at: string;
   updated_at: string;
   started_at: string | null;
@@ -119,6 +121,8 @@ export interface MessagesTable {
   created_at: string;
   /** When a worker took the message into its attempt; null while it waits. */
   delivered_at: string | null;
+  /** The user who sent it; null when unknown (sent before authors were kept). */
+  author_id: string | null;
 }
 
 export interface EventsTable {

@@ -108,6 +108,7 @@ export class TasksRepo {
       worker_id: null,
       lease_expires_at: null,
       diff: null,
+      conversation: null,
       diff_stats: null,
       final_message: null,
       reason: null,

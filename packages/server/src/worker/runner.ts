@@ -17,13 +17,21 @@ import {
   type TaskResult,
   type EnvironmentForTask,
 } from "@quire/core";
-import { type Attempt, type AttemptResult, type DiffStats, LOCAL_WORKSPACE_ID, type Task } from "../storage/index.js";
+import {
+  type Attempt,
+  type AttemptResult,
+  type DiffStats,
+  LOCAL_USER_ID,
+  LOCAL_WORKSPACE_ID,
+  type Task,
+} from "../storage/index.js";
 import { syncTaskStatus } from "../tasks/status.js";
 import type { WorkerContext } from "./context.js";
 import { EventWriter } from "./event-writer.js";
 import { keepLease } from "./lease.js";
 import { openSource } from "./repository-source.js";
 import { isGitUrl, resolveRef } from "./sources.js";
+import { restoreLocalTask, saveRound } from "./restore-task.js";
 import { environmentForTask } from "./task-environment.js";
 import { AttemptMeter } from "./meter.js";
 import { verifyAttemptDiff } from "./verify.js";
@@ -114,11 +122,18 @@ async function runRounds(
     environment: stored,
   });
   const store = new LocalTaskStore(settings.home);
-  let resuming = existsSync(path.join(store.taskDir(attempt.id), "task.json"));
-  let prompt = resuming ? (await repos.messages.takeNext(attempt.id))?.text : task.prompt;
-  if (prompt === undefined) throw new Error("nothing to run: the attempt has no waiting follow-up");
+  // No local record (another home, or it was removed): the database's stored round brings it back.
+  let resuming =
+    existsSync(path.join(store.taskDir(attempt.id), "task.json")) ||
+    (await restoreLocalTask({ repos, store, task, attempt, sourceDir, commit, sandbox: settings.sandbox }));
+  const next = async (): Promise<{ text: string; authorId: string | null } | undefined> =>
+    repos.messages.takeNext(attempt.id);
+  let round = resuming ? await next() : { text: task.prompt, authorId: task.createdBy };
+  if (round === undefined) throw new Error("nothing to run: the attempt has no waiting follow-up");
   let outcome: Outcome = { status: "failed" };
-  while (prompt !== undefined) {
+  while (round !== undefined) {
+    const prompt = round.text;
+    const author = await authorName(ctx, round.authorId);
     const result = await runOnce(ctx, {
       task,
       attempt,
@@ -126,6 +141,7 @@ async function runRounds(
       commit,
       environment,
       prompt,
+      ...(author ? { author } : {}),
       resuming,
       events,
       signal,
@@ -133,12 +149,20 @@ async function runRounds(
       meter,
     });
     meter.sandboxCpu(result.record.sandboxCpuSeconds);
+    await saveRound(repos, store, attempt.id, result.diff);
     outcome = await withVerification(ctx, task, attempt, result, environment, sourceDir, commit, events, signal);
     if (signal.aborted || result.status === "cancelled") break;
     resuming = true;
-    prompt = (await repos.messages.takeNext(attempt.id))?.text;
+    round = await next();
   }
   return outcome;
+}
+
+/** Who sent a round's words, as the timeline names them: only on a multi-user server. */
+async function authorName(ctx: WorkerContext, userId: string | null): Promise<string | undefined> {
+  if (!userId || userId === LOCAL_USER_ID) return undefined;
+  const user = await ctx.repos.users.get(userId);
+  return user?.name ?? user?.email ?? undefined;
 }
 
 interface RunOnce {
@@ -148,6 +172,7 @@ interface RunOnce {
   commit: string;
   environment: EnvironmentForTask;
   prompt: string;
+  author?: string;
   resuming: boolean;
   events: EventWriter;
   signal: AbortSignal;
@@ -161,6 +186,7 @@ async function runOnce(ctx: WorkerContext, run: RunOnce): Promise<TaskResult> {
   const common = {
     home: settings.home,
     prompt: run.prompt,
+    ...(run.author ? { author: run.author } : {}),
     model: run.meter.wrap((ctx.modelClient ?? createModelClient)(modelSettings)),
     sandbox: settings.sandbox,
     container: settings.container,

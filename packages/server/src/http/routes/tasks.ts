@@ -173,14 +173,20 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
     const attempt = await chosenAttempt(repos, task, body.attemptId);
     if (!attempt)
       throw new HttpError(400, `invalid message: attemptId: task ${task.id} has no attempt ${body.attemptId}`);
-    const admitted = await admitOrRefuse(c, repos, ctx.admission, requireScope(c, "tasks:write"), {
+    const sender = requireScope(c, "tasks:write");
+    const admitted = await admitOrRefuse(c, repos, ctx.admission, sender, {
       kind: "follow_up",
       attempts: 1,
       model: task.model,
       taskId: task.id,
     });
     if (admitted instanceof Response) return admitted;
-    const message = await repos.messages.add({ taskId: task.id, attemptId: attempt.id, text: body.text });
+    const message = await repos.messages.add({
+      taskId: task.id,
+      attemptId: attempt.id,
+      text: body.text,
+      authorId: sender.userId,
+    });
     await audit(c, "task.follow_up", task.id, { attemptId: attempt.id, messageId: message.id });
     // A finished attempt goes back to the queue; an active one takes the message when its turn ends.
     if (!ACTIVE_STATUSES.includes(attempt.status) && (await repos.attempts.requeue(attempt.id))) {
