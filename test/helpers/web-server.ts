@@ -45,6 +45,8 @@ export interface WebServerOptions {
   env?: Record<string, string>;
   /** Written to `plans.toml` in the server's home before it starts: plans then apply. */
   plans?: string;
+  /** Written to `config.toml` in the server's home before it starts (e.g. `[outbound]` for a local git server). */
+  config?: string;
 }
 
 export async function startWebServer(
@@ -70,6 +72,7 @@ export async function startWebServer(
   const home = tempHome();
   const writePlans = (toml: string): void => writeFileSync(path.join(home, "plans.toml"), toml);
   if (options.plans !== undefined) writePlans(options.plans);
+  if (options.config !== undefined) writeFileSync(path.join(home, "config.toml"), options.config);
   const auth = options.auth;
   const serve = await startServe({
     home,

@@ -2,7 +2,7 @@
 // token is kept encrypted as the repository's secret and used for clone, fetch and push through
 // git's environment; the URL is stored, shown and audited without it. Build first (`npm run build`).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -33,7 +33,12 @@ beforeAll(async () => {
       fix: (turn) =>
         turn === 0 ? { toolCalls: [{ name: "apply_patch", arguments: { input: fixAddPatch } }] } : { text: "Fixed." },
     },
-    { auth: { mode: "multi", admin: ADMIN }, plans: plansToml(50) },
+    {
+      auth: { mode: "multi", admin: ADMIN },
+      plans: plansToml(50),
+      // URL sources reach only public hosts unless the operator allows the local git server.
+      config: `[outbound]\nallow_private = ["127.0.0.1:${new URL(gitServer.url).port}"]\n`,
+    },
   );
 }, 120_000);
 
@@ -51,9 +56,28 @@ function filesContaining(dir: string, needle: string): string[] {
     const info = statSync(file, { throwIfNoEntry: false });
     if (!info) continue;
     if (info.isDirectory()) found.push(...filesContaining(file, needle));
-    else if (info.isFile() && readFileSync(file).includes(needle)) found.push(file);
+    else if (info.isFile() && fileContains(file, needle)) found.push(file);
   }
   return found;
+}
+
+/** Read in chunks: a task's disk layer is a sparse image of several GiB, too big for one buffer. */
+function fileContains(file: string, needle: string): boolean {
+  const wanted = Buffer.from(needle);
+  const chunk = Buffer.alloc(16 * 1024 * 1024);
+  const fd = openSync(file, "r");
+  try {
+    let carry = Buffer.alloc(0);
+    for (;;) {
+      const read = readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) return false;
+      const window = Buffer.concat([carry, chunk.subarray(0, read)]);
+      if (window.includes(wanted)) return true;
+      carry = window.subarray(Math.max(0, window.length - wanted.length + 1));
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 describe("a repository URL with credentials", () => {
