@@ -68,13 +68,16 @@ function fileContains(file: string, needle: string): boolean {
   const fd = openSync(file, "r");
   try {
     let carry = Buffer.alloc(0);
-    for (;;) {
-      const read = readSync(fd, chunk, 0, chunk.length, null);
-      if (read === 0) return false;
+    for (
+      let read = readSync(fd, chunk, 0, chunk.length, null);
+      read > 0;
+      read = readSync(fd, chunk, 0, chunk.length, null)
+    ) {
       const window = Buffer.concat([carry, chunk.subarray(0, read)]);
       if (window.includes(wanted)) return true;
       carry = window.subarray(Math.max(0, window.length - wanted.length + 1));
     }
+    return false;
   } finally {
     closeSync(fd);
   }
