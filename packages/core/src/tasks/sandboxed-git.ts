@@ -1,4 +1,3 @@
-import path from "node:path";
 import { createSandbox, findBwrap } from "../sandbox/index.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 
