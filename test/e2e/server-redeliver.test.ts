@@ -109,10 +109,11 @@ describe.each(serverDatabases())("delivering again through quire serve on $name"
     const moved = git(theirs, "rev-parse", "HEAD").trim();
     await followUp("anything else?");
 
-    const refused = await api<{ error: string }>(deliverUrl, "POST", {});
+    const refused = await api<{ error: { message: string; issues: { path: string }[] } }>(deliverUrl, "POST", {});
     expect(refused.status).toBe(409);
-    expect(JSON.stringify(refused.body)).toContain(moved);
-    expect(JSON.stringify(refused.body)).toContain("branch");
+    expect(refused.body.error.message).toContain(moved);
+    expect(refused.body.error.message).toContain('deliver to a new branch instead, give its name ("branch"');
+    expect(refused.body.error.issues).toEqual([expect.objectContaining({ path: "branch" })]);
     expect(git(remote, "rev-parse", `refs/heads/${branch}`).trim()).toBe(moved);
     expect(git(remote, "for-each-ref", "--format=%(refname)").trim()).toBe(`refs/heads/${branch}`);
 

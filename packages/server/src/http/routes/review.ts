@@ -129,10 +129,13 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
       ]);
       return c.json({ delivery });
     } catch (error) {
-      if (error instanceof DeliveryError) {
-        const conflict = error instanceof DiffDoesNotApplyError || error instanceof BranchMovedError;
-        throw new HttpError(conflict ? 409 : 502, error.message);
+      if (error instanceof BranchMovedError) {
+        // The issue on `branch` tells clients (the web app) that a new branch name is what is needed.
+        const issue = { path: "branch", message: `"${error.branch}" was moved by someone else; name a new branch` };
+        throw new HttpError(409, error.message, [issue]);
       }
+      if (error instanceof DeliveryError)
+        throw new HttpError(error instanceof DiffDoesNotApplyError ? 409 : 502, error.message);
       throw error;
     } finally {
       await rm(workDir, { recursive: true, force: true });
