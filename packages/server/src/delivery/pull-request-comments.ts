@@ -34,7 +34,10 @@ async function commentOnGitHub(target: Extract<ForgeTarget, { kind: "github" }>,
 
 async function commentOnGitLab(target: Extract<ForgeTarget, { kind: "gitlab" }>, token: string, input: CommentInput) {
   const gitlab = new Gitlab({ host: target.apiHost, token, queryTimeout: 60_000 });
-  await abortable(gitlab.MergeRequestNotes.create(target.projectPath, input.pullRequest.number, input.body), input.signal);
+  await abortable(
+    gitlab.MergeRequestNotes.create(target.projectPath, input.pullRequest.number, input.body),
+    input.signal,
+  );
 }
 
 /** Adds `input.body` as a comment on the request; throws ForgeError when the forge refuses. */

@@ -69,7 +69,8 @@ export function authEnv(authorization: string | undefined): Record<string, strin
 /** The commit the remote's branch points at, or null when it has no such branch. */
 export async function remoteBranch(
   options: Pick<PushOptions, "scratch" | "remoteUrl" | "remoteDisplay" | "branch" | "authorization">,
-  context: GitContext): Promise<string | null> {
+  context: GitContext,
+): Promise<string | null> {
   const ref = `refs/heads/${options.branch}`;
   const run = { cwd: options.scratch, env: authEnv(options.authorization) };
   const listed = await runGit(["ls-remote", "--refs", options.remoteUrl, ref], run, context);

@@ -109,7 +109,9 @@ export function startFakeGitLab(options: {
 }): Promise<FakeForge> {
   return startJsonServer((request) => {
     const expected = `/api/v4/projects/${encodeURIComponent(options.projectPath)}/merge_requests`;
-    const note = request.path.startsWith(`${expected}/`) ? /^\/(\d+)\/notes$/.exec(request.path.slice(expected.length)) : null;
+    const note = request.path.startsWith(`${expected}/`)
+      ? /^\/(\d+)\/notes$/.exec(request.path.slice(expected.length))
+      : null;
     if (request.method !== "POST" || (request.path !== expected && !note)) {
       return { status: 404, body: { message: "404 Project Not Found" } };
     }
@@ -119,7 +121,10 @@ export function startFakeGitLab(options: {
     if (note) {
       if (Number(note[1]) !== (options.iid ?? 3)) return { status: 404, body: { message: "404 Not found" } };
       if (missing(request.body, ["body"]).length > 0) return { status: 400, body: { error: "body is missing" } };
-      return { status: 201, body: { id: 5000 + Number(note[1]), body: field(request.body, "body"), noteable_type: "MergeRequest" } };
+      return {
+        status: 201,
+        body: { id: 5000 + Number(note[1]), body: field(request.body, "body"), noteable_type: "MergeRequest" },
+      };
     }
     const absent = missing(request.body, ["source_branch", "target_branch", "title"]);
     if (absent.length > 0) return { status: 400, body: { error: `${absent.join(", ")} is missing` } };

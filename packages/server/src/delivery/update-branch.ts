@@ -42,7 +42,11 @@ export async function updateDeliveredBranch(options: UpdateOptions, context: Git
   const env = authEnv(options.authorization);
   const ref = `refs/heads/${options.branch}`;
   // The head's objects, so that the new commit can name it as its parent (and its tree be compared).
-  const fetched = await runGit(["fetch", "--quiet", "--no-tags", options.remoteUrl, ref], { cwd: scratch, env }, context);
+  const fetched = await runGit(
+    ["fetch", "--quiet", "--no-tags", options.remoteUrl, ref],
+    { cwd: scratch, env },
+    context,
+  );
   if (fetched.exitCode !== 0) throw new PushError(options.branch, options.remoteDisplay, gitMessage(fetched, context));
 
   const made = await commitInScratch({ ...options, parent: head }, context.redact);
@@ -57,7 +61,8 @@ export async function updateDeliveredBranch(options: UpdateOptions, context: Git
   );
   if (pushed.exitCode !== 0) {
     const now = await remoteBranch(target, context);
-    if (now && now !== head && now !== made.commit) throw new BranchMovedError(options.branch, options.remoteDisplay, now);
+    if (now && now !== head && now !== made.commit)
+      throw new BranchMovedError(options.branch, options.remoteDisplay, now);
     if (now !== made.commit) {
       const rejected = pushed.stdout.split("\n").filter((line) => line.startsWith("!"));
       const stderr = [pushed.stderr.trim(), ...rejected].filter(Boolean).join("\n");

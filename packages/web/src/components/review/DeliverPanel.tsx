@@ -123,7 +123,8 @@ export function DeliverPanel(props: Props) {
           ) : (
             "Pushed"
           )}{" "}
-          on branch <code data-testid="delivery-branch">{shown.branch}</code> at <code>{shown.commit.slice(0, 12)}</code>
+          on branch <code data-testid="delivery-branch">{shown.branch}</code> at{" "}
+          <code>{shown.commit.slice(0, 12)}</code>
           {upToDate ? <span className="muted"> (up to date)</span> : <span className="muted"> (changed since)</span>}
           <span className="muted"> — {shown.message}</span>
         </p>

@@ -82,4 +82,3 @@ export function ReviewPanel({ task, attempt, timeline, onFollowUp, onDelivered }
     </section>
   );
 }
-
