@@ -39,7 +39,13 @@ const fixScript = (turn: number): ScriptedReply =>
     { toolCalls: [{ name: "apply_patch", arguments: { input: fixAddPatch } }, planCall(steps, 2)] },
     { toolCalls: [shellCall(["node", "test.js"]), planCall(steps, 3)] },
     { text: finalMessage },
-  ][turn] ?? { text: "Also checked: nothing else to change." };
+    { text: "Also checked: nothing else to change." },
+    // The second follow-up: a note beside the fix, for "Push update".
+    { toolCalls: [{ name: "apply_patch", arguments: { input: addNotesPatch } }] },
+    { text: "Wrote NOTES.md." },
+  ][turn] ?? { text: "Nothing more." };
+
+const addNotesPatch = ["*** Begin Patch", "*** Add File: NOTES.md", "+add() adds now.", "*** End Patch"].join("\n");
 
 let server: WebServer;
 let browser: Browser;
@@ -213,7 +219,7 @@ describe("the web app runs a Code task from prompt to pull request", () => {
     await page.getByRole("button", { name: "Create PR" }).click();
     const result = page.locator(".delivery-result");
     await result.waitFor({ timeout: 30_000 });
-    const branch = await result.locator("code").textContent();
+    const branch = await result.getByTestId("delivery-branch").textContent();
     expect(branch).toBe(`quire/fix-the-failing-test-script-fix-${taskId.slice(-8)}`);
     expect(git(remote, "show", `refs/heads/${branch}:src/add.js`)).toContain("return a + b;");
     const message = git(remote, "log", "-1", "--format=%B", `refs/heads/${branch}`);
@@ -231,6 +237,66 @@ describe("the web app runs a Code task from prompt to pull request", () => {
     expect(await page.locator(".task-log .plan").count()).toBe(1);
     expect(await page.locator(".task-log .timeline-entry").count()).toBeGreaterThan(before);
     expect(await page.locator(".task-log .agent-message").count()).toBe(2);
+  });
+
+  it("pushes an update after a follow-up: the same branch, one commit further, and nothing to push after", async () => {
+    const branch = (await page.getByTestId("delivery-branch").textContent())!;
+    const delivered = git(remote, "rev-parse", `refs/heads/${branch}`).trim();
+    // The first follow-up changed nothing: pushing finds the branch already holding the diff.
+    await page.getByRole("button", { name: "Push update" }).click();
+    await page.locator(".delivery-result", { hasText: "already holds this change" }).waitFor({ timeout: 30_000 });
+    expect(await page.getByRole("button", { name: "Push update" }).count()).toBe(0);
+    expect(git(remote, "rev-parse", `refs/heads/${branch}`).trim()).toBe(delivered);
+
+    await page.getByLabel("Follow-up message").fill("Write down what changed");
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.locator('.round-end[data-end-status="completed"]').nth(2).waitFor({ timeout: 60_000 });
+    await page.getByRole("button", { name: "Push update" }).click();
+    await page.locator(".delivery-result", { hasText: "on top of" }).waitFor({ timeout: 30_000 });
+    const head = git(remote, "rev-parse", `refs/heads/${branch}`).trim();
+    expect(git(remote, "rev-parse", `${head}^`).trim()).toBe(delivered);
+    expect(git(remote, "show", `${head}:NOTES.md`)).toBe("add() adds now.\n");
+    expect(git(remote, "show", `${head}:src/add.js`)).toContain("return a + b;");
+    expect(await page.getByTestId("delivery-branch").textContent()).toBe(branch);
+    expect(await page.getByRole("textbox", { name: "New branch" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Push update" }).count()).toBe(0);
+  });
+
+  it("asks for a new branch only when someone else moved the delivered one, and pushes there", async () => {
+    const branch = (await page.getByTestId("delivery-branch").textContent())!;
+    const theirs = mkdtempSync(path.join(os.tmpdir(), "quire-theirs-"));
+    git(theirs, "clone", "--quiet", "--branch", branch, remote, ".");
+    git(
+      theirs,
+      "-c",
+      "user.name=Someone",
+      "-c",
+      "user.email=someone@example.test",
+      "commit",
+      "--quiet",
+      "--allow-empty",
+      "-m",
+      "mine",
+    );
+    git(theirs, "push", "--quiet", "origin", branch);
+    const moved = git(theirs, "rev-parse", "HEAD").trim();
+
+    await page.getByLabel("Follow-up message").fill("Check once more");
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.locator('.round-end[data-end-status="completed"]').nth(3).waitFor({ timeout: 60_000 });
+    await page.getByRole("button", { name: "Push update" }).click();
+    await page.getByRole("alert").filter({ hasText: moved }).waitFor({ timeout: 30_000 });
+    const newBranch = page.getByRole("textbox", { name: "New branch" });
+    expect(await newBranch.inputValue()).toBe(`${branch}-2`);
+    expect(git(remote, "rev-parse", `refs/heads/${branch}`).trim()).toBe(moved);
+
+    await page.getByRole("button", { name: "Push to new branch" }).click();
+    await page
+      .getByTestId("delivery-branch")
+      .filter({ hasText: `${branch}-2` })
+      .waitFor({ timeout: 30_000 });
+    expect(git(remote, "show", `refs/heads/${branch}-2:NOTES.md`)).toBe("add() adds now.\n");
+    expect(await newBranch.count()).toBe(0);
   });
 
   it("single-user mode: the usage page meters the task without sign-in, and no plan (none is in force); settings offer tokens, not members", async () => {

@@ -28,6 +28,11 @@ export interface CommitDiffOptions {
   workDir: string;
   /** Author and committer date (default: now). The same date, author and message give the same commit id. */
   date?: Date;
+  /**
+   * The new commit's parent (default: the base commit): the commit delivered before, when a
+   * delivery updates its branch. The tree is still the base with the diff applied.
+   */
+  parent?: string;
   signal?: AbortSignal;
 }
 
@@ -58,7 +63,7 @@ function checkAuthor(author: Author): void {
  * source so one workDir can serve several repositories; made under a temporary name and renamed
  * so a concurrent call never sees a half-made clone.
  */
-async function scratchRepository(sourceRepo: string, workDir: string, context: GitContext): Promise<string> {
+export async function scratchRepository(sourceRepo: string, workDir: string, context: GitContext): Promise<string> {
   const source = path.resolve(sourceRepo);
   const name = `scratch-${createHash("sha256").update(source).digest("hex").slice(0, 16)}.git`;
   const scratch = path.join(workDir, name);
@@ -107,6 +112,7 @@ export async function commitInScratch(
     throw new DeliveryError(`the base commit ${options.baseCommit} is not in ${options.sourceRepo}`);
   }
   const baseCommit = base.stdout.trim();
+  const parent = options.parent ?? baseCommit;
 
   const indexDir = await mkdtemp(path.join(options.workDir, "index-"));
   try {
@@ -130,7 +136,7 @@ export async function commitInScratch(
     // The message goes through stdin: no argv length limit, and a leading "-" stays text.
     const message = `${options.message.trim()}\n`;
     const commit = (
-      await git(["commit-tree", tree, "-p", baseCommit, "-F", "-"], { ...run, env: identity, input: message }, context)
+      await git(["commit-tree", tree, "-p", parent, "-F", "-"], { ...run, env: identity, input: message }, context)
     ).trim();
     return { commit, tree, scratch, home };
   } finally {

@@ -81,6 +81,8 @@ describe("deliver: the push", () => {
     expect(result).toEqual({
       branch: "quire/fix-add",
       commit: result.commit,
+      commits: [result.commit],
+      updated: false,
       remote,
       message: expect.stringContaining(
         `Pushed the branch "quire/fix-add" (${result.commit.slice(0, 12)}) to ${remote}.`,

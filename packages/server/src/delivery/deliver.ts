@@ -9,8 +9,10 @@ import { commitInScratch, type Author } from "./commit-diff.js";
 import { DeliveryError, forgeNames } from "./errors.js";
 import { forgeFor, type ForgesConfig, type ForgeTarget } from "./forges-config.js";
 import { git, prepareGitHome, type GitContext } from "./git-runner.js";
+import { commentOnPullRequest } from "./pull-request-comments.js";
 import { openPullRequest, type PullRequest } from "./pull-requests.js";
 import { checkBranchName, pushAuthorization, pushBranch } from "./push.js";
+import { updateDeliveredBranch } from "./update-branch.js";
 import { displayRemoteUrl, parseRemoteUrl, urlCredentials } from "./remote-url.js";
 import { basicAuthorization, credentialSecrets, type UrlCredentials } from "../worker/url-credentials.js";
 
@@ -32,8 +34,15 @@ export interface DeliverOptions {
   remoteCredentials?: UrlCredentials | null;
   baseCommit: string;
   diff: string;
-  /** The new branch (must not exist on the remote, unless it is already at this very commit). */
+  /**
+   * The branch to push. A new branch must not exist on the remote, unless it is already at this
+   * very commit; the branch of `previous` is updated with a new commit on top of its head.
+   */
   branch: string;
+  /** The task's last delivery, when it had one: delivering to its branch again updates it. */
+  previous?: PreviousDelivery;
+  /** What changed since the previous delivery (the follow-ups), for the pull request's comment. */
+  changes?: string;
   /** The pull request's title, and the commit's subject. */
   title: string;
   /** The pull request's description, and the commit's body. */
@@ -49,9 +58,20 @@ export interface DeliverOptions {
   signal?: AbortSignal;
 }
 
+export interface PreviousDelivery {
+  branch: string;
+  /** Every commit Quire pushed to that branch, oldest first. */
+  commits: readonly string[];
+  pullRequest?: PullRequest;
+}
+
 export interface DeliverResult {
   branch: string;
   commit: string;
+  /** Every commit Quire pushed to this branch, oldest first (this one last). */
+  commits: string[];
+  /** This delivery added a commit to (or found no change for) the branch delivered before. */
+  updated: boolean;
   /** The remote pushed to, without credentials. */
   remote: string;
   pullRequest?: PullRequest;
@@ -100,6 +120,76 @@ function pullRequestWord(kind: ForgeTarget["kind"]): string {
   return kind === "github" ? "pull request" : "merge request";
 }
 
+interface Pushed {
+  commit: string;
+  commits: string[];
+  updated: boolean;
+  /** Nothing was pushed: the branch already held this change. */
+  alreadyThere: boolean;
+  /** For an update: the head it was pushed on, and `git diff --stat` from there. */
+  previousHead?: string;
+  stat?: string;
+}
+
+/** Pushes the commit: on top of the previous delivery's head when its branch is still there, else as a new branch. */
+async function push(
+  options: DeliverOptions,
+  remoteUrl: string,
+  remote: string,
+  authorization: string | undefined,
+  context: GitContext,
+): Promise<Pushed> {
+  const { branch, previous } = options;
+  const message = [options.title.trim(), options.body.trim()].filter(Boolean).join("\n\n");
+  if (previous && previous.branch === branch) {
+    const update = await updateDeliveredBranch(
+      { ...options, message, remoteUrl, remoteDisplay: remote, authorization, pushed: previous.commits },
+      context,
+    );
+    if (update.kind !== "gone") {
+      const commits = [...previous.commits];
+      if (!commits.includes(update.commit)) commits.push(update.commit);
+      return {
+        commit: update.commit,
+        commits,
+        updated: true,
+        alreadyThere: update.kind === "unchanged",
+        previousHead: update.previousHead,
+        stat: update.stat,
+      };
+    }
+  }
+  const made = await commitInScratch({ ...options, message }, context.redact);
+  options.signal?.throwIfAborted();
+  const pushed = await pushBranch(
+    { scratch: made.scratch, remoteUrl, remoteDisplay: remote, commit: made.commit, branch, authorization },
+    context,
+  );
+  return { commit: made.commit, commits: [made.commit], updated: false, alreadyThere: pushed.alreadyThere };
+}
+
+function pushedSentence(branch: string, remote: string, pushed: Pushed): string {
+  const short = pushed.commit.slice(0, 12);
+  if (pushed.updated && pushed.alreadyThere) {
+    return `The branch "${branch}" on ${remote} already holds this change (${short}); nothing was pushed`;
+  }
+  if (pushed.updated) {
+    return `Pushed ${short} on top of ${pushed.previousHead?.slice(0, 12)} to the branch "${branch}" on ${remote}`;
+  }
+  return pushed.alreadyThere
+    ? `The branch "${branch}" was already at ${short} on ${remote}`
+    : `Pushed the branch "${branch}" (${short}) to ${remote}`;
+}
+
+/** The comment an update adds to its pull request: what the new round asked for, and what it changed. */
+function updateComment(options: DeliverOptions, pushed: Pushed): string {
+  const lines = [`Quire pushed ${pushed.commit.slice(0, 12)} on top of ${pushed.previousHead?.slice(0, 12)}.`];
+  const asked = options.changes?.trim();
+  if (asked) lines.push("", asked);
+  if (pushed.stat) lines.push("", "```", pushed.stat, "```");
+  return lines.join("\n");
+}
+
 export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
   const { branch, signal } = options;
   if (!options.title.trim()) throw new DeliveryError("a delivery needs a title (the commit subject)");
@@ -113,30 +203,15 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
   const context: GitContext = { home, signal, redact };
   const remote = displayRemoteUrl(remoteUrl);
 
-  const message = [options.title.trim(), options.body.trim()].filter(Boolean).join("\n\n");
-  const made = await commitInScratch({ ...options, message }, redact);
-  signal?.throwIfAborted();
-
   const pushLocation = parseRemoteUrl(remoteUrl);
   const pushTarget = pushLocation ? forgeFor(pushLocation, options.forges) : null;
-  const pushed = await pushBranch(
-    {
-      scratch: made.scratch,
-      remoteUrl,
-      remoteDisplay: remote,
-      commit: made.commit,
-      branch,
-      authorization:
-        registeredAuthorization(remoteUrl, options.remoteCredentials) ?? pushAuthorization(pushTarget, pushLocation),
-    },
-    context,
-  );
+  const authorization =
+    registeredAuthorization(remoteUrl, options.remoteCredentials) ?? pushAuthorization(pushTarget, pushLocation);
+  const pushed = await push(options, remoteUrl, remote, authorization, context);
   signal?.throwIfAborted();
 
-  const where = pushed.alreadyThere
-    ? `The branch "${branch}" was already at ${made.commit.slice(0, 12)} on ${remote}`
-    : `Pushed the branch "${branch}" (${made.commit.slice(0, 12)}) to ${remote}`;
-  const result = { branch, commit: made.commit, remote };
+  const where = pushedSentence(branch, remote, pushed);
+  const result = { branch, commit: pushed.commit, commits: pushed.commits, updated: pushed.updated, remote };
 
   const forgeLocation = parseRemoteUrl(options.forgeRepo ?? remoteUrl);
   const target = forgeLocation ? forgeFor(forgeLocation, options.forges) : null;
@@ -154,12 +229,31 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
       message: `${where}. No ${forgeNames[target.kind]} token is configured (${variable}), so no ${word} was opened.`,
     };
   }
+  const previousRequest = pushed.updated ? options.previous?.pullRequest : undefined;
+  if (previousRequest) {
+    const reference = `${target.kind === "github" ? "#" : "!"}${previousRequest.number}`;
+    if (pushed.alreadyThere) return { ...result, pullRequest: previousRequest, message: `${where}.` };
+    await commentOnPullRequest(target, target.token, {
+      pullRequest: previousRequest,
+      body: updateComment(options, pushed),
+      branch,
+      commit: pushed.commit,
+      remote,
+      signal,
+      redact,
+    });
+    return {
+      ...result,
+      pullRequest: previousRequest,
+      message: `${where}; ${word} ${reference} now shows it, with a comment on what changed: ${previousRequest.url}`,
+    };
+  }
   const pullRequest = await openPullRequest(target, target.token, {
     branch,
     baseBranch: options.baseBranch,
     title: options.title,
     body: options.body,
-    commit: made.commit,
+    commit: pushed.commit,
     remote,
     signal,
     redact,

@@ -41,6 +41,25 @@ export class BranchExistsError extends DeliveryError {
   }
 }
 
+/**
+ * Updating a branch Quire delivered before, whose head is a commit Quire did not push: someone
+ * else moved it. Nothing is pushed; delivering to a new branch (`branch` in the request) still works.
+ */
+export class BranchMovedError extends DeliveryError {
+  override name = "BranchMovedError";
+  constructor(
+    readonly branch: string,
+    readonly remote: string,
+    readonly headCommit: string,
+  ) {
+    super(
+      `the branch "${branch}" on ${remote} is at ${headCommit}, a commit Quire did not push ` +
+        `(someone else moved it); nothing was pushed. To deliver to a new branch instead, ` +
+        `give its name ("branch" in the request)`,
+    );
+  }
+}
+
 /** The push itself failed (network, authentication, a hook or protection rule on the remote). */
 export class PushError extends DeliveryError {
   override name = "PushError";
@@ -68,6 +87,8 @@ export class ForgeError extends DeliveryError {
     readonly branch: string,
     readonly commit: string,
     readonly remote: string,
+    /** What Quire asked the forge to do; default: open the request. */
+    action?: string,
   ) {
     const kind = forge === "github" ? "pull request" : "merge request";
     const answer =
@@ -75,7 +96,7 @@ export class ForgeError extends DeliveryError {
         ? `${forgeNames[forge]} could not be reached: ${forgeMessage}`
         : `${forgeNames[forge]} answered ${status}: ${forgeMessage}`;
     super(
-      `the branch "${branch}" (${commit.slice(0, 12)}) was pushed to ${remote}, but opening the ${kind} failed: ${answer}`,
+      `the branch "${branch}" (${commit.slice(0, 12)}) was pushed to ${remote}, but ${action ?? `opening the ${kind}`} failed: ${answer}`,
     );
   }
 }

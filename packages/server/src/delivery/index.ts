@@ -1,9 +1,10 @@
 /** Delivery of a task's diff: a commit, a `git format-patch` text, a pushed branch and a pull (merge) request. */
 export { commitDiff, formatPatch, type Author, type CommitDiffOptions, type CommitDiffResult } from "./commit-diff.js";
 export { deliveryBranchName } from "./branch-name.js";
-export { deliver, type DeliverOptions, type DeliverResult } from "./deliver.js";
+export { deliver, type DeliverOptions, type DeliverResult, type PreviousDelivery } from "./deliver.js";
 export {
   BranchExistsError,
+  BranchMovedError,
   DeliveryError,
   DiffDoesNotApplyError,
   ForgeError,

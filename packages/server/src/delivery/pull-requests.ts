@@ -34,7 +34,7 @@ interface Failure {
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
 
 /** GitHub's error body: `{ message, errors: [{ message } | { resource, field, code }] }`. */
-function githubFailure(error: unknown): Failure {
+export function githubFailure(error: unknown): Failure {
   const status = isRecord(error) && typeof error.status === "number" ? error.status : undefined;
   const response = isRecord(error) && isRecord(error.response) ? error.response : undefined;
   if (!response) return { status: undefined, message: error instanceof Error ? error.message : String(error) };
@@ -51,7 +51,7 @@ function githubFailure(error: unknown): Failure {
 }
 
 /** gitbeaker puts GitLab's `message`/`error` in the error's message (arrays and objects JSON-encoded). */
-function gitlabFailure(error: unknown): Failure {
+export function gitlabFailure(error: unknown): Failure {
   const cause = isRecord(error) && isRecord(error.cause) ? error.cause : undefined;
   const response = cause?.response;
   const status = response instanceof Response ? response.status : undefined;
@@ -79,7 +79,7 @@ function readableGitLabMessage(raw: string): string {
 }
 
 /** gitbeaker takes no AbortSignal: stop waiting when aborted (its own query timeout ends the request). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
   signal.throwIfAborted();
   return new Promise<T>((resolve, reject) => {

@@ -53,7 +53,7 @@ export function pushAuthorization(target: ForgeTarget | null, location: RemoteLo
  * users could read it in the process list, nor in the URL, which git prints in its errors.
  * Redirects are refused so that the header cannot follow one to another server.
  */
-function authEnv(authorization: string | undefined): Record<string, string> {
+export function authEnv(authorization: string | undefined): Record<string, string> {
   const env: Record<string, string> = { GIT_SSH_COMMAND: "ssh -o BatchMode=yes" };
   if (!authorization) return env;
   return {
@@ -67,7 +67,10 @@ function authEnv(authorization: string | undefined): Record<string, string> {
 }
 
 /** The commit the remote's branch points at, or null when it has no such branch. */
-async function remoteBranch(options: PushOptions, context: GitContext): Promise<string | null> {
+export async function remoteBranch(
+  options: Pick<PushOptions, "scratch" | "remoteUrl" | "remoteDisplay" | "branch" | "authorization">,
+  context: GitContext,
+): Promise<string | null> {
   const ref = `refs/heads/${options.branch}`;
   const run = { cwd: options.scratch, env: authEnv(options.authorization) };
   const listed = await runGit(["ls-remote", "--refs", options.remoteUrl, ref], run, context);

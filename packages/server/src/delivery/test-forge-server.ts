@@ -53,7 +53,19 @@ const field = (body: unknown, name: string): unknown =>
 
 const missing = (body: unknown, names: string[]) => names.filter((name) => typeof field(body, name) !== "string");
 
-/** GitHub's `POST /repos/{owner}/{repo}/pulls`; `fail` replaces the success answer (e.g. a 422). */
+/** GitHub's `POST /repos/{owner}/{repo}/issues/{number}/comments` (a pull request is an issue there). */
+function githubComment(options: { owner: string; repo: string; number?: number }, issue: number, body: unknown) {
+  if (issue !== (options.number ?? 7)) return { status: 404, body: { message: "Not Found" } };
+  if (missing(body, ["body"]).length > 0) return { status: 422, body: { message: "Invalid request" } };
+  const id = 9000 + issue;
+  const url = `https://github.example.test/${options.owner}/${options.repo}/pull/${issue}#issuecomment-${id}`;
+  return { status: 201, body: { id, html_url: url, body: field(body, "body") } };
+}
+
+/**
+ * GitHub's `POST /repos/{owner}/{repo}/pulls`, and comments on the pull request it opened;
+ * `fail` replaces the success answer (e.g. a 422).
+ */
 export function startFakeGitHub(options: {
   token: string;
   owner: string;
@@ -62,12 +74,13 @@ export function startFakeGitHub(options: {
   fail?: ForgeAnswer;
 }): Promise<FakeForge> {
   return startJsonServer((request) => {
-    if (request.method !== "POST" || request.path !== `/repos/${options.owner}/${options.repo}/pulls`) {
-      return { status: 404, body: { message: "Not Found" } };
-    }
+    const comment = new RegExp(`^/repos/${options.owner}/${options.repo}/issues/(\\d+)/comments$`).exec(request.path);
+    const known = request.path === `/repos/${options.owner}/${options.repo}/pulls` || comment !== null;
+    if (request.method !== "POST" || !known) return { status: 404, body: { message: "Not Found" } };
     if (request.headers.authorization !== `token ${options.token}`) {
       return { status: 401, body: { message: "Bad credentials" } };
     }
+    if (comment) return githubComment(options, Number(comment[1]), request.body);
     const absent = missing(request.body, ["head", "base", "title"]);
     if (absent.length > 0) {
       return { status: 422, body: { message: "Invalid request", errors: absent.map((name) => `${name} is missing`) } };
@@ -87,7 +100,7 @@ export function startFakeGitHub(options: {
   });
 }
 
-/** GitLab's `POST /api/v4/projects/:id/merge_requests` with the project path as the id. */
+/** GitLab's `POST /api/v4/projects/:id/merge_requests` with the project path as the id, and notes on the one it opened. */
 export function startFakeGitLab(options: {
   token: string;
   projectPath: string;
@@ -96,11 +109,22 @@ export function startFakeGitLab(options: {
 }): Promise<FakeForge> {
   return startJsonServer((request) => {
     const expected = `/api/v4/projects/${encodeURIComponent(options.projectPath)}/merge_requests`;
-    if (request.method !== "POST" || request.path !== expected) {
+    const note = request.path.startsWith(`${expected}/`)
+      ? /^\/(\d+)\/notes$/.exec(request.path.slice(expected.length))
+      : null;
+    if (request.method !== "POST" || (request.path !== expected && !note)) {
       return { status: 404, body: { message: "404 Project Not Found" } };
     }
     if (request.headers["private-token"] !== options.token) {
       return { status: 401, body: { message: "401 Unauthorized" } };
+    }
+    if (note) {
+      if (Number(note[1]) !== (options.iid ?? 3)) return { status: 404, body: { message: "404 Not found" } };
+      if (missing(request.body, ["body"]).length > 0) return { status: 400, body: { error: "body is missing" } };
+      return {
+        status: 201,
+        body: { id: 5000 + Number(note[1]), body: field(request.body, "body"), noteable_type: "MergeRequest" },
+      };
     }
     const absent = missing(request.body, ["source_branch", "target_branch", "title"]);
     if (absent.length > 0) return { status: 400, body: { error: `${absent.join(", ")} is missing` } };

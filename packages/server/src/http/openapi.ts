@@ -283,13 +283,16 @@ export function openApiDocument(): JsonObject {
       "/api/tasks/{id}/deliver": {
         post: {
           summary:
-            "Push the diff as a commit on a new branch, and open a pull / merge request when a token is configured",
+            "Push the diff as a commit on a new branch, and open a pull / merge request when a token is configured; " +
+            "on a task delivered before, push a new commit on top of its branch and comment on its pull request",
           parameters: [idParam],
           requestBody: body("Deliver"),
           responses: {
-            "200": ok("{ delivery: { branch, commit, remote, pullRequest?, message } }"),
+            "200": ok("{ delivery: { branch, commit, commits, updated, remote, pullRequest?, message } }"),
             "404": error("No such task or attempt."),
-            "409": error("Nothing to deliver, or the diff no longer applies."),
+            "409": error(
+              "Nothing to deliver, the diff no longer applies, or someone else moved the branch delivered before.",
+            ),
             "502": error("The push or the forge failed (the message says which)."),
           },
         },

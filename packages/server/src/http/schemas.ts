@@ -97,7 +97,10 @@ export const deliverBody = z
       .trim()
       .regex(/^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/, "must be a plain branch name")
       .max(200)
-      .optional(),
+      .optional()
+      .describe(
+        "The branch to push; default: the branch of the task's previous delivery (updated), else quire/<task>.",
+      ),
     title: z.string().trim().min(1).max(300).optional(),
     body: z.string().max(65_536).optional(),
   })

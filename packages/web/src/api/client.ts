@@ -179,7 +179,7 @@ export const api = {
   /** A file of the task's repository at its base commit (for citations of unchanged files). */
   taskFile: async (id: string, path: string) =>
     request<TaskFile>("GET", `${taskPath(id)}/file?path=${encodeURIComponent(path)}`),
-  deliver: async (id: string, options: { attemptId?: string; title?: string; body?: string } = {}) =>
+  deliver: async (id: string, options: { attemptId?: string; branch?: string; title?: string; body?: string } = {}) =>
     (await request<{ delivery: Delivery }>("POST", `${taskPath(id)}/deliver`, options)).delivery,
 };
 

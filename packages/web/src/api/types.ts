@@ -82,11 +82,17 @@ export interface PullRequest {
 
 export interface Delivery {
   branch: string;
+  /** The branch's head as Quire last pushed it. */
   commit: string;
+  /** Every commit Quire pushed to the branch, oldest first (absent in records older than updates). */
+  commits?: string[];
+  /** This delivery added a commit to the branch delivered before. */
+  updated?: boolean;
   remote: string;
   pullRequest?: PullRequest;
   message: string;
   attemptId?: string;
+  deliveredAt?: string;
 }
 
 export interface Task {

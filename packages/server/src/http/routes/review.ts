@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Context, Hono } from "hono";
 import {
+  BranchMovedError,
   deliver,
   deliveryBranchName,
   DeliveryError,
@@ -11,6 +12,7 @@ import {
 } from "../../delivery/index.js";
 import type { Task } from "../../storage/index.js";
 import { deliveryBody } from "../../delivery/delivery-body.js";
+import { changesSince, previousDeliveryOf } from "../../delivery/previous-delivery.js";
 import { pushTargetOf } from "../../delivery/push-target.js";
 import { openSource } from "../../worker/repository-source.js";
 import { audit, type Scope } from "../../accounts/index.js";
@@ -26,10 +28,10 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
 
   const taskOr404 = (c: Context, scope: Scope): Promise<Task> => taskFor(c, repos, scope);
   /** The follow-ups the attempt has run (taken by its worker), oldest first. */
-  const followUpsOf = async (taskId: string, attemptId: string): Promise<string[]> =>
-    (await repos.messages.listForTask(taskId))
-      .filter((message) => message.deliveredAt !== null && (message.attemptId ?? attemptId) === attemptId)
-      .map((message) => message.text);
+  const followUpsOf = async (taskId: string, attemptId: string) =>
+    (await repos.messages.listForTask(taskId)).filter(
+      (message) => message.deliveredAt !== null && (message.attemptId ?? attemptId) === attemptId,
+    );
   const finishedAttempt = async (task: Task, attemptId: string | undefined) => {
     const attempt = await chosenAttempt(repos, task, attemptId);
     if (!attempt) throw new HttpError(404, `task ${task.id} has no attempt ${attemptId ?? ""}`.trim());
@@ -81,15 +83,26 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
     try {
       const title = body.title ?? firstLine(task.prompt);
       const sourceRepo = await openSource(ctx, repository, { commit: task.baseCommit });
+      const followUps = await followUpsOf(task.id, attempt.id);
+      // Delivering again goes to the same branch (and pull request) unless the request names another.
+      const previous = previousDeliveryOf(task.delivery);
       const result = await deliver({
         sourceRepo,
         ...pushTargetOf(repository, sourceRepo, ctx.localSources),
         remoteCredentials: await repos.repositories.credentials(repository.id),
         baseCommit: task.baseCommit,
         diff: attempt.diff ?? "",
-        branch: body.branch ?? deliveryBranchName(task),
+        branch: body.branch ?? previous?.branch ?? deliveryBranchName(task),
+        previous,
+        changes: changesSince(followUps, previous?.deliveredAt),
         title,
-        body: body.body ?? deliveryBody(task.prompt, await followUpsOf(task.id, attempt.id), attempt.finalMessage),
+        body:
+          body.body ??
+          deliveryBody(
+            task.prompt,
+            followUps.map((message) => message.text),
+            attempt.finalMessage,
+          ),
         author: ctx.delivery.author,
         baseBranch: task.ref,
         forges: ctx.delivery.forges,
@@ -116,6 +129,11 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
       ]);
       return c.json({ delivery });
     } catch (error) {
+      if (error instanceof BranchMovedError) {
+        // The issue on `branch` tells clients (the web app) that a new branch name is what is needed.
+        const issue = { path: "branch", message: `"${error.branch}" was moved by someone else; name a new branch` };
+        throw new HttpError(409, error.message, [issue]);
+      }
       if (error instanceof DeliveryError)
         throw new HttpError(error instanceof DiffDoesNotApplyError ? 409 : 502, error.message);
       throw error;

@@ -62,6 +62,7 @@ export function ReviewPanel({ task, attempt, timeline, onFollowUp, onDelivered }
             prompt={task.prompt}
             finalMessage={attempt?.finalMessage ?? null}
             delivered={deliveredHere ? task.delivery : null}
+            attemptFinishedAt={attempt?.finishedAt ?? null}
             onDelivered={onDelivered}
           />
         </div>
