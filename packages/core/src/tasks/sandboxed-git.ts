@@ -1,4 +1,3 @@
-import path from "node:path";
 import { createSandbox, findBwrap } from "../sandbox/index.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 
@@ -86,16 +85,16 @@ function contentGitPrelude(options: { writeObjectsTo: "scratch" | "workspace" })
     'mkdir -p "$q/git/info"',
     `printf '%s\\n' '${neutral}' > "$q/git/info/attributes"`,
     'export GIT_DIR="$q/git" GIT_WORK_TREE="$PWD" GIT_INDEX_FILE="$q/index"',
-    'export GIT_ALTERNATE_OBJECT_DIRECTORIES="$QUIRE_GIT_OBJECT_DIRS"',
+    // The workspace's own store by $PWD: the sandbox shows the workspace at its own path, not the host's.
+    'export GIT_ALTERNATE_OBJECT_DIRECTORIES="${QUIRE_GIT_OBJECT_DIRS:+$QUIRE_GIT_OBJECT_DIRS:}$PWD/.git/objects"',
     ...(options.writeObjectsTo === "workspace" ? ['export GIT_OBJECT_DIRECTORY="$PWD/.git/objects"'] : []),
     // Chained with &&: `set -e` does not apply inside gitInSandbox's `{ …; } || …` wrapper.
   ].join(" && ");
 }
 
-/** Where contentGitPrelude looks up objects: the read-only stores first, the workspace's last. */
-function objectDirsEnv(options: { workspace: string; readOnlyPaths: string[] }): Record<string, string> {
-  const dirs = [...options.readOnlyPaths, path.join(options.workspace, ".git", "objects")];
-  return { QUIRE_GIT_OBJECT_DIRS: dirs.join(":") };
+/** Where contentGitPrelude looks up objects besides the workspace's own store (looked up last). */
+function objectDirsEnv(options: { readOnlyPaths: string[] }): Record<string, string> {
+  return { QUIRE_GIT_OBJECT_DIRS: options.readOnlyPaths.join(":") };
 }
 
 /**
