@@ -32,10 +32,12 @@ export async function gitInSandbox(options: {
   timeoutMs?: number;
   /** Extra environment variables for the script. */
   env?: Record<string, string>;
+  /** false to mount the workspace read-only (a check that must change nothing). */
+  writable?: boolean;
 }): Promise<string> {
   const sandbox = createSandbox(gitBackend(options.backend), {
     workspace: options.workspace,
-    writable: true,
+    writable: options.writable ?? true,
     network: false,
     readOnlyPaths: options.readOnlyPaths,
   });
@@ -67,7 +69,7 @@ export async function gitInSandbox(options: {
  * (a NUL in the first 8000 bytes). Objects: the repositories' stores are looked up as alternates,
  * the source's first, so the base commit's objects come from the store the agent cannot write.
  */
-function contentGitPrelude(options: { writeObjectsTo: "scratch" | "workspace" }): string {
+export function contentGitPrelude(options: { writeObjectsTo: "scratch" | "workspace" }): string {
   const neutral = "* !diff !text !eol !crlf !ident !filter !working-tree-encoding !merge";
   return [
     'q="$(mktemp -d)"',
