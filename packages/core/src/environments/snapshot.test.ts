@@ -1,4 +1,5 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { git, makeRepo } from "../../../../test/helpers/repo.js";
@@ -35,6 +36,26 @@ describe("createSnapshot", () => {
     for (const snapshot of built) expect(existsSync(path.join(snapshot.dir, "a.txt"))).toBe(true);
     // Nothing was replaced (no stale copies set aside) and no scratch folder is left.
     expect(readdirSync(path.join(workspaceSnapshotsDir(home, "local"), "k"))).toEqual([commit]);
+  });
+
+  it("owns its objects, even when the source borrows its own from another repository", async () => {
+    const home = tempHome();
+    const upstream = makeRepo({ "a.txt": "a\n" });
+    const source = mkdtempSync(path.join(os.tmpdir(), "quire-borrowing-"));
+    git(source, "clone", "--quiet", "--shared", upstream, ".");
+    const commit = git(source, "rev-parse", "HEAD").trim();
+    const snapshot = await createSnapshot({
+      location: { home, scope: LOCAL_SNAPSHOT_SCOPE, envKey: "k" },
+      sourceRoot: source,
+      commit,
+      prepare: async (checkout) => git(checkout, "rev-parse", "HEAD^{tree}").trim(),
+    });
+    expect(existsSync(path.join(snapshot.dir, ".git", "objects", "info", "alternates"))).toBe(false);
+    // Both repositories gone: the snapshot still reads its whole history.
+    rmSync(upstream, { recursive: true, force: true });
+    rmSync(source, { recursive: true, force: true });
+    expect(git(snapshot.dir, "cat-file", "-p", `${commit}:a.txt`)).toBe("a\n");
+    git(snapshot.dir, "fsck", "--no-dangling", "--connectivity-only");
   });
 });
 
