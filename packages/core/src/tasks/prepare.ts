@@ -26,7 +26,7 @@ import type { ContainerOptions } from "../sandbox/container.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 import { git } from "./git.js";
 import { gitInSandbox, workspaceTree } from "./sandboxed-git.js";
-import { importCommit, snapshotIsWhole } from "./snapshot-objects.js";
+import { cachedSnapshotIsWhole, importCommit } from "./snapshot-objects.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -167,7 +167,7 @@ export async function prepareTaskWorkspace(options: PrepareOptions): Promise<Pre
   let snapshot = await findSnapshot(location, source.commit, environment.cacheTtlMs);
   // A snapshot missing objects (an old one that borrowed them from a source since pruned) is a
   // miss: a new one is made; gc removes the broken one.
-  if (snapshot && !(await snapshotIsWhole({ backend: options.sandbox, dir: snapshot.dir, ...snapshot.meta }))) {
+  if (snapshot && !(await cachedSnapshotIsWhole({ backend: options.sandbox, dir: snapshot.dir, ...snapshot.meta }))) {
     snapshot = null;
   }
   const cached = snapshot !== null;

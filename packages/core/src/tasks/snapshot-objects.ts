@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { createWriteStream, existsSync } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { SandboxBackendName } from "../sandbox/types.js";
@@ -43,6 +43,20 @@ export async function snapshotIsWhole(options: {
     privateIndex: false,
   });
   return out.trim() === "whole";
+}
+
+/**
+ * snapshotIsWhole, run once per snapshot: a snapshot never changes after it is made (tasks write
+ * to their own layer, and its objects are its own files), so a whole one stays whole. The answer
+ * is kept beside it, in Quire's folder of the snapshot, not in the checkout setup wrote to; the
+ * alternates test is redone each time as it costs one stat.
+ */
+export async function cachedSnapshotIsWhole(options: Parameters<typeof snapshotIsWhole>[0]): Promise<boolean> {
+  const marker = path.join(path.dirname(options.dir), "checked-whole");
+  if (existsSync(marker)) return !existsSync(path.join(options.dir, ".git", "objects", "info", "alternates"));
+  const whole = await snapshotIsWhole(options);
+  if (whole) await writeFile(marker, `${options.commit}\n`).catch(() => undefined);
+  return whole;
 }
 
 /**
