@@ -82,7 +82,9 @@ const head = git(snapshot, "rev-parse", "HEAD").trim();
 const tree = git(snapshot, "rev-parse", "HEAD^{tree}").trim();
 const checks = [];
 for (let run = 0; run < runs; run++) {
-  checks.push(await timedAsync(() => snapshotIsWhole({ backend: "bwrap", dir: snapshot, commit: head, baseTree: tree })));
+  checks.push(
+    await timedAsync(() => snapshotIsWhole({ backend: "bwrap", dir: snapshot, commit: head, baseTree: tree })),
+  );
 }
 rows.push([`snapshotIsWhole (bwrap; commit and base tree, ${files} files)`, median(checks)]);
 const check = { backend: "bwrap", dir: snapshot, commit: head, baseTree: tree };

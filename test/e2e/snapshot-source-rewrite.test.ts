@@ -95,7 +95,13 @@ it("quire gc removes a snapshot whose objects are gone, however fresh", async ()
   const borrowed = path.join(envDir!, "0".repeat(40));
   mkdirSync(borrowed);
   execFileSync("git", ["clone", "--quiet", "--shared", repo, path.join(borrowed, "snapshot")]);
-  const meta = { envKey: path.basename(envDir!), commit: oldCommit, baseTree: "x", repo, createdAt: new Date().toISOString() };
+  const meta = {
+    envKey: path.basename(envDir!),
+    commit: oldCommit,
+    baseTree: "x",
+    repo,
+    createdAt: new Date().toISOString(),
+  };
   writeFileSync(path.join(borrowed, "meta.json"), JSON.stringify(meta));
   rewriteAndPrune(repo, "README.md", "second\n");
 
