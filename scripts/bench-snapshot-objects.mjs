@@ -49,8 +49,8 @@ const size = git(source, "count-objects", "-vH")
   .find((line) => line.startsWith("size-pack"));
 const ways = {
   "clone --shared (before: borrows the source's objects)": ["--shared"],
-  "clone --local (hard links, same file system)": ["--local"],
-  "clone --local --no-hardlinks (a copy, as across file systems)": ["--local", "--no-hardlinks"],
+  "clone --local (hard links, same file system; unsafe: setup could write through them)": ["--local"],
+  "clone --local --no-hardlinks (a copy; what Quire does)": ["--local", "--no-hardlinks"],
 };
 const rows = [];
 for (const [name, flags] of Object.entries(ways)) {

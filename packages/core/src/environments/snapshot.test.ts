@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -57,7 +58,42 @@ describe("createSnapshot", () => {
     expect(git(snapshot.dir, "cat-file", "-p", `${commit}:a.txt`)).toBe("a\n");
     git(snapshot.dir, "fsck", "--no-dangling", "--connectivity-only");
   });
+
+  it("shares no file with the source: setup writing into the snapshot's objects leaves the source's intact", async () => {
+    const home = tempHome();
+    const source = makeRepo({ "a.txt": "a\n", "b.txt": "b\n" });
+    git(source, "gc", "--quiet"); // a pack, as real repositories have
+    const commit = git(source, "rev-parse", "HEAD").trim();
+    const objects = path.join(source, ".git", "objects");
+    const before = filesUnder(objects).map((file) => [file, sha256(file)]);
+    expect(before.length).toBeGreaterThan(0);
+    await createSnapshot({
+      location: { home, scope: LOCAL_SNAPSHOT_SCOPE, envKey: "k" },
+      sourceRoot: source,
+      commit,
+      // As a hostile setup script could, in the checkout it is given: overwrite every object file in place.
+      prepare: async (checkout) => {
+        for (const file of filesUnder(path.join(checkout, ".git", "objects"))) {
+          chmodSync(file, 0o644);
+          writeFileSync(file, "corrupted", { flag: "r+" });
+        }
+        return "0".repeat(40);
+      },
+    });
+    for (const [file, content] of before) expect(sha256(file!), file).toBe(content);
+    git(source, "fsck", "--no-dangling");
+  });
 });
+
+function sha256(file: string): string {
+  return createHash("sha256").update(readFileSync(file)).digest("hex");
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name));
+}
 
 describe("environmentKey and where snapshots live", () => {
   const environment = {

@@ -172,13 +172,14 @@ export async function findSnapshot(
 }
 
 /**
- * A clone that owns its objects: `--local` hard-links the source's object files (copies them
- * across file systems), which stay valid whatever the source later rewrites or prunes, where a
- * `--shared` clone would lose its commit. A source that itself borrows objects (alternates) is
- * repacked into the clone, so that no path of the user's machine is needed to read it.
+ * A clone that owns its objects, so that they stay whatever the source later rewrites or prunes
+ * (a `--shared` clone would lose its commit). Copied, not hard-linked: setup writes to this
+ * checkout, and a hard link would let it rewrite the user's object files in place. A source that
+ * itself borrows objects (alternates) is repacked into the clone, so that no path of the user's
+ * machine is needed to read it.
  */
 async function cloneSelfContained(sourceRoot: string, checkout: string, cwd: string): Promise<void> {
-  await git(["clone", "--quiet", "--local", "--no-checkout", sourceRoot, checkout], { cwd });
+  await git(["clone", "--quiet", "--local", "--no-hardlinks", "--no-checkout", sourceRoot, checkout], { cwd });
   const alternates = path.join(checkout, ".git", "objects", "info", "alternates");
   if (!existsSync(alternates)) return;
   await git(["repack", "-a", "-d", "-q"], { cwd: checkout });
