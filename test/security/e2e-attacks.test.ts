@@ -117,7 +117,7 @@ describe("quire exec against a hostile model", () => {
     expect(second.model.requests.map(requestText).join("\n")).not.toContain(secret);
   });
 
-  it("cannot change the user's repository: its checkout is invisible, its borrowed objects read-only", async () => {
+  it("cannot change the user's repository: neither its checkout nor its objects are in the sandbox", async () => {
     const repo = makeRepo(failingTestRepo, "quire-attack-repo-");
     cleanups.push(() => rmSync(repo, { recursive: true, force: true }));
     const before = treeOf(repo);
@@ -125,14 +125,17 @@ describe("quire exec against a hostile model", () => {
       [
         shellCall(
           `echo pwned > ${repo}/src/add.js; rm -rf ${repo}/.git/objects/*; ` +
-            `for d in $(cat .git/objects/info/alternates); do ls $d >/dev/null && echo objects-visible; rm -rf $d/*; touch $d/pwned; done; ` +
+            `test -e .git/objects/info/alternates || echo no-borrowed-objects; git cat-file -e HEAD && echo history-whole; ` +
+            `for d in $(cat .git/objects/info/alternates); do rm -rf $d/*; touch $d/pwned; done; ` +
             `git -C ${repo} commit --allow-empty -m pwned; echo tried`,
         ),
       ],
       { repo },
     );
     expect(task.outputs).toContain("tried");
-    expect(task.outputs).toContain("objects-visible"); // the control: the borrowed store is there
+    // The workspace reads its history from its own store (the snapshot's), none of the user's.
+    expect(task.outputs).toContain("no-borrowed-objects");
+    expect(task.outputs).toContain("history-whole");
     expect(treeOf(repo)).toEqual(before);
     expect(git(repo, "log", "--oneline").trim().split("\n")).toHaveLength(1);
   });

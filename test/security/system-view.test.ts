@@ -2,13 +2,15 @@
 // mount table (/proc/self/mountinfo) and /etc. Before, the mount table named Quire's home, the
 // task's folder and the snapshot, and /etc was the host's own with its private files masked, so
 // listing it told which services the host runs (and the masks named the secret files).
-import { lstatSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { overlaySupported } from "../../packages/core/src/environments/overlay.js";
+import { createSnapshot, LOCAL_SNAPSHOT_SCOPE } from "../../packages/core/src/environments/snapshot.js";
 import { HOST_ETC_ALLOWLIST } from "../../packages/core/src/sandbox/sandbox-etc.js";
 import { attachSnapshot, detachDiskLayer, detachSnapshot } from "../../packages/core/src/tasks/prepare.js";
+import { git, makeRepo } from "../helpers/repo.js";
 import { type HostLayout, makeHostLayout, sandboxFor, sh } from "./attack-helpers.js";
 
 let host: HostLayout;
@@ -47,9 +49,30 @@ describe("the sandbox's view of the host", () => {
     for (const hostPath of hostPaths()) expect(result.output).not.toContain(hostPath);
   });
 
+  it.skipIf(!overlay)("a task's workspace names the user's checkout nowhere: no bind, no alternates", async () => {
+    const repo = makeRepo({ "README.md": "the checkout\n" }, "quire-attack-checkout-");
+    const commit = git(repo, "rev-parse", "HEAD").trim();
+    const snapshot = await createSnapshot({
+      location: { home: host.quireHome, scope: LOCAL_SNAPSHOT_SCOPE, envKey: "view" },
+      sourceRoot: repo,
+      commit,
+      prepare: async (checkout) => git(checkout, "rev-parse", "HEAD^{tree}").trim(),
+    });
+    await attachSnapshot({ taskDir, snapshotDir: snapshot.dir, overlay: true });
+    // As a task's sandbox is made (run-task.ts): nothing of the checkout among its read-only paths.
+    const sandbox = sandboxFor(host, { workspace: path.join(taskDir, "repo"), readOnlyPaths: [] });
+    const result = await sh(
+      sandbox,
+      "cat /proc/self/mountinfo; cat .git/objects/info/alternates 2>/dev/null; git cat-file -p HEAD:README.md",
+    );
+    expect(result.output).toContain("the checkout"); // the control: the history is readable
+    expect(result.output).not.toContain(repo);
+    expect(result.output).not.toContain(path.basename(repo));
+    rmSync(repo, { recursive: true, force: true });
+  });
+
   // HOLE: a bind mount shows the path of its source within its file system. Without overlayfs
-  // (Quire not root) the workspace is a plain folder bound in, and its host path shows; so do the
-  // extra read-only paths (a task's clone borrows the user's checkout's objects, by path).
+  // (Quire not root) the workspace is a plain folder bound in, and its host path shows.
   it.fails("a plain-folder workspace's host path does not show in the mount table", async () => {
     const result = await sh(sandboxFor(host), "cat /proc/self/mountinfo");
     for (const hostPath of hostPaths()) expect(result.output).not.toContain(hostPath);

@@ -1,4 +1,6 @@
-import { existsSync, readdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { git, makeRepo } from "../../../../test/helpers/repo.js";
@@ -36,7 +38,62 @@ describe("createSnapshot", () => {
     // Nothing was replaced (no stale copies set aside) and no scratch folder is left.
     expect(readdirSync(path.join(workspaceSnapshotsDir(home, "local"), "k"))).toEqual([commit]);
   });
+
+  it("owns its objects, even when the source borrows its own from another repository", async () => {
+    const home = tempHome();
+    const upstream = makeRepo({ "a.txt": "a\n" });
+    const source = mkdtempSync(path.join(os.tmpdir(), "quire-borrowing-"));
+    git(source, "clone", "--quiet", "--shared", upstream, ".");
+    const commit = git(source, "rev-parse", "HEAD").trim();
+    const snapshot = await createSnapshot({
+      location: { home, scope: LOCAL_SNAPSHOT_SCOPE, envKey: "k" },
+      sourceRoot: source,
+      commit,
+      prepare: async (checkout) => git(checkout, "rev-parse", "HEAD^{tree}").trim(),
+    });
+    expect(existsSync(path.join(snapshot.dir, ".git", "objects", "info", "alternates"))).toBe(false);
+    // Both repositories gone: the snapshot still reads its whole history.
+    rmSync(upstream, { recursive: true, force: true });
+    rmSync(source, { recursive: true, force: true });
+    expect(git(snapshot.dir, "cat-file", "-p", `${commit}:a.txt`)).toBe("a\n");
+    git(snapshot.dir, "fsck", "--no-dangling", "--connectivity-only");
+  });
+
+  it("shares no file with the source: setup writing into the snapshot's objects leaves the source's intact", async () => {
+    const home = tempHome();
+    const source = makeRepo({ "a.txt": "a\n", "b.txt": "b\n" });
+    git(source, "gc", "--quiet"); // a pack, as real repositories have
+    const commit = git(source, "rev-parse", "HEAD").trim();
+    const objects = path.join(source, ".git", "objects");
+    const before = filesUnder(objects).map((file) => [file, sha256(file)]);
+    expect(before.length).toBeGreaterThan(0);
+    await createSnapshot({
+      location: { home, scope: LOCAL_SNAPSHOT_SCOPE, envKey: "k" },
+      sourceRoot: source,
+      commit,
+      // As a hostile setup script could, in the checkout it is given: overwrite every object file in place.
+      prepare: async (checkout) => {
+        for (const file of filesUnder(path.join(checkout, ".git", "objects"))) {
+          chmodSync(file, 0o644);
+          writeFileSync(file, "corrupted", { flag: "r+" });
+        }
+        return "0".repeat(40);
+      },
+    });
+    for (const [file, content] of before) expect(sha256(file!), file).toBe(content);
+    git(source, "fsck", "--no-dangling");
+  });
 });
+
+function sha256(file: string): string {
+  return createHash("sha256").update(readFileSync(file)).digest("hex");
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name));
+}
 
 describe("environmentKey and where snapshots live", () => {
   const environment = {

@@ -172,6 +172,21 @@ export async function findSnapshot(
 }
 
 /**
+ * A clone that owns its objects, so that they stay whatever the source later rewrites or prunes
+ * (a `--shared` clone would lose its commit). Copied, not hard-linked: setup writes to this
+ * checkout, and a hard link would let it rewrite the user's object files in place. A source that
+ * itself borrows objects (alternates) is repacked into the clone, so that no path of the user's
+ * machine is needed to read it.
+ */
+async function cloneSelfContained(sourceRoot: string, checkout: string, cwd: string): Promise<void> {
+  await git(["clone", "--quiet", "--local", "--no-hardlinks", "--no-checkout", sourceRoot, checkout], { cwd });
+  const alternates = path.join(checkout, ".git", "objects", "info", "alternates");
+  if (!existsSync(alternates)) return;
+  await git(["repack", "-a", "-d", "-q"], { cwd: checkout });
+  await rm(alternates);
+}
+
+/**
  * Makes a snapshot: the repository at `commit` in a scratch folder, `prepare` run on it (the
  * setup script), then moved into place in one rename so that no task ever sees a half-made
  * one. If another process finished the same snapshot first, ours is dropped and theirs used.
@@ -189,7 +204,7 @@ export async function createSnapshot(options: {
   const checkout = path.join(scratch, "snapshot");
   await mkdir(scratch, { recursive: true });
   try {
-    await git(["clone", "--quiet", "--shared", "--no-checkout", options.sourceRoot, checkout], { cwd: parent });
+    await cloneSelfContained(options.sourceRoot, checkout, parent);
     await git(["checkout", "--quiet", "--detach", options.commit], { cwd: checkout });
     const baseTree = await options.prepare(checkout);
     const meta: SnapshotMeta = {

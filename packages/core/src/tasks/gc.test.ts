@@ -1,15 +1,20 @@
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect, it } from "vitest";
 import { tempHome } from "../../../../test/helpers/quire.js";
+import { git, makeRepo } from "../../../../test/helpers/repo.js";
 import { snapshotsRoot, workspaceSnapshotsDir } from "../environments/snapshot.js";
 import { collectGarbage } from "./gc.js";
 
-/** A snapshot folder with its meta.json written `ageMs` ago. */
+/** A snapshot folder (a real, self-contained clone) with its meta.json written `ageMs` ago. */
 function snapshotAt(dir: string, ageMs: number): string {
-  mkdirSync(path.join(dir, "snapshot"), { recursive: true });
+  mkdirSync(dir, { recursive: true });
+  const checkout = path.join(dir, "snapshot");
+  git(dir, "clone", "--quiet", "--local", makeRepo({ "a.txt": "a\n" }), checkout);
+  const commit = git(checkout, "rev-parse", "HEAD").trim();
+  const baseTree = git(checkout, "rev-parse", "HEAD^{tree}").trim();
   const meta = path.join(dir, "meta.json");
-  writeFileSync(meta, "{}\n");
+  writeFileSync(meta, JSON.stringify({ commit, baseTree }));
   const when = new Date(Date.now() - ageMs);
   utimesSync(meta, when, when);
   return dir;
@@ -27,4 +32,19 @@ it("removes expired snapshots of every workspace, and of the unscoped layout of 
   expect(report.snapshotsRemoved.sort()).toEqual([expiredA, expiredB, legacy].sort());
   for (const dir of [expiredA, expiredB, legacy]) expect(existsSync(dir)).toBe(false);
   expect(existsSync(fresh)).toBe(true);
+});
+
+it("removes a fresh snapshot whose commit object is gone, and keeps a whole one", async () => {
+  const home = tempHome();
+  const day = 24 * 3600 * 1000;
+  const whole = snapshotAt(path.join(workspaceSnapshotsDir(home, "local"), "key", "c1"), 0);
+  const broken = snapshotAt(path.join(workspaceSnapshotsDir(home, "local"), "key", "c2"), 0);
+  const checkout = path.join(broken, "snapshot");
+  const commit = git(checkout, "rev-parse", "HEAD").trim();
+  rmSync(path.join(checkout, ".git", "objects", commit.slice(0, 2), commit.slice(2)));
+
+  const report = await collectGarbage({ home, snapshotTtlMs: day, taskRetentionMs: day });
+  expect(report.snapshotsRemoved).toEqual([broken]);
+  expect(existsSync(broken)).toBe(false);
+  expect(existsSync(whole)).toBe(true);
 });

@@ -2,7 +2,9 @@ import { readdir, readFile, readlink, realpath, rm, stat } from "node:fs/promise
 import path from "node:path";
 import { isMounted, unmountOverlay } from "../environments/overlay.js";
 import { removeDiskLayer } from "../sandbox/disk-layer.js";
-import { snapshotsRoot, WORKSPACE_DIR_PREFIX } from "../environments/snapshot.js";
+import { snapshotsRoot, type SnapshotMeta, WORKSPACE_DIR_PREFIX } from "../environments/snapshot.js";
+import { findBwrap } from "../sandbox/index.js";
+import { snapshotIsWhole } from "./snapshot-objects.js";
 import { LocalTaskStore } from "./store.js";
 
 export interface GcOptions {
@@ -68,12 +70,25 @@ async function environmentDirs(root: string): Promise<string[]> {
   return dirs;
 }
 
+/** Whether a snapshot could still be reused (see snapshotIsWhole); one that cannot is removed, however fresh. */
+async function isWhole(dir: string): Promise<boolean> {
+  let meta: SnapshotMeta;
+  try {
+    meta = JSON.parse(await readFile(path.join(dir, "meta.json"), "utf8")) as SnapshotMeta;
+  } catch {
+    return false;
+  }
+  const backend = findBwrap() ? "bwrap" : "none";
+  // A check that cannot run says nothing: the snapshot is kept until it expires.
+  return snapshotIsWhole({ backend, dir: path.join(dir, "snapshot"), ...meta }).catch(() => true);
+}
+
 async function ageMs(file: string, now: number): Promise<number> {
   return now - (await stat(file)).mtimeMs;
 }
 
 /**
- * Removes stale snapshots (and leftovers of interrupted ones) and old task workspaces.
+ * Removes stale and broken snapshots (and leftovers of interrupted ones) and old task workspaces.
  * Diffs and event logs are kept: only `repo/`, `upper/` and `work/` of a task go.
  */
 export async function collectGarbage(options: GcOptions): Promise<GcReport> {
@@ -88,7 +103,7 @@ export async function collectGarbage(options: GcOptions): Promise<GcReport> {
       const limit = leftover ? 60 * 60 * 1000 : options.snapshotTtlMs;
       const marker = leftover ? dir : path.join(dir, "meta.json");
       const age = await ageMs(marker, now).catch(() => Number.POSITIVE_INFINITY);
-      if (age < limit) continue;
+      if (age < limit && (leftover || (await isWhole(dir)))) continue;
       report.snapshotsRemoved.push(dir);
       if (!options.dryRun) await rm(dir, { recursive: true, force: true });
     }

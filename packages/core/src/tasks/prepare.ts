@@ -26,13 +26,17 @@ import type { ContainerOptions } from "../sandbox/container.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 import { git } from "./git.js";
 import { gitInSandbox, workspaceTree } from "./sandboxed-git.js";
+import { cachedSnapshotIsWhole, importCommit } from "./snapshot-objects.js";
 
 const execFileAsync = promisify(execFile);
 
 export interface SourceCheckout {
   sourceRoot: string;
   commit: string;
-  /** The source's object store, which task checkouts borrow (read-only in the sandbox). */
+  /**
+   * The source's object store. Never shown to the sandbox: snapshots own their objects, and a
+   * commit they lack is brought in by importCommit.
+   */
   objectsDir: string;
 }
 
@@ -113,7 +117,8 @@ export async function prepareTaskWorkspace(options: PrepareOptions): Promise<Pre
     envKey: environmentKey({ scope, repo: source.sourceRoot, environment }),
   };
   const scriptEnv = { ...environment.variables, ...options.secretValues };
-  const readOnlyPaths = [source.objectsDir];
+  // Nothing of the user's checkout is bound into the sandbox: the snapshot owns its objects.
+  const readOnlyPaths: string[] = [];
   // Setup and maintenance reach the internet through the setup proxy only, never the host.
   const runScript = async (phase: "setup" | "maintenance", script: string, dir: string): Promise<void> => {
     const refusals = new RefusalReporter(`${phase}: `, (message) =>
@@ -160,6 +165,11 @@ export async function prepareTaskWorkspace(options: PrepareOptions): Promise<Pre
   };
 
   let snapshot = await findSnapshot(location, source.commit, environment.cacheTtlMs);
+  // A snapshot missing objects (an old one that borrowed them from a source since pruned) is a
+  // miss: a new one is made; gc removes the broken one.
+  if (snapshot && !(await cachedSnapshotIsWhole({ backend: options.sandbox, dir: snapshot.dir, ...snapshot.meta }))) {
+    snapshot = null;
+  }
   const cached = snapshot !== null;
   snapshot ??= await createSnapshot({
     location,
@@ -190,6 +200,14 @@ export async function prepareTaskWorkspace(options: PrepareOptions): Promise<Pre
     await git([...noHooks, "symbolic-ref", "HEAD", `refs/heads/${options.branch}`], { cwd: workspace });
     return { workspace, baseTree: snapshot.meta.baseTree, snapshotDir: snapshot.dir, overlay, cached };
   }
+  await importCommit({
+    backend: options.sandbox,
+    sourceRoot: source.sourceRoot,
+    commit: source.commit,
+    have: snapshot.meta.commit,
+    workspace,
+    scratchDir: path.join(options.taskDir, "import"),
+  });
   // Setup has written to this checkout: git runs in the sandbox, where its hooks cannot reach the host.
   await gitInSandbox({
     backend: options.sandbox,

@@ -95,7 +95,7 @@ export async function rebuildWorkspace(options: {
       await gitInSandbox({
         backend: options.prepare.sandbox,
         workspace: prepared.workspace,
-        readOnlyPaths: [source.objectsDir, patchDir],
+        readOnlyPaths: [patchDir],
         // A scratch repository: git reads nothing of the workspace's own .git (config, attributes).
         script:
           'q="$(mktemp -d)"; GIT_DIR="$q/git" git init --quiet --template= >/dev/null; ' +

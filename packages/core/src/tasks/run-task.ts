@@ -110,7 +110,8 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
     Object.assign(record, { sourceRoot: source.sourceRoot, baseCommit: source.commit });
     // Uncommitted changes matter only when the task starts from the checkout's HEAD.
     const dirty = options.revision ? Promise.resolve(false) : sourceIsDirty(source.sourceRoot).catch(() => false);
-    Object.assign(record, { readOnlyPaths: [source.objectsDir], network: environment.network.mode });
+    // Nothing of the user's checkout is bound in: the workspace's snapshot owns its objects.
+    Object.assign(record, { readOnlyPaths: [], network: environment.network.mode });
     record.workspace = path.join(store.taskDir(id), "repo");
     const gate = options.preparationGate ?? ((prepare: () => Promise<PreparedTask>) => prepare());
     const prepared = await gate(() =>

@@ -32,10 +32,12 @@ export async function gitInSandbox(options: {
   timeoutMs?: number;
   /** Extra environment variables for the script. */
   env?: Record<string, string>;
+  /** false to mount the workspace read-only (a check that must change nothing). */
+  writable?: boolean;
 }): Promise<string> {
   const sandbox = createSandbox(gitBackend(options.backend), {
     workspace: options.workspace,
-    writable: true,
+    writable: options.writable ?? true,
     network: false,
     readOnlyPaths: options.readOnlyPaths,
   });
@@ -67,7 +69,7 @@ export async function gitInSandbox(options: {
  * (a NUL in the first 8000 bytes). Objects: the repositories' stores are looked up as alternates,
  * the source's first, so the base commit's objects come from the store the agent cannot write.
  */
-function contentGitPrelude(options: { writeObjectsTo: "scratch" | "workspace" }): string {
+export function contentGitPrelude(options: { writeObjectsTo: "scratch" | "workspace" }): string {
   const neutral = "* !diff !text !eol !crlf !ident !filter !working-tree-encoding !merge";
   return [
     'q="$(mktemp -d)"',
@@ -85,14 +87,14 @@ function contentGitPrelude(options: { writeObjectsTo: "scratch" | "workspace" })
     'mkdir -p "$q/git/info"',
     `printf '%s\\n' '${neutral}' > "$q/git/info/attributes"`,
     'export GIT_DIR="$q/git" GIT_WORK_TREE="$PWD" GIT_INDEX_FILE="$q/index"',
-    // The workspace's own store last, named as the sandbox sees it (the workspace's view path).
-    'export GIT_ALTERNATE_OBJECT_DIRECTORIES="$QUIRE_GIT_OBJECT_DIRS:$PWD/.git/objects"',
+    // The workspace's own store by $PWD: the sandbox shows the workspace at its own path, not the host's.
+    'export GIT_ALTERNATE_OBJECT_DIRECTORIES="${QUIRE_GIT_OBJECT_DIRS:+$QUIRE_GIT_OBJECT_DIRS:}$PWD/.git/objects"',
     ...(options.writeObjectsTo === "workspace" ? ['export GIT_OBJECT_DIRECTORY="$PWD/.git/objects"'] : []),
     // Chained with &&: `set -e` does not apply inside gitInSandbox's `{ …; } || …` wrapper.
   ].join(" && ");
 }
 
-/** Where contentGitPrelude looks up objects first: the read-only stores (the workspace's comes last). */
+/** Where contentGitPrelude looks up objects besides the workspace's own store (looked up last). */
 function objectDirsEnv(options: { readOnlyPaths: string[] }): Record<string, string> {
   return { QUIRE_GIT_OBJECT_DIRS: options.readOnlyPaths.join(":") };
 }

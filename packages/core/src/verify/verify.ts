@@ -130,7 +130,7 @@ export async function verifyDiff(options: VerifyOptions): Promise<VerifyResult> 
       workspace,
       writable: true,
       network: false,
-      readOnlyPaths: [options.source.objectsDir],
+      readOnlyPaths: [],
       ...(options.container ? { container: options.container } : {}),
       limits: {
         processes: limits.maxProcesses,
@@ -204,7 +204,7 @@ async function applyInSandbox(options: VerifyOptions, workspace: string, patchDi
     await gitInSandbox({
       backend: options.sandbox,
       workspace,
-      readOnlyPaths: [options.source.objectsDir, patchDir],
+      readOnlyPaths: [patchDir],
       script: 'git apply --whitespace=nowarn -- "$1"',
       args: [patchFile],
     });
