@@ -19,6 +19,8 @@ export interface AgentLimits {
   maxCommandTimeoutMs: number;
   /** Bytes of one tool output given back to the model. */
   toolOutputBytes: number;
+  /** Bytes of a task's diff kept inline (events, the server's rows); a larger one is stored as a file. */
+  diffInlineBytes?: number;
 }
 
 export const defaultAgentLimits: AgentLimits = {

@@ -95,6 +95,10 @@ export interface AttemptsTable {
   worker_id: string | null;
   lease_expires_at: string | null;
   diff: string | null;
+  /** The blob store's reference of the whole diff when `diff` holds only its head. */
+  diff_blob: string | null;
+  /** The whole diff's size when it is in the blob store (PostgreSQL returns a bigint as text). */
+  diff_bytes: number | string | null;
   /** JSON text: { files, insertions, deletions }. */
   diff_stats: string | null;
   final_message: string | null;

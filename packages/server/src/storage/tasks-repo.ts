@@ -108,6 +108,8 @@ export class TasksRepo {
       worker_id: null,
       lease_expires_at: null,
       diff: null,
+      diff_blob: null,
+      diff_bytes: null,
       diff_stats: null,
       final_message: null,
       reason: null,

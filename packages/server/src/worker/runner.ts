@@ -27,7 +27,9 @@ import { isGitUrl, resolveRef } from "./sources.js";
 import { environmentForTask } from "./task-environment.js";
 import { AttemptMeter } from "./meter.js";
 import { verifyAttemptDiff } from "./verify.js";
-import { diffForEvent } from "../tasks/event-diff.js";
+import { storedDiffForEvent } from "../tasks/event-diff.js";
+import { storeDiff } from "../tasks/diff-storage.js";
+import { blobStoreIn } from "../blobs/blob-store.js";
 
 /** `cancel`: the user asked to stop it; `shutdown`: this process is stopping (the attempt is interrupted). */
 export async function runAttempt(
@@ -224,6 +226,12 @@ export async function finishAttempt(
   outcome: AttemptResult,
   events: EventWriter,
 ): Promise<void> {
+  // A diff past the inline cap goes to the blob store before it is recorded: the row, the event
+  // and every JSON answer then carry only its head.
+  if (outcome.diff !== undefined && outcome.diffBlob === undefined) {
+    const stored = await storeDiff(outcome.diff, blobStoreIn(ctx.settings.home), ctx.settings.limits.diffInlineBytes);
+    outcome = { ...outcome, ...stored };
+  }
   const recorded = await ctx.repos.attempts.finish(attempt.id, ctx.workerId, outcome);
   if (!recorded) return;
   // With one attempt, its event ends the task's stream, so the task's status goes final first
@@ -242,7 +250,7 @@ export function attemptFinalEvent(taskId: string, attemptId: string, outcome: At
     attempt_id: attemptId,
     status: outcome.status,
     final_message: outcome.finalMessage ?? null,
-    ...diffForEvent(outcome.diff ?? ""),
+    ...storedDiffForEvent(outcome),
     usage: outcome.usage ?? emptyTaskUsage(),
     ...(outcome.status !== "completed" && outcome.reason ? { reason: outcome.reason } : {}),
     ...(outcome.verification && outcome.verification !== "skipped"
