@@ -50,6 +50,11 @@ export interface TaskRunOptions {
   signal: AbortSignal;
   /** Every event, after it is on disk. */
   onEvent: (event: QuireEvent) => void;
+  /**
+   * Keeps a command's whole (redacted) output when its event's copy is cut; a server stores it
+   * with the task. Absent: it goes to the local task's `outputs/` directory.
+   */
+  onCommandOutput?: (taskId: string, itemId: string, output: string) => Promise<void>;
   onModelEvent?: (event: ModelStreamEvent) => void;
   /** Called once the task exists (id, workspace), before the model is called. */
   onStarted?: (record: TaskRecord) => void;
@@ -324,6 +329,13 @@ async function runTaskTurn(
     emit: emitAndKeep,
     redact: (text) => redactor.redact(text),
     onModelEvent: options.onModelEvent,
+    keepCommandOutput: {
+      maxBytes: environment.limits.outputBytes,
+      save: (itemId, output) =>
+        options.onCommandOutput
+          ? options.onCommandOutput(record.id, itemId, redactor.redact(output))
+          : store.saveCommandOutput(record.id, itemId, redactor.redact(output)),
+    },
   }).finally(async () => {
     await network.close();
     refusals.flush();

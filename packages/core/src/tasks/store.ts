@@ -131,6 +131,18 @@ export class LocalTaskStore {
     return JSON.parse(await readFile(path.join(this.taskDir(id), "conversation.json"), "utf8")) as ConversationState;
   }
 
+  /** Where the whole output of command item `itemId` is kept (`outputs/<item>.txt` in the task's directory). */
+  commandOutputPath(id: string, itemId: string): string {
+    if (!/^[A-Za-z0-9_-]+$/.test(itemId)) throw new Error(`not a command item id: ${JSON.stringify(itemId)}`);
+    return path.join(this.taskDir(id), "outputs", `${itemId}.txt`);
+  }
+
+  async saveCommandOutput(id: string, itemId: string, output: string): Promise<void> {
+    const file = this.commandOutputPath(id, itemId);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeAtomically(file, output);
+  }
+
   async saveDiff(id: string, diff: string): Promise<void> {
     await writeAtomically(path.join(this.taskDir(id), "diff.patch"), diff);
   }

@@ -83,7 +83,9 @@ export const shellTool: Tool<typeof shellSchema> = {
 
     // One buffer serves both views: the event stream's and the model's smaller one, each with
     // an exact count of what it leaves out.
-    const output = new OutputBuffer(Math.max(AGGREGATED_OUTPUT_MAX_BYTES, limits.maxOutputBytes));
+    // It holds up to what is kept with the task (the environment's output limit), when that is more.
+    const keep = context.keepOutput;
+    const output = new OutputBuffer(Math.max(AGGREGATED_OUTPUT_MAX_BYTES, limits.maxOutputBytes, keep?.maxBytes ?? 0));
     let lastUpdate = performance.now();
     const onOutput = (chunk: string): void => {
       output.push(chunk);
@@ -113,12 +115,16 @@ export const shellTool: Tool<typeof shellSchema> = {
 
     // The streamed chunks are what the process wrote; a command that could not start is said plainly.
     const rendered = (maxBytes: number): string => plainExecFailureText(result.exitCode, output.render(maxBytes));
+    const cut = output.totalBytes > AGGREGATED_OUTPUT_MAX_BYTES;
+    // Kept before the item is completed, so whoever sees `output_truncated` can fetch the whole.
+    if (cut && keep) await keep.save(item.id, rendered(keep.maxBytes));
     item = {
       ...item,
       aggregated_output: rendered(AGGREGATED_OUTPUT_MAX_BYTES),
       exit_code: result.exitCode,
       status: result.exitCode === 0 ? "completed" : "failed",
       duration_ms: result.durationMs,
+      ...(cut && keep ? { output_truncated: true as const, output_bytes: output.totalBytes } : {}),
     };
     context.emitItem("completed", item);
     // The user sees a limit as an error item of its own, not only inside the command's output.
