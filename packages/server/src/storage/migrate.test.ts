@@ -25,6 +25,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       ["0007-invitations", "Success"],
       ["0008-repository-credentials", "Success"],
       ["0010-repository-removal", "Success"],
+      ["0019-blobs", "Success"],
     ]);
     expect(await migrateToLatest(database.db)).toEqual([]);
     const concurrent = await Promise.all([migrateToLatest(database.db), migrateToLatest(database.db)]);
@@ -34,6 +35,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       "api_tokens",
       "attempts",
       "audit_log",
+      "command_outputs",
       "environment_secrets",
       "environments",
       "events",

@@ -144,4 +144,17 @@ export interface Database extends AccountsDatabase, UsageDatabase {
   attempts: AttemptsTable;
   messages: MessagesTable;
   events: EventsTable;
+  command_outputs: CommandOutputsTable;
+}
+
+/** The whole output of a command whose event copy was cut, kept in the blob store. */
+export interface CommandOutputsTable {
+  task_id: string;
+  attempt_id: string;
+  item_id: string;
+  /** The blob store's reference (sha256). */
+  blob: string;
+  /** PostgreSQL returns a bigint as text. */
+  bytes: number | string;
+  created_at: string;
 }

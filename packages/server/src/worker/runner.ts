@@ -176,6 +176,18 @@ async function runOnce(ctx: WorkerContext, run: RunOnce): Promise<TaskResult> {
       if (event.type !== "task.completed") run.events.push(event);
     },
     onStarted: run.onStarted,
+    // A command's whole output (its event keeps head and tail) goes to the blob store, recorded
+    // against this attempt, before its item.completed is written.
+    onCommandOutput: async (_taskId: string, itemId: string, output: string) => {
+      const stored = await blobStoreIn(settings.home).put(output);
+      await ctx.repos.commandOutputs.put({
+        taskId: run.task.id,
+        attemptId: run.attempt.id,
+        itemId,
+        blob: stored.ref,
+        bytes: stored.bytes,
+      });
+    },
     environmentFor: async () => run.environment,
     ...(ctx.preparationGate ? { preparationGate: ctx.preparationGate } : {}),
   };

@@ -12,7 +12,7 @@ import * as verificationSkipped from "./0006-verification-skipped.js";
 import * as invitations from "./0007-invitations.js";
 import * as repositoryCredentials from "./0008-repository-credentials.js";
 import * as repositoryRemoval from "./0010-repository-removal.js";
-import * as diffBlobs from "./0019-diff-blobs.js";
+import * as blobs from "./0019-blobs.js";
 
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
@@ -24,7 +24,7 @@ const migrations: Record<string, Migration> = {
   "0007-invitations": invitations,
   "0008-repository-credentials": repositoryCredentials,
   "0010-repository-removal": repositoryRemoval,
-  "0019-diff-blobs": diffBlobs,
+  "0019-blobs": blobs,
 };
 
 export const migrationProvider: MigrationProvider = {
