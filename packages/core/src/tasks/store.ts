@@ -48,7 +48,8 @@ export interface TaskRecord {
 /**
  * Local tasks, one folder each under `<quire home>/tasks/<id>/`: task.json (the record),
  * events.jsonl (every event, appended as it happens), conversation.json (to resume),
- * diff.patch (the latest diff) and repo/ (the workspace).
+ * diff.patch (the latest diff), outputs/<item>.txt (the whole output of a command whose event
+ * kept only head and tail) and repo/ (the workspace).
  */
 export class LocalTaskStore {
   constructor(readonly home: string) {}
