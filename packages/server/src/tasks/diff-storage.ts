@@ -18,7 +18,7 @@ export async function storeDiff(diff: string, blobs: BlobStore, inlineBytes = EV
   if (diff.length * 3 <= inlineBytes || Buffer.byteLength(diff, "utf8") <= inlineBytes) {
     return { diff, diffBlob: null, diffBytes: null };
   }
-  const stored = await blobs.put(diff);
+  const stored = await blobs.putStream(inChunks(diff));
   return { diff: truncatedDiff(diffHead(diff, inlineBytes), stored.bytes), diffBlob: stored.ref, diffBytes: stored.bytes };
 }
 
@@ -26,4 +26,17 @@ export async function storeDiff(diff: string, blobs: BlobStore, inlineBytes = EV
 export async function wholeDiffOf(attempt: Pick<Attempt, "diff" | "diffBlob">, blobs: BlobStore): Promise<string> {
   if (attempt.diffBlob) return blobs.readText(attempt.diffBlob);
   return attempt.diff ?? "";
+}
+
+/** The text as UTF-8 in 1 MiB pieces: writing it never makes a second whole copy of it. */
+function* inChunks(text: string, units = 1024 * 1024): Generator<Buffer> {
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(start + units, text.length);
+    // Never split a surrogate pair between two pieces.
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+    yield Buffer.from(text.slice(start, end), "utf8");
+    start = end;
+  }
 }
