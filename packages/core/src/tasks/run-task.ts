@@ -25,7 +25,7 @@ import {
 import { attachIntactWorkspace, RebuildError, rebuildWorkspace } from "./rebuild.js";
 import { LocalTaskStore, type TaskRecord } from "./store.js";
 import { buildPreamble, buildToolset, systemPromptFor } from "./task-setup.js";
-import { workspaceDiff } from "./sandboxed-git.js";
+import { redactedWorkspaceDiff } from "./diff-file.js";
 import {
   type Redactor,
   environmentOf,
@@ -344,13 +344,16 @@ async function runTaskTurn(
   if (cpu !== null) record.sandboxCpuSeconds = (record.sandboxCpuSeconds ?? 0) + cpu;
   await saving;
   await store.saveConversation(record.id, state);
-  const rawDiff = await workspaceDiff({
+  // Streamed to a file, then redacted in blocks of lines: git's output is never gathered whole.
+  const diff = await redactedWorkspaceDiff({
     backend: options.sandbox,
     workspace: record.workspace,
     readOnlyPaths: record.readOnlyPaths,
     base: record.baseTree ?? record.baseCommit,
+    scratchFile: path.join(store.taskDir(record.id), "diff.raw"),
+    redact: (text) => redactor.redact(text),
   });
-  return finishTask(store, record, state, outcome, redactor.redact(rawDiff), emit);
+  return finishTask(store, record, state, outcome, diff, emit);
 }
 
 async function failBeforeTurn(
