@@ -23,7 +23,6 @@ function memoryOf(pid: number): { rss: number; peak: number } {
   return { rss: Math.round(kib("VmRSS") / 1024), peak: Math.round(kib("VmHWM") / 1024) };
 }
 
-const ONE_MIB = 1024 * 1024;
 /** The inline cap this test configures: half the default, so the setting is what bounds. */
 const INLINE_BYTES = 512 * 1024;
 

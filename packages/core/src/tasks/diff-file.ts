@@ -25,7 +25,9 @@ export async function redactedWorkspaceDiff(options: {
   out.on("error", (error) => (failed = error));
   try {
     await workspaceDiff({ ...diffOptions, onStdout: (chunk) => void out.write(chunk) });
-    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
     if (failed) throw failed;
     // Redacted in blocks of whole lines (cut after a "\n": a CRLF file's "\r" stays in its line).
     const pieces: string[] = [];

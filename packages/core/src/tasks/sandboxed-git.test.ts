@@ -55,10 +55,7 @@ describe("redactedWorkspaceDiff", () => {
     const { workspace, head, readOnlyPaths } = sourceAndWorkspace();
     writeFileSync(path.join(workspace, "crlf.txt"), "one\r\ntwo\r\n");
     writeFileSync(path.join(workspace, "blob.bin"), Buffer.from([0, 1, 2, 255, 0, 13, 10]));
-    writeFileSync(
-      path.join(workspace, "big.txt"),
-      "x".repeat(100) + "\n".repeat(1) + "token=s3cr3t-value\n".repeat(20_000),
-    );
+    writeFileSync(path.join(workspace, "big.txt"), "x".repeat(100) + "\n" + "token=s3cr3t-value\n".repeat(120_000));
     const scratchFile = path.join(workspace, "..", "diff.raw");
     const redact = (text: string) => text.replaceAll("s3cr3t-value", "[REDACTED:TOKEN]");
     const whole = await workspaceDiff({ backend: "bwrap", workspace, readOnlyPaths, base: head });

@@ -221,7 +221,8 @@ export function openApiDocument(): JsonObject {
       },
       "/api/tasks/{id}/attempts": {
         get: {
-          summary: "The task's attempts; a diff over the inline cap (1 MiB) is cut (diffTruncated, diffBytes): /diff serves it whole",
+          summary:
+            "The task's attempts; a diff over the inline cap (1 MiB) is cut (diffTruncated, diffBytes): /diff serves it whole",
           parameters: [idParam],
           responses: { "200": ok("{ attempts }"), "404": error("No such task.") },
         },

@@ -42,6 +42,12 @@ export class CommandOutputsRepo {
       .limit(1)
       .executeTakeFirst();
     if (!row) return undefined;
-    return { taskId: row.task_id, attemptId: row.attempt_id, itemId: row.item_id, blob: row.blob, bytes: Number(row.bytes) };
+    return {
+      taskId: row.task_id,
+      attemptId: row.attempt_id,
+      itemId: row.item_id,
+      blob: row.blob,
+      bytes: Number(row.bytes),
+    };
   }
 }

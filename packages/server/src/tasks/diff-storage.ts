@@ -14,12 +14,20 @@ export interface StoredDiff {
   diffBytes: number | null;
 }
 
-export async function storeDiff(diff: string, blobs: BlobStore, inlineBytes = EVENT_DIFF_MAX_BYTES): Promise<StoredDiff> {
+export async function storeDiff(
+  diff: string,
+  blobs: BlobStore,
+  inlineBytes = EVENT_DIFF_MAX_BYTES,
+): Promise<StoredDiff> {
   if (diff.length * 3 <= inlineBytes || Buffer.byteLength(diff, "utf8") <= inlineBytes) {
     return { diff, diffBlob: null, diffBytes: null };
   }
   const stored = await blobs.putStream(inChunks(diff));
-  return { diff: truncatedDiff(diffHead(diff, inlineBytes), stored.bytes), diffBlob: stored.ref, diffBytes: stored.bytes };
+  return {
+    diff: truncatedDiff(diffHead(diff, inlineBytes), stored.bytes),
+    diffBlob: stored.ref,
+    diffBytes: stored.bytes,
+  };
 }
 
 /** The attempt's whole diff, from its row or its blob. */

@@ -38,7 +38,11 @@ export function diffForEvent(diff: string, maxBytes = EVENT_DIFF_MAX_BYTES): Eve
 }
 
 /** A stored attempt's diff for an event: a diff kept in the blob store is already its head. */
-export function storedDiffForEvent(attempt: { diff?: string | null; diffBlob?: string | null; diffBytes?: number | null }): EventDiff {
+export function storedDiffForEvent(attempt: {
+  diff?: string | null;
+  diffBlob?: string | null;
+  diffBytes?: number | null;
+}): EventDiff {
   if (attempt.diffBlob && attempt.diffBytes !== null && attempt.diffBytes !== undefined) {
     return { diff: attempt.diff ?? "", diff_truncated: true, diff_bytes: attempt.diffBytes };
   }

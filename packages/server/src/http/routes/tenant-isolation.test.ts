@@ -85,7 +85,13 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
     // A kept command output of A's task, which its own members can read (checked below).
     const kept = await blobStoreIn(api.home).put("the whole output of item_1\n");
     const attempt = (await api.repos.attempts.listForTask(taskId))[0]!;
-    await api.repos.commandOutputs.put({ taskId, attemptId: attempt.id, itemId: "item_1", blob: kept.ref, bytes: kept.bytes });
+    await api.repos.commandOutputs.put({
+      taskId,
+      attemptId: attempt.id,
+      itemId: "item_1",
+      blob: kept.ref,
+      bytes: kept.bytes,
+    });
     adminUserId = (await api.repos.users.getByEmail(ADMIN.email))!.id;
     adminTokenId = (
       await admin.json<{ token: ApiToken }>("POST", "/api/tokens", { name: "a-token", scopes: ["tasks:read"] }, 201)
