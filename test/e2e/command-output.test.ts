@@ -63,6 +63,15 @@ describe("a command that prints 1 MB", () => {
     const started = run.events.find((event) => event.type === "thread.started") as { thread_id: string };
     const kept = readFileSync(path.join(home, "tasks", started.thread_id, "outputs", `${item.id}.txt`), "utf8");
     expect(kept === wholeOutput).toBe(true);
+
+    // Without --json, the readable log says where the whole output is.
+    const readable = await runQuire(["exec", "-m", "scripted-model", "print a lot"], {
+      cwd: repo,
+      home,
+      env: providerEnv("openai", (await scriptedModel(modelScript)).url),
+    });
+    expect(readable.code, readable.stderr).toBe(0);
+    expect(readable.stderr).toMatch(/1000000 bytes printed; whole output in the task's outputs\/item_\d+\.txt/);
   }, 120_000);
 
   it("quire serve: the event holds head and tail, the API serves and downloads it whole", async () => {
