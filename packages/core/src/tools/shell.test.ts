@@ -198,6 +198,22 @@ describe("shell tool", () => {
     expect(completedWhenSaved).toEqual([0]);
   });
 
+  it("still completes the command's item when keeping its whole output fails", async () => {
+    const keepOutput = {
+      maxBytes: 1024 * 1024,
+      save: () => Promise.reject(new Error("ENOSPC: no space left on device")),
+    };
+    const { context, emitted } = setup({ keepOutput });
+    await shellTool.run({ command: bash("head -c 400000 /dev/zero | tr '\\0' x") }, context);
+    const item = emitted.find((event) => event.phase === "completed")!.item;
+    expect(item).toMatchObject({ type: "command_execution", status: "completed", exit_code: 0 });
+    expect(item).not.toHaveProperty("output_truncated");
+    expect(emitted.at(-1)!.item).toMatchObject({
+      type: "error",
+      message: expect.stringMatching(/whole output of this command could not be kept.*ENOSPC/),
+    });
+  });
+
   it("keeps nothing apart when the event holds the whole output", async () => {
     const saved: string[] = [];
     const keepOutput = { maxBytes: 1024 * 1024, save: async (itemId: string) => void saved.push(itemId) };
