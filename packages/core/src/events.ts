@@ -24,6 +24,15 @@ export type ThreadItem =
       status: CommandStatus;
       /** Quire: wall time of the command in milliseconds, once it has ended. */
       duration_ms?: number;
+      /**
+       * Quire: set when `aggregated_output` keeps only the head and tail of what the command
+       * printed; the whole output (up to the environment's `limits.output_bytes`) is kept with
+       * the task (`quire exec`: the task's `outputs/` directory; the server: GET
+       * /api/tasks/{id}/commands/{item}/output).
+       */
+      output_truncated?: true;
+      /** Quire: bytes the command printed in all, when `output_truncated`. */
+      output_bytes?: number;
     }
   | {
       id: string;

@@ -112,6 +112,13 @@ export class ReadableLog {
         const seconds = item.duration_ms !== undefined ? ` in ${(item.duration_ms / 1000).toFixed(1)} s` : "";
         const exit = item.exit_code === null ? "killed" : `exit ${item.exit_code}`;
         this.line(item.exit_code === 0 ? this.green(`  ↳ ${exit}${seconds}`) : this.red(`  ↳ ${exit}${seconds}`));
+        if (item.output_truncated) {
+          this.line(
+            this.dim(
+              `  ↳ ${item.output_bytes ?? "?"} bytes printed; whole output in the task's outputs/${item.id}.txt`,
+            ),
+          );
+        }
         return;
       }
       case "file_change": {

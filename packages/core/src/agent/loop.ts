@@ -2,7 +2,7 @@ import type { QuireEvent, ThreadItem } from "../events.js";
 import type { ConversationItem, ModelClient, ModelStreamEvent, Usage } from "../models/types.js";
 import { addUsage, emptyUsage } from "../models/types.js";
 import type { Sandbox } from "../sandbox/types.js";
-import type { TaskMode, Tool, ToolContext } from "../tools/types.js";
+import type { CommandOutputKeeper, TaskMode, Tool, ToolContext } from "../tools/types.js";
 import { compactConversation, estimateTokens, needsCompaction } from "./compaction.js";
 import { type ConversationState, recordUsage, totalTokens } from "./conversation.js";
 import { dispatchToolCall } from "./dispatch.js";
@@ -19,6 +19,8 @@ export interface AgentLimits {
   maxCommandTimeoutMs: number;
   /** Bytes of one tool output given back to the model. */
   toolOutputBytes: number;
+  /** Bytes of a task's diff kept inline (events, the server's rows); a larger one is stored as a file. */
+  diffInlineBytes?: number;
 }
 
 export const defaultAgentLimits: AgentLimits = {
@@ -55,6 +57,8 @@ export interface AgentRun {
   redact?: (text: string) => string;
   /** Live model progress (text and reasoning deltas, retries) for readable logs. */
   onModelEvent?: (event: ModelStreamEvent) => void;
+  /** Keeps a command's whole output with the task when the event's copy is cut. */
+  keepCommandOutput?: CommandOutputKeeper;
 }
 
 export type TurnOutcome =
@@ -166,6 +170,7 @@ function toolContext(state: ConversationState, run: AgentRun): ToolContext {
       maxTimeoutMs: run.limits.maxCommandTimeoutMs,
       maxOutputBytes: run.limits.toolOutputBytes,
     },
+    ...(run.keepCommandOutput ? { keepOutput: run.keepCommandOutput } : {}),
     nextItemId: () => `item_${state.nextItemIndex++}`,
     emitItem: (phase, item) => run.emit({ type: `item.${phase}`, item }),
   };

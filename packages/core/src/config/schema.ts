@@ -39,6 +39,7 @@ const limitsSchema = z.strictObject({
   command_timeout_ms: positiveInt.optional(),
   max_command_timeout_ms: positiveInt.optional(),
   tool_output_bytes: positiveInt.optional(),
+  diff_inline_bytes: positiveInt.optional(),
 });
 
 export const configFileSchema = z
@@ -147,6 +148,7 @@ export interface ConfigLimits {
   commandTimeoutMs?: number;
   maxCommandTimeoutMs?: number;
   toolOutputBytes?: number;
+  diffInlineBytes?: number;
 }
 
 export interface QuireConfig extends ModelKeys {
@@ -215,6 +217,7 @@ export function toQuireConfig(file: ConfigFile, defaultMaxBytes: number, path?: 
       commandTimeoutMs: limits.command_timeout_ms,
       maxCommandTimeoutMs: limits.max_command_timeout_ms,
       toolOutputBytes: limits.tool_output_bytes,
+      diffInlineBytes: limits.diff_inline_bytes,
     }),
     outbound: { allowPrivate: file.outbound?.allow_private ?? [] },
     localSourceRoots: file.sources?.local_roots,

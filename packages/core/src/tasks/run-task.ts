@@ -25,7 +25,7 @@ import {
 import { attachIntactWorkspace, RebuildError, rebuildWorkspace } from "./rebuild.js";
 import { LocalTaskStore, type TaskRecord } from "./store.js";
 import { buildPreamble, buildToolset, systemPromptFor } from "./task-setup.js";
-import { workspaceDiff } from "./sandboxed-git.js";
+import { redactedWorkspaceDiff } from "./diff-file.js";
 import {
   type Redactor,
   environmentOf,
@@ -50,6 +50,11 @@ export interface TaskRunOptions {
   signal: AbortSignal;
   /** Every event, after it is on disk. */
   onEvent: (event: QuireEvent) => void;
+  /**
+   * Keeps a command's whole (redacted) output when its event's copy is cut; a server stores it
+   * with the task. Absent: it goes to the local task's `outputs/` directory.
+   */
+  onCommandOutput?: (taskId: string, itemId: string, output: string) => Promise<void>;
   onModelEvent?: (event: ModelStreamEvent) => void;
   /** Called once the task exists (id, workspace), before the model is called. */
   onStarted?: (record: TaskRecord) => void;
@@ -322,6 +327,13 @@ async function runTaskTurn(
     emit: emitAndKeep,
     redact: (text) => redactor.redact(text),
     onModelEvent: options.onModelEvent,
+    keepCommandOutput: {
+      maxBytes: environment.limits.outputBytes,
+      save: (itemId, output) =>
+        options.onCommandOutput
+          ? options.onCommandOutput(record.id, itemId, redactor.redact(output))
+          : store.saveCommandOutput(record.id, itemId, redactor.redact(output)),
+    },
   }).finally(async () => {
     await network.close();
     refusals.flush();
@@ -330,13 +342,16 @@ async function runTaskTurn(
   if (cpu !== null) record.sandboxCpuSeconds = (record.sandboxCpuSeconds ?? 0) + cpu;
   await saving;
   await store.saveConversation(record.id, state);
-  const rawDiff = await workspaceDiff({
+  // Streamed to a file, then redacted in blocks of lines: git's output is never gathered whole.
+  const diff = await redactedWorkspaceDiff({
     backend: options.sandbox,
     workspace: record.workspace,
     readOnlyPaths: record.readOnlyPaths,
     base: record.baseTree ?? record.baseCommit,
+    scratchFile: path.join(store.taskDir(record.id), "diff.raw"),
+    redact: (text) => redactor.redact(text),
   });
-  return finishTask(store, record, state, outcome, redactor.redact(rawDiff), emit);
+  return finishTask(store, record, state, outcome, diff, emit);
 }
 
 async function failBeforeTurn(

@@ -1,9 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { workspaceDiff, workspaceTree } from "./sandboxed-git.js";
+import { redactedWorkspaceDiff } from "./diff-file.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -46,5 +47,40 @@ describe("workspaceTree and workspaceDiff", () => {
     await expect(workspaceDiff({ backend: "bwrap", workspace, readOnlyPaths, base: missing })).rejects.toThrow(
       /git in the workspace failed/,
     );
+  });
+});
+
+describe("redactedWorkspaceDiff", () => {
+  it("is exactly the whole diff, CRLF and binary files included, with secrets redacted in blocks of lines", async () => {
+    const { workspace, head, readOnlyPaths } = sourceAndWorkspace();
+    writeFileSync(path.join(workspace, "crlf.txt"), "one\r\ntwo\r\n");
+    writeFileSync(path.join(workspace, "blob.bin"), Buffer.from([0, 1, 2, 255, 0, 13, 10]));
+    writeFileSync(path.join(workspace, "big.txt"), "x".repeat(100) + "\n" + "token=s3cr3t-value\n".repeat(120_000));
+    const scratchFile = path.join(workspace, "..", "diff.raw");
+    const redact = (text: string) => text.replaceAll("s3cr3t-value", "[REDACTED:TOKEN]");
+    const whole = await workspaceDiff({ backend: "bwrap", workspace, readOnlyPaths, base: head });
+    const streamed = await redactedWorkspaceDiff({
+      backend: "bwrap",
+      workspace,
+      readOnlyPaths,
+      base: head,
+      scratchFile,
+      redact,
+    });
+    expect(streamed === redact(whole)).toBe(true);
+    expect(streamed).toContain("+one\r\n+two\r\n");
+    expect(streamed).toContain("GIT binary patch");
+    expect(streamed).not.toContain("s3cr3t-value");
+    expect(existsSync(scratchFile)).toBe(false);
+  });
+
+  it("fails like workspaceDiff, and leaves no scratch file, when the base is not there", async () => {
+    const { workspace, readOnlyPaths } = sourceAndWorkspace();
+    const scratchFile = path.join(workspace, "..", "diff.raw");
+    const base = "0123456789abcdef0123456789abcdef01234567";
+    await expect(
+      redactedWorkspaceDiff({ backend: "bwrap", workspace, readOnlyPaths, base, scratchFile, redact: (text) => text }),
+    ).rejects.toThrow(/git in the workspace failed/);
+    expect(existsSync(scratchFile)).toBe(false);
   });
 });

@@ -12,6 +12,8 @@ function gitBackend(backend: SandboxBackendName): SandboxBackendName {
 
 /** Diffs of a whole task fit; beyond this the task's change is not reviewable anyway. */
 const MAX_GIT_OUTPUT_BYTES = 256 * 1024 * 1024;
+/** What is still gathered of a streamed output: enough for the error lines that end it. */
+const STREAMED_TAIL_BYTES = 64 * 1024;
 
 /**
  * Runs git in a workspace that the agent (or a setup script) has written to, inside the
@@ -34,6 +36,11 @@ export async function gitInSandbox(options: {
   env?: Record<string, string>;
   /** false to mount the workspace read-only (a check that must change nothing). */
   writable?: boolean;
+  /**
+   * Receives git's output as it comes, instead of it being gathered: the result is then only the
+   * last bytes (for an error message), so a large output is never held whole.
+   */
+  onStdout?: (chunk: string) => void;
 }): Promise<string> {
   const sandbox = createSandbox(gitBackend(options.backend), {
     workspace: options.workspace,
@@ -47,8 +54,9 @@ export async function gitInSandbox(options: {
     argv: ["sh", "-c", wrapped, "quire-git", ...(options.args ?? [])],
     cwd: options.workspace,
     timeoutMs: options.timeoutMs ?? 10 * 60 * 1000,
-    maxOutputBytes: MAX_GIT_OUTPUT_BYTES,
+    maxOutputBytes: options.onStdout ? STREAMED_TAIL_BYTES : MAX_GIT_OUTPUT_BYTES,
     maxTotalOutputBytes: MAX_GIT_OUTPUT_BYTES,
+    ...(options.onStdout ? { onOutput: options.onStdout } : {}),
     env: { ...options.env, GIT_TERMINAL_PROMPT: "0" },
   });
   if (result.exitCode !== 0) {
@@ -131,6 +139,8 @@ export async function workspaceDiff(options: {
   workspace: string;
   readOnlyPaths: string[];
   base: string;
+  /** Streams the diff here instead of returning it (then the result is not the diff). */
+  onStdout?: (chunk: string) => void;
 }): Promise<string> {
   const prelude = contentGitPrelude({ writeObjectsTo: "scratch" });
   return gitInSandbox({

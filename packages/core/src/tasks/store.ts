@@ -48,7 +48,8 @@ export interface TaskRecord {
 /**
  * Local tasks, one folder each under `<quire home>/tasks/<id>/`: task.json (the record),
  * events.jsonl (every event, appended as it happens), conversation.json (to resume),
- * diff.patch (the latest diff) and repo/ (the workspace).
+ * diff.patch (the latest diff), outputs/<item>.txt (the whole output of a command whose event
+ * kept only head and tail) and repo/ (the workspace).
  */
 export class LocalTaskStore {
   constructor(readonly home: string) {}
@@ -129,6 +130,18 @@ export class LocalTaskStore {
 
   async loadConversation(id: string): Promise<ConversationState> {
     return JSON.parse(await readFile(path.join(this.taskDir(id), "conversation.json"), "utf8")) as ConversationState;
+  }
+
+  /** Where the whole output of command item `itemId` is kept (`outputs/<item>.txt` in the task's directory). */
+  commandOutputPath(id: string, itemId: string): string {
+    if (!/^[A-Za-z0-9_-]+$/.test(itemId)) throw new Error(`not a command item id: ${JSON.stringify(itemId)}`);
+    return path.join(this.taskDir(id), "outputs", `${itemId}.txt`);
+  }
+
+  async saveCommandOutput(id: string, itemId: string, output: string): Promise<void> {
+    const file = this.commandOutputPath(id, itemId);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeAtomically(file, output);
   }
 
   async saveDiff(id: string, diff: string): Promise<void> {

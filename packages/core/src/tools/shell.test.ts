@@ -28,6 +28,7 @@ interface Setup {
   limits?: Partial<ToolContext["limits"]>;
   /** Replaces the real bwrap sandbox's exec. */
   exec?: Sandbox["exec"];
+  keepOutput?: ToolContext["keepOutput"];
 }
 
 function setup(options: Setup = {}) {
@@ -50,6 +51,7 @@ function setup(options: Setup = {}) {
     sandbox,
     signal: options.signal ?? new AbortController().signal,
     limits: { defaultTimeoutMs: 10_000, maxTimeoutMs: 20_000, maxOutputBytes: 10_000, ...options.limits },
+    ...(options.keepOutput ? { keepOutput: options.keepOutput } : {}),
     nextItemId: () => `item_${next++}`,
     emitItem: (phase, item) => emitted.push({ phase, item }),
   };
@@ -165,6 +167,60 @@ describe("shell tool", () => {
     expect(completed.type === "command_execution" && completed.aggregated_output).toBe(
       `${"a".repeat(5000)}${"z".repeat(5000)}`,
     );
+  });
+
+  it("keeps the whole output of a command whose event copy is cut, before completing the item", async () => {
+    const kept = new Map<string, string>();
+    const completedWhenSaved: number[] = [];
+    const { context, emitted } = setup({
+      keepOutput: {
+        maxBytes: 1024 * 1024,
+        save: async (itemId, output) => {
+          completedWhenSaved.push(emitted.filter((event) => event.phase === "completed").length);
+          kept.set(itemId, output);
+        },
+      },
+    });
+    // 1,000,000 bytes: 1000 numbered lines of 1000 bytes each.
+    const script = 'for i in $(seq 1 1000); do printf "%0999d\\n" "$i"; done';
+    await shellTool.run({ command: bash(script) }, context);
+    const item = emitted.at(-1)!.item as Extract<ThreadItem, { type: "command_execution" }>;
+    expect(item).toMatchObject({ output_truncated: true, output_bytes: 1_000_000 });
+    expect(Buffer.byteLength(item.aggregated_output)).toBeLessThan(256 * 1024 + 100);
+    const line = (n: number) => `${String(n).padStart(999, "0")}\n`;
+    expect(item.aggregated_output.startsWith(line(1))).toBe(true);
+    expect(item.aggregated_output.endsWith(line(1000))).toBe(true);
+    expect(item.aggregated_output.includes(line(500))).toBe(false);
+    expect(item.aggregated_output.includes("bytes omitted")).toBe(true);
+    const whole = kept.get(item.id)!;
+    expect(whole.length).toBe(1_000_000);
+    expect(whole.includes(line(500))).toBe(true);
+    expect(completedWhenSaved).toEqual([0]);
+  });
+
+  it("still completes the command's item when keeping its whole output fails", async () => {
+    const keepOutput = {
+      maxBytes: 1024 * 1024,
+      save: () => Promise.reject(new Error("ENOSPC: no space left on device")),
+    };
+    const { context, emitted } = setup({ keepOutput });
+    await shellTool.run({ command: bash("head -c 400000 /dev/zero | tr '\\0' x") }, context);
+    const item = emitted.find((event) => event.phase === "completed")!.item;
+    expect(item).toMatchObject({ type: "command_execution", status: "completed", exit_code: 0 });
+    expect(item).not.toHaveProperty("output_truncated");
+    expect(emitted.at(-1)!.item).toMatchObject({
+      type: "error",
+      message: expect.stringMatching(/whole output of this command could not be kept.*ENOSPC/),
+    });
+  });
+
+  it("keeps nothing apart when the event holds the whole output", async () => {
+    const saved: string[] = [];
+    const keepOutput = { maxBytes: 1024 * 1024, save: async (itemId: string) => void saved.push(itemId) };
+    const { context, emitted } = setup({ keepOutput });
+    await shellTool.run({ command: bash("echo small") }, context);
+    expect(saved).toEqual([]);
+    expect(emitted.at(-1)!.item).not.toHaveProperty("output_truncated");
   });
 
   it("streams growing output in item.updated events, at most every 250 ms", async () => {

@@ -7,7 +7,7 @@ import { plainExecFailureText } from "../sandbox/exec-failure.js";
 import { OutputBuffer } from "../sandbox/output-buffer.js";
 import type { ExecResult } from "../sandbox/types.js";
 import { quoteArgv } from "./shell-quote.js";
-import type { Tool, ToolContext } from "./types.js";
+import type { CommandOutputKeeper, Tool, ToolContext } from "./types.js";
 
 // Sent to the model with every request: keep it short.
 const DESCRIPTION = `Run a command in the task's sandbox and get its exit code and output (stdout and stderr together; long output keeps its start and end).
@@ -48,6 +48,19 @@ function resolveWorkdir(context: ToolContext, workdir: string | undefined): { cw
   return { cwd };
 }
 
+async function keepWhole(
+  keep: CommandOutputKeeper,
+  itemId: string,
+  rendered: (maxBytes: number) => string,
+): Promise<true | string> {
+  try {
+    await keep.save(itemId, rendered(keep.maxBytes));
+    return true;
+  } catch (error) {
+    return `the whole output of this command could not be kept (its event has the start and end): ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
 /** Codex's compact tool output, plus a line saying why the command did not finish. */
 export function formatShellOutput(result: ExecResult, output: string, timeoutMs: number): string {
   const lines = [
@@ -83,7 +96,9 @@ export const shellTool: Tool<typeof shellSchema> = {
 
     // One buffer serves both views: the event stream's and the model's smaller one, each with
     // an exact count of what it leaves out.
-    const output = new OutputBuffer(Math.max(AGGREGATED_OUTPUT_MAX_BYTES, limits.maxOutputBytes));
+    // It holds up to what is kept with the task (the environment's output limit), when that is more.
+    const keep = context.keepOutput;
+    const output = new OutputBuffer(Math.max(AGGREGATED_OUTPUT_MAX_BYTES, limits.maxOutputBytes, keep?.maxBytes ?? 0));
     let lastUpdate = performance.now();
     const onOutput = (chunk: string): void => {
       output.push(chunk);
@@ -113,14 +128,22 @@ export const shellTool: Tool<typeof shellSchema> = {
 
     // The streamed chunks are what the process wrote; a command that could not start is said plainly.
     const rendered = (maxBytes: number): string => plainExecFailureText(result.exitCode, output.render(maxBytes));
+    // Kept before the item is completed, so whoever sees `output_truncated` can fetch the whole;
+    // a store that fails (a full disk) costs the whole copy, never the command's item.
+    const keeping =
+      output.totalBytes > AGGREGATED_OUTPUT_MAX_BYTES && keep ? await keepWhole(keep, item.id, rendered) : null;
+    const kept = keeping === true;
     item = {
       ...item,
       aggregated_output: rendered(AGGREGATED_OUTPUT_MAX_BYTES),
       exit_code: result.exitCode,
       status: result.exitCode === 0 ? "completed" : "failed",
       duration_ms: result.durationMs,
+      ...(kept ? { output_truncated: true as const, output_bytes: output.totalBytes } : {}),
     };
     context.emitItem("completed", item);
+    if (typeof keeping === "string")
+      context.emitItem("completed", { id: context.nextItemId(), type: "error", message: keeping });
     // The user sees a limit as an error item of its own, not only inside the command's output.
     if (result.limitMessage) {
       context.emitItem("completed", { id: context.nextItemId(), type: "error", message: result.limitMessage });

@@ -17,10 +17,21 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Default and maximum per-command timeout, and the output budget given back to the model. */
   limits: { defaultTimeoutMs: number; maxTimeoutMs: number; maxOutputBytes: number };
+  /**
+   * Where a command's whole output is kept when the event's copy is cut (the task's store), up to
+   * `maxBytes` (the environment's `limits.output_bytes`); absent: only the event's copy is kept.
+   */
+  keepOutput?: CommandOutputKeeper;
   /** Allocates the next `item_N` id of the thread. */
   nextItemId(): string;
   /** Emits item.started / item.updated / item.completed. */
   emitItem(phase: "started" | "updated" | "completed", item: ThreadItem): void;
+}
+
+export interface CommandOutputKeeper {
+  maxBytes: number;
+  /** Stores the output of the command item `itemId`; resolves once it can be read back. */
+  save(itemId: string, output: string): Promise<void>;
 }
 
 export interface ToolResult {

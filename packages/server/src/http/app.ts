@@ -27,6 +27,7 @@ import { fileRoutes } from "./routes/files.js";
 import { invitationRoutes } from "./routes/invitations.js";
 import { modelStatusRoutes } from "./routes/model-status.js";
 import { reviewRoutes } from "./routes/review.js";
+import { commandOutputRoutes } from "./routes/command-output.js";
 import { taskRoutes } from "./routes/tasks.js";
 import { tokenRoutes } from "./routes/tokens.js";
 import { usageRoutes } from "./routes/usage.js";
@@ -147,6 +148,7 @@ export function createApp(options: AppOptions): QuireApp {
   environmentRoutes(app, ctx);
   taskRoutes(app, ctx, { heartbeatMs });
   reviewRoutes(app, ctx);
+  commandOutputRoutes(app, ctx);
   fileRoutes(app, ctx);
   authRoutes(app, accounts);
   tokenRoutes(app, accounts);

@@ -221,7 +221,8 @@ export function openApiDocument(): JsonObject {
       },
       "/api/tasks/{id}/attempts": {
         get: {
-          summary: "The task's attempts; a diff over 1 MiB is cut (diffTruncated, diffBytes): /diff serves it whole",
+          summary:
+            "The task's attempts; a diff over the inline cap (1 MiB) is cut (diffTruncated, diffBytes): /diff serves it whole",
           parameters: [idParam],
           responses: { "200": ok("{ attempts }"), "404": error("No such task.") },
         },
@@ -263,6 +264,22 @@ export function openApiDocument(): JsonObject {
             "200": { description: "A unified diff or a patch.", content: { "text/x-diff": {}, "text/x-patch": {} } },
             "404": error("No such task or attempt."),
             "409": error("No completed attempt yet, or nothing changed."),
+          },
+        },
+      },
+      "/api/tasks/{id}/commands/{item}/output": {
+        get: {
+          summary:
+            "The whole output of a command whose event kept only head and tail (output_truncated), up to the environment's limits.output_bytes",
+          parameters: [
+            idParam,
+            { name: "item", in: "path", required: true, schema: { type: "string" } },
+            { name: "attempt", in: "query", schema: { type: "string" } },
+            { name: "download", in: "query", schema: { type: "string", enum: ["0", "1"] } },
+          ],
+          responses: {
+            "200": { description: "The command's output as text.", content: { "text/plain": {} } },
+            "404": error("No such task, or no kept output for that command (its event holds it whole)."),
           },
         },
       },

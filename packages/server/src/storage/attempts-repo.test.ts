@@ -122,4 +122,20 @@ describe.each(TEST_DIALECTS)("attempts and leases on %s", (dialect) => {
     expect(await repos.attempts.requeue(id)).toBe(true);
     expect((await repos.attempts.claim("w2", { leaseMs: 1000 }))?.id).toBe(id);
   });
+
+  it("keeps a blob reference and the whole size of a diff kept in the blob store", async () => {
+    const { attempts } = await newTask(1);
+    const id = attempts[0]!.id;
+    expect(await repos.attempts.get(id)).toMatchObject({ diffBlob: null, diffBytes: null });
+    await repos.attempts.claim("w1", { leaseMs: 1000, now: T0 });
+    // Past 2^31: the size column is a bigint, which PostgreSQL answers as text.
+    const result = {
+      status: "completed" as const,
+      diff: "+head\n",
+      diffBlob: "f".repeat(64),
+      diffBytes: 3_000_000_000,
+    };
+    expect(await repos.attempts.finish(id, "w1", result, at(500))).toBe(true);
+    expect(await repos.attempts.get(id)).toMatchObject(result);
+  });
 });

@@ -23,7 +23,12 @@ export interface Attempt {
   status: AttemptStatus;
   workerId: string | null;
   leaseExpiresAt: string | null;
+  /** The diff, or its head with a marker when it is past the inline cap (then `diffBlob` holds it whole). */
   diff: string | null;
+  /** The blob store's reference of the whole diff, when it was too large to keep in the row. */
+  diffBlob: string | null;
+  /** The whole diff's size in bytes, when it is in the blob store. */
+  diffBytes: number | null;
   diffStats: DiffStats | null;
   finalMessage: string | null;
   reason: string | null;
@@ -39,6 +44,8 @@ export interface Attempt {
 export interface AttemptResult {
   status: "completed" | "failed" | "cancelled" | "interrupted";
   diff?: string;
+  diffBlob?: string | null;
+  diffBytes?: number | null;
   diffStats?: DiffStats;
   finalMessage?: string | null;
   reason?: string | null;
@@ -167,6 +174,8 @@ export class AttemptsRepo {
       finished_at: timestamp(now),
     };
     if (result.diff !== undefined) changes.diff = result.diff;
+    if (result.diffBlob !== undefined) changes.diff_blob = result.diffBlob;
+    if (result.diffBytes !== undefined) changes.diff_bytes = result.diffBytes;
     if (result.diffStats !== undefined) changes.diff_stats = toJson(result.diffStats);
     if (result.finalMessage !== undefined) changes.final_message = result.finalMessage;
     if (result.reason !== undefined) changes.reason = result.reason;
@@ -309,6 +318,8 @@ export function toAttempt(row: Selectable<AttemptsTable>): Attempt {
     workerId: row.worker_id,
     leaseExpiresAt: row.lease_expires_at,
     diff: row.diff,
+    diffBlob: row.diff_blob ?? null,
+    diffBytes: row.diff_bytes === null || row.diff_bytes === undefined ? null : Number(row.diff_bytes),
     diffStats: fromJsonOrNull<DiffStats>(row.diff_stats),
     finalMessage: row.final_message,
     reason: row.reason,

@@ -7,6 +7,7 @@ import { EnvironmentsRepo } from "./environments-repo.js";
 import { EventsRepo } from "./events-repo.js";
 import { InvitationsRepo } from "./invitations-repo.js";
 import { MessagesRepo } from "./messages-repo.js";
+import { CommandOutputsRepo } from "./command-outputs-repo.js";
 import { RepositoriesRepo } from "./repositories-repo.js";
 import type { SecretCipher } from "./secret-cipher.js";
 import { SessionsRepo } from "./sessions-repo.js";
@@ -27,6 +28,7 @@ export * from "./events-repo.js";
 export * from "./invitations-repo.js";
 export * from "./legacy-secrets.js";
 export * from "./messages-repo.js";
+export * from "./command-outputs-repo.js";
 export * from "./migrate.js";
 export * from "./repositories-repo.js";
 export * from "./schema.js";
@@ -47,6 +49,7 @@ export interface Repos {
   tasks: TasksRepo;
   attempts: AttemptsRepo;
   messages: MessagesRepo;
+  commandOutputs: CommandOutputsRepo;
   events: EventsRepo;
   users: UsersRepo;
   workspaces: WorkspacesRepo;
@@ -76,6 +79,7 @@ export function createRepos(database: ReposDatabase): Repos {
     tasks: new TasksRepo(db),
     attempts: new AttemptsRepo(db, dialect),
     messages: new MessagesRepo(db),
+    commandOutputs: new CommandOutputsRepo(db),
     events: new EventsRepo(db, dialect),
     users: new UsersRepo(db),
     workspaces: new WorkspacesRepo(db, dialect),

@@ -26,6 +26,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       ["0008-repository-credentials", "Success"],
       ["0010-repository-removal", "Success"],
       ["0012-rounds-with-the-task", "Success"],
+      ["0019-blobs", "Success"],
     ]);
     expect(await migrateToLatest(database.db)).toEqual([]);
     const concurrent = await Promise.all([migrateToLatest(database.db), migrateToLatest(database.db)]);
@@ -35,6 +36,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       "api_tokens",
       "attempts",
       "audit_log",
+      "command_outputs",
       "environment_secrets",
       "environments",
       "events",

@@ -95,6 +95,10 @@ export interface AttemptsTable {
   worker_id: string | null;
   lease_expires_at: string | null;
   diff: string | null;
+  /** The blob store's reference of the whole diff when `diff` holds only its head. */
+  diff_blob: string | null;
+  /** The whole diff's size when it is in the blob store (PostgreSQL returns a bigint as text). */
+  diff_bytes: number | string | null;
   /** JSON text: { files, insertions, deletions }. */
   diff_stats: string | null;
   final_message: string | null;
@@ -144,4 +148,17 @@ export interface Database extends AccountsDatabase, UsageDatabase {
   attempts: AttemptsTable;
   messages: MessagesTable;
   events: EventsTable;
+  command_outputs: CommandOutputsTable;
+}
+
+/** The whole output of a command whose event copy was cut, kept in the blob store. */
+export interface CommandOutputsTable {
+  task_id: string;
+  attempt_id: string;
+  item_id: string;
+  /** The blob store's reference (sha256). */
+  blob: string;
+  /** PostgreSQL returns a bigint as text. */
+  bytes: number | string;
+  created_at: string;
 }

@@ -109,6 +109,8 @@ export class TasksRepo {
       lease_expires_at: null,
       diff: null,
       conversation: null,
+      diff_blob: null,
+      diff_bytes: null,
       diff_stats: null,
       final_message: null,
       reason: null,

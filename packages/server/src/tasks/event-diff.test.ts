@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { attemptForJson, diffForEvent } from "./event-diff.js";
+import { attemptForJson, diffForEvent, storedDiffForEvent } from "./event-diff.js";
 
 describe("diffForEvent", () => {
   it("keeps a diff within the bound as it is", () => {
@@ -21,9 +21,20 @@ describe("diffForEvent", () => {
 
   it("bounds an attempt's diff in JSON and leaves a small one alone", () => {
     const small = { id: "a", diff: "+x\n" };
-    expect(attemptForJson(small)).toBe(small);
+    expect(attemptForJson(small)).toEqual(small);
     const big = attemptForJson({ id: "b", diff: "+x\n".repeat(1024 * 1024) });
     expect(big).toMatchObject({ id: "b", diffTruncated: true, diffBytes: 3 * 1024 * 1024 });
     expect(big.diff?.length).toBeLessThan(1024 * 1024 + 1024);
+  });
+
+  it("answers a diff kept in the blob store with its stored head and size, and hides where it is", () => {
+    const head = "+x\n… diff truncated: 5000000 bytes in all, 3 shown; download the whole diff …\n";
+    const stored = { id: "c", diff: head, diffBlob: "a".repeat(64), diffBytes: 5_000_000 };
+    expect(attemptForJson(stored)).toEqual({ id: "c", diff: head, diffTruncated: true, diffBytes: 5_000_000 });
+    expect(storedDiffForEvent(stored)).toEqual({ diff: head, diff_truncated: true, diff_bytes: 5_000_000 });
+    expect(attemptForJson({ id: "d", diff: "+y\n", diffBlob: null, diffBytes: null })).toEqual({
+      id: "d",
+      diff: "+y\n",
+    });
   });
 });

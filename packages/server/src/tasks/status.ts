@@ -8,7 +8,7 @@ import type { EventHub } from "../http/event-hub.js";
 import { appendAndPublish } from "../http/event-hub.js";
 import { ACTIVE_STATUSES, type Attempt, type Repos, type StoredTaskStatus, type Task } from "../storage/index.js";
 import { rankAttempts } from "./ranking.js";
-import { diffForEvent } from "./event-diff.js";
+import { storedDiffForEvent } from "./event-diff.js";
 
 export interface TaskStatusContext {
   repos: Repos;
@@ -65,7 +65,7 @@ function taskFinalEvent(task: Task, status: StoredTaskStatus, ranked: Attempt[])
     task_id: task.id,
     status: status === "completed" || status === "cancelled" || status === "interrupted" ? status : "failed",
     final_message: best?.finalMessage ?? null,
-    ...diffForEvent(best?.status === "completed" ? (best.diff ?? "") : ""),
+    ...storedDiffForEvent(best?.status === "completed" ? best : { diff: "" }),
     usage: sumUsage(ranked),
     ...(status !== "completed" && best?.reason ? { reason: best.reason } : {}),
     ...(best?.verification && best.verification !== "skipped"

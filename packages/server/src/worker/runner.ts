@@ -35,7 +35,9 @@ import { restoreLocalTask, saveRound } from "./restore-task.js";
 import { environmentForTask } from "./task-environment.js";
 import { AttemptMeter } from "./meter.js";
 import { verifyAttemptDiff } from "./verify.js";
-import { diffForEvent } from "../tasks/event-diff.js";
+import { storedDiffForEvent } from "../tasks/event-diff.js";
+import { storeDiff } from "../tasks/diff-storage.js";
+import { blobStoreIn } from "../blobs/blob-store.js";
 
 /** `cancel`: the user asked to stop it; `shutdown`: this process is stopping (the attempt is interrupted). */
 export async function runAttempt(
@@ -200,6 +202,18 @@ async function runOnce(ctx: WorkerContext, run: RunOnce): Promise<TaskResult> {
       if (event.type !== "task.completed") run.events.push(event);
     },
     onStarted: run.onStarted,
+    // A command's whole output (its event keeps head and tail) goes to the blob store, recorded
+    // against this attempt, before its item.completed is written.
+    onCommandOutput: async (_taskId: string, itemId: string, output: string) => {
+      const stored = await blobStoreIn(settings.home).put(output);
+      await ctx.repos.commandOutputs.put({
+        taskId: run.task.id,
+        attemptId: run.attempt.id,
+        itemId,
+        blob: stored.ref,
+        bytes: stored.bytes,
+      });
+    },
     environmentFor: async () => run.environment,
     ...(ctx.preparationGate ? { preparationGate: ctx.preparationGate } : {}),
   };
@@ -250,6 +264,12 @@ export async function finishAttempt(
   outcome: AttemptResult,
   events: EventWriter,
 ): Promise<void> {
+  // A diff past the inline cap goes to the blob store before it is recorded: the row, the event
+  // and every JSON answer then carry only its head.
+  if (outcome.diff !== undefined && outcome.diffBlob === undefined) {
+    const stored = await storeDiff(outcome.diff, blobStoreIn(ctx.settings.home), ctx.settings.limits.diffInlineBytes);
+    outcome = { ...outcome, ...stored };
+  }
   const recorded = await ctx.repos.attempts.finish(attempt.id, ctx.workerId, outcome);
   if (!recorded) return;
   // With one attempt, its event ends the task's stream, so the task's status goes final first
@@ -268,7 +288,7 @@ export function attemptFinalEvent(taskId: string, attemptId: string, outcome: At
     attempt_id: attemptId,
     status: outcome.status,
     final_message: outcome.finalMessage ?? null,
-    ...diffForEvent(outcome.diff ?? ""),
+    ...storedDiffForEvent(outcome),
     usage: outcome.usage ?? emptyTaskUsage(),
     ...(outcome.status !== "completed" && outcome.reason ? { reason: outcome.reason } : {}),
     ...(outcome.verification && outcome.verification !== "skipped"

@@ -22,6 +22,9 @@ import { appendAndPublish } from "../event-hub.js";
 import { HttpError, jsonBody, parseOr400 } from "../errors.js";
 import { deliverBody, diffQuery } from "../schemas.js";
 import { chosenAttempt } from "../task-view.js";
+import { blobStoreIn } from "../../blobs/blob-store.js";
+import { wholeDiffOf } from "../../tasks/diff-storage.js";
+import { Readable } from "node:stream";
 
 export function reviewRoutes(app: Hono, ctx: ApiContext): void {
   const { repos } = ctx;
@@ -41,12 +44,21 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
     return attempt;
   };
   const scratch = () => mkdtemp(path.join(ctx.home, "delivery-"));
+  const blobs = blobStoreIn(ctx.home);
 
   app.get("/api/tasks/:id/diff", async (c) => {
     const task = await taskOr404(c, "tasks:read");
     const query = parseOr400(diffQuery, c.req.query(), "query");
     const attempt = await finishedAttempt(task, query.attempt);
-    const diff = attempt.diff ?? "";
+    if (query.format === "diff" && attempt.diffBlob) {
+      // A large diff is streamed from its file: the server never holds it whole to answer.
+      const { stream, bytes } = await blobs.open(attempt.diffBlob);
+      return new Response(Readable.toWeb(stream) as ReadableStream, {
+        status: 200,
+        headers: { "content-type": "text/x-diff; charset=utf-8", "content-length": String(bytes) },
+      });
+    }
+    const diff = await wholeDiffOf(attempt, blobs);
     if (query.format === "diff") return c.body(diff, 200, { "content-type": "text/x-diff; charset=utf-8" });
     if (diff.trim() === "") throw new HttpError(409, `task ${task.id} changed nothing: there is no patch to format`);
     const repository = await repos.repositories.get(task.repositoryId);
@@ -75,8 +87,8 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
     const task = await taskOr404(c, "tasks:write");
     const body = parseOr400(deliverBody, await jsonBody(c), "delivery");
     const attempt = await finishedAttempt(task, body.attemptId);
-    if ((attempt.diff ?? "").trim() === "")
-      throw new HttpError(409, `task ${task.id} changed nothing: there is nothing to deliver`);
+    const diff = await wholeDiffOf(attempt, blobs);
+    if (diff.trim() === "") throw new HttpError(409, `task ${task.id} changed nothing: there is nothing to deliver`);
     const repository = await repos.repositories.get(task.repositoryId);
     if (!repository || !task.baseCommit) throw new HttpError(409, `task ${task.id} has no repository or base commit`);
     const workDir = await scratch();
@@ -91,7 +103,7 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
         ...pushTargetOf(repository, sourceRepo, ctx.localSources),
         remoteCredentials: await repos.repositories.credentials(repository.id),
         baseCommit: task.baseCommit,
-        diff: attempt.diff ?? "",
+        diff,
         branch: body.branch ?? previous?.branch ?? deliveryBranchName(task),
         previous,
         changes: changesSince(followUps, previous?.deliveredAt),

@@ -11,6 +11,7 @@ import { makeRepo } from "../../../../../test/helpers/repo.js";
 import { hashPassword } from "../../accounts/passwords.js";
 import { ADMIN, ApiClient, MULTI_USER } from "../../accounts/test-clients.js";
 import { LOCAL_WORKSPACE_ID, type ApiToken } from "../../storage/index.js";
+import { blobStoreIn } from "../../blobs/blob-store.js";
 import { TEST_DIALECTS } from "../../storage/test-databases.js";
 import { startTestApi, type TestApi } from "../test-api.js";
 
@@ -81,6 +82,16 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
       )
     ).environment.id;
     await admin.json("PUT", `/api/environments/${environmentId}/secrets/TOKEN`, { value: "workspace-a-secret" });
+    // A kept command output of A's task, which its own members can read (checked below).
+    const kept = await blobStoreIn(api.home).put("the whole output of item_1\n");
+    const attempt = (await api.repos.attempts.listForTask(taskId))[0]!;
+    await api.repos.commandOutputs.put({
+      taskId,
+      attemptId: attempt.id,
+      itemId: "item_1",
+      blob: kept.ref,
+      bytes: kept.bytes,
+    });
     adminUserId = (await api.repos.users.getByEmail(ADMIN.email))!.id;
     adminTokenId = (
       await admin.json<{ token: ApiToken }>("POST", "/api/tokens", { name: "a-token", scopes: ["tasks:read"] }, 201)
@@ -105,6 +116,7 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
       ["GET", `/api/tasks/${taskId}/attempts`],
       ["GET", `/api/tasks/${taskId}/events`],
       ["GET", `/api/tasks/${taskId}/diff`],
+      ["GET", `/api/tasks/${taskId}/commands/item_1/output`],
       ["GET", `/api/tasks/${taskId}/file?path=a.txt`],
       ["POST", `/api/tasks/${taskId}/messages`, { text: "hi" }],
       ["POST", `/api/tasks/${taskId}/cancel`],
@@ -120,6 +132,8 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
       ["GET", `/api/workspaces/${A}/invitations`],
       ["DELETE", `/api/workspaces/${A}/invitations/${invitationId}`],
     ];
+    const ownOutput = await admin.request("GET", `/api/tasks/${taskId}/commands/item_1/output`);
+    expect([ownOutput.status, await ownOutput.text()]).toEqual([200, "the whole output of item_1\n"]);
     for (const [method, path, body] of routes) {
       const response = await bob.request(method, path, body);
       expect(response.status, `${method} ${path}`).toBe(404);
@@ -133,6 +147,7 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
       [adminTokenId, "{id}"],
       [adminUserId, "{userId}"],
       [invitationId, "{invitationId}"],
+      ["item_1", "{item}"],
     ]);
     const checked = new Set(
       routes.map(([method, path]) => {

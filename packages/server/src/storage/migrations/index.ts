@@ -13,6 +13,7 @@ import * as invitations from "./0007-invitations.js";
 import * as repositoryCredentials from "./0008-repository-credentials.js";
 import * as repositoryRemoval from "./0010-repository-removal.js";
 import * as roundsWithTheTask from "./0012-rounds-with-the-task.js";
+import * as blobs from "./0019-blobs.js";
 
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   "0008-repository-credentials": repositoryCredentials,
   "0010-repository-removal": repositoryRemoval,
   "0012-rounds-with-the-task": roundsWithTheTask,
+  "0019-blobs": blobs,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -5,6 +5,7 @@ import { formatDuration } from "../../lib/format";
 import { useNow } from "../../state/use-interval";
 import { CommandOutput } from "./CommandOutput";
 import { useFocus } from "./focus";
+import { useCommandOutputUrl } from "./command-output-link";
 
 type CommandItem = Extract<ItemEntry["item"], { type: "command_execution" }>;
 
@@ -50,7 +51,22 @@ export function CommandBlock({ entry }: { entry: ItemEntry & { item: CommandItem
         </span>
       </button>
       {open && <CommandOutput output={item.aggregated_output} follow={running} />}
+      {open && item.output_truncated && <WholeOutputLink item={item} />}
     </div>
+  );
+}
+
+/** The event kept head and tail of a long output; the whole is kept with the task. */
+function WholeOutputLink({ item }: { item: CommandItem }) {
+  const url = useCommandOutputUrl(item.id);
+  if (!url) return null;
+  return (
+    <p className="command-whole-output">
+      Output cut to its start and end ({item.output_bytes ?? "?"} bytes in all).{" "}
+      <a href={url} download={`${item.id}-output.txt`}>
+        Download whole output
+      </a>
+    </p>
   );
 }
 

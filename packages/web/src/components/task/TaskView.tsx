@@ -113,7 +113,7 @@ export function TaskView({ taskId, onChanged }: { taskId: string; onChanged(): v
           <div className="task-log">
             <div className="prompt-bubble">{task.prompt}</div>
             {attemptTimeline ? (
-              <Timeline attempt={attemptTimeline} />
+              <Timeline taskId={task.id} attempt={attemptTimeline} />
             ) : (
               ACTIVE_STATUSES.includes(task.status) && <WorkingIndicator since={null} />
             )}

@@ -4,6 +4,7 @@ import { useFollowEnd } from "../../state/use-follow";
 import type { AttemptTimeline, Entry } from "../../state/timeline";
 import { TimelineEntry } from "./TimelineEntry";
 import { WorkingIndicator } from "./WorkingIndicator";
+import { CommandOutputSource } from "./command-output-link";
 
 export interface CommandRef {
   key: string;
@@ -12,7 +13,7 @@ export interface CommandRef {
 
 const inMainArea = (anchor: HTMLElement): HTMLElement | null => anchor.closest<HTMLElement>(".main");
 
-export function Timeline({ attempt }: { attempt: AttemptTimeline }) {
+export function Timeline({ taskId, attempt }: { taskId: string; attempt: AttemptTimeline }) {
   const section = useRef<HTMLElement>(null);
   // The page scrolls in the app's main area; while the agent works, it follows the newest entry.
   useFollowEnd(section, attempt.entries, attempt.working, { scroller: inMainArea });
@@ -20,13 +21,16 @@ export function Timeline({ attempt }: { attempt: AttemptTimeline }) {
   // Commands the agent ran (and the checks), for citations like "`node test.js` now passes".
   // The agent's own come last so that, the latest match winning, a citation finds its run.
   const commands = useStableCommands(attempt);
+  const source = useMemo(() => ({ taskId, attemptId: attempt.attemptId }), [taskId, attempt.attemptId]);
   return (
-    <section ref={section} className="timeline" aria-label="Timeline" data-attempt-id={attempt.attemptId}>
-      {attempt.entries.map((entry) => (
-        <TimelineRow key={entry.key} entry={entry} commands={commands} />
-      ))}
-      {attempt.working && <WorkingIndicator since={attempt.roundStartedAt} />}
-    </section>
+    <CommandOutputSource.Provider value={source}>
+      <section ref={section} className="timeline" aria-label="Timeline" data-attempt-id={attempt.attemptId}>
+        {attempt.entries.map((entry) => (
+          <TimelineRow key={entry.key} entry={entry} commands={commands} />
+        ))}
+        {attempt.working && <WorkingIndicator since={attempt.roundStartedAt} />}
+      </section>
+    </CommandOutputSource.Provider>
   );
 }
 

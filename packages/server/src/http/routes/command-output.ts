@@ -1,0 +1,47 @@
+/**
+ * A command's whole output: the event stream keeps its head and tail (`output_truncated`), the
+ * whole (up to the environment's `limits.output_bytes`) is in the blob store, streamed from there.
+ */
+import { Readable } from "node:stream";
+import type { Hono } from "hono";
+import { z } from "zod";
+import { BlobNotFoundError, blobStoreIn } from "../../blobs/blob-store.js";
+import type { ApiContext } from "../api-context.js";
+import { HttpError, parseOr400 } from "../errors.js";
+import { taskFor } from "../scoping.js";
+
+const outputQuery = z
+  .object({
+    attempt: z.string().min(1).optional(),
+    /** `attachment` asks the browser to save it as a file. */
+    download: z.enum(["0", "1"]).optional(),
+  })
+  .strict();
+
+const ITEM_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function commandOutputRoutes(app: Hono, ctx: ApiContext): void {
+  const blobs = blobStoreIn(ctx.home);
+
+  app.get("/api/tasks/:id/commands/:item/output", async (c) => {
+    const task = await taskFor(c, ctx.repos, "tasks:read");
+    const query = parseOr400(outputQuery, c.req.query(), "query");
+    const itemId = c.req.param("item");
+    if (!ITEM_ID.test(itemId)) throw new HttpError(400, "not a command item id");
+    const kept = await ctx.repos.commandOutputs.get(task.id, itemId, query.attempt);
+    const missing = `task ${task.id} has no kept output for command ${itemId}: its event holds the whole output`;
+    if (!kept) throw new HttpError(404, missing);
+    try {
+      const { stream, bytes } = await blobs.open(kept.blob);
+      const headers: Record<string, string> = {
+        "content-type": "text/plain; charset=utf-8",
+        "content-length": String(bytes),
+      };
+      if (query.download === "1") headers["content-disposition"] = `attachment; filename="${task.id}-${itemId}.txt"`;
+      return new Response(Readable.toWeb(stream) as ReadableStream, { status: 200, headers });
+    } catch (error) {
+      if (error instanceof BlobNotFoundError) throw new HttpError(404, missing);
+      throw error;
+    }
+  });
+}
