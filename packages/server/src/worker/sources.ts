@@ -79,7 +79,10 @@ async function cloneOrFetch(home: string, url: string, dir: string, gitEnv: Reco
   };
   if (existsSync(path.join(dir, ".git"))) {
     await withGuardedGit(home, ({ configArgs, env }) =>
-      git([...SAFE_PROTOCOLS, ...configArgs, "fetch", "--prune", "--quiet", "origin"], { cwd: dir, env: { ...gitEnv, ...env } }),
+      git([...SAFE_PROTOCOLS, ...configArgs, "fetch", "--prune", "--quiet", "origin"], {
+        cwd: dir,
+        env: { ...gitEnv, ...env },
+      }),
     ).catch(fail);
     return;
   }
