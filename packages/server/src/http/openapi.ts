@@ -3,7 +3,7 @@
  * schemas the routes validate with, so the two cannot drift; a test checks every route is here.
  */
 import { accountPaths, accountSchemas, securitySchemes } from "../accounts/openapi.js";
-import { TASK_STATUSES, USAGE_GROUPS } from "../storage/index.js";
+import { TASK_STATUSES } from "../storage/index.js";
 import {
   createEnvironmentBody,
   createRepositoryBody,
@@ -16,6 +16,7 @@ import {
   updateEnvironmentBody,
 } from "./schemas.js";
 import { body, error, ok, schemaOf, type JsonObject } from "./openapi-parts.js";
+import { usagePaths } from "./openapi-usage.js";
 
 const idParam = { name: "id", in: "path", required: true, schema: { type: "string" } };
 
@@ -348,62 +349,6 @@ export function openApiDocument(): JsonObject {
         ...accountSchemas(),
       },
       securitySchemes,
-    },
-  };
-}
-
-const usageQueryParams = [
-  {
-    name: "from",
-    in: "query",
-    schema: { type: "string" },
-    description: "ISO 8601 date or time; default: 30 days before to.",
-  },
-  {
-    name: "to",
-    in: "query",
-    schema: { type: "string" },
-    description: "ISO 8601 date or time (exclusive); default: now.",
-  },
-  {
-    name: "groupBy",
-    in: "query",
-    schema: { type: "string", enum: [...USAGE_GROUPS], default: "task" },
-  },
-];
-
-/** Plans and usage (docs/plans-and-limits.md); the workspace is the caller's. */
-function usagePaths(): JsonObject {
-  return {
-    "/api/usage": {
-      get: {
-        summary: "The workspace's usage (tokens, model calls, sandbox time, cost) per task, user, workspace or model",
-        parameters: usageQueryParams,
-        responses: {
-          "200": ok("{ workspaceId, from, to, groupBy, rows: [{ key, ... }], totals }"),
-          "400": error("Invalid query."),
-        },
-      },
-    },
-    "/api/usage.csv": {
-      get: {
-        summary: "The same as CSV (RFC 4180), one row per group",
-        parameters: usageQueryParams,
-        responses: {
-          "200": { description: "A CSV file.", content: { "text/csv": {} } },
-          "400": error("Invalid query."),
-        },
-      },
-    },
-    "/api/usage/limits": {
-      get: {
-        summary: "Each limit of the workspace's plan with used, max (null: unlimited) and when it next goes down",
-        responses: {
-          "200": ok(
-            "{ workspaceId, plan: { name, title }, limits: [{ limit, used, max, resetAt, windowSeconds }], entitlements }",
-          ),
-        },
-      },
     },
   };
 }
