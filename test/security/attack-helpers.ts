@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { createSandbox, type ExecResult, type Sandbox, type SandboxPolicy, type ThreadItem } from "@quire/core";
 import type { TaskMode, ToolContext } from "@quire/core";
+import { detachDiskLayer, detachSnapshot } from "../../packages/core/src/tasks/prepare.js";
 
 export const unique = (): string => randomBytes(6).toString("hex");
 
@@ -129,4 +130,20 @@ export function toolContext(
     emitItem: (phase, item) => emitted.push({ phase, item }),
   };
   return { context, emitted };
+}
+
+/** A host layout with a task folder of its own and a snapshot holding a README, for mount tests. */
+export function taskLayout(taskName: string): { host: HostLayout; taskDir: string } {
+  const host = makeHostLayout();
+  const taskDir = path.join(host.quireHome, "tasks", taskName);
+  mkdirSync(taskDir, { recursive: true });
+  writeFileSync(path.join(host.snapshot, "README.md"), "the snapshot\n");
+  return { host, taskDir };
+}
+
+/** Unmounts what a test attached in `taskLayout`'s task folder, then removes the layout. */
+export async function releaseTaskLayout(layout: { host: HostLayout; taskDir: string }): Promise<void> {
+  await detachSnapshot(layout.taskDir, true);
+  await detachDiskLayer(layout.taskDir);
+  layout.host.cleanup();
 }

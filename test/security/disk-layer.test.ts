@@ -1,7 +1,7 @@
 // A hostile command filling a task's workspace, on the real task layout: the snapshot under an
 // overlay whose writable layer is the task's disk layer (a file system of the budget's size).
 // Before, the budget was measured after each command and the host kept whatever was written.
-import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { statSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { diskLayerImage, diskLayerSupported } from "../../packages/core/src/sandbox/disk-layer.js";
@@ -11,7 +11,7 @@ import {
   detachSnapshot,
   taskUpperDir,
 } from "../../packages/core/src/tasks/prepare.js";
-import { type HostLayout, makeHostLayout, sandboxFor, sh } from "./attack-helpers.js";
+import { type HostLayout, makeHostLayout, releaseTaskLayout, sandboxFor, sh, taskLayout } from "./attack-helpers.js";
 
 const MIB = 1024 * 1024;
 const BUDGET = { bytes: 16 * MIB, inodes: 2000 };
@@ -19,16 +19,9 @@ const BUDGET = { bytes: 16 * MIB, inodes: 2000 };
 let host: HostLayout;
 let taskDir: string;
 beforeEach(() => {
-  host = makeHostLayout();
-  taskDir = path.join(host.quireHome, "tasks", "task-layer");
-  mkdirSync(taskDir, { recursive: true });
-  writeFileSync(path.join(host.snapshot, "README.md"), "the snapshot\n");
+  ({ host, taskDir } = taskLayout("task-layer"));
 });
-afterEach(async () => {
-  await detachSnapshot(taskDir, true);
-  await detachDiskLayer(taskDir);
-  host.cleanup();
-});
+afterEach(() => releaseTaskLayout({ host, taskDir }));
 
 const probeLayout = makeHostLayout();
 const supported = await diskLayerSupported(probeLayout.root);

@@ -2,30 +2,23 @@
 // mount table (/proc/self/mountinfo) and /etc. Before, the mount table named Quire's home, the
 // task's folder and the snapshot, and /etc was the host's own with its private files masked, so
 // listing it told which services the host runs (and the masks named the secret files).
-import { lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { overlaySupported } from "../../packages/core/src/environments/overlay.js";
 import { createSnapshot, LOCAL_SNAPSHOT_SCOPE } from "../../packages/core/src/environments/snapshot.js";
 import { HOST_ETC_ALLOWLIST } from "../../packages/core/src/sandbox/sandbox-etc.js";
-import { attachSnapshot, detachDiskLayer, detachSnapshot } from "../../packages/core/src/tasks/prepare.js";
+import { attachSnapshot } from "../../packages/core/src/tasks/prepare.js";
 import { git, makeRepo } from "../helpers/repo.js";
-import { type HostLayout, makeHostLayout, sandboxFor, sh } from "./attack-helpers.js";
+import { type HostLayout, makeHostLayout, releaseTaskLayout, sandboxFor, sh, taskLayout } from "./attack-helpers.js";
 
 let host: HostLayout;
 let taskDir: string;
 beforeEach(() => {
-  host = makeHostLayout();
-  taskDir = path.join(host.quireHome, "tasks", "task-view");
-  mkdirSync(taskDir, { recursive: true });
-  writeFileSync(path.join(host.snapshot, "README.md"), "the snapshot\n");
+  ({ host, taskDir } = taskLayout("task-view"));
 });
-afterEach(async () => {
-  await detachSnapshot(taskDir, true);
-  await detachDiskLayer(taskDir);
-  host.cleanup();
-});
+afterEach(() => releaseTaskLayout({ host, taskDir }));
 
 const probe = makeHostLayout();
 const overlay = await overlaySupported(probe.root);
