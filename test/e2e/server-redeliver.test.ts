@@ -117,6 +117,16 @@ describe.each(serverDatabases())("delivering again through quire serve on $name"
     expect(git(remote, "rev-parse", `refs/heads/${branch}`).trim()).toBe(moved);
     expect(git(remote, "for-each-ref", "--format=%(refname)").trim()).toBe(`refs/heads/${branch}`);
 
+    // Naming a branch that already exists elsewhere is the caller's to fix (409), and moves nothing.
+    git(source, "push", "--quiet", remote, "HEAD:refs/heads/taken");
+    const taken = await api<{ error: { message: string; issues: { path: string }[] } }>(deliverUrl, "POST", {
+      branch: "taken",
+    });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.message).toContain('"taken" already exists');
+    expect(taken.body.error.issues).toEqual([expect.objectContaining({ path: "branch" })]);
+    expect(git(remote, "rev-parse", "refs/heads/taken").trim()).toBe(base);
+
     // Naming a new branch delivers there, from the base.
     const elsewhere = await api<{ delivery: Delivery }>(deliverUrl, "POST", { branch: `${branch}-2` });
     expect(elsewhere.status).toBe(200);

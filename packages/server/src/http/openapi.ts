@@ -309,7 +309,7 @@ export function openApiDocument(): JsonObject {
             "200": ok("{ delivery: { branch, commit, commits, updated, remote, pullRequest?, message } }"),
             "404": error("No such task or attempt."),
             "409": error(
-              "Nothing to deliver, the diff no longer applies, or someone else moved the branch delivered before.",
+              "Nothing to deliver, the diff no longer applies, a new branch named in the body already exists elsewhere, or someone else moved the branch delivered before.",
             ),
             "502": error("The push or the forge failed (the message says which)."),
           },

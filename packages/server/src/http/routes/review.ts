@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Context, Hono } from "hono";
 import {
+  BranchExistsError,
   BranchMovedError,
   deliver,
   deliveryBranchName,
@@ -145,6 +146,9 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
         // The issue on `branch` tells clients (the web app) that a new branch name is what is needed.
         const issue = { path: "branch", message: `"${error.branch}" was moved by someone else; name a new branch` };
         throw new HttpError(409, error.message, [issue]);
+      }
+      if (error instanceof BranchExistsError) {
+        throw new HttpError(409, error.message, [{ path: "branch", message: `"${error.branch}" already exists` }]);
       }
       if (error instanceof DeliveryError)
         throw new HttpError(error instanceof DiffDoesNotApplyError ? 409 : 502, error.message);
