@@ -48,7 +48,8 @@ describe.skipIf(!supported)("the task's disk layer", () => {
       "for w in 1 2 3 4; do (for i in $(seq 40); do head -c 8M /dev/zero > fill$w-$i || break; done) & done; wait; echo ended",
       { timeoutMs: 30_000 },
     );
-    expect(result.output).toMatch(/No space left on device/);
+    // The writers meet ENOSPC, or the watch stops them first (it may, on a fast disk): either way
+    // the command ends at the disk limit, and the image's size below shows the kernel held it.
     expect(result.limitHit).toBe("disk");
     const image = statSync(diskLayerImage(path.join(taskDir, "disk")));
     expect(image.blocks * 512).toBeLessThanOrEqual(BUDGET.bytes + 4 * MIB); // ext4's own bookkeeping
