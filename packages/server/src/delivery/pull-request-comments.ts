@@ -5,9 +5,8 @@
  */
 import { Gitlab } from "@gitbeaker/rest";
 import { Octokit } from "@octokit/rest";
-import { ForgeError } from "./errors.js";
 import type { ForgeTarget } from "./forges-config.js";
-import { abortable, githubFailure, gitlabFailure, type PullRequest } from "./pull-requests.js";
+import { abortable, forgeFailure, type PullRequest } from "./pull-requests.js";
 
 export interface CommentInput {
   pullRequest: PullRequest;
@@ -46,16 +45,7 @@ export async function commentOnPullRequest(target: ForgeTarget, token: string, i
     if (target.kind === "github") await commentOnGitHub(target, token, input);
     else await commentOnGitLab(target, token, input);
   } catch (error) {
-    if (input.signal?.aborted) throw input.signal.reason;
-    const failure = target.kind === "github" ? githubFailure(error) : gitlabFailure(error);
-    throw new ForgeError(
-      target.kind,
-      failure.status,
-      input.redact(failure.message),
-      input.branch,
-      input.commit,
-      input.remote,
-      `commenting on ${target.kind === "github" ? "pull request #" : "merge request !"}${input.pullRequest.number}`,
-    );
+    const request = target.kind === "github" ? "pull request #" : "merge request !";
+    throw forgeFailure(target, error, input, `commenting on ${request}${input.pullRequest.number}`);
   }
 }

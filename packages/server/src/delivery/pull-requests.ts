@@ -123,15 +123,29 @@ export async function openPullRequest(
   try {
     return target.kind === "github" ? await openGitHub(target, token, input) : await openGitLab(target, token, input);
   } catch (error) {
-    if (input.signal?.aborted) throw input.signal.reason;
-    const failure = target.kind === "github" ? githubFailure(error) : gitlabFailure(error);
-    throw new ForgeError(
-      target.kind,
-      failure.status,
-      input.redact(failure.message),
-      input.branch,
-      input.commit,
-      input.remote,
-    );
+    throw forgeFailure(target, error, input);
   }
+}
+
+/**
+ * What a forge's refusal becomes, for opening a request and commenting on it alike: the abort's
+ * reason when the caller gave up, else a ForgeError with the forge's words, redacted.
+ */
+export function forgeFailure(
+  target: ForgeTarget,
+  error: unknown,
+  input: { signal?: AbortSignal; redact: (text: string) => string; branch: string; commit: string; remote: string },
+  action?: string,
+): unknown {
+  if (input.signal?.aborted) return input.signal.reason;
+  const failure = target.kind === "github" ? githubFailure(error) : gitlabFailure(error);
+  return new ForgeError(
+    target.kind,
+    failure.status,
+    input.redact(failure.message),
+    input.branch,
+    input.commit,
+    input.remote,
+    action,
+  );
 }
