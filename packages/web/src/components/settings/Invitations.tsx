@@ -2,13 +2,11 @@
  * Invitations on the members page: the link of one just made (shown this once: the server keeps
  * only a hash of its token) and the workspace's open invitations, which admins may revoke.
  */
-import { useState } from "react";
 import type { Invitation } from "../../api/account-types";
-import { copyText } from "../../lib/clipboard";
+import { CopyOnceField } from "./CopyOnceField";
 import { ConfirmButton } from "../ConfirmButton";
 
 export function NewInvitationLink({ email, url, onDone }: { email: string; url: string; onDone(): void }) {
-  const [copied, setCopied] = useState<"copied" | "failed" | null>(null);
   return (
     <div className="new-token" role="region" aria-label="Invitation link">
       <p>
@@ -16,32 +14,7 @@ export function NewInvitationLink({ email, url, onDone }: { email: string; url: 
         password (or sign in with SSO under that email). It works once, for a week. Copy it now: you won&apos;t see it
         again.
       </p>
-      <div className="copy-field">
-        <input
-          aria-label={`Invitation link for ${email}`}
-          readOnly
-          value={url}
-          spellCheck={false}
-          onFocus={(event) => event.currentTarget.select()}
-        />
-        <button
-          type="button"
-          onClick={() =>
-            copyText(url).then(
-              () => setCopied("copied"),
-              () => setCopied("failed"),
-            )
-          }
-        >
-          Copy link
-        </button>
-        <button type="button" className="quiet" onClick={onDone}>
-          Done
-        </button>
-      </div>
-      <p className="copy-hint muted" role="status">
-        {copied === "copied" ? "Copied." : copied === "failed" ? "Could not copy: select the text instead." : ""}
-      </p>
+      <CopyOnceField label={`Invitation link for ${email}`} value={url} copyLabel="Copy link" onDone={onDone} />
     </div>
   );
 }
