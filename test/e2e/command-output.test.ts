@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 import { failingTestRepo, makeRepo } from "../helpers/repo.js";
 import { useScriptedModels } from "../helpers/scripted.js";
-import { api, readTaskEvents, startServe } from "../helpers/server.js";
+import { createTaskOnSource, readTaskEvents, startServe } from "../helpers/server.js";
 
 const scriptedModel = useScriptedModels();
 const cleanups: (() => Promise<unknown> | void)[] = [];
@@ -87,19 +87,7 @@ describe("a command that prints 1 MB", () => {
       args: ["-m", "scripted-model", "--workers", "1"],
     });
     cleanups.push(() => server.stop());
-    const registered = await api<{ repository: { id: string; defaultBranch: string } }>(
-      `${server.url}/api/repositories`,
-      "POST",
-      { name: "tiny", source },
-    );
-    const created = await api<{ task: { id: string } }>(`${server.url}/api/tasks`, "POST", {
-      repo: registered.body.repository.id,
-      ref: registered.body.repository.defaultBranch,
-      mode: "ask",
-      prompt: "print a lot",
-    });
-    expect(created.status).toBe(201);
-    const taskId = created.body.task.id;
+    const taskId = await createTaskOnSource(server.url, source, { mode: "ask", prompt: "print a lot" });
     const events = await readTaskEvents(server.url, taskId, { timeoutMs: 120_000 });
     const item = completedCommand(events.map((streamed) => streamed.event as QuireEvent));
     expectHeadAndTail(item);

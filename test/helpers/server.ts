@@ -153,3 +153,24 @@ export function perConversation(
     return replies(key, turn, request);
   };
 }
+
+/** Registers `source` as a repository and creates one task on its default branch; the task's id. */
+export async function createTaskOnSource(
+  serverUrl: string,
+  source: string,
+  task: { mode: "code" | "ask"; prompt: string },
+): Promise<string> {
+  const registered = await api<{ repository: { id: string; defaultBranch: string } }>(
+    `${serverUrl}/api/repositories`,
+    "POST",
+    { name: "tiny", source },
+  );
+  if (registered.status !== 201) throw new Error(`registering ${source}: ${JSON.stringify(registered.body)}`);
+  const created = await api<{ task: { id: string } }>(`${serverUrl}/api/tasks`, "POST", {
+    repo: registered.body.repository.id,
+    ref: registered.body.repository.defaultBranch,
+    ...task,
+  });
+  if (created.status !== 201) throw new Error(`creating the task: ${JSON.stringify(created.body)}`);
+  return created.body.task.id;
+}

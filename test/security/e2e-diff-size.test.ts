@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { providerEnv, tempHome } from "../helpers/quire.js";
 import { failingTestRepo, makeRepo } from "../helpers/repo.js";
 import { useScriptedModels } from "../helpers/scripted.js";
-import { api, readTaskEvents, startServe, type ServeProcess } from "../helpers/server.js";
+import { createTaskOnSource, readTaskEvents, startServe, type ServeProcess } from "../helpers/server.js";
 
 const scriptedModel = useScriptedModels();
 const cleanups: (() => Promise<unknown> | void)[] = [];
@@ -48,19 +48,7 @@ describe("a task's very large diff", () => {
     cleanups.push(() => server.stop());
     const before = memoryOf(server.child.pid!);
 
-    const registered = await api<{ repository: { id: string; defaultBranch: string } }>(
-      `${server.url}/api/repositories`,
-      "POST",
-      { name: "tiny", source },
-    );
-    const created = await api<{ task: { id: string } }>(`${server.url}/api/tasks`, "POST", {
-      repo: registered.body.repository.id,
-      ref: registered.body.repository.defaultBranch,
-      mode: "code",
-      prompt: "write a big file",
-    });
-    expect(created.status).toBe(201);
-    const taskId = created.body.task.id;
+    const taskId = await createTaskOnSource(server.url, source, { mode: "code", prompt: "write a big file" });
 
     const events = await readTaskEvents(server.url, taskId, { timeoutMs: 240_000 });
     const finals = events.filter((e) => e.event.type === "task.completed").map((e) => e.event);
