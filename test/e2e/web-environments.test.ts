@@ -58,7 +58,10 @@ describe("the environments page", () => {
     await page.getByRole("navigation", { name: "Pages" }).getByRole("link", { name: "Environments" }).click();
     await page.waitForURL("**/environments");
     await page.getByRole("heading", { name: "Environments", level: 1 }).waitFor();
-    expect(await page.getByLabel("Environments of repository", { exact: true }).inputValue()).toBe(repositoryId);
+    // The repository list arrives after the heading: wait for the picker to settle on it.
+    await expect
+      .poll(() => page.getByLabel("Environments of repository", { exact: true }).inputValue())
+      .toBe(repositoryId);
     // No environment yet: the new-environment form is open.
     await page.getByRole("form", { name: "New environment" }).waitFor();
 

@@ -24,3 +24,4 @@ export * from "./environments/overlay.js";
 export * from "./environments/setup.js";
 export * from "./network/index.js";
 export * from "./verify/index.js";
+export * from "./review/findings.js";
