@@ -132,7 +132,7 @@ describe("stability while the log streams", () => {
     const total = shifts.reduce((sum, shift) => sum + shift.value, 0);
     expect(total, JSON.stringify(shifts)).toBeLessThan(0.01);
     const moved = new Set(shifts.flatMap((shift) => shift.sources));
-    for (const stable of ["DIV.prompt-bubble", "DIV.reasoning", "DIV.agent-message", "DIV.timeline-entry"]) {
+    for (const stable of ["DIV.user-message", "DIV.reasoning", "DIV.agent-message", "DIV.timeline-entry"]) {
       expect(moved.has(stable), JSON.stringify(shifts)).toBe(false);
     }
   }, 60_000);
