@@ -9,3 +9,4 @@ export { localSourceRoots, type LocalSourcePolicy } from "./worker/local-source-
 export { rankAttempts } from "./tasks/ranking.js";
 export * from "./client/index.js";
 export { sourceIdentity } from "./http/repository-source.js";
+export * from "./mcp/index.js";
