@@ -14,7 +14,8 @@ import { parseJsonl, providerEnv, runQuire, tempHome } from "../helpers/quire.js
 import { failingTestRepo, fixAddPatch, makeRepo } from "../helpers/repo.js";
 import { requestText } from "../helpers/requests.js";
 import { useScriptedModels } from "../helpers/scripted.js";
-import { api, perConversation, readTaskEvents, startServe, type ServeProcess } from "../helpers/server.js";
+import { api, perConversation, readTaskEvents, startServe } from "../helpers/server.js";
+import { adminEnv, signedInToken } from "../helpers/server-tokens.js";
 import { startDroppingProxy, type DroppingProxy } from "../helpers/web-proxy.js";
 
 const scriptedModel = useScriptedModels();
@@ -142,27 +143,6 @@ describe("quire against a single-user server", () => {
 });
 
 describe("quire against a server with accounts", () => {
-  async function signedInToken(server: ServeProcess): Promise<string> {
-    const login = await fetch(`${server.url}/api/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: "admin@example.com", password: "admin-password-1" }),
-    });
-    expect(login.status).toBe(200);
-    const { csrfToken } = (await login.json()) as { csrfToken: string };
-    const cookie = login.headers
-      .getSetCookie()
-      .map((line) => line.split(";")[0])
-      .join("; ");
-    const made = await fetch(`${server.url}/api/tokens`, {
-      method: "POST",
-      headers: { "content-type": "application/json", cookie, "x-csrf-token": csrfToken },
-      body: JSON.stringify({ name: "laptop", scopes: ["tasks:write", "repositories:write"] }),
-    });
-    expect(made.status).toBe(201);
-    return ((await made.json()) as { value: string }).value;
-  }
-
   it("refuses without a token, logs in (0600), runs a task with the stored token, and says when the plan's limit resets", async () => {
     const model = await scriptedModel(perConversation((_key, turn, request) => byPrompt(request, turn)));
     const home = tempHome();
@@ -175,14 +155,13 @@ describe("quire against a server with accounts", () => {
       home,
       env: {
         ...providerEnv("openai", model.url),
-        QUIRE_ADMIN_EMAIL: "admin@example.com",
-        QUIRE_ADMIN_PASSWORD: "admin-password-1",
+        ...adminEnv,
         QUIRE_LOCAL_SOURCE_ROOTS: source,
       },
       args: ["-m", "scripted-model", "--auth", "multi"],
     });
     running.push(server);
-    const token = await signedInToken(server);
+    const token = await signedInToken(server.url);
     const registered = await fetch(`${server.url}/api/repositories`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
