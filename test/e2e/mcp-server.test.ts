@@ -114,7 +114,7 @@ describe("Quire as an MCP server", () => {
     expect(delivered.branch).toMatch(/^quire\//);
     expect(git(bare, "log", "--format=%s", String(delivered.branch))).toContain("fix the failing test");
     expect(registered.status).toBe(201);
-  }, 180_000);
+  }, 300_000);
 
   it("answers /mcp on a multi-user server only with credentials, and then as the token's user", async () => {
     const model = await scriptedModel(perConversation((_key, turn, request) => script(request, turn)));
@@ -154,7 +154,7 @@ describe("Quire as an MCP server", () => {
       status: "completed",
       final_message: "It subtracts.",
     });
-  }, 180_000);
+  }, 300_000);
 
   it("serves its tools over stdio with quire mcp, running the task on the local home", async () => {
     const model = await scriptedModel(perConversation((_key, turn, request) => script(request, turn)));
@@ -174,5 +174,5 @@ describe("Quire as an MCP server", () => {
     await wholeTask(client, undefined);
     const repositories = await call(client, "list_repositories", {});
     expect(repositories.repositories).toMatchObject([{ name: path.basename(source) }]);
-  }, 180_000);
+  }, 300_000);
 });

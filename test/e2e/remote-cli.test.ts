@@ -139,7 +139,7 @@ describe("quire against a single-user server", () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim().split("\n")).toHaveLength(1);
     expect(missing.stderr).toContain("404");
-  }, 180_000);
+  }, 300_000);
 });
 
 describe("quire against a server with accounts", () => {
@@ -210,5 +210,5 @@ describe("quire against a server with accounts", () => {
     expect(elsewhere.code).toBe(1);
     expect(elsewhere.stderr).toContain("cannot reach the server at http://127.0.0.1:9");
     expect(parseJsonl(run.stdout).length).toBe(run.events.length);
-  }, 180_000);
+  }, 300_000);
 });
