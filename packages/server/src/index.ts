@@ -7,3 +7,6 @@ export * from "./delivery/index.js";
 export { assignWorkspacePlan } from "./plans/index.js";
 export { localSourceRoots, type LocalSourcePolicy } from "./worker/local-source-policy.js";
 export { rankAttempts } from "./tasks/ranking.js";
+export * from "./client/index.js";
+export { sourceIdentity } from "./http/repository-source.js";
+export * from "./mcp/index.js";

@@ -37,6 +37,8 @@ export interface ServiceOptions {
   /** Absent for `quire worker`. */
   /** trustProxy: a TLS-terminating reverse proxy's X-Forwarded-Proto is believed (HSTS); see docs/server.md. */
   http?: { host: string; port: number; staticDir?: string; trustProxy?: boolean };
+  /** The API without a listening socket, for this process's own use through `app.fetch` (`quire mcp`). */
+  inProcessApi?: boolean;
   delivery?: DeliverySettings;
   /** Single-user local mode (default) or accounts; see docs/accounts.md. */
   auth?: AuthOptions;
@@ -120,7 +122,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await pool.start();
       closers.push(() => pool!.stop());
     }
-    if (!options.http) {
+    if (!options.http && !options.inProcessApi) {
       logger.info(
         { worker: ctx.workerId, concurrency: options.concurrency, database: database.location },
         "worker started",
@@ -144,9 +146,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       localSourceRoots: options.localSourceRoots,
       // Known for this process's own workers only; an API-only server leaves it to the workers elsewhere.
       modelStatus,
-      staticDir: options.http.staticDir && existsSync(options.http.staticDir) ? options.http.staticDir : undefined,
-      trustProxy: options.http.trustProxy,
+      staticDir: options.http?.staticDir && existsSync(options.http.staticDir) ? options.http.staticDir : undefined,
+      trustProxy: options.http?.trustProxy,
     });
+    if (!options.http) {
+      logger.info({ database: database.location, concurrency: options.concurrency }, "in-process API ready");
+      return { repos, app, pool, database, modelStatus, close: closeAll(closers, database) };
+    }
     const server = await startServer({ app, host: options.http.host, port: options.http.port });
     closers.unshift(() => server.close());
     logger.info(

@@ -32,6 +32,7 @@ import { taskRoutes } from "./routes/tasks.js";
 import { tokenRoutes } from "./routes/tokens.js";
 import { usageRoutes } from "./routes/usage.js";
 import { webAppRoutes } from "./routes/web-app.js";
+import { mcpRoutes } from "../mcp/http-endpoint.js";
 import { workspaceRoutes } from "./routes/workspaces.js";
 
 // For `quire serve` (through the package's index): the auth options and the bind check.
@@ -111,7 +112,10 @@ export function createApp(options: AppOptions): QuireApp {
 
   // Before every /api route: each one sees who is asking (accounts/principal.ts).
   const accounts = new Accounts({ repos, auth: options.auth, logger, signInLimits: options.signInLimits });
-  app.use("/api/*", authMiddleware(accounts));
+  const authenticate = authMiddleware(accounts);
+  app.use("/api/*", authenticate);
+  // MCP clients authenticate like API clients (mcp/http-endpoint.ts).
+  app.use("/mcp", authenticate);
 
   app.get("/healthz", async (c) => {
     try {
@@ -157,6 +161,7 @@ export function createApp(options: AppOptions): QuireApp {
   auditRoutes(app, accounts);
   usageRoutes(app, ctx);
   modelStatusRoutes(app, ctx);
+  mcpRoutes(app);
   if (options.staticDir) webAppRoutes(app, options.staticDir);
 
   return Object.assign(app, { hub, metrics });
