@@ -163,9 +163,7 @@ describe.each(serverDatabases())("quire serve on $name killed while the model ho
     const cut = await readTaskEvents(second.url, taskId, { lastEventId: held.at(-1)?.id, timeoutMs: 60_000 });
     expect(cut.at(-1)?.event).toMatchObject({ type: "task.completed", status: "interrupted" });
 
-    expect((await api(`${second.url}/api/tasks/${taskId}/messages`, "POST", { text: "document it" })).status).toBe(
-      201,
-    );
+    expect((await api(`${second.url}/api/tasks/${taskId}/messages`, "POST", { text: "document it" })).status).toBe(201);
     const round3 = await readTaskEvents(second.url, taskId, { lastEventId: cut.at(-1)?.id });
     expect(round3.at(-1)?.event).toMatchObject({ type: "task.completed", status: "completed", final_message: "noted" });
     expect(commandOutputs(round3)[0]?.aggregated_output).toContain("return a + b;");

@@ -11,9 +11,7 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 describe("localSource", () => {
   it("says a path this process cannot read is for workers that can, and how to reach the others", async () => {
     const missing = path.join(home, "not-on-this-machine");
-    await expect(
-      localSource(home, { id: "r1", source: missing }, UNRESTRICTED_LOCAL_SOURCES(home)),
-    ).rejects.toThrow(
+    await expect(localSource(home, { id: "r1", source: missing }, UNRESTRICTED_LOCAL_SOURCES(home))).rejects.toThrow(
       new RegExp(`repository path ${missing} does not exist on this machine: .*worker.*register it by git URL`),
     );
   });
