@@ -103,7 +103,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       settings,
       workerId: newWorkerId(),
       leaseMs: options.leaseMs ?? 30_000,
-      heartbeatMs: options.heartbeatMs ?? 5_000,
+      // Several beats per lease: a lease shorter than the default beat (QUIRE_LEASE_MS=3000) would
+      // otherwise run out under every attempt that lasts longer than it.
+      heartbeatMs: options.heartbeatMs ?? Math.min(5_000, Math.floor((options.leaseMs ?? 30_000) / 3)),
       // Preparing a workspace is CPU-heavy (clone, setup, mount): a few at a time per core.
       preparationGate: concurrencyGate(Math.max(2, availableParallelism())),
       enforcePlans: options.auth?.mode === "multi" || existsSync(path.join(settings.home, "plans.toml")),
