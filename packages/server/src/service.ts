@@ -14,6 +14,7 @@ import type { DeliverySettings } from "./http/api-context.js";
 import { EventHub } from "./http/event-hub.js";
 import { createMetrics } from "./http/metrics.js";
 import { startServer } from "./http/server.js";
+import { moveBlobFilesIntoDatabase } from "./blobs/legacy-blob-files.js";
 import { createRepos, migrateToLatest, openDatabase, type Repos, type StorageDatabase } from "./storage/index.js";
 import { openSecretsAtRest } from "./secrets-at-rest.js";
 import type { RunSettings, WorkerContext } from "./worker/context.js";
@@ -91,6 +92,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const moved = await moveUrlCredentials(repos, settings.home);
     if (moved > 0)
       logger.info({ repositories: moved }, "moved credentials out of repository URLs into encrypted storage");
+    const blobsMoved = await moveBlobFilesIntoDatabase(repos, settings.home);
+    if (blobsMoved > 0) logger.info({ blobs: blobsMoved }, "moved blob files of this home into the database");
     const hub = new EventHub();
     const metrics = createMetrics({ defaultMetrics: true });
     const postgres = database.dialect === "postgres" && options.databaseUrl !== undefined;
@@ -102,7 +105,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       settings,
       workerId: newWorkerId(),
       leaseMs: options.leaseMs ?? 30_000,
-      heartbeatMs: options.heartbeatMs ?? 5_000,
+      // Several beats per lease: a lease shorter than the default beat (QUIRE_LEASE_MS=3000) would
+      // otherwise run out under every attempt that lasts longer than it.
+      heartbeatMs: options.heartbeatMs ?? Math.min(5_000, Math.floor((options.leaseMs ?? 30_000) / 3)),
       // Preparing a workspace is CPU-heavy (clone, setup, mount): a few at a time per core.
       preparationGate: concurrencyGate(Math.max(2, availableParallelism())),
       enforcePlans: options.auth?.mode === "multi" || existsSync(path.join(settings.home, "plans.toml")),

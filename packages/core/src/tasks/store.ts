@@ -7,6 +7,7 @@ import type { QuireEvent, TaskStatus, TaskUsage } from "../events.js";
 import type { ProviderName } from "../models/types.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 import type { TaskMode } from "../tools/types.js";
+import type { TaskStore } from "./task-store.js";
 
 export interface TaskRecord {
   /** CPU seconds the task's sandboxed commands used, over all its turns (null: not measurable here). */
@@ -46,12 +47,13 @@ export interface TaskRecord {
 }
 
 /**
+ * `quire exec`'s task store (a server keeps its tasks in its database instead).
  * Local tasks, one folder each under `<quire home>/tasks/<id>/`: task.json (the record),
  * events.jsonl (every event, appended as it happens), conversation.json (to resume),
  * diff.patch (the latest diff), outputs/<item>.txt (the whole output of a command whose event
  * kept only head and tail) and repo/ (the workspace).
  */
-export class LocalTaskStore {
+export class LocalTaskStore implements TaskStore {
   constructor(readonly home: string) {}
 
   get tasksDir(): string {
@@ -63,7 +65,7 @@ export class LocalTaskStore {
   }
 
   /** Sortable by creation time, short enough to type. */
-  newId(): string {
+  static newId(): string {
     return `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
   }
 
@@ -160,7 +162,7 @@ async function writeAtomically(file: string, content: string): Promise<void> {
   await rename(temp, file);
 }
 
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

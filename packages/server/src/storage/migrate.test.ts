@@ -27,6 +27,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       ["0010-repository-removal", "Success"],
       ["0012-rounds-with-the-task", "Success"],
       ["0019-blobs", "Success"],
+      ["0020-blobs-in-database", "Success"],
     ]);
     expect(await migrateToLatest(database.db)).toEqual([]);
     const concurrent = await Promise.all([migrateToLatest(database.db), migrateToLatest(database.db)]);
@@ -36,6 +37,8 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       "api_tokens",
       "attempts",
       "audit_log",
+      "blob_chunks",
+      "blobs",
       "command_outputs",
       "environment_secrets",
       "environments",

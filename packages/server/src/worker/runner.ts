@@ -4,13 +4,10 @@
  * as they happen; the core's own `task.completed` is replaced by the server's, written after the
  * checks, so it can say whether the diff was verified.
  */
-import { existsSync } from "node:fs";
-import path from "node:path";
 import {
   createModelClient,
   emptyTaskUsage,
   diffStat,
-  LocalTaskStore,
   type QuireEvent,
   resumeTask,
   startTask,
@@ -31,13 +28,12 @@ import { EventWriter } from "./event-writer.js";
 import { keepLease } from "./lease.js";
 import { openSource } from "./repository-source.js";
 import { isGitUrl, resolveRef } from "./sources.js";
-import { restoreLocalTask, saveRound } from "./restore-task.js";
+import { AttemptTaskStore } from "./attempt-task-store.js";
 import { environmentForTask } from "./task-environment.js";
 import { AttemptMeter } from "./meter.js";
 import { verifyAttemptDiff } from "./verify.js";
 import { storedDiffForEvent } from "../tasks/event-diff.js";
 import { storeDiff } from "../tasks/diff-storage.js";
-import { blobStoreIn } from "../blobs/blob-store.js";
 
 /** `cancel`: the user asked to stop it; `shutdown`: this process is stopping (the attempt is interrupted). */
 export async function runAttempt(
@@ -123,11 +119,19 @@ async function runRounds(
     commit,
     environment: stored,
   });
-  const store = new LocalTaskStore(settings.home);
-  // No local record (another home, or it was removed): the database's stored round brings it back.
-  let resuming =
-    existsSync(path.join(store.taskDir(attempt.id), "task.json")) ||
-    (await restoreLocalTask({ repos, store, task, attempt, sourceDir, commit, sandbox: settings.sandbox }));
+  // The task's record is the database's: any worker continues an attempt that has a stored round.
+  const store = new AttemptTaskStore({
+    repos,
+    home: settings.home,
+    task,
+    attempt,
+    sourceDir,
+    commit,
+    sandbox: settings.sandbox,
+    events,
+    diffInlineBytes: settings.limits.diffInlineBytes,
+  });
+  let resuming = await repos.attempts.hasStoredRound(attempt.id);
   const next = async (): Promise<{ text: string; authorId: string | null } | undefined> =>
     repos.messages.takeNext(attempt.id);
   let round = resuming ? await next() : { text: task.prompt, authorId: task.createdBy };
@@ -145,14 +149,16 @@ async function runRounds(
       prompt,
       ...(author ? { author } : {}),
       resuming,
-      events,
+      store,
       signal,
       onStarted,
       meter,
     });
     meter.sandboxCpu(result.record.sandboxCpuSeconds);
-    await saveRound(repos, store, attempt.id, result.diff);
     outcome = await withVerification(ctx, task, attempt, result, environment, sourceDir, commit, events, signal);
+    // Stored with the round already (its head and blob): finishing records that, not the diff again.
+    const stored = store.storedDiff();
+    if (stored) outcome = { ...outcome, ...stored };
     if (signal.aborted || result.status === "cancelled") break;
     resuming = true;
     round = await next();
@@ -176,7 +182,7 @@ interface RunOnce {
   prompt: string;
   author?: string;
   resuming: boolean;
-  events: EventWriter;
+  store: AttemptTaskStore;
   signal: AbortSignal;
   onStarted: () => void;
   meter: AttemptMeter;
@@ -197,23 +203,10 @@ async function runOnce(ctx: WorkerContext, run: RunOnce): Promise<TaskResult> {
     agentsMd: settings.agentsMd,
     ...(settings.outbound ? { outbound: settings.outbound } : {}),
     signal: run.signal,
-    onEvent: (event: QuireEvent) => {
-      // The server writes its own, after verification.
-      if (event.type !== "task.completed") run.events.push(event);
-    },
+    // Events, the round's diff and conversation, and whole command outputs go to the database.
+    store: run.store,
+    onEvent: () => undefined,
     onStarted: run.onStarted,
-    // A command's whole output (its event keeps head and tail) goes to the blob store, recorded
-    // against this attempt, before its item.completed is written.
-    onCommandOutput: async (_taskId: string, itemId: string, output: string) => {
-      const stored = await blobStoreIn(settings.home).put(output);
-      await ctx.repos.commandOutputs.put({
-        taskId: run.task.id,
-        attemptId: run.attempt.id,
-        itemId,
-        blob: stored.ref,
-        bytes: stored.bytes,
-      });
-    },
     environmentFor: async () => run.environment,
     ...(ctx.preparationGate ? { preparationGate: ctx.preparationGate } : {}),
   };
@@ -264,10 +257,10 @@ export async function finishAttempt(
   outcome: AttemptResult,
   events: EventWriter,
 ): Promise<void> {
-  // A diff past the inline cap goes to the blob store before it is recorded: the row, the event
-  // and every JSON answer then carry only its head.
+  // A diff past the inline cap is a blob before it is recorded: the row, the event and every JSON
+  // answer then carry only its head.
   if (outcome.diff !== undefined && outcome.diffBlob === undefined) {
-    const stored = await storeDiff(outcome.diff, blobStoreIn(ctx.settings.home), ctx.settings.limits.diffInlineBytes);
+    const stored = await storeDiff(outcome.diff, ctx.repos.blobs, ctx.settings.limits.diffInlineBytes);
     outcome = { ...outcome, ...stored };
   }
   const recorded = await ctx.repos.attempts.finish(attempt.id, ctx.workerId, outcome);

@@ -1,7 +1,8 @@
 /**
  * Where a registered repository's git data lives on this machine. A local path is used as it is
- * (tasks borrow its objects read-only and never touch its checkout); a git URL is cloned once into
- * Quire's home and fetched before each task, so refs are current.
+ * (tasks borrow its objects read-only and never touch its checkout), by processes that can read it;
+ * a git URL is cloned once into each process's own home (`sources/<repository>`) and fetched
+ * before each task, so refs are current and no worker depends on another's files.
  */
 import { existsSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
@@ -45,7 +46,13 @@ export async function localSource(
   if (!isGitUrl(repository.source)) {
     // Again at each use: the path may name something else than when it was registered.
     await checkLocalSource(repository.source, policy);
-    if (!existsSync(repository.source)) throw new SourceError(`repository path ${repository.source} does not exist`);
+    if (!existsSync(repository.source)) {
+      // A path is read where the round runs: a worker on another machine needs the same path, or
+      // the repository registered by URL (each worker then clones it into its own home).
+      throw new SourceError(
+        `repository path ${repository.source} does not exist on this machine: a repository registered by path can only be used by a server or worker that can read that path; register it by git URL to let workers elsewhere clone it`,
+      );
+    }
     return repository.source;
   }
   const dir = mirrorDir(home, repository.id);
