@@ -1,7 +1,7 @@
 import type { QuireEvent } from "@quire/core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { TEST_DIALECTS } from "../../testing/databases.js";
-import { appendAndPublish } from "./event-hub.js";
+import { appendAndPublish } from "../events/event-hub.js";
 import { readSse, startTestApi, type SseMessage, type TestApi } from "../../testing/api.js";
 
 const message = (text: string): QuireEvent => ({

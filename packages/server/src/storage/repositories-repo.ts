@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
-import type { UrlCredentials } from "../worker/url-credentials.js";
+import type { UrlCredentials } from "../sources/url-credentials.js";
 import { LOCAL_WORKSPACE_ID } from "./accounts-schema.js";
 import { ACTIVE_STATUSES } from "./tasks-repo.js";
 import type { SecretCipher, SecretRow } from "./secret-cipher.js";

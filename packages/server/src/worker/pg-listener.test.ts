@@ -1,6 +1,6 @@
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EventHub } from "../http/event-hub.js";
+import { EventHub } from "../events/event-hub.js";
 import { createRepos, type Repos } from "../storage/index.js";
 import { openTestDatabase, testPostgresUrl, type TestDatabase } from "../../testing/databases.js";
 import { listenForEvents, type EventListener } from "./pg-listener.js";

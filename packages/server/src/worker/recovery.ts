@@ -4,7 +4,7 @@
  * dead worker stored stays, an error says what happened, and a follow-up can continue the attempt.
  */
 import { hostname } from "node:os";
-import { appendAndPublish } from "../http/event-hub.js";
+import { appendAndPublish } from "../events/event-hub.js";
 import type { Attempt } from "../storage/index.js";
 import { syncTaskStatus } from "../tasks/status.js";
 import type { WorkerContext } from "./context.js";

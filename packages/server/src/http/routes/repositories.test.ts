@@ -7,7 +7,7 @@ import { makeRepo } from "../../../../../test/helpers/repo.js";
 import { startGitHttpServer, type GitHttpServer } from "../../../testing/git-http-server.js";
 import { LOCAL_WORKSPACE_ID } from "../../storage/index.js";
 import { TEST_DIALECTS } from "../../../testing/databases.js";
-import { mirrorDir } from "../../worker/sources.js";
+import { mirrorDir } from "../../sources/sources.js";
 import { postJson, startTestApi, type TestApi } from "../../../testing/api.js";
 
 interface RepositoryJson {

@@ -1,13 +1,13 @@
 /** Tasks: create, list, read, cancel, archive (and unarchive), follow up, and their attempts. */
 import { attemptForJson } from "../../tasks/event-diff.js";
 import type { Context, Hono } from "hono";
-import { appendAndPublish } from "../event-hub.js";
+import { appendAndPublish } from "../../events/event-hub.js";
 import type { Task } from "../../storage/index.js";
 import { ACTIVE_STATUSES } from "../../storage/index.js";
 import { syncTaskStatus } from "../../tasks/status.js";
 import { attemptFinalEvent } from "../../worker/runner.js";
-import { openSource } from "../../worker/repository-source.js";
-import { isGitUrl, resolveRef, SourceError } from "../../worker/sources.js";
+import { openSource } from "../../sources/open-source.js";
+import { isGitUrl, resolveRef, SourceError } from "../../sources/sources.js";
 import { audit, requireScope, type Scope } from "../../accounts/index.js";
 import type { ApiContext } from "../api-context.js";
 import { repositoryFor, taskFor } from "../scoping.js";
