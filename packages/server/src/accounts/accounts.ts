@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
-import { HttpError } from "../http/errors.js";
+import { HttpError } from "../errors.js";
 import { LOCAL_USER_ID, LOCAL_WORKSPACE_ID, normalizeEmail, type Repos, type User } from "../storage/index.js";
 import {
   resolveAuthOptions,

@@ -4,7 +4,7 @@
  * request's current workspace, with a role and scopes). Routes read them through these helpers.
  */
 import type { Context } from "hono";
-import { HttpError } from "../http/errors.js";
+import { HttpError } from "../errors.js";
 import type { Accounts } from "./accounts.js";
 import { roleAtLeast, type Role, type Scope } from "./roles.js";
 
