@@ -8,7 +8,6 @@ import {
   resolveEnvironment,
   type QuireEvent,
   resumeTask,
-  type SandboxBackendName,
   startTask,
   type TaskResult,
 } from "@quire/core";
@@ -16,27 +15,9 @@ import { type Command, Option } from "commander";
 import { addRunOptions } from "../exec/run-options.js";
 import { readPrompt } from "../exec/prompt.js";
 import { ReadableLog } from "../exec/readable-log.js";
-import { resolveExecSettings } from "../exec/settings.js";
+import { type ExecFlags, resolveExecSettings } from "../exec/settings.js";
 import { sandboxUsable } from "../exec/sandbox-check.js";
 import { gitCheckout, UsageProblem, writableFile } from "../review/usage-checks.js";
-
-export interface ExecFlags {
-  json?: boolean;
-  mode: "code" | "ask";
-  provider?: string;
-  model?: string;
-  baseUrl?: string;
-  profile?: string;
-  sandbox?: SandboxBackendName;
-  image?: string;
-  cd?: string;
-  resume?: string;
-  env?: string;
-  maxTurns?: number;
-  maxTime?: number;
-  maxTokens?: number;
-  outputLastMessage?: string;
-}
 
 /** Exit codes of `quire exec`: 0 completed, 1 failed, 2 a wrong command line, 130 cancelled (Ctrl-C). */
 const EXIT = { completed: 0, failed: 1, usage: 2, cancelled: 130 } as const;

@@ -228,3 +228,14 @@ export class Accounts {
     await this.repos.sessions.delete(sha256(sessionId));
   }
 }
+
+/** What a request carries, set by the auth middleware (see principal.ts). */
+declare module "hono" {
+  interface ContextVariableMap {
+    accounts: Accounts;
+    identity: Identity | undefined;
+    principal: Principal | undefined;
+    /** The session cookie's value that authenticated the request, if one did; never logged. */
+    sessionId: string | undefined;
+  }
+}
