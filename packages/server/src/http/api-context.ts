@@ -5,7 +5,7 @@ import type { ForgesConfig } from "../delivery/index.js";
 import type { AdmissionSettings } from "./admission.js";
 import type { Repos } from "../storage/index.js";
 import type { LocalSourcePolicy } from "../sources/local-source-policy.js";
-import type { Dispatcher } from "../worker/pool.js";
+import type { Dispatcher } from "../tasks/service.js";
 import type { EventHub } from "../events/event-hub.js";
 import type { Metrics } from "../metrics.js";
 

@@ -9,7 +9,7 @@ import type { Repos } from "../storage/index.js";
 import { forgesFromEnv } from "../delivery/index.js";
 import { admissionSettings } from "./admission.js";
 import { LocalSourceRefusedError } from "../sources/local-source-policy.js";
-import type { Dispatcher } from "../worker/pool.js";
+import type { Dispatcher } from "../tasks/service.js";
 import type { ApiContext, DeliverySettings } from "./api-context.js";
 import { authMiddleware } from "./auth-middleware.js";
 import { HttpError } from "../errors.js";

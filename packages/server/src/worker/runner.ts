@@ -8,7 +8,6 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import {
   createModelClient,
-  emptyTaskUsage,
   diffStat,
   LocalTaskStore,
   type QuireEvent,
@@ -25,6 +24,7 @@ import {
   LOCAL_WORKSPACE_ID,
   type Task,
 } from "../storage/index.js";
+import { endAttempt } from "../tasks/service.js";
 import { syncTaskStatus } from "../tasks/status.js";
 import type { WorkerContext } from "./context.js";
 import { EventWriter } from "./event-writer.js";
@@ -35,7 +35,6 @@ import { restoreLocalTask, saveRound } from "./restore-task.js";
 import { environmentForTask } from "./task-environment.js";
 import { AttemptMeter } from "./meter.js";
 import { verifyAttemptDiff } from "./verify.js";
-import { storedDiffForEvent } from "../tasks/event-diff.js";
 import { storeDiff } from "../tasks/diff-storage.js";
 import { blobStoreIn } from "../blobs/blob-store.js";
 
@@ -272,29 +271,12 @@ export async function finishAttempt(
   }
   const recorded = await ctx.repos.attempts.finish(attempt.id, ctx.workerId, outcome);
   if (!recorded) return;
-  // With one attempt, its event ends the task's stream, so the task's status goes final first
-  // (see sse.ts); with several, the task's own final event comes from syncTaskStatus, after it.
-  if (task.attemptsRequested === 1) await syncTaskStatus(ctx, task.id);
-  events.push(attemptFinalEvent(task.id, attempt.id, outcome));
-  await events.flush();
-  if (task.attemptsRequested > 1) await syncTaskStatus(ctx, task.id);
+  // Its final event goes through this attempt's writer, after the events still queued in it.
+  await endAttempt(ctx, task, attempt.id, outcome, async (_attemptId, event) => {
+    events.push(event);
+    await events.flush();
+  });
   ctx.metrics?.attemptsFinished.inc({ status: outcome.status });
-}
-
-export function attemptFinalEvent(taskId: string, attemptId: string, outcome: AttemptResult): QuireEvent {
-  return {
-    type: "task.completed",
-    task_id: taskId,
-    attempt_id: attemptId,
-    status: outcome.status,
-    final_message: outcome.finalMessage ?? null,
-    ...storedDiffForEvent(outcome),
-    usage: outcome.usage ?? emptyTaskUsage(),
-    ...(outcome.status !== "completed" && outcome.reason ? { reason: outcome.reason } : {}),
-    ...(outcome.verification && outcome.verification !== "skipped"
-      ? { verification: { status: outcome.verification, log: outcome.verificationLog ?? "" } }
-      : {}),
-  };
 }
 
 function statsOf(diff: string): DiffStats {
