@@ -10,7 +10,7 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { RecordedRequest, ScriptedReply } from "@quire/core/testing";
+import type { RecordedRequest, ScriptedReply } from "@quire/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { providerEnv, quireBin, quireEnv, tempHome } from "../helpers/quire.js";
 import { failingTestRepo, fixAddPatch, git, makeRepo } from "../helpers/repo.js";

@@ -8,7 +8,7 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { RecordedRequest, ScriptedReply } from "@quire/core/testing";
+import type { RecordedRequest, ScriptedReply } from "@quire/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseJsonl, providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 import { failingTestRepo, fixAddPatch, makeRepo } from "../helpers/repo.js";

@@ -9,7 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { ScriptedReply } from "@quire/core/testing";
+import type { ScriptedReply } from "@quire/testing";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { providerEnv, tempHome } from "../helpers/quire.js";
 import { failingTestRepo, fixAddPatch, makeRepo } from "../helpers/repo.js";

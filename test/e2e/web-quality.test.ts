@@ -3,7 +3,7 @@
  * usable (live and loaded afresh), nothing jumps while the log streams, the themes, and
  * keyboard use (every control named, focus visible, a sensible order).
  */
-import type { ScriptedReply } from "@quire/core/testing";
+import type { ScriptedReply } from "@quire/testing";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failingTestRepo, makeRepo } from "../helpers/repo.js";

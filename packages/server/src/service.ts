@@ -11,8 +11,8 @@ import { modelReadiness, type ModelReadiness } from "@quire/core";
 import type { Logger } from "pino";
 import { type AuthOptions, createApp, type QuireApp } from "./http/app.js";
 import type { DeliverySettings } from "./http/api-context.js";
-import { EventHub } from "./http/event-hub.js";
-import { createMetrics } from "./http/metrics.js";
+import { EventHub } from "./events/event-hub.js";
+import { createMetrics } from "./metrics.js";
 import { startServer } from "./http/server.js";
 import { moveBlobFilesIntoDatabase } from "./blobs/legacy-blob-files.js";
 import { createRepos, migrateToLatest, openDatabase, type Repos, type StorageDatabase } from "./storage/index.js";
@@ -23,7 +23,7 @@ import { PgBossQueue } from "./worker/pg-boss-queue.js";
 import { WorkerPool } from "./worker/pool.js";
 import { newWorkerId } from "./worker/recovery.js";
 import { concurrencyGate } from "./worker/gate.js";
-import { moveUrlCredentials } from "./worker/legacy-url-credentials.js";
+import { moveUrlCredentials } from "./sources/legacy-url-credentials.js";
 
 export interface ServiceOptions {
   settings: RunSettings;

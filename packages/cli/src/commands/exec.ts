@@ -8,7 +8,6 @@ import {
   resolveEnvironment,
   type QuireEvent,
   resumeTask,
-  type SandboxBackendName,
   startTask,
   type TaskResult,
 } from "@quire/core";
@@ -19,33 +18,9 @@ import { runRemoteExec } from "../remote/remote-exec.js";
 import { addRunOptions } from "../exec/run-options.js";
 import { readPrompt } from "../exec/prompt.js";
 import { ReadableLog } from "../exec/readable-log.js";
-import { resolveExecSettings } from "../exec/settings.js";
+import { type ExecFlags, resolveExecSettings } from "../exec/settings.js";
 import { sandboxUsable } from "../exec/sandbox-check.js";
 import { gitCheckout, UsageProblem, writableFile } from "../review/usage-checks.js";
-
-export interface ExecFlags {
-  json?: boolean;
-  mode: "code" | "ask" | "review";
-  provider?: string;
-  model?: string;
-  baseUrl?: string;
-  profile?: string;
-  sandbox?: SandboxBackendName;
-  image?: string;
-  cd?: string;
-  resume?: string;
-  env?: string;
-  maxTurns?: number;
-  maxTime?: number;
-  maxTokens?: number;
-  outputLastMessage?: string;
-  /** With a server (remote-exec.ts). */
-  server?: string;
-  ref?: string;
-  repo?: string;
-  attempts?: number;
-  detach?: boolean;
-}
 
 /** Flags that only mean something to a server. */
 const SERVER_ONLY = ["ref", "repo", "attempts", "detach"] as const;

@@ -16,7 +16,7 @@ import {
 import { type Command, Option } from "commander";
 import { authFromEnv } from "./serve-auth.js";
 import { type Logger, pino } from "pino";
-import type { ExecFlags } from "./exec.js";
+import type { ExecFlags } from "../exec/settings.js";
 import { addRunOptions, nonNegativeInt, positiveInt } from "../exec/run-options.js";
 import { sandboxUsable } from "../exec/sandbox-check.js";
 import { resolveExecSettings } from "../exec/settings.js";

@@ -7,7 +7,10 @@
  */
 import type { ConversationState } from "../agent/conversation.js";
 import type { QuireEvent } from "../events.js";
-import type { TaskRecord } from "./store.js";
+import type { TaskStatus, TaskUsage } from "../events.js";
+import type { ProviderName } from "../models/types.js";
+import type { SandboxBackendName } from "../sandbox/types.js";
+import type { TaskMode } from "../tools/types.js";
 
 export interface TaskStore {
   /** The task's scratch folder on this machine: its workspace (`repo/`, `upper/`, …) and temporary files. */
@@ -33,4 +36,41 @@ export interface TaskStore {
   saveDiff(id: string, diff: string): Promise<void>;
   /** The last stored diff, whole ("" when there is none). */
   loadDiff(id: string): Promise<string>;
+}
+
+export interface TaskRecord {
+  /** CPU seconds the task's sandboxed commands used, over all its turns (null: not measurable here). */
+  sandboxCpuSeconds?: number | null;
+  id: string;
+  mode: TaskMode;
+  /** Every prompt sent to the task: the first, then follow-ups. */
+  prompts: string[];
+  /** The user's checkout the task was made from. */
+  sourceRoot: string;
+  baseCommit: string;
+  branch: string;
+  /** The task's own checkout (under the task's folder). */
+  workspace: string;
+  /** The tree task diffs are taken against: the commit as the environment's setup left it. */
+  baseTree?: string;
+  /** The environment snapshot the workspace is a copy-on-write view of. */
+  snapshotDir?: string;
+  /** Whether the workspace is an overlayfs mount (mounted only while the task runs). */
+  overlay?: boolean;
+  /** The agent phase's network mode. */
+  network?: "off" | "allowlist" | "on";
+  readOnlyPaths: string[];
+  /** The user's checkout had uncommitted changes to tracked files, which the task does not see. */
+  sourceDirty?: boolean;
+  provider: ProviderName;
+  model: string;
+  sandbox: SandboxBackendName;
+  status: TaskStatus | "running";
+  /** The process running the task, while it runs: a record left "running" by a dead one is interrupted. */
+  pid?: number;
+  reason?: string;
+  finalMessage: string | null;
+  usage?: TaskUsage;
+  createdAt: string;
+  updatedAt: string;
 }

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRepos, type Repos } from "../storage/index.js";
-import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "../storage/test-databases.js";
+import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "../../testing/databases.js";
 import { moveBlobFilesIntoDatabase } from "./legacy-blob-files.js";
 
 describe.each(TEST_DIALECTS)("blob files of an older home on %s", (dialect) => {

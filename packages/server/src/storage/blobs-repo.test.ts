@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BLOB_CHUNK_BYTES, BlobNotFoundError, createRepos, type BlobsRepo } from "./index.js";
-import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "./test-databases.js";
+import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "../../testing/databases.js";
 
 describe.each(TEST_DIALECTS)("blobs in the database on %s", (dialect) => {
   let database: TestDatabase;

@@ -2,7 +2,7 @@ import { Migrator, NO_MIGRATIONS, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateToLatest } from "./migrate.js";
 import { migrationProvider } from "./migrations/index.js";
-import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "./test-databases.js";
+import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "../../testing/databases.js";
 
 describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
   let database: TestDatabase;

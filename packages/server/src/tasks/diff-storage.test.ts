@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRepos, type BlobsRepo } from "../storage/index.js";
-import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "../storage/test-databases.js";
+import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "../../testing/databases.js";
 import { storeDiff, wholeDiffOf } from "./diff-storage.js";
 
 describe.each(TEST_DIALECTS)("storeDiff on %s", (dialect) => {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { newConversation, type QuireEvent, type TaskRecord, writeWorkspaceNote } from "@quire/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRepos, type Attempt, type Repos, type Task } from "../storage/index.js";
-import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "../storage/test-databases.js";
+import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "../../testing/databases.js";
 import { AttemptTaskStore } from "./attempt-task-store.js";
 import type { EventWriter } from "./event-writer.js";
 

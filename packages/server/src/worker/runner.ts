@@ -6,9 +6,7 @@
  */
 import {
   createModelClient,
-  emptyTaskUsage,
   diffStat,
-  type QuireEvent,
   resumeTask,
   startTask,
   type TaskResult,
@@ -22,17 +20,17 @@ import {
   LOCAL_WORKSPACE_ID,
   type Task,
 } from "../storage/index.js";
+import { endAttempt } from "../tasks/service.js";
 import { syncTaskStatus } from "../tasks/status.js";
 import type { WorkerContext } from "./context.js";
 import { EventWriter } from "./event-writer.js";
 import { keepLease } from "./lease.js";
-import { openSource } from "./repository-source.js";
-import { isGitUrl, resolveRef } from "./sources.js";
+import { openSource } from "../sources/open-source.js";
+import { isGitUrl, resolveRef } from "../sources/sources.js";
 import { AttemptTaskStore } from "./attempt-task-store.js";
 import { environmentForTask } from "./task-environment.js";
 import { AttemptMeter } from "./meter.js";
 import { verifyAttemptDiff } from "./verify.js";
-import { storedDiffForEvent } from "../tasks/event-diff.js";
 import { storeDiff } from "../tasks/diff-storage.js";
 
 /** `cancel`: the user asked to stop it; `shutdown`: this process is stopping (the attempt is interrupted). */
@@ -265,29 +263,12 @@ export async function finishAttempt(
   }
   const recorded = await ctx.repos.attempts.finish(attempt.id, ctx.workerId, outcome);
   if (!recorded) return;
-  // With one attempt, its event ends the task's stream, so the task's status goes final first
-  // (see sse.ts); with several, the task's own final event comes from syncTaskStatus, after it.
-  if (task.attemptsRequested === 1) await syncTaskStatus(ctx, task.id);
-  events.push(attemptFinalEvent(task.id, attempt.id, outcome));
-  await events.flush();
-  if (task.attemptsRequested > 1) await syncTaskStatus(ctx, task.id);
+  // Its final event goes through this attempt's writer, after the events still queued in it.
+  await endAttempt(ctx, task, attempt.id, outcome, async (_attemptId, event) => {
+    events.push(event);
+    await events.flush();
+  });
   ctx.metrics?.attemptsFinished.inc({ status: outcome.status });
-}
-
-export function attemptFinalEvent(taskId: string, attemptId: string, outcome: AttemptResult): QuireEvent {
-  return {
-    type: "task.completed",
-    task_id: taskId,
-    attempt_id: attemptId,
-    status: outcome.status,
-    final_message: outcome.finalMessage ?? null,
-    ...storedDiffForEvent(outcome),
-    usage: outcome.usage ?? emptyTaskUsage(),
-    ...(outcome.status !== "completed" && outcome.reason ? { reason: outcome.reason } : {}),
-    ...(outcome.verification && outcome.verification !== "skipped"
-      ? { verification: { status: outcome.verification, log: outcome.verificationLog ?? "" } }
-      : {}),
-  };
 }
 
 function statsOf(diff: string): DiffStats {

@@ -7,7 +7,8 @@ import type { Hono } from "hono";
 import { z } from "zod";
 import { BlobNotFoundError } from "../../storage/index.js";
 import type { ApiContext } from "../api-context.js";
-import { HttpError, parseOr400 } from "../errors.js";
+import { HttpError } from "../../errors.js";
+import { parseOr400 } from "../errors.js";
 import { taskFor } from "../scoping.js";
 
 const outputQuery = z

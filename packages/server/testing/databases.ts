@@ -8,9 +8,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { openDatabase, redact, type DialectName, type StorageDatabase } from "./database.js";
-import { migrateToLatest } from "./migrate.js";
-import { SecretCipher } from "./secret-cipher.js";
+import { openDatabase, redact, type DialectName, type StorageDatabase } from "../src/storage/database.js";
+import { migrateToLatest } from "../src/storage/migrate.js";
+import { SecretCipher } from "../src/storage/secret-cipher.js";
 
 export const TEST_DIALECTS: DialectName[] = ["sqlite", "postgres"];
 

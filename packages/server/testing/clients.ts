@@ -3,7 +3,7 @@
  * with its CSRF token, or an API token), recording every response body so tests can check that
  * no secret was ever sent back. Kept free of vitest, like the other test-*.ts helpers.
  */
-import type { AuthOptions } from "./auth-options.js";
+import type { AuthOptions } from "../src/accounts/auth-options.js";
 
 export const ADMIN = { email: "admin@example.com", password: "admin-password-1" };
 

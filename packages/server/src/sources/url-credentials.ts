@@ -5,11 +5,7 @@
  * never in its arguments, where other users of the machine could read them, nor in a URL, which
  * git writes into the clone's config and prints in errors.
  */
-
-export interface UrlCredentials {
-  username: string;
-  password: string;
-}
+import type { UrlCredentials } from "../storage/index.js";
 
 export class UrlCredentialsError extends Error {}
 

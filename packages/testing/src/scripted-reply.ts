@@ -2,7 +2,13 @@
  * What a test scripts the model to answer, and the same reply with every default filled in,
  * ready to be written in any of the three wire formats.
  */
-import type { Usage } from "../models/types.js";
+/** Token counts as every provider's wire reports them (the shape of core's `Usage`). */
+export interface Usage {
+  input_tokens: number;
+  cached_input_tokens: number;
+  output_tokens: number;
+  reasoning_output_tokens: number;
+}
 
 export interface ScriptedToolCall {
   name: string;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from "vitest";
-import type { DialectName } from "./database.js";
-import { createRepos, type Repos } from "./index.js";
-import { openTestDatabase, type TestDatabase } from "./test-databases.js";
+import type { DialectName } from "../src/storage/database.js";
+import { createRepos, type Repos } from "../src/storage/index.js";
+import { openTestDatabase, type TestDatabase } from "./databases.js";
 
 export interface TestRepos {
   database: TestDatabase;

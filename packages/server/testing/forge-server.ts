@@ -5,7 +5,7 @@
  * (GitLab), or the error body given. Kept free of vitest so other suites can use it.
  */
 import { createServer, type IncomingHttpHeaders } from "node:http";
-import { listenLocally } from "@quire/core/testing";
+import { listenLocally } from "@quire/testing";
 
 export interface ForgeRequest {
   method: string;

@@ -1,6 +1,6 @@
 /**
  * For tests: an API over a fresh test database, served on a free port, and a small SSE reader.
- * Kept free of vitest (like storage's test-databases.ts) so later suites can use it too.
+ * Kept free of vitest (like databases.ts beside it) so later suites can use it too.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -8,12 +8,12 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import type { ModelReadiness } from "@quire/core";
 import { pino } from "pino";
-import type { AuthOptions } from "../accounts/auth-options.js";
-import type { SignInLimits } from "../accounts/sign-in-limits.js";
-import { createRepos, type DialectName, type Repos } from "../storage/index.js";
-import { openTestDatabase } from "../storage/test-databases.js";
-import { createApp, type QuireApp } from "./app.js";
-import { startServer } from "./server.js";
+import type { AuthOptions } from "../src/accounts/auth-options.js";
+import type { SignInLimits } from "../src/accounts/sign-in-limits.js";
+import { createRepos, type DialectName, type Repos } from "../src/storage/index.js";
+import { openTestDatabase } from "./databases.js";
+import { createApp, type QuireApp } from "../src/http/app.js";
+import { startServer } from "../src/http/server.js";
 
 export interface TestApi {
   url: string;

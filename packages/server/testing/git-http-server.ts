@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
-import { listenLocally } from "@quire/core/testing";
+import { listenLocally } from "@quire/testing";
 
 export interface GitHttpRequest {
   method: string;

@@ -1,5 +1,5 @@
 /** For tests: plans with only the limits a test is about (everything else unlimited). */
-import type { Plan } from "./plan-schema.js";
+import type { Plan } from "../src/plans/plan-schema.js";
 
 export function testPlan(limits: Partial<Plan> = {}): Plan {
   return {

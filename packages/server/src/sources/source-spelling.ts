@@ -4,7 +4,7 @@
  * registered twice.
  */
 import { fileURLToPath } from "node:url";
-import { isGitUrl } from "../worker/sources.js";
+import { isGitUrl } from "./sources.js";
 
 export class SourceSpellingError extends Error {}
 

@@ -2,9 +2,9 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeRepo } from "../../../../test/helpers/repo.js";
-import { MULTI_USER } from "../accounts/test-clients.js";
-import { postJson, startTestApi, type TestApi } from "./test-api.js";
+import { makeRepo } from "../../../test/helpers/repo.js";
+import { MULTI_USER } from "../testing/clients.js";
+import { postJson, startTestApi, type TestApi } from "../testing/api.js";
 
 /** The `route` label of every quire_http_requests_total sample, by method. */
 function routeLabels(metrics: string): string[] {
