@@ -3,6 +3,7 @@
  * It has the shape of `codex exec --json` (thread/turn/item events) so consumers written for
  * Codex keep working; Quire's own events (task.*) are additions with their own type names.
  */
+import type { ImageRef } from "./models/images.js";
 import type { Usage } from "./models/types.js";
 
 export type CommandStatus = "in_progress" | "completed" | "failed" | "declined";
@@ -10,9 +11,10 @@ export type CommandStatus = "in_progress" | "completed" | "failed" | "declined";
 export type ThreadItem =
   /**
    * Quire: the person's words that open a round (the prompt, then each follow-up), so the record
-   * holds both sides of the conversation. `author`: who sent it, when a server knows.
+   * holds both sides of the conversation. `author`: who sent it, when a server knows; `images`: what
+   * was attached (their kind and size; a server's stored image id), never their bytes.
    */
-  | { id: string; type: "user_message"; text: string; author?: string }
+  | { id: string; type: "user_message"; text: string; author?: string; images?: ImageRef[] }
   | { id: string; type: "agent_message"; text: string }
   | { id: string; type: "reasoning"; text: string }
   | {

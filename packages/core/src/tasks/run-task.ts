@@ -6,6 +6,7 @@ import { createRedactor } from "../environments/redact.js";
 import type { SnapshotScope } from "../environments/snapshot.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
 import type { QuireEvent, TaskStatus } from "../events.js";
+import { checkImageCount, ImageError, type ImageInput, imageRef } from "../models/images.js";
 import type { ModelClient, ModelStreamEvent } from "../models/types.js";
 import { openAgentNetwork } from "../network/index.js";
 import type { OutboundAllowance } from "../network/operator-allowance.js";
@@ -43,7 +44,11 @@ export interface TaskRunOptions {
   prompt: string;
   /** Who sent the prompt, when a server knows; recorded on the round's `user_message` item. */
   author?: string;
+  /** Images sent with the prompt (checked by their bytes already: models/images.ts). */
+  images?: ImageInput[];
   model: ModelClient;
+  /** Whether the model takes images (config `image_input`); false refuses images and hides view_image. */
+  imageInput?: boolean;
   sandbox: SandboxBackendName;
   limits: AgentLimits;
   contextWindow: number;
@@ -100,6 +105,7 @@ export interface TaskResult {
 
 /** Creates a task from the user's checkout at HEAD, prepares its environment, runs the first prompt. */
 export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
+  refuseImagesTheModelCannotTake(options);
   const store = options.store ?? new LocalTaskStore(options.home);
   const id = options.id ?? LocalTaskStore.newId();
   const record = newRecord(id, options);
@@ -173,6 +179,7 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
  * is intact, else in one rebuilt from the stored diff (rebuild.ts).
  */
 export async function resumeTask(options: TaskRunOptions & { id: string }): Promise<TaskResult> {
+  refuseImagesTheModelCannotTake(options);
   const store = options.store ?? new LocalTaskStore(options.home);
   const record = await store.load(options.id);
   if (record.status === "running") {
@@ -258,11 +265,24 @@ async function failRoundKeepingResult(
   return finishTask(store, record, state, outcome, storedDiff, emit);
 }
 
+/** Before anything runs: a text-only model is never sent an image, and a round's images are bounded. */
+export function refuseImagesTheModelCannotTake(options: Pick<TaskRunOptions, "images" | "imageInput" | "model">): void {
+  const count = options.images?.length ?? 0;
+  if (count === 0) return;
+  checkImageCount(count);
+  if (options.imageInput === false) {
+    throw new ImageError(
+      `model ${options.model.model} is configured as text-only (image_input = false): it cannot be given images`,
+    );
+  }
+}
+
 /** A round begins with the person's words, before anything it does (setup included). */
 function emitUserMessage(emit: (event: QuireEvent) => void, state: ConversationState, options: TaskRunOptions): void {
   const id = `item_${state.nextItemIndex++}`;
   const author = options.author ? { author: options.author } : {};
-  emit({ type: "item.completed", item: { id, type: "user_message", text: options.prompt, ...author } });
+  const images = options.images?.length ? { images: options.images.map(imageRef) } : {};
+  emit({ type: "item.completed", item: { id, type: "user_message", text: options.prompt, ...author, ...images } });
 }
 
 async function runTaskTurn(
@@ -299,7 +319,8 @@ async function runTaskTurn(
     },
     ...(record.overlay ? { diskUsageRoot: taskUpperDir(store.taskDir(record.id)) } : {}),
   });
-  const toolset = buildToolset(record.mode);
+  const imageInput = options.imageInput !== false;
+  const toolset = buildToolset(record.mode, { imageInput });
   // The conversation is kept on disk as the turn goes, so a killed process loses nothing that
   // --resume needs; writes are chained so that two never overlap.
   let saving = Promise.resolve();
@@ -310,29 +331,35 @@ async function runTaskTurn(
     emit(event);
     if (event.type !== "item.updated") saveConversation();
   };
-  const outcome = await runTurn(state, options.prompt, {
-    model: options.model,
-    mode: record.mode,
-    instructions: systemPromptFor(record.mode),
-    tools: toolset.offered,
-    hiddenTools: toolset.hidden,
-    onTurnEnd: toolset.onTurnEnd,
-    workspace: record.workspace,
-    cwd,
-    env: environment.variables,
-    sandbox,
-    limits: withEnvironmentLimits(options.limits, environment),
-    contextWindow: options.contextWindow,
-    promptCacheKey: record.id,
-    signal: options.signal,
-    emit: emitAndKeep,
-    redact: (text) => redactor.redact(text),
-    onModelEvent: options.onModelEvent,
-    keepCommandOutput: {
-      maxBytes: environment.limits.outputBytes,
-      save: (itemId, output) => store.saveCommandOutput(record.id, itemId, redactor.redact(output)),
+  const outcome = await runTurn(
+    state,
+    options.prompt,
+    {
+      model: options.model,
+      mode: record.mode,
+      instructions: systemPromptFor(record.mode),
+      tools: toolset.offered,
+      hiddenTools: toolset.hidden,
+      onTurnEnd: toolset.onTurnEnd,
+      workspace: record.workspace,
+      cwd,
+      env: environment.variables,
+      sandbox,
+      limits: withEnvironmentLimits(options.limits, environment),
+      contextWindow: options.contextWindow,
+      promptCacheKey: record.id,
+      signal: options.signal,
+      emit: emitAndKeep,
+      redact: (text) => redactor.redact(text),
+      onModelEvent: options.onModelEvent,
+      keepCommandOutput: {
+        maxBytes: environment.limits.outputBytes,
+        save: (itemId, output) => store.saveCommandOutput(record.id, itemId, redactor.redact(output)),
+      },
+      imageInput,
     },
-  }).finally(async () => {
+    options.images ?? [],
+  ).finally(async () => {
     await network.close();
     refusals.flush();
   });

@@ -10,6 +10,7 @@ import { applyPatchTool } from "../tools/apply-patch.js";
 import { shellTool } from "../tools/shell.js";
 import type { TaskMode, Tool } from "../tools/types.js";
 import { createUpdatePlanTool, PlanTracker } from "../tools/update-plan.js";
+import { viewImageTool } from "../tools/view-image.js";
 
 export function systemPromptFor(mode: TaskMode): string {
   return loadPrompt(mode);
@@ -19,7 +20,10 @@ export function systemPromptFor(mode: TaskMode): string {
  * The tools of a task. Ask mode offers no write tool; apply_patch stays callable there only
  * so that a model that sends it anyway is told clearly that the task is read-only.
  */
-export function buildToolset(mode: TaskMode): {
+export function buildToolset(
+  mode: TaskMode,
+  options: { imageInput?: boolean } = {},
+): {
   offered: Tool[];
   hidden: Tool[];
   onTurnEnd: (emit: (item: ThreadItem) => void) => void;
@@ -29,6 +33,8 @@ export function buildToolset(mode: TaskMode): {
   const shell = shellTool as unknown as Tool;
   const applyPatch = applyPatchTool as unknown as Tool;
   const offered = mode === "code" ? [shell, applyPatch, updatePlan] : [shell, updatePlan];
+  // Codex's view_image, for models that take images.
+  if (options.imageInput) offered.push(viewImageTool as unknown as Tool);
   return { offered, hidden: mode === "code" ? [] : [applyPatch], onTurnEnd: (emit) => plan.complete(emit) };
 }
 

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { ThreadItem } from "../events.js";
+import type { ImageInput } from "../models/images.js";
 import type { Sandbox } from "../sandbox/types.js";
 
 export type TaskMode = "code" | "ask";
@@ -26,6 +27,8 @@ export interface ToolContext {
   nextItemId(): string;
   /** Emits item.started / item.updated / item.completed. */
   emitItem(phase: "started" | "updated" | "completed", item: ThreadItem): void;
+  /** Shows the model an image with its next request (view_image); absent when the model takes none. */
+  attachImage?(image: ImageInput, path: string): void;
 }
 
 export interface CommandOutputKeeper {
