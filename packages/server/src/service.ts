@@ -173,8 +173,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
 /** A test's scripted model client needs no key; otherwise the configured provider's key must be set. */
 function workerModelStatus(options: ServiceOptions): ModelReadiness {
-  const { provider, model } = options.settings.model;
-  if (options.worker?.modelClient) return { ready: true, provider, model, message: null };
+  const { provider, model, imageInput } = options.settings.model;
+  if (options.worker?.modelClient) {
+    return { ready: true, provider, model, message: null, imageInput: imageInput !== false };
+  }
   return modelReadiness(options.settings.model);
 }
 

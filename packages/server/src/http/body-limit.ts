@@ -5,16 +5,20 @@
  * holding at most the limit. The answer is 413 with a JSON error, and the connection is closed
  * rather than drained, so the rest of a huge body is not even read.
  *
- * One limit for every route today: JSON bodies, the largest being a task's prompt (100,000
- * characters). A route that ever takes more (an upload) gets its own entry in ROUTE_LIMITS.
+ * One limit for most routes: JSON bodies, the largest being a task's prompt (100,000 characters).
+ * The routes that take images (a task, a follow-up) get room for them in ROUTE_LIMITS.
  */
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { IMAGES_BODY_BYTES } from "./images.js";
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
-/** Larger (or smaller) limits by path prefix; none yet. */
-const ROUTE_LIMITS: readonly { prefix: string; maxBytes: number }[] = [];
+/** Larger (or smaller) limits by exact path: a new task and a follow-up carry images. */
+const ROUTE_LIMITS: readonly { path: RegExp; maxBytes: number }[] = [
+  { path: /^\/api\/tasks$/, maxBytes: IMAGES_BODY_BYTES },
+  { path: /^\/api\/tasks\/[^/]+\/messages$/, maxBytes: IMAGES_BODY_BYTES },
+];
 
 export function requestBodyLimit(defaultMaxBytes: number = DEFAULT_BODY_LIMIT_BYTES): MiddlewareHandler {
   const limits = new Map<number, MiddlewareHandler>();
@@ -33,7 +37,7 @@ export function requestBodyLimit(defaultMaxBytes: number = DEFAULT_BODY_LIMIT_BY
     return limit;
   };
   return (c, next) => {
-    const route = ROUTE_LIMITS.find((entry) => c.req.path.startsWith(entry.prefix));
+    const route = ROUTE_LIMITS.find((entry) => entry.path.test(c.req.path));
     return limiter(route?.maxBytes ?? defaultMaxBytes)(c, next);
   };
 }

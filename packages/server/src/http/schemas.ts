@@ -1,6 +1,7 @@
 /** Request shapes, validated with zod; the OpenAPI document is generated from the same schemas. */
 import { z } from "zod";
 import { TASK_STATUSES } from "../storage/index.js";
+import { imagesField } from "./images.js";
 
 export const createRepositoryBody = z
   .object({
@@ -21,6 +22,7 @@ export const createTaskBody = z
     attempts: z.number().int().min(1).max(4).default(1),
     environment: z.string().min(1).optional().describe("An environment id of the same repository."),
     model: z.string().trim().min(1).max(200).optional(),
+    images: imagesField,
   })
   .strict();
 
@@ -82,6 +84,7 @@ export const followUpBody = z
   .object({
     text: z.string().trim().min(1).max(100_000),
     attemptId: z.string().min(1).optional().describe("The attempt to continue; the best-ranked one when absent."),
+    images: imagesField,
   })
   .strict();
 

@@ -12,6 +12,7 @@ import { CommandOutputsRepo } from "./command-outputs-repo.js";
 import { RepositoriesRepo } from "./repositories-repo.js";
 import type { SecretCipher } from "./secret-cipher.js";
 import { SessionsRepo } from "./sessions-repo.js";
+import { TaskImagesRepo } from "./task-images-repo.js";
 import { TasksRepo } from "./tasks-repo.js";
 import { AdmissionsRepo } from "./usage-admissions-repo.js";
 import { UsageRecordsRepo } from "./usage-records-repo.js";
@@ -37,6 +38,7 @@ export * from "./schema.js";
 export * from "./secret-cipher.js";
 export * from "./secrets-key.js";
 export * from "./sessions-repo.js";
+export * from "./task-images-repo.js";
 export * from "./tasks-repo.js";
 export * from "./usage-admissions-repo.js";
 export * from "./usage-records-repo.js";
@@ -51,6 +53,7 @@ export interface Repos {
   tasks: TasksRepo;
   attempts: AttemptsRepo;
   messages: MessagesRepo;
+  taskImages: TaskImagesRepo;
   commandOutputs: CommandOutputsRepo;
   blobs: BlobsRepo;
   events: EventsRepo;
@@ -82,6 +85,7 @@ export function createRepos(database: ReposDatabase): Repos {
     tasks: new TasksRepo(db),
     attempts: new AttemptsRepo(db, dialect),
     messages: new MessagesRepo(db),
+    taskImages: new TaskImagesRepo(db),
     commandOutputs: new CommandOutputsRepo(db),
     blobs: new BlobsRepo(db),
     events: new EventsRepo(db, dialect),

@@ -151,6 +151,20 @@ export interface Database extends AccountsDatabase, UsageDatabase {
   command_outputs: CommandOutputsTable;
   blobs: BlobsTable;
   blob_chunks: BlobChunksTable;
+  task_images: TaskImagesTable;
+}
+
+/** An image sent with a task's prompt (`message_id` null) or with a follow-up. */
+export interface TaskImagesTable {
+  id: string;
+  task_id: string;
+  message_id: string | null;
+  /** Its place among the message's images. */
+  position: number;
+  media_type: string;
+  bytes: number;
+  data: Buffer;
+  created_at: string;
 }
 
 /** One stored blob: its content's sha256 and size (its bytes are in blob_chunks). */

@@ -15,6 +15,7 @@ import { HttpError } from "../../errors.js";
 import { jsonBody, parseOr400 } from "../errors.js";
 import { createTaskBody, followUpBody, listTasksQuery } from "../schemas.js";
 import { streamTaskEvents } from "../sse.js";
+import { imagesOf } from "../images.js";
 import { chosenAttempt, viewTask, viewTasks } from "../task-view.js";
 
 const DEFAULT_PAGE = 100;
@@ -37,6 +38,7 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
     const principal = requireScope(c, "tasks:write");
     const body = parseOr400(createTaskBody, await jsonBody(c), "task");
     refuseWhenModelNotReady(ctx.modelStatus);
+    const images = imagesOf(body.images, "task", ctx.modelStatus);
     // Everything is checked before anything is written, so a bad request creates nothing.
     const repository = await repositoryFor(c, repos, body.repo, "tasks:write");
     if (!repository) throw invalid("repo", `no repository ${body.repo}`);
@@ -66,11 +68,13 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
         createdBy: principal.userId,
       },
       admitted?.admissionId ?? null,
+      images,
     );
     await audit(c, "task.created", created.task.id, {
       mode: body.mode,
       attempts: body.attempts,
       repositoryId: body.repo,
+      ...(images.length > 0 ? { images: images.length } : {}),
     });
     return c.json({ task: await viewTask(repos, created.task), attempts: created.attempts.map(attemptForJson) }, 201);
   });
@@ -140,6 +144,7 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
       );
     }
     refuseWhenModelNotReady(ctx.modelStatus);
+    const images = imagesOf(body.images, "message", ctx.modelStatus);
     const attempt = await chosenAttempt(repos, task, body.attemptId);
     if (!attempt)
       throw new HttpError(400, `invalid message: attemptId: task ${task.id} has no attempt ${body.attemptId}`);
@@ -151,9 +156,22 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
       taskId: task.id,
     });
     if (admitted instanceof Response) return admitted;
-    const message = await followUp(ctx, task, attempt, { text: body.text, authorId: sender.userId });
+    const message = await followUp(ctx, task, attempt, { text: body.text, authorId: sender.userId }, images);
     await audit(c, "task.follow_up", task.id, { attemptId: attempt.id, messageId: message.id });
     return c.json({ message, task: await viewTask(repos, await taskOr404(c)) }, 201);
+  });
+
+  app.get("/api/tasks/:id/images/:imageId", async (c) => {
+    const task = await taskOr404(c);
+    const image = await repos.taskImages.get(task.id, c.req.param("imageId"));
+    if (!image) throw new HttpError(404, `task ${task.id} has no image ${c.req.param("imageId")}`);
+    // Only sniffed image types are stored; nosniff and a sandboxing CSP keep it an image.
+    return c.body(new Uint8Array(image.data), 200, {
+      "content-type": image.mediaType,
+      "cache-control": "private, max-age=86400, immutable",
+      "x-content-type-options": "nosniff",
+      "content-security-policy": "default-src 'none'; sandbox",
+    });
   });
 
   app.get("/api/tasks/:id/events", async (c) => {
