@@ -263,6 +263,19 @@ export function openApiDocument(): JsonObject {
           },
         },
       },
+      "/api/tasks/{id}/images/{imageId}": {
+        get: {
+          summary: "An image sent with the task's prompt or a follow-up (its id is on the round's user_message item)",
+          parameters: [idParam, { name: "imageId", in: "path", required: true, schema: { type: "string" } }],
+          responses: {
+            "200": {
+              description: "The image's bytes.",
+              content: { "image/png": {}, "image/jpeg": {}, "image/webp": {}, "image/gif": {} },
+            },
+            "404": error("No such task or image."),
+          },
+        },
+      },
       "/api/tasks/{id}/diff": {
         get: {
           summary: "The diff of the best-ranked (or the given) attempt; ?format=patch gives git format-patch output",

@@ -6,6 +6,8 @@
  * records.
  */
 import os from "node:os";
+import { imageFromBytes } from "@quire/core";
+import { ONE_PIXEL_PNG } from "@quire/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeRepo } from "../../../../../test/helpers/repo.js";
 import { hashPassword } from "../../accounts/passwords.js";
@@ -24,6 +26,7 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
   let repoId: string;
   let branch: string;
   let taskId: string;
+  let imageId: string;
   let environmentId: string;
   let adminUserId: string;
   let adminTokenId: string;
@@ -91,6 +94,8 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
       blob: kept.ref,
       bytes: kept.bytes,
     });
+    // An image of A's task (as a task created with one stores it).
+    imageId = (await api.repos.taskImages.add(taskId, null, [imageFromBytes(ONE_PIXEL_PNG, "shot.png")]))[0]!.id!;
     adminUserId = (await api.repos.users.getByEmail(ADMIN.email))!.id;
     adminTokenId = (
       await admin.json<{ token: ApiToken }>("POST", "/api/tokens", { name: "a-token", scopes: ["tasks:read"] }, 201)
@@ -117,6 +122,7 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
       ["GET", `/api/tasks/${taskId}/diff`],
       ["GET", `/api/tasks/${taskId}/commands/item_1/output`],
       ["GET", `/api/tasks/${taskId}/file?path=a.txt`],
+      ["GET", `/api/tasks/${taskId}/images/${imageId}`],
       ["POST", `/api/tasks/${taskId}/messages`, { text: "hi" }],
       ["POST", `/api/tasks/${taskId}/cancel`],
       ["POST", `/api/tasks/${taskId}/archive`],
@@ -147,6 +153,7 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
       [adminUserId, "{userId}"],
       [invitationId, "{invitationId}"],
       ["item_1", "{item}"],
+      [imageId, "{imageId}"],
     ]);
     const checked = new Set(
       routes.map(([method, path]) => {
