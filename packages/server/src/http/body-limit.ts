@@ -6,7 +6,10 @@
  * rather than drained, so the rest of a huge body is not even read.
  *
  * One limit for most routes: JSON bodies, the largest being a task's prompt (100,000 characters).
- * The routes that take images (a task, a follow-up) get room for them in ROUTE_LIMITS.
+ * The routes that take images (a task, a follow-up) get room for them in ROUTE_LIMITS, for a body
+ * with a declared Content-Length only (which is not read before the route, after authentication):
+ * a chunked body, which the limit buffers as it counts it, keeps the default limit, so an
+ * unauthenticated client still makes the server hold at most that.
  */
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -20,25 +23,34 @@ const ROUTE_LIMITS: readonly { path: RegExp; maxBytes: number }[] = [
   { path: /^\/api\/tasks\/[^/]+\/messages$/, maxBytes: IMAGES_BODY_BYTES },
 ];
 
+/** Hono's bodyLimit answering 413 in words and closing the connection (the rest is not read). */
+function tooLargeLimit(maxBytes: number): MiddlewareHandler {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: (c) => {
+      c.header("connection", "close");
+      return c.json({ error: { message: `request body too large: at most ${describe(maxBytes)} here` } }, 413);
+    },
+  });
+}
+
 export function requestBodyLimit(defaultMaxBytes: number = DEFAULT_BODY_LIMIT_BYTES): MiddlewareHandler {
   const limits = new Map<number, MiddlewareHandler>();
   const limiter = (maxBytes: number): MiddlewareHandler => {
     let limit = limits.get(maxBytes);
     if (!limit) {
-      limit = bodyLimit({
-        maxSize: maxBytes,
-        onError: (c) => {
-          c.header("connection", "close");
-          return c.json({ error: { message: `request body too large: at most ${describe(maxBytes)} here` } }, 413);
-        },
-      });
+      limit = tooLargeLimit(maxBytes);
       limits.set(maxBytes, limit);
     }
     return limit;
   };
   return (c, next) => {
     const route = ROUTE_LIMITS.find((entry) => entry.path.test(c.req.path));
-    return limiter(route?.maxBytes ?? defaultMaxBytes)(c, next);
+    if (!route) return limiter(defaultMaxBytes)(c, next);
+    // Hono's bodyLimit buffers a chunked body as it counts it, before authentication: a chunked
+    // body gets the default limit, and the larger one needs a declared Content-Length.
+    const declared = c.req.header("content-length") !== undefined && !c.req.header("transfer-encoding");
+    return limiter(declared ? route.maxBytes : defaultMaxBytes)(c, next);
   };
 }
 
