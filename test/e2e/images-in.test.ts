@@ -73,9 +73,9 @@ describe.each(serverDatabases())("images in through quire serve on $name", (data
     expect(imagesSent(model.requests[0]!)).toEqual([inputImage]);
 
     // The timeline names the image (kind, size, id), never its bytes; the id serves them.
-    const userMessage = events.find((e) => e.event.type === "item.completed" && hasType(e.event, "user_message"));
-    const item = (userMessage?.event as { item: { images?: { id: string; media_type: string; bytes: number }[] } })
-      .item;
+    const userMessage = events.find((e) => e.event.type === "item.completed" && hasType(e.event.item, "user_message"));
+    type Item = { images?: { id: string; media_type: string; bytes: number }[] };
+    const item = (userMessage?.event as unknown as { item: Item }).item;
     expect(item.images).toEqual([{ id: expect.any(String), media_type: "image/png", bytes: ONE_PIXEL_PNG.length }]);
     expect(JSON.stringify(events)).not.toContain(PNG_BASE64);
     const served = await fetch(`${server.url}/api/tasks/${taskId}/images/${item.images![0]!.id}`);
@@ -94,6 +94,9 @@ describe.each(serverDatabases())("images in through quire serve on $name", (data
     });
     // The first prompt's image stays in the conversation; the follow-up's comes after it.
     expect(imagesSent(model.requests[1]!)).toEqual([inputImage, inputImage]);
+    // Metering counts them.
+    const usage = await api<{ totals: { images: number; modelCalls: number } }>(`${server.url}/api/usage`, "GET");
+    expect(usage.body.totals).toMatchObject({ images: 2, modelCalls: 2 });
   });
 
   it("refuses a file that is not an image, and creates nothing", async () => {
@@ -131,8 +134,8 @@ describe.each(serverDatabases())("images in through quire serve on $name", (data
   });
 });
 
-function hasType(event: { item?: unknown }, type: string): boolean {
-  return (event.item as { type?: string } | undefined)?.type === type;
+function hasType(item: unknown, type: string): boolean {
+  return (item as { type?: string } | undefined)?.type === type;
 }
 
 describe("quire exec -i", () => {

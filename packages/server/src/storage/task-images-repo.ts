@@ -79,12 +79,18 @@ export class TaskImagesRepo {
     return row && { mediaType: mediaTypeOf(row.media_type), data: Buffer.from(row.data) };
   }
 
-  /** How many images a task was given (metering). */
-  async countForTask(taskId: string): Promise<number> {
+  /** How many images an attempt was given: its task's prompt's, and its follow-ups' (metering). */
+  async countForAttempt(taskId: string, attemptId: string): Promise<number> {
     const row = await this.db
       .selectFrom("task_images")
       .select((eb) => eb.fn.countAll<number | string>().as("count"))
       .where("task_id", "=", taskId)
+      .where((eb) =>
+        eb.or([
+          eb("message_id", "is", null),
+          eb("message_id", "in", eb.selectFrom("messages").select("id").where("attempt_id", "=", attemptId)),
+        ]),
+      )
       .executeTakeFirstOrThrow();
     return Number(row.count);
   }
