@@ -50,6 +50,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       "messages",
       "repositories",
       "sessions",
+      "task_images",
       "tasks",
       "usage_admissions",
       "usage_counters",
