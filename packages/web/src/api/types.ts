@@ -155,6 +155,8 @@ export interface NewTask {
   attempts: number;
   environment?: string;
   model?: string;
+  /** Base64 (or `data:` URLs) of PNG, JPEG, WebP or GIF images. */
+  images?: { data: string }[];
 }
 
 /** `GET /api/tasks`'s query (docs/server.md). */
