@@ -31,6 +31,7 @@ const SERVER_FLOORS = [
   ["worker"],
   ["delivery"],
   ["tasks"],
+  ["notifications"],
   ["plans"],
   ["accounts"],
   ["sources"],

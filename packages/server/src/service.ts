@@ -24,6 +24,7 @@ import { WorkerPool } from "./worker/pool.js";
 import { newWorkerId } from "./worker/recovery.js";
 import { concurrencyGate } from "./worker/gate.js";
 import { moveUrlCredentials } from "./sources/legacy-url-credentials.js";
+import { Notifier } from "./notifications/index.js";
 
 export interface ServiceOptions {
   settings: RunSettings;
@@ -96,6 +97,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     if (blobsMoved > 0) logger.info({ blobs: blobsMoved }, "moved blob files of this home into the database");
     const hub = new EventHub();
     const metrics = createMetrics({ defaultMetrics: true });
+    // Links in webhooks point at QUIRE_PUBLIC_URL, else at where this process listens.
+    let listening: string | undefined;
+    const notifier = new Notifier({
+      repos,
+      logger,
+      home: settings.home,
+      publicUrl: () => process.env.QUIRE_PUBLIC_URL || listening || "http://localhost:8080",
+    });
+    closers.push(async () => notifier.stop());
     const postgres = database.dialect === "postgres" && options.databaseUrl !== undefined;
     const ctx: WorkerContext = {
       repos,
@@ -103,6 +113,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       logger,
       metrics,
       settings,
+      notifier,
       workerId: newWorkerId(),
       leaseMs: options.leaseMs ?? 30_000,
       // Several beats per lease: a lease shorter than the default beat (QUIRE_LEASE_MS=3000) would
@@ -151,6 +162,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       localSourceRoots: options.localSourceRoots,
       // Known for this process's own workers only; an API-only server leaves it to the workers elsewhere.
       modelStatus,
+      notifier,
       staticDir: options.http?.staticDir && existsSync(options.http.staticDir) ? options.http.staticDir : undefined,
       trustProxy: options.http?.trustProxy,
     });
@@ -159,6 +171,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       return { repos, app, pool, database, modelStatus, close: closeAll(closers, database) };
     }
     const server = await startServer({ app, host: options.http.host, port: options.http.port });
+    listening = server.url;
     closers.unshift(() => server.close());
     logger.info(
       { url: server.url, database: database.location, concurrency: options.concurrency },

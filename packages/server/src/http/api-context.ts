@@ -8,6 +8,7 @@ import type { LocalSourcePolicy } from "../sources/local-source-policy.js";
 import type { Dispatcher } from "../tasks/service.js";
 import type { EventHub } from "../events/event-hub.js";
 import type { Metrics } from "../metrics.js";
+import type { Notifier } from "../notifications/index.js";
 
 export interface DeliverySettings {
   author: { name: string; email: string };
@@ -30,4 +31,6 @@ export interface ApiContext {
   localSources: LocalSourcePolicy;
   /** Whether this process's workers can call their model; absent when it does not know (tests, API-only). */
   modelStatus?: ModelReadiness;
+  /** Sends the workspaces' webhooks (task finished, failed, delivered); absent: none are sent. */
+  notifier?: Notifier;
 }

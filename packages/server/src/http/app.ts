@@ -20,6 +20,7 @@ import { openApiDocument } from "./openapi.js";
 import { routeLabel } from "./route-label.js";
 import { securityHeaders } from "./security-headers.js";
 import { requestBodyLimit } from "./body-limit.js";
+import type { Notifier } from "../notifications/index.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
 import { environmentRoutes } from "./routes/environments.js";
@@ -31,6 +32,7 @@ import { reviewRoutes } from "./routes/review.js";
 import { commandOutputRoutes } from "./routes/command-output.js";
 import { taskRoutes } from "./routes/tasks.js";
 import { tokenRoutes } from "./routes/tokens.js";
+import { webhookRoutes } from "./routes/webhooks.js";
 import { usageRoutes } from "./routes/usage.js";
 import { webAppRoutes } from "./routes/web-app.js";
 import { mcpRoutes } from "../mcp/http-endpoint.js";
@@ -67,6 +69,8 @@ export interface AppOptions {
   signInLimits?: Partial<SignInLimits>;
   /** The model's readiness (a key is set): shown by `GET /api/model-status`; new tasks are refused when not ready. */
   modelStatus?: ModelReadiness;
+  /** Sends the workspaces' webhooks (absent: none are sent). */
+  notifier?: Notifier;
   /**
    * A reverse proxy in front terminates TLS and sets `X-Forwarded-Proto`: trust it for HSTS
    * (security-headers.ts). Off by default: a client could send that header itself.
@@ -148,6 +152,7 @@ export function createApp(options: AppOptions): QuireApp {
       home: options.home,
     },
     modelStatus: options.modelStatus,
+    ...(options.notifier ? { notifier: options.notifier } : {}),
   };
   repositoryRoutes(app, ctx);
   environmentRoutes(app, ctx);
@@ -161,6 +166,7 @@ export function createApp(options: AppOptions): QuireApp {
   invitationRoutes(app, accounts);
   auditRoutes(app, accounts);
   usageRoutes(app, ctx);
+  webhookRoutes(app, ctx);
   modelStatusRoutes(app, ctx);
   mcpRoutes(app);
   if (options.staticDir) webAppRoutes(app, options.staticDir);

@@ -17,6 +17,7 @@ import {
 } from "./schemas.js";
 import { body, error, ok, schemaOf, type JsonObject } from "./openapi-parts.js";
 import { usagePaths } from "./openapi-usage.js";
+import { createWebhookBody } from "./routes/webhooks.js";
 
 const idParam = { name: "id", in: "path", required: true, schema: { type: "string" } };
 
@@ -357,6 +358,29 @@ export function openApiDocument(): JsonObject {
         },
       },
       ...usagePaths(),
+      "/api/webhooks": {
+        get: {
+          summary: "The workspace's webhooks with their last delivery (admins); never their secrets",
+          responses: { "200": ok("{ webhooks }"), "403": error("Not an admin.") },
+        },
+        post: {
+          summary: "Add a webhook (admins): the answer carries its signing secret, shown only once",
+          requestBody: body("CreateWebhook"),
+          responses: {
+            "201": ok("{ webhook, secret }"),
+            "400": error("Invalid body."),
+            "403": error("Not an admin."),
+            "409": error("The workspace has its 20 webhooks."),
+          },
+        },
+      },
+      "/api/webhooks/{id}": {
+        delete: {
+          summary: "Remove a webhook (admins)",
+          parameters: [idParam],
+          responses: { "204": { description: "Removed." }, "404": error("No such webhook.") },
+        },
+      },
     },
     components: {
       schemas: {
@@ -368,6 +392,7 @@ export function openApiDocument(): JsonObject {
         UpdateEnvironment: schemaOf(updateEnvironmentBody),
         Secret: schemaOf(secretBody),
         Deliver: schemaOf(deliverBody),
+        CreateWebhook: schemaOf(createWebhookBody),
         Error: schemaOf(errorBody),
         ...accountSchemas(),
       },

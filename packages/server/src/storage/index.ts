@@ -14,6 +14,7 @@ import type { SecretCipher } from "./secret-cipher.js";
 import { SessionsRepo } from "./sessions-repo.js";
 import { TaskImagesRepo } from "./task-images-repo.js";
 import { TasksRepo } from "./tasks-repo.js";
+import { WebhooksRepo } from "./webhooks-repo.js";
 import { AdmissionsRepo } from "./usage-admissions-repo.js";
 import { UsageRecordsRepo } from "./usage-records-repo.js";
 import { UsersRepo } from "./users-repo.js";
@@ -40,6 +41,7 @@ export * from "./secrets-key.js";
 export * from "./sessions-repo.js";
 export * from "./task-images-repo.js";
 export * from "./tasks-repo.js";
+export * from "./webhooks-repo.js";
 export * from "./usage-admissions-repo.js";
 export * from "./usage-records-repo.js";
 export * from "./usage-schema.js";
@@ -66,6 +68,7 @@ export interface Repos {
   workspacePlans: WorkspacePlansRepo;
   admissions: AdmissionsRepo;
   usage: UsageRecordsRepo;
+  webhooks: WebhooksRepo;
 }
 
 export interface ReposDatabase extends Pick<StorageDatabase, "db" | "dialect"> {
@@ -98,5 +101,6 @@ export function createRepos(database: ReposDatabase): Repos {
     workspacePlans: new WorkspacePlansRepo(db),
     admissions: new AdmissionsRepo(db, dialect),
     usage: new UsageRecordsRepo(db),
+    webhooks: new WebhooksRepo(db, database.secretCipher),
   };
 }

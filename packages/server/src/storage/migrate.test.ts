@@ -29,6 +29,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       ["0019-blobs", "Success"],
       ["0020-blobs-in-database", "Success"],
       ["0050-task-images", "Success"],
+      ["0051-webhooks", "Success"],
     ]);
     expect(await migrateToLatest(database.db)).toEqual([]);
     const concurrent = await Promise.all([migrateToLatest(database.db), migrateToLatest(database.db)]);
@@ -56,6 +57,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       "usage_counters",
       "usage_records",
       "users",
+      "webhooks",
       "workspace_plans",
       "workspaces",
     ]);

@@ -26,6 +26,7 @@ import { deliverBody, diffQuery } from "../schemas.js";
 import { chosenAttempt } from "../task-view.js";
 import { wholeDiffOf } from "../../tasks/diff-storage.js";
 import { Readable } from "node:stream";
+import { taskNotice } from "../../notifications/index.js";
 
 export function reviewRoutes(app: Hono, ctx: ApiContext): void {
   const { repos } = ctx;
@@ -140,6 +141,10 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
           message: result.message,
         },
       ]);
+      ctx.notifier?.notify("task.delivered", {
+        ...taskNotice(task, attempt, task.status, repository.name),
+        delivery: { branch: result.branch, commit: result.commit, pullRequest: result.pullRequest?.url ?? null },
+      });
       return c.json({ delivery });
     } catch (error) {
       if (error instanceof BranchMovedError) {

@@ -27,6 +27,7 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
   let branch: string;
   let taskId: string;
   let imageId: string;
+  let webhookId: string;
   let environmentId: string;
   let adminUserId: string;
   let adminTokenId: string;
@@ -96,6 +97,14 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
     });
     // An image of A's task (as a task created with one stores it).
     imageId = (await api.repos.taskImages.add(taskId, null, [imageFromBytes(ONE_PIXEL_PNG, "shot.png")]))[0]!.id!;
+    webhookId = (
+      await admin.json<{ webhook: { id: string } }>(
+        "POST",
+        "/api/webhooks",
+        { url: "https://hooks.example.com/a" },
+        201,
+      )
+    ).webhook.id;
     adminUserId = (await api.repos.users.getByEmail(ADMIN.email))!.id;
     adminTokenId = (
       await admin.json<{ token: ApiToken }>("POST", "/api/tokens", { name: "a-token", scopes: ["tasks:read"] }, 201)
@@ -133,6 +142,7 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
       ["PATCH", `/api/workspaces/${A}/members/${adminUserId}`, { role: "viewer" }],
       ["DELETE", `/api/workspaces/${A}/members/${adminUserId}`],
       ["DELETE", `/api/tokens/${adminTokenId}`],
+      ["DELETE", `/api/webhooks/${webhookId}`],
       ["DELETE", `/api/repositories/${repoId}`],
       ["GET", `/api/workspaces/${A}/invitations`],
       ["DELETE", `/api/workspaces/${A}/invitations/${invitationId}`],
@@ -154,6 +164,7 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
       [invitationId, "{invitationId}"],
       ["item_1", "{item}"],
       [imageId, "{imageId}"],
+      [webhookId, "{id}"],
     ]);
     const checked = new Set(
       routes.map(([method, path]) => {

@@ -16,6 +16,7 @@ import * as roundsWithTheTask from "./0012-rounds-with-the-task.js";
 import * as blobs from "./0019-blobs.js";
 import * as blobsInDatabase from "./0020-blobs-in-database.js";
 import * as taskImages from "./0050-task-images.js";
+import * as webhooks from "./0051-webhooks.js";
 
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   "0019-blobs": blobs,
   "0020-blobs-in-database": blobsInDatabase,
   "0050-task-images": taskImages,
+  "0051-webhooks": webhooks,
 };
 
 export const migrationProvider: MigrationProvider = {
