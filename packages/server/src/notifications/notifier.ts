@@ -92,7 +92,8 @@ export class Notifier {
     for (;;) {
       attempts += 1;
       const outcome = await postWebhook(target.url, body, headers, rule);
-      const again = !outcome.ok && retryable(outcome.statusCode) && attempts <= delays.length && !this.stopped;
+      const again =
+        !outcome.ok && !outcome.refused && retryable(outcome.statusCode) && attempts <= delays.length && !this.stopped;
       if (outcome.ok || !again) {
         await this.options.repos.webhooks.recordDelivery(target.id, {
           status: outcome.ok ? "delivered" : "failed",

@@ -8,7 +8,7 @@ import { createHmac } from "node:crypto";
 import { lookup } from "node:dns";
 import http from "node:http";
 import https from "node:https";
-import type { LookupFunction } from "node:net";
+import { isIP, type LookupFunction } from "node:net";
 import type { DestinationRule } from "@quire/core";
 
 export const SIGNATURE_HEADER = "x-quire-signature";
@@ -23,11 +23,16 @@ export interface PostOutcome {
   statusCode: number | null;
   /** Why it failed, in words; never the URL's path or the secret. */
   error: string | null;
+  /** Whether another try may help: not after a refused destination. */
+  refused?: boolean;
 }
 
 const TIMEOUT_MS = 10_000;
 /** Bytes of the receiver's answer read (and then dropped): enough to finish the exchange. */
 const MAX_ANSWER_BYTES = 64 * 1024;
+
+const refusal = (host: string): string =>
+  `${host} resolves only to private or local addresses, which webhooks may not reach (config.toml [outbound] allow_private)`;
 
 function checkedLookup(rule: DestinationRule, port: number): LookupFunction {
   return (hostname, options, callback) => {
@@ -35,9 +40,7 @@ function checkedLookup(rule: DestinationRule, port: number): LookupFunction {
       if (error) return callback(error, "", 4);
       const allowed = addresses.find((entry) => rule.allows(entry.address, port));
       if (!allowed) {
-        const refused = new Error(
-          `${hostname} resolves only to private or local addresses, which webhooks may not reach (config.toml [outbound] allow_private)`,
-        );
+        const refused = new Error(refusal(hostname));
         return callback(Object.assign(refused, { code: "EQUIRE_DESTINATION" }), "", 4);
       }
       if ((options as { all?: boolean }).all) {
@@ -58,6 +61,11 @@ export function postWebhook(
   const target = new URL(url);
   const secure = target.protocol === "https:";
   const port = Number(target.port || (secure ? 443 : 80));
+  // An address in the URL is connected to without a lookup: it is checked here instead.
+  const literal = target.hostname.replace(/^\[|\]$/g, "");
+  if (isIP(literal) !== 0 && !rule.allows(literal, port)) {
+    return Promise.resolve({ ok: false, statusCode: null, error: refusal(target.host), refused: true });
+  }
   return new Promise((resolve) => {
     const request = (secure ? https : http).request(target, {
       method: "POST",
