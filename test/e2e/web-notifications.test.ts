@@ -53,10 +53,12 @@ it("notifies once when a watched task finishes", async () => {
   await page.getByRole("button", { name: "Notifying when it finishes" }).waitFor();
   await page.locator('.round-end[data-end-status="completed"]').first().waitFor({ timeout: 60_000 });
   await expect
-    .poll(() => page.evaluate(() => (window as unknown as { __notified: unknown[] }).__notified), { timeout: 10_000 })
+    .poll(() => page.evaluate(() => (globalThis as unknown as { __notified: unknown[] }).__notified), {
+      timeout: 10_000,
+    })
     .toEqual([{ title: "Quire: task completed", body: "Look around [script:slow]" }]);
   // Once: a reload sees the task finished, but the watch is gone.
   await page.reload();
   await page.locator('.round-end[data-end-status="completed"]').first().waitFor();
-  expect(await page.evaluate(() => (window as unknown as { __notified: unknown[] }).__notified)).toEqual([]);
+  expect(await page.evaluate(() => (globalThis as unknown as { __notified: unknown[] }).__notified)).toEqual([]);
 });

@@ -98,12 +98,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const hub = new EventHub();
     const metrics = createMetrics({ defaultMetrics: true });
     // Links in webhooks point at QUIRE_PUBLIC_URL, else at where this process listens.
-    let listening: string | undefined;
+    const listening: { url?: string } = {};
     const notifier = new Notifier({
       repos,
       logger,
       home: settings.home,
-      publicUrl: () => process.env.QUIRE_PUBLIC_URL || listening || "http://localhost:8080",
+      publicUrl: () => process.env.QUIRE_PUBLIC_URL || listening.url || "http://localhost:7420",
     });
     closers.push(async () => notifier.stop());
     const postgres = database.dialect === "postgres" && options.databaseUrl !== undefined;
@@ -171,7 +171,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       return { repos, app, pool, database, modelStatus, close: closeAll(closers, database) };
     }
     const server = await startServer({ app, host: options.http.host, port: options.http.port });
-    listening = server.url;
+    listening.url = server.url;
     closers.unshift(() => server.close());
     logger.info(
       { url: server.url, database: database.location, concurrency: options.concurrency },
