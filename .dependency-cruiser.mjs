@@ -11,6 +11,7 @@ const CORE_FLOORS = [
   ["verify"],
   ["tasks"],
   ["agent"],
+  ["mcp"],
   ["tools"],
   ["environments"],
   ["config"],

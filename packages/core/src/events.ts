@@ -16,6 +16,17 @@ export type ThreadItem =
    */
   | { id: string; type: "user_message"; text: string; author?: string; images?: ImageRef[] }
   | { id: string; type: "agent_message"; text: string }
+  /** A call of an MCP server's tool, in the shape of `codex exec --json`. */
+  | {
+      id: string;
+      type: "mcp_tool_call";
+      server: string;
+      tool: string;
+      arguments: unknown;
+      result: { content: unknown[]; structured_content?: unknown } | null;
+      error: { message: string } | null;
+      status: "in_progress" | "completed" | "failed";
+    }
   | { id: string; type: "reasoning"; text: string }
   | {
       id: string;

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { MIB } from "./defaults.js";
-import type { NetworkPolicy, ResourceLimits, SetupNetworkPolicy } from "./types.js";
+import type { McpServerDefinition, NetworkPolicy, ResourceLimits, SetupNetworkPolicy } from "./types.js";
 
 /** Names of variables and secrets: what a shell accepts as an environment variable name. */
 export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -64,6 +64,25 @@ export function environmentKeysShape(where: "repository" | "config") {
       })
       .optional(),
     checks: z.array(z.string().trim().min(1, "must not be empty")).optional(),
+    // MCP servers the agent may call: a command run inside the task's sandbox, or a URL reached
+    // only if the network policy allows its host. Their env takes plain values: never secrets.
+    mcp_servers: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, "must be a name of letters, digits, _ and - (at most 32)"),
+        z
+          .strictObject({
+            command: z.string().min(1).optional(),
+            args: z.array(z.string()).optional(),
+            env: z
+              .record(z.string().regex(VARIABLE_NAME, "must be a variable name (letters, digits, _)"), z.string())
+              .optional(),
+            url: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
+          })
+          .refine((server) => (server.command === undefined) !== (server.url === undefined), {
+            message: "give either command (a stdio server run in the sandbox) or url, not both",
+          }),
+      )
+      .optional(),
     cache_ttl_hours: z.number().positive().optional(),
   };
 }
@@ -82,6 +101,7 @@ export interface EnvironmentLayer {
   limits?: Partial<ResourceLimits>;
   checks?: string[];
   cacheTtlMs?: number;
+  mcpServers?: Record<string, McpServerDefinition>;
 }
 
 /** Drops unset keys, so that spreading a layer over another keeps what it does not set. */
@@ -122,6 +142,16 @@ export function toEnvironmentLayer(keys: EnvironmentFileKeys): EnvironmentLayer 
         diskBytes: mb(limits.disk_mb),
       }),
     checks: keys.checks,
+    mcpServers:
+      keys.mcp_servers &&
+      Object.fromEntries(
+        Object.entries(keys.mcp_servers).map(([name, server]) => [
+          name,
+          server.url !== undefined
+            ? { url: server.url }
+            : { command: server.command!, args: server.args ?? [], env: server.env ?? {} },
+        ]),
+      ),
     cacheTtlMs: keys.cache_ttl_hours === undefined ? undefined : Math.round(keys.cache_ttl_hours * 3_600_000),
   });
 }

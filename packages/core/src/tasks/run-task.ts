@@ -6,6 +6,7 @@ import { createRedactor } from "../environments/redact.js";
 import type { SnapshotScope } from "../environments/snapshot.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
 import type { QuireEvent, TaskStatus } from "../events.js";
+import { connectMcpServers } from "../mcp/servers.js";
 import { checkImageCount, ImageError, type ImageInput, imageRef } from "../models/images.js";
 import type { ModelClient, ModelStreamEvent } from "../models/types.js";
 import { openAgentNetwork } from "../network/index.js";
@@ -321,6 +322,16 @@ async function runTaskTurn(
   });
   const imageInput = options.imageInput !== false;
   const toolset = buildToolset(record.mode, { imageInput });
+  // The environment's MCP servers: stdio ones inside this sandbox, URL ones if the policy allows.
+  const mcp = await connectMcpServers({
+    servers: environment.mcpServers ?? {},
+    sandbox,
+    cwd,
+    mode: record.mode,
+    network: environment.network,
+    onProblem: (message) =>
+      emit({ type: "item.completed", item: { id: `item_${state.nextItemIndex++}`, type: "error", message } }),
+  });
   // The conversation is kept on disk as the turn goes, so a killed process loses nothing that
   // --resume needs; writes are chained so that two never overlap.
   let saving = Promise.resolve();
@@ -360,6 +371,7 @@ async function runTaskTurn(
     },
     options.images ?? [],
   ).finally(async () => {
+    await mcp.close();
     await network.close();
     refusals.flush();
   });

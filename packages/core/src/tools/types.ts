@@ -46,5 +46,7 @@ export interface Tool<Schema extends z.ZodType = z.ZodType> {
   name: string;
   description: string;
   schema: Schema;
+  /** The JSON Schema the model sees, when it is not derived from `schema` (an MCP server's own). */
+  parameters?: Record<string, unknown>;
   run(args: z.infer<Schema>, context: ToolContext): Promise<ToolResult>;
 }
