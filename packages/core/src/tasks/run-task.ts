@@ -349,7 +349,7 @@ async function runTaskTurn(
       model: options.model,
       mode: record.mode,
       instructions: systemPromptFor(record.mode),
-      tools: toolset.offered,
+      tools: [...toolset.offered, ...mcp.tools],
       hiddenTools: toolset.hidden,
       onTurnEnd: toolset.onTurnEnd,
       workspace: record.workspace,
