@@ -43,6 +43,7 @@ export interface EnvironmentDefinition {
   limits?: Partial<Record<LimitKey, number>>;
   checks?: string[];
   cache_ttl_hours?: number;
+  mcp_servers?: Record<string, { command?: string; args?: string[]; env?: Record<string, string>; url?: string }>;
 }
 
 export const LIMIT_KEYS = [
