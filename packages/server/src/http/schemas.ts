@@ -71,7 +71,7 @@ export const createEnvironmentBody = z
       .record(z.string(), z.unknown())
       .default({})
       .describe(
-        "The keys of .quire/environment.toml: setup, maintenance, variables, secrets (names), setup_network, network, limits, checks.",
+        "The keys of .quire/environment.toml: setup, maintenance, variables, secrets (names), setup_network, network, limits, checks, mcp_servers.",
       ),
   })
   .strict();
