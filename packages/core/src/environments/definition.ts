@@ -6,7 +6,7 @@
 import { readFile, realpath } from "node:fs/promises";
 import path from "node:path";
 import { parse, TomlError } from "smol-toml";
-import { NETWORK_PRESET_DOMAINS } from "../network/preset.js";
+import { NETWORK_PRESET_DOMAINS } from "./network-preset.js";
 import { CONFIG_FILE_NAME, ConfigError, describeIssue, loadConfig } from "../config/load.js";
 import type { EnvironmentOverride, QuireConfig } from "../config/schema.js";
 import {

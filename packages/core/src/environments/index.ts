@@ -22,6 +22,6 @@ export {
   secretVersion,
   setSecret,
 } from "./secrets.js";
-export { NETWORK_PRESET_DOMAINS } from "../network/preset.js";
+export { NETWORK_PRESET_DOMAINS } from "./network-preset.js";
 export { environmentKey } from "./snapshot.js";
 export * from "./types.js";
