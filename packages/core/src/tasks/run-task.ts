@@ -91,6 +91,7 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
       cwd,
       mode: options.mode,
       sandbox: options.sandbox,
+      network: environment.network,
       agentsMd: options.agentsMd,
     });
     state.items.push(...preamble);

@@ -1,4 +1,7 @@
+import { NETWORK_PRESET_DOMAINS } from "../environments/network-preset.js";
+import type { NetworkPolicy } from "../environments/types.js";
 import type { ThreadItem } from "../events.js";
+import type { ContextNetwork } from "../instructions/environment-context.js";
 import { loadAgentsInstructions } from "../instructions/agents-md.js";
 import { renderEnvironmentContext } from "../instructions/environment-context.js";
 import { loadPrompt } from "../instructions/prompts.js";
@@ -39,6 +42,8 @@ export async function buildPreamble(options: {
   cwd: string;
   mode: TaskMode;
   sandbox: SandboxBackendName;
+  /** The agent phase's network policy: the model is told what it really is. */
+  network: NetworkPolicy;
   agentsMd?: { fallbackNames?: string[]; maxBytes?: number };
 }): Promise<ConversationItem[]> {
   const agents = await loadAgentsInstructions({
@@ -53,7 +58,7 @@ export async function buildPreamble(options: {
   const environment = renderEnvironmentContext({
     cwd: viewPathOf([options.workspace], view, options.cwd),
     sandbox: options.sandbox,
-    network: "disabled",
+    network: contextNetwork(options.network),
     writable: options.mode === "code",
     shell: "bash",
     date: new Date().toISOString().slice(0, 10),
@@ -64,4 +69,10 @@ export async function buildPreamble(options: {
   if (agents.text.trim() !== "") preamble.push({ type: "message", role: "user", text: agents.text });
   preamble.push({ type: "message", role: "user", text: environment });
   return preamble;
+}
+
+/** The policy as the environment context states it: an allowlist with the preset's hosts spelled out. */
+export function contextNetwork(policy: NetworkPolicy): ContextNetwork {
+  const preset = policy.preset ? NETWORK_PRESET_DOMAINS : [];
+  return { mode: policy.mode, domains: [...new Set([...policy.domains, ...preset])], methods: policy.methods };
 }
