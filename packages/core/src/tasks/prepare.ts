@@ -147,6 +147,7 @@ export async function prepareTaskWorkspace(options: PrepareOptions): Promise<Pre
         maxOutputBytes: environment.limits.outputBytes,
         signal: options.signal,
         itemId: options.nextItemId(),
+        nextItemId: options.nextItemId,
         emitItem: options.emitItem,
         redact: options.redact,
       });

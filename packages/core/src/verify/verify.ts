@@ -156,6 +156,7 @@ export async function verifyDiff(options: VerifyOptions): Promise<VerifyResult> 
         maxOutputBytes: limits.outputBytes,
         signal,
         itemId: nextItemId(),
+        nextItemId,
         emitItem,
         redact,
       });
