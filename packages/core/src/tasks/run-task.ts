@@ -18,7 +18,8 @@ import {
 } from "./prepare.js";
 import { attachIntactWorkspace, RebuildError, rebuildWorkspace } from "./rebuild.js";
 import { LocalTaskStore, type TaskRecord } from "./store.js";
-import { buildPreamble, buildToolset, systemPromptFor } from "./task-setup.js";
+import { buildToolset } from "../tools/toolset.js";
+import { buildPreamble, systemPromptFor } from "./task-setup.js";
 import { redactedWorkspaceDiff } from "./diff-file.js";
 import {
   type Redactor,

@@ -1,6 +1,5 @@
 import { NETWORK_PRESET_DOMAINS } from "../environments/network-preset.js";
 import type { NetworkPolicy } from "../environments/types.js";
-import type { ThreadItem } from "../events.js";
 import type { ContextNetwork } from "../instructions/environment-context.js";
 import { loadAgentsInstructions } from "../instructions/agents-md.js";
 import { renderEnvironmentContext } from "../instructions/environment-context.js";
@@ -9,30 +8,10 @@ import type { ConversationItem } from "../models/types.js";
 import { availableTools } from "../sandbox/available-tools.js";
 import { viewPathOf, workspaceViewOf } from "../sandbox/workspace-view.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
-import { applyPatchTool } from "../tools/apply-patch.js";
-import { shellTool } from "../tools/shell.js";
-import type { TaskMode, Tool } from "../tools/types.js";
-import { createUpdatePlanTool, PlanTracker } from "../tools/update-plan.js";
+import type { TaskMode } from "../tools/types.js";
 
 export function systemPromptFor(mode: TaskMode): string {
   return loadPrompt(mode);
-}
-
-/**
- * The tools of a task. Ask mode offers no write tool; apply_patch stays callable there only
- * so that a model that sends it anyway is told clearly that the task is read-only.
- */
-export function buildToolset(mode: TaskMode): {
-  offered: Tool[];
-  hidden: Tool[];
-  onTurnEnd: (emit: (item: ThreadItem) => void) => void;
-} {
-  const plan = new PlanTracker();
-  const updatePlan = createUpdatePlanTool(plan) as unknown as Tool;
-  const shell = shellTool as unknown as Tool;
-  const applyPatch = applyPatchTool as unknown as Tool;
-  const offered = mode === "code" ? [shell, applyPatch, updatePlan] : [shell, updatePlan];
-  return { offered, hidden: mode === "code" ? [] : [applyPatch], onTurnEnd: (emit) => plan.complete(emit) };
 }
 
 /** The first items of every task: AGENTS.md instructions (if any) and the environment context. */
