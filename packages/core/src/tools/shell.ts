@@ -1,18 +1,14 @@
 import { statSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { loadToolDescription } from "../instructions/prompts.js";
 import { PathEscapeError, resolveInsideWorkspace } from "../paths.js";
 import { runCommandItem } from "../sandbox/command-item.js";
 import type { ExecResult } from "../sandbox/types.js";
+import { defineTool } from "./define-tool.js";
+import { FatalToolError, ToolError } from "./errors.js";
 import { quoteArgv } from "./shell-quote.js";
-import type { Tool, ToolContext } from "./types.js";
-
-// Sent to the model with every request: keep it short.
-const DESCRIPTION = `Run a command in the task's sandbox and get its exit code and output (stdout and stderr together; long output keeps its start and end).
-\`command\` is an argv array, not a shell string: use ["bash", "-lc", "<script>"] for pipes, redirects, && or globs.
-\`workdir\` (optional) is a directory inside the workspace, relative to the working directory.
-Commands are killed after the default timeout; ask for more with \`timeout_ms\` (capped).
-In ask mode the workspace is read-only.`;
+import type { ToolContext } from "./types.js";
 
 const shellSchema = z.object({
   command: z.array(z.string()).min(1).describe('The command as argv, e.g. ["bash", "-lc", "npm test"].'),
@@ -26,20 +22,20 @@ const shellSchema = z.object({
 /** Bound of a command's aggregated_output in the event stream (the model gets less, see limits). */
 export const AGGREGATED_OUTPUT_MAX_BYTES = 256 * 1024;
 
-/** The directory to run in, or the reason it is refused (told to the model; nothing runs). */
-function resolveWorkdir(context: ToolContext, workdir: string | undefined): { cwd: string } | { refusal: string } {
+/** The directory to run in; a ToolError says why it is refused (nothing runs). */
+function resolveWorkdir(context: ToolContext, workdir: string | undefined): string {
   let cwd: string;
   try {
     cwd = resolveInsideWorkspace(context.workspace, workdir ?? ".", { base: context.cwd });
   } catch (error) {
-    if (error instanceof PathEscapeError) return { refusal: `workdir refused: ${error.message}` };
+    if (error instanceof PathEscapeError) throw new ToolError(`workdir refused: ${error.message}`);
     throw error;
   }
   if (!statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) {
     const shown = path.relative(context.workspace, cwd) || ".";
-    return { refusal: `workdir refused: ${JSON.stringify(shown)} is not a directory in the workspace` };
+    throw new ToolError(`workdir refused: ${JSON.stringify(shown)} is not a directory in the workspace`);
   }
-  return { cwd };
+  return cwd;
 }
 
 /** Codex's compact tool output, plus a line saying why the command did not finish. */
@@ -55,23 +51,22 @@ export function formatShellOutput(result: ExecResult, output: string, timeoutMs:
   return lines.join("\n");
 }
 
-export const shellTool: Tool<typeof shellSchema> = {
+export const shellTool = defineTool({
   name: "shell",
-  description: DESCRIPTION,
+  description: loadToolDescription("shell"),
   schema: shellSchema,
-  async run(args, context) {
-    const workdir = resolveWorkdir(context, args.workdir);
-    if ("refusal" in workdir) return { output: workdir.refusal };
+  async handler(args, context) {
+    const cwd = resolveWorkdir(context, args.workdir);
     const { limits } = context;
     const timeoutMs = Math.min(args.timeout_ms ?? limits.defaultTimeoutMs, limits.maxTimeoutMs);
 
     // The event's copy is bounded; the model's view (limits.maxOutputBytes) comes from the same
     // buffer, which also holds what is kept with the task (the environment's output limit).
-    const { result, output } = await runCommandItem({
+    const run = runCommandItem({
       sandbox: context.sandbox,
       argv: args.command,
       command: quoteArgv(args.command),
-      cwd: workdir.cwd,
+      cwd,
       timeoutMs,
       itemOutputBytes: AGGREGATED_OUTPUT_MAX_BYTES,
       keptOutputBytes: limits.maxOutputBytes,
@@ -82,6 +77,12 @@ export const shellTool: Tool<typeof shellSchema> = {
       ...(context.env ? { env: context.env } : {}),
       ...(context.keepOutput ? { keepOutput: context.keepOutput } : {}),
     });
+    // Its item is closed as failed already; a sandbox that cannot run commands ends the task.
+    const { result, output } = await run.catch((error: unknown) => {
+      if (context.signal.aborted) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new FatalToolError(`the sandbox could not run a command: ${message}`, { cause: error });
+    });
     return { output: formatShellOutput(result, output(limits.maxOutputBytes), timeoutMs) };
   },
-};
+});

@@ -14,9 +14,7 @@ export function buildToolset(mode: TaskMode): {
   onTurnEnd: (emit: (item: ThreadItem) => void) => void;
 } {
   const plan = new PlanTracker();
-  const updatePlan = createUpdatePlanTool(plan) as unknown as Tool;
-  const shell = shellTool as unknown as Tool;
-  const applyPatch = applyPatchTool as unknown as Tool;
-  const offered = mode === "code" ? [shell, applyPatch, updatePlan] : [shell, updatePlan];
-  return { offered, hidden: mode === "code" ? [] : [applyPatch], onTurnEnd: (emit) => plan.complete(emit) };
+  const updatePlan = createUpdatePlanTool(plan);
+  const offered = mode === "code" ? [shellTool, applyPatchTool, updatePlan] : [shellTool, updatePlan];
+  return { offered, hidden: mode === "code" ? [] : [applyPatchTool], onTurnEnd: (emit) => plan.complete(emit) };
 }
