@@ -15,7 +15,10 @@ import { authMiddleware } from "./auth-middleware.js";
 import { HttpError, errorResponse } from "./errors.js";
 import { EventHub } from "./event-hub.js";
 import { createMetrics, type Metrics } from "./metrics.js";
-import { openApiDocument } from "./openapi.js";
+import { healthResponse, openApiDocumentSchema, unhealthyResponse } from "@quire/protocol";
+import { checkResponses, declareRoute, declaredRoutes } from "./contract.js";
+import { openApiDocument, type OpenApiDocument } from "./openapi-document.js";
+import { ok, text } from "./responses.js";
 import { routeLabel } from "./route-label.js";
 import { securityHeaders } from "./security-headers.js";
 import { requestBodyLimit } from "./body-limit.js";
@@ -72,6 +75,11 @@ export interface AppOptions {
   trustProxy?: boolean;
   /** The request body limit (http/body-limit.ts); 1 MiB by default. */
   maxBodyBytes?: number;
+  /**
+   * Check every response against its route's declared schema (http/contract.ts); one that breaks
+   * it becomes a 500 saying why. For tests: it reads each JSON body twice.
+   */
+  checkResponses?: boolean;
 }
 
 export type QuireApp = Hono & { hub: EventHub; metrics: Metrics };
@@ -82,6 +90,7 @@ export function createApp(options: AppOptions): QuireApp {
   const metrics = options.metrics ?? createMetrics();
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const app = new Hono();
+  if (options.checkResponses) checkResponses(app);
 
   app.use("*", async (c, next) => {
     const started = performance.now();
@@ -113,7 +122,16 @@ export function createApp(options: AppOptions): QuireApp {
   const accounts = new Accounts({ repos, auth: options.auth, logger, signInLimits: options.signInLimits });
   app.use("/api/*", authMiddleware(accounts));
 
-  app.get("/healthz", async (c) => {
+  const health = {
+    method: "get",
+    path: "/healthz",
+    summary: "Liveness and database check",
+    responses: {
+      200: ok("Healthy.", healthResponse),
+      503: ok("The database is unreachable.", unhealthyResponse),
+    },
+  } as const;
+  declareRoute(app, health, async (c) => {
     try {
       await repos.repositories.list();
       return c.json({ status: "ok" });
@@ -122,11 +140,25 @@ export function createApp(options: AppOptions): QuireApp {
       return c.json({ status: "unavailable", error: { message: "database unreachable" } }, 503);
     }
   });
-  app.get("/metrics", async (c) => {
+  const metricsRoute = {
+    method: "get",
+    path: "/metrics",
+    summary: "Prometheus metrics",
+    responses: { 200: text("Text exposition format.", "text/plain") },
+  } as const;
+  declareRoute(app, metricsRoute, async (c) => {
     c.header("content-type", metrics.registry.contentType);
     return c.body(await metrics.registry.metrics());
   });
-  app.get("/api/openapi.json", (c) => c.json(openApiDocument()));
+  // Generated once, on first request, when every route has been declared.
+  let document: OpenApiDocument | undefined;
+  const openApi = {
+    method: "get",
+    path: "/api/openapi.json",
+    summary: "This document",
+    responses: { 200: ok("OpenAPI 3.1, generated from the routes' declarations.", openApiDocumentSchema) },
+  } as const;
+  declareRoute(app, openApi, (c) => c.json((document ??= openApiDocument(declaredRoutes(app)))));
 
   const ctx: ApiContext = {
     repos,

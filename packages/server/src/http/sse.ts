@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import { ACTIVE_STATUSES, type Repos, type StoredEvent, type Task } from "../storage/index.js";
 import { HttpError, parseOr400 } from "./errors.js";
 import type { EventHub } from "./event-hub.js";
-import { eventCursor } from "./schemas.js";
+import { eventCursor } from "@quire/protocol";
 
 export interface SseOptions {
   repos: Repos;

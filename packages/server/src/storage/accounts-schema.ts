@@ -4,9 +4,10 @@
  * the accounts part can grow without touching the tables of tasks. Same portable column types.
  */
 
-/** Highest first; a role can do everything the roles after it can. */
-export const ROLES = ["owner", "admin", "member", "viewer"] as const;
-export type Role = (typeof ROLES)[number];
+/** Highest first; a role can do everything the roles after it can (the list is the API's). */
+import { ROLES, type Role } from "@quire/protocol";
+
+export { ROLES, type Role };
 
 /** The workspace every record belongs to until it is given another: single-user mode's only one. */
 export const LOCAL_WORKSPACE_ID = "local";

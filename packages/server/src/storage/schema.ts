@@ -9,16 +9,9 @@ import type { AccountsDatabase } from "./accounts-schema.js";
 import type { UsageDatabase } from "./usage-schema.js";
 
 /** A task's lifecycle; "interrupted" means the worker running it died (its lease ran out). */
-export const TASK_STATUSES = [
-  "queued",
-  "preparing",
-  "running",
-  "completed",
-  "failed",
-  "cancelled",
-  "interrupted",
-] as const;
-export type StoredTaskStatus = (typeof TASK_STATUSES)[number];
+import { TASK_STATUSES, type TaskStatus as StoredTaskStatus } from "@quire/protocol";
+
+export { TASK_STATUSES, type StoredTaskStatus };
 /** Attempts go through the same states as tasks. */
 export type AttemptStatus = StoredTaskStatus;
 export type VerificationStatus = "verified" | "checks_failed" | "skipped";

@@ -30,8 +30,9 @@ export interface StoredAttemptUsage extends AttemptUsage {
   updatedAt: string;
 }
 
-export const USAGE_GROUPS = ["task", "user", "workspace", "model"] as const;
-export type UsageGroup = (typeof USAGE_GROUPS)[number];
+import { USAGE_GROUPS, type UsageGroup } from "@quire/protocol";
+
+export { USAGE_GROUPS, type UsageGroup };
 
 const GROUP_COLUMN = {
   task: "task_id",
