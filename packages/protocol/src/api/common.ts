@@ -29,3 +29,4 @@ export const refusalBody = z
 
 export type ErrorBody = z.infer<typeof errorBody>;
 export type Issue = z.infer<typeof issueSchema>;
+export type RefusalBody = z.infer<typeof refusalBody>;

@@ -236,3 +236,5 @@ export type StoredEvent = z.infer<typeof storedEventSchema>;
 export type NewTask = z.input<typeof createTaskBody>;
 export type TaskPage = z.infer<typeof taskPageResponse>;
 export type CitedFile = z.infer<typeof fileResponse>;
+/** `GET /api/tasks`'s query as the server reads it (statuses split, flags as booleans). */
+export type TaskListQuery = z.output<typeof listTasksQuery>;

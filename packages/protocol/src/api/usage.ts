@@ -84,3 +84,4 @@ export type UsageRow = z.infer<typeof usageRowSchema>;
 export type UsageReport = z.infer<typeof usageReportSchema>;
 export type LimitStatus = z.infer<typeof limitStatusSchema>;
 export type UsageLimits = z.infer<typeof usageLimitsSchema>;
+export type UsageQuery = z.input<typeof usageQuery>;

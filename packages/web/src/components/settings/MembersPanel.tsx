@@ -6,7 +6,8 @@
  */
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { ConfirmButton } from "../ConfirmButton";
-import { ROLES, type Invitation, type Member, type NewMember, type Role } from "../../api/account-types";
+import { ROLES } from "@quire/protocol/constants";
+import type { Invitation, Member, NewMember, Role } from "@quire/protocol";
 import { accountsApi } from "../../api/accounts";
 import { isAdmin, roleAtLeast, useSession } from "../../state/session";
 import { NewInvitationLink, OpenInvitations } from "./Invitations";
