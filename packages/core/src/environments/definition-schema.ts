@@ -3,7 +3,6 @@
  * `[environments.NAME]` tables of Quire's config.toml (snake_case, strict), and their conversion
  * to a camelCase layer that can be merged over the defaults.
  */
-import { z } from "zod";
 import { MIB } from "./defaults.js";
 import {
   environmentKeysShape,

@@ -151,10 +151,7 @@ export const addMemberBody = z
 /** The invitation's token, from the fragment of its link. */
 const invitationToken = z.string().min(1).max(200);
 
-export const invitationTokenBody = z
-  .object({ token: invitationToken })
-  .strict()
-  .meta({ id: "InvitationToken" });
+export const invitationTokenBody = z.object({ token: invitationToken }).strict().meta({ id: "InvitationToken" });
 
 export const acceptInvitationBody = z
   .object({
@@ -167,10 +164,7 @@ export const acceptInvitationBody = z
   .strict()
   .meta({ id: "AcceptInvitation" });
 
-export const changeRoleBody = z
-  .object({ role: roleSchema })
-  .strict()
-  .meta({ id: "ChangeRole" });
+export const changeRoleBody = z.object({ role: roleSchema }).strict().meta({ id: "ChangeRole" });
 
 export const auditQuery = z
   .object({

@@ -29,7 +29,7 @@ import {
   taskResponse,
 } from "@quire/protocol";
 import { declareRoute } from "../contract.js";
-import { denied, error, ok, refused, text } from "../responses.js";
+import { denied, error, ok, refused } from "../responses.js";
 import { streamTaskEvents } from "../sse.js";
 import { chosenAttempt, viewTask, viewTasks } from "../task-view.js";
 
