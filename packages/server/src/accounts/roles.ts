@@ -3,12 +3,10 @@
  * scopes and its user's role allow: a token's scopes are cut down to its user's current role, so
  * demoting someone takes effect on their existing tokens at once.
  */
+import { SCOPES, type Scope } from "@quire/protocol";
 import { ROLES, type Role } from "../storage/index.js";
 
 export { ROLES, type Role };
-
-import { SCOPES, type Scope } from "@quire/protocol";
-
 export { SCOPES, type Scope };
 
 const READ_SCOPES: Scope[] = ["tasks:read", "repositories:read", "environments:read"];

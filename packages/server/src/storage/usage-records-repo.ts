@@ -3,6 +3,7 @@
  * seconds, cost), rewritten after each model call so a worker that dies mid-attempt has still
  * recorded what it used. Sums per task, user, workspace or model are read from these rows.
  */
+import { USAGE_GROUPS, type UsageGroup } from "@quire/protocol";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "./schema.js";
 import { timestamp } from "./values.js";
@@ -29,8 +30,6 @@ export interface StoredAttemptUsage extends AttemptUsage {
   createdAt: string;
   updatedAt: string;
 }
-
-import { USAGE_GROUPS, type UsageGroup } from "@quire/protocol";
 
 export { USAGE_GROUPS, type UsageGroup };
 
