@@ -157,7 +157,7 @@ export const listTasksQuery = z
 /** A seq to resume after: `Last-Event-ID` or `?after=`. */
 export const eventCursor = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 export const eventsQuery = z.object({ after: eventCursor.optional() });
-export const eventsHeaders = z.object({ "last-event-id": eventCursor.optional() });
+export const eventsHeaders = z.object({ "Last-Event-ID": eventCursor.optional() });
 
 export const followUpBody = z
   .object({
