@@ -69,7 +69,8 @@ export function MembersPanel() {
     return act(adding, () => (invited ? `Invited ${member.email}.` : `Added ${member.email}.`));
   };
   // Admins may give any role but owner; owners any.
-  const assignable = ROLES.filter((role) => owner || role !== "owner");
+  // The contract lists roles strongest first; the picker offers them weakest first.
+  const assignable = [...ROLES].reverse().filter((role) => owner || role !== "owner");
 
   return (
     <section className="settings-section" aria-labelledby="members-heading">
