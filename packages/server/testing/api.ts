@@ -63,6 +63,8 @@ export async function startTestApi(
     localSourceRoots: options.localSourceRoots,
     modelStatus: options.modelStatus,
     trustProxy: options.trustProxy,
+    // Every route test checks that each response keeps its route's declared schema.
+    checkResponses: true,
   });
   const server = await startServer({ app, port: 0 });
   return {
