@@ -10,3 +10,4 @@ export { rankAttempts } from "./tasks/ranking.js";
 export * from "./client/index.js";
 export { sourceIdentity } from "./sources/source-spelling.js";
 export * from "./mcp/index.js";
+export { wholeDiffOf } from "./tasks/diff-storage.js";

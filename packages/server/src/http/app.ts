@@ -215,8 +215,16 @@ export function createApp(options: AppOptions): QuireApp {
   const answerMcp = mcpHandler(app);
   declareRoute(app, mcp, answerMcp);
   // GET (a server-sent stream) and DELETE (end a session) mean nothing to a stateless server: the
-  // transport answers them (405), outside the documented contract.
-  app.on(["GET", "DELETE"], "/mcp", answerMcp);
+  // transport refuses them, and clients take that as "no stream here".
+  for (const method of ["get", "delete"] as const) {
+    const spec = {
+      method,
+      path: "/mcp",
+      summary: `MCP's ${method === "get" ? "server-sent stream" : "session end"}: not offered by this stateless server`,
+      responses: { 405: ok("Not offered here (a JSON-RPC error).", jsonRpcMessage), ...denied },
+    } as const;
+    declareRoute(app, spec, answerMcp);
+  }
   if (options.staticDir) webAppRoutes(app, options.staticDir);
 
   return Object.assign(app, { hub, metrics });
