@@ -32,6 +32,7 @@ import {
   eventSink,
   newRecord,
   releaseWorkspace,
+  taskOverlayLayers,
   withEnvironmentLimits,
 } from "./task-parts.js";
 
@@ -343,11 +344,13 @@ async function runTaskTurn(
   await saving;
   await store.saveConversation(record.id, state);
   // Streamed to a file, then redacted in blocks of lines: git's output is never gathered whole.
+  // From the overlay's upper layer when there is one: O(what the task changed), not O(repository).
   const diff = await redactedWorkspaceDiff({
     backend: options.sandbox,
     workspace: record.workspace,
     readOnlyPaths: record.readOnlyPaths,
     base: record.baseTree ?? record.baseCommit,
+    ...taskOverlayLayers(store.taskDir(record.id), record),
     scratchFile: path.join(store.taskDir(record.id), "diff.raw"),
     redact: (text) => redactor.redact(text),
   });
