@@ -47,6 +47,8 @@ export async function gitInSandbox(options: {
     writable: options.writable ?? true,
     network: false,
     readOnlyPaths: options.readOnlyPaths,
+    // Quire's own git, not the agent's command: no walk of every file before and after it.
+    watchDisk: false,
   });
   const index = options.privateIndex === false ? "" : 'export GIT_INDEX_FILE="$(mktemp -d)/index"; ';
   const wrapped = `${index}{ ${options.script} ; } 2>/tmp/quire-git-stderr || { echo; echo "git failed:"; cat /tmp/quire-git-stderr; exit 1; }`;
