@@ -25,6 +25,11 @@ export interface SandboxPolicy {
    */
   diskUsageRoot?: string;
   /**
+   * The usage root lies on a file system of the task's own (its disk layer): growth is read
+   * from that file system's counters (statfs), never by walking the files.
+   */
+  diskUsageOwnFileSystem?: boolean;
+  /**
    * false: the workspace's growth is not measured around each command (Quire's own git, whose
    * writes are Quire's; a disk layer still bounds them in the kernel). Default true when writable.
    */

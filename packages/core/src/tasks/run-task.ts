@@ -17,7 +17,7 @@ import type { TaskMode } from "../tools/types.js";
 import {
   diskBudgetOf,
   inspectSource,
-  taskUpperDir,
+  taskDiskUsage,
   type PreparedTask,
   prepareTaskWorkspace,
   sourceIsDirty,
@@ -297,7 +297,7 @@ async function runTaskTurn(
       fileSizeBytes: environment.limits.fileSizeBytes,
       diskBytes: environment.limits.diskBytes,
     },
-    ...(record.overlay ? { diskUsageRoot: taskUpperDir(store.taskDir(record.id)) } : {}),
+    ...taskDiskUsage(store.taskDir(record.id), !!record.overlay),
   });
   const toolset = buildToolset(record.mode);
   // The conversation is kept on disk as the turn goes, so a killed process loses nothing that
