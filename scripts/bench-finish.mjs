@@ -56,6 +56,7 @@ async function oneTask(home, repo, index) {
   };
   let commandMs = 0;
   let completedAt = 0;
+  let startedAt = 0;
   const started = performance.now();
   const result = await startTask({
     home,
@@ -68,6 +69,7 @@ async function oneTask(home, repo, index) {
     contextWindow: 200_000,
     signal: new AbortController().signal,
     environmentFor: async () => ({ environment, secretValues: {}, snapshotScope: LOCAL_SNAPSHOT_SCOPE }),
+    onStarted: () => (startedAt = performance.now()),
     onEvent: (event) => {
       if (event.type === "item.completed" && event.item.type === "command_execution") {
         commandMs += event.item.duration_ms ?? 0;
@@ -80,7 +82,15 @@ async function oneTask(home, repo, index) {
   const ok =
     result.status === "completed" && result.diff.includes("+FILE") && result.diff.includes(`d0/new${index}.txt`);
   if (!ok) throw new Error(`bench task ${index} did not do its change: ${result.status} ${result.reason ?? ""}`);
-  return { record: result.record, wallMs, finishMs: completedAt - lastModelEnd, fixedMs: wallMs - modelMs - commandMs };
+  return {
+    record: result.record,
+    wallMs,
+    finishMs: completedAt - lastModelEnd,
+    fixedMs: wallMs - modelMs - commandMs,
+    // Of the fixed cost: preparing (to the workspace mounted), and releasing it after the last event.
+    prepareMs: startedAt - started,
+    releaseMs: started + wallMs - completedAt,
+  };
 }
 
 /** The diff step alone on a finished task's workspace: from its changes, and the whole tree (before). */
@@ -139,6 +149,7 @@ export async function finishBench(
       const warm = [];
       for (let i = 1; i <= runs; i++) warm.push(await oneTask(home, repo, i));
       const step = await diffStep(home, warm.at(-1).record);
+      console.error(`bench-finish: ${size.label} done (load ${os.loadavg()[0].toFixed(1)})`);
       rows.push({
         label: size.label,
         coldWallMs: cold.wallMs,
@@ -146,6 +157,8 @@ export async function finishBench(
         finishMax: Math.max(...warm.map((w) => w.finishMs)),
         fixedMs: median(warm.map((w) => w.fixedMs)),
         fixedMax: Math.max(...warm.map((w) => w.fixedMs)),
+        prepareMs: median(warm.map((w) => w.prepareMs)),
+        releaseMs: median(warm.map((w) => w.releaseMs)),
         ...step,
       });
     } finally {
@@ -161,12 +174,12 @@ const fmt = (ms) => `${ms.toFixed(0)} ms`;
 export function printFinishBench(rows, runs = Number(process.env.BENCH_FINISH_RUNS ?? 5)) {
   console.log(`\n### Finishing a task and fixed cost per task, cached environment (${runs} warm tasks per size)\n`);
   console.log(
-    "| files | finishing, median (max) | fixed cost, median (max) | diff step: from changes | diff step: whole tree (before) | first task (cold) |",
+    "| files | finishing, median (max) | fixed cost, median (max) | of which preparing | of which releasing | diff step: from changes | diff step: whole tree (before) | first task (cold) |",
   );
-  console.log("| --- | --- | --- | --- | --- | --- |");
+  console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const r of rows) {
     console.log(
-      `| ${r.label} | ${fmt(r.finishMs)} (${fmt(r.finishMax)}) | ${fmt(r.fixedMs)} (${fmt(r.fixedMax)}) | ${fmt(r.changesMs)} (${r.method}) | ${fmt(r.wholeMs)} | ${fmt(r.coldWallMs)} |`,
+      `| ${r.label} | ${fmt(r.finishMs)} (${fmt(r.finishMax)}) | ${fmt(r.fixedMs)} (${fmt(r.fixedMax)}) | ${fmt(r.prepareMs)} | ${fmt(r.releaseMs)} | ${fmt(r.changesMs)} (${r.method}) | ${fmt(r.wholeMs)} | ${fmt(r.coldWallMs)} |`,
     );
   }
 }
