@@ -2,7 +2,7 @@
 // (workspaceDiff) of the same workspace, whatever the task did: each case changes a fresh
 // copy-on-write view of one snapshot with real commands, then compares the two.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -75,8 +75,11 @@ async function diffsAfter(script: string) {
       ...common,
       overlay: { upper: path.join(taskDir, "upper"), lower: snapshot, scratchDir: path.join(taskDir, "diff-paths") },
     });
+    // What taking the diff wrote into the task's layer (before the whole-tree diff writes its own).
+    const upperGit = path.join(taskDir, "upper", ".git");
+    const wroteToGit = existsSync(upperGit) ? sh(upperGit, "find . -type f").trim() : "";
     const whole = await workspaceDiff(common);
-    return { ...fromChanges, whole };
+    return { ...fromChanges, whole, wroteToGit };
   } finally {
     await detachSnapshot(taskDir, true);
   }
@@ -150,6 +153,8 @@ describe.skipIf(!supported)("taskDiff from the overlay's upper layer", () => {
     expect(taken.method).toBe("changes");
     expect(taken.diff).toBe("");
     expect(taken.whole).toBe("");
+    // The unchanged file's object is the snapshot's: git must not "freshen" it (a copy into the layer).
+    expect(taken.wroteToGit).toBe("");
   });
 
   it("falls back to the whole tree for a repository nested in the workspace, with the same answer", async () => {

@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { SandboxBackendName } from "../sandbox/types.js";
-import { contentGitPrelude, gitInSandbox, workspaceDiff } from "./sandboxed-git.js";
+import { contentGitPrelude, gitInSandbox, SandboxedGitError, workspaceDiff } from "./sandboxed-git.js";
 import { changesFromUpper, type UpperChanges, type UpperLayout } from "./upper-changes.js";
 
 export interface TaskDiffOptions {
@@ -60,12 +60,15 @@ function nested(inner: Buffer, outer: Buffer): boolean {
   return inner.length === outer.length || inner[outer.length] === 0x2f;
 }
 
+/** The script's status when git refused the small trees: the whole tree is diffed instead. */
+const WHOLE_TREE_STATUS = 75;
+
 const nulList = (paths: Buffer[]): Buffer => Buffer.concat(paths.flatMap((p) => [p, Buffer.from([0])]));
 
 /**
  * The diff restricted to `changes`. Should git refuse the small trees (a path beyond a symlink
- * that replaced a directory, a nested repository among new files), the script takes the
- * whole-tree diff instead, so the answer is always the whole-tree one.
+ * that replaced a directory, a nested repository among new files), the whole-tree diff is taken
+ * instead, so the answer is always the whole-tree one.
  */
 async function changedPathsDiff(options: TaskDiffOptions, changes: UpperChanges, scratchDir: string): Promise<string> {
   await rm(scratchDir, { recursive: true, force: true });
@@ -91,11 +94,9 @@ async function changedPathsDiff(options: TaskDiffOptions, changes: UpperChanges,
       'git update-index -z --add --remove --replace --stdin < "$q/update"',
       'n="$(git write-tree)"',
     ].join(" && ");
-    const whole = `git read-tree "$2" && git add --all -- . && git diff --cached ${diffFlags} "$2"`;
     const script =
       `${prelude} && export GIT_LITERAL_PATHSPECS=1 && ` +
-      `if { ${small} ; } 2>/dev/null; then git diff ${diffFlags} "$a" "$n"; ` +
-      `else unset GIT_LITERAL_PATHSPECS; ${whole}; fi`;
+      `if { ${small} ; } 2>/dev/null; then git diff ${diffFlags} "$a" "$n"; else exit ${WHOLE_TREE_STATUS}; fi`;
     return await gitInSandbox({
       backend: options.backend,
       workspace: options.workspace,
@@ -104,7 +105,15 @@ async function changedPathsDiff(options: TaskDiffOptions, changes: UpperChanges,
       script,
       args: [scratchDir, options.base],
       privateIndex: false,
+      // Read-only: an object git finds already stored (a file changed back, or rewritten the same)
+      // is then written to the scratch repository, instead of git "freshening" the snapshot's
+      // pack in place, which copies the whole pack into the task's upper layer.
+      writable: false,
       ...(options.onStdout ? { onStdout: options.onStdout } : {}),
+    }).catch(async (error: unknown) => {
+      // Nothing was printed yet: the whole-tree diff is the answer instead.
+      if (!(error instanceof SandboxedGitError) || error.exitCode !== WHOLE_TREE_STATUS) throw error;
+      return workspaceDiff(options);
     });
   } finally {
     await rm(scratchDir, { recursive: true, force: true });
