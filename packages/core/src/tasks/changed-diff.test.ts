@@ -10,6 +10,7 @@ import { overlaySupported } from "../environments/overlay.js";
 import { taskDiff } from "./changed-diff.js";
 import { attachSnapshot, detachSnapshot } from "./prepare.js";
 import { workspaceDiff, workspaceTree } from "./sandboxed-git.js";
+import { changesFromUpper } from "./upper-changes.js";
 
 const root = mkdtempSync(path.join(os.tmpdir(), "quire-changed-diff-"));
 const supported = await overlaySupported(root);
@@ -164,6 +165,28 @@ describe.skipIf(!supported)("taskDiff from the overlay's upper layer", () => {
     expect(taken.method).toBe("whole tree");
     expect(taken.diff).toBe(taken.whole);
     expect(taken.diff).toContain("+export const a = 5;");
+  });
+
+  it("lists what changed, deletions and .gitignore folders included, and gives up past the path limit", async () => {
+    const taskDir = path.join(root, `task-${taskCount++}`);
+    mkdirSync(taskDir);
+    await attachSnapshot({ taskDir, snapshotDir: snapshot, overlay: true });
+    const workspace = path.join(taskDir, "repo");
+    try {
+      sh(
+        workspace,
+        "rm -rf old && printf 'x\\n' > src/a.js && printf 'n\\n' >> src/.gitignore && git status >/dev/null",
+      );
+      const layout = { upper: path.join(taskDir, "upper"), lower: snapshot, merged: workspace };
+      const changes = await changesFromUpper(layout);
+      const names = (list: Buffer[] | undefined) => (list ?? []).map((p) => p.toString()).sort();
+      // The workspace's own .git (git status wrote its index) is not among them.
+      expect(names(changes?.paths)).toEqual(["old", "src/.gitignore", "src/a.js"]);
+      expect(names(changes?.rescan)).toEqual(["src"]);
+      expect(await changesFromUpper(layout, 2)).toBeNull();
+    } finally {
+      await detachSnapshot(taskDir, true);
+    }
   });
 
   it("fails, rather than diffing against nothing, when the base is not there", async () => {
