@@ -24,6 +24,7 @@ import {
 } from "./prepare.js";
 import { attachIntactWorkspace, RebuildError, rebuildWorkspace } from "./rebuild.js";
 import { LocalTaskStore, type TaskRecord } from "./store.js";
+import type { TaskStore } from "./task-store.js";
 import { buildPreamble, buildToolset, systemPromptFor } from "./task-setup.js";
 import { redactedWorkspaceDiff } from "./diff-file.js";
 import {
@@ -52,10 +53,10 @@ export interface TaskRunOptions {
   /** Every event, after it is on disk. */
   onEvent: (event: QuireEvent) => void;
   /**
-   * Keeps a command's whole (redacted) output when its event's copy is cut; a server stores it
-   * with the task. Absent: it goes to the local task's `outputs/` directory.
+   * Where the task's record, events, conversation, diff and kept command outputs go; a server
+   * passes its database's. Absent: the local task store under `home` (`quire exec`).
    */
-  onCommandOutput?: (taskId: string, itemId: string, output: string) => Promise<void>;
+  store?: TaskStore;
   onModelEvent?: (event: ModelStreamEvent) => void;
   /** Called once the task exists (id, workspace), before the model is called. */
   onStarted?: (record: TaskRecord) => void;
@@ -100,8 +101,8 @@ export interface TaskResult {
 
 /** Creates a task from the user's checkout at HEAD, prepares its environment, runs the first prompt. */
 export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
-  const store = new LocalTaskStore(options.home);
-  const id = options.id ?? store.newId();
+  const store = options.store ?? new LocalTaskStore(options.home);
+  const id = options.id ?? LocalTaskStore.newId();
   const record = newRecord(id, options);
   await store.create(record);
   const redactor: Redactor = { redact: (text) => text };
@@ -173,7 +174,7 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
  * is intact, else in one rebuilt from the stored diff (rebuild.ts).
  */
 export async function resumeTask(options: TaskRunOptions & { id: string }): Promise<TaskResult> {
-  const store = new LocalTaskStore(options.home);
+  const store = options.store ?? new LocalTaskStore(options.home);
   const record = await store.load(options.id);
   if (record.status === "running") {
     throw new Error(`task ${record.id} is still running (or its process died); wait for it to finish`);
@@ -239,7 +240,7 @@ export async function resumeTask(options: TaskRunOptions & { id: string }): Prom
 
 /** A follow-up that could not get a workspace: the round fails, the task's stored diff stands. */
 async function failRoundKeepingResult(
-  store: LocalTaskStore,
+  store: TaskStore,
   record: TaskRecord,
   state: ConversationState,
   options: TaskRunOptions,
@@ -266,7 +267,7 @@ function emitUserMessage(emit: (event: QuireEvent) => void, state: ConversationS
 }
 
 async function runTaskTurn(
-  store: LocalTaskStore,
+  store: TaskStore,
   record: TaskRecord,
   state: ConversationState,
   cwd: string,
@@ -330,10 +331,7 @@ async function runTaskTurn(
     onModelEvent: options.onModelEvent,
     keepCommandOutput: {
       maxBytes: environment.limits.outputBytes,
-      save: (itemId, output) =>
-        options.onCommandOutput
-          ? options.onCommandOutput(record.id, itemId, redactor.redact(output))
-          : store.saveCommandOutput(record.id, itemId, redactor.redact(output)),
+      save: (itemId, output) => store.saveCommandOutput(record.id, itemId, redactor.redact(output)),
     },
   }).finally(async () => {
     await network.close();
@@ -358,7 +356,7 @@ async function runTaskTurn(
 }
 
 async function failBeforeTurn(
-  store: LocalTaskStore,
+  store: TaskStore,
   record: TaskRecord,
   state: ConversationState,
   options: TaskRunOptions,
@@ -374,7 +372,7 @@ async function failBeforeTurn(
 }
 
 async function finishTask(
-  store: LocalTaskStore,
+  store: TaskStore,
   record: TaskRecord,
   state: ConversationState,
   outcome: { status: TaskStatus; finalMessage: string | null; reason?: string },
