@@ -116,11 +116,6 @@ describe.skipIf(!supported)("taskDiff from the overlay's upper layer", () => {
       ["+now a file", "tools/run.sh/x", "deleted file mode"],
     ],
     [
-      "a directory replaced by a link to another",
-      "rm -rf src/lib && ln -s ../old src/lib",
-      ["deleted file mode 100644", "src/lib/b.js", "new file mode 120000"],
-    ],
-    [
       "a .gitignore that now lets in files the task never touched",
       "printf 'build/\\n' > .gitignore && printf 'log\\n' > x.log",
       ["node_modules/pkg/index.js", "b/x.log"],
@@ -136,6 +131,11 @@ describe.skipIf(!supported)("taskDiff from the overlay's upper layer", () => {
       ["star", "+u"],
     ],
     ["a generated file the setup left, changed", "printf 'gen2\\n' > generated.txt", ["-gen", "+gen2"]],
+    [
+      "a new ignored folder of many files beside a new source folder",
+      "mkdir -p node_modules/more lib2/x && for i in $(seq 300); do printf '%s\\n' $i > node_modules/more/f$i.js; done && printf 'l\\n' > lib2/x/l.js",
+      ["b/lib2/x/l.js"],
+    ],
   ];
 
   for (const [name, script, expected] of cases) {
@@ -158,6 +158,15 @@ describe.skipIf(!supported)("taskDiff from the overlay's upper layer", () => {
     expect(taken.wroteToGit).toBe("");
   });
 
+  it("falls back to the whole tree when git refuses a path beyond a link that replaced a directory", async () => {
+    const taken = await diffsAfter("rm -rf src/lib && ln -s ../old src/lib");
+    expect(taken.method).toBe("whole tree");
+    expect(taken.diff).toBe(taken.whole);
+    for (const text of ["deleted file mode 100644", "src/lib/b.js", "new file mode 120000"]) {
+      expect(taken.diff).toContain(text);
+    }
+  });
+
   it("falls back to the whole tree for a repository nested in the workspace, with the same answer", async () => {
     const taken = await diffsAfter(
       "mkdir inner && cd inner && git init -q && printf 'i\\n' > i.txt && git add i.txt && git -c user.email=a@b -c user.name=n commit -qm i && cd .. && printf 'export const a = 5;\\n' > src/a.js",
@@ -175,15 +184,16 @@ describe.skipIf(!supported)("taskDiff from the overlay's upper layer", () => {
     try {
       sh(
         workspace,
-        "rm -rf old && printf 'x\\n' > src/a.js && printf 'n\\n' >> src/.gitignore && git status >/dev/null",
+        "rm -rf old && printf 'x\\n' > src/a.js && printf 'n\\n' >> src/.gitignore && mkdir -p fresh/a/b && touch fresh/a/b/c && git status >/dev/null",
       );
       const layout = { upper: path.join(taskDir, "upper"), lower: snapshot, merged: workspace };
       const changes = await changesFromUpper(layout);
       const names = (list: Buffer[] | undefined) => (list ?? []).map((p) => p.toString()).sort();
       // The workspace's own .git (git status wrote its index) is not among them.
-      expect(names(changes?.paths)).toEqual(["old", "src/.gitignore", "src/a.js"]);
+      // A new directory is one path, however much it holds.
+      expect(names(changes?.paths)).toEqual(["fresh", "old", "src/.gitignore", "src/a.js"]);
       expect(names(changes?.rescan)).toEqual(["src"]);
-      expect(await changesFromUpper(layout, 2)).toBeNull();
+      expect(await changesFromUpper(layout, 3)).toBeNull();
     } finally {
       await detachSnapshot(taskDir, true);
     }

@@ -51,7 +51,7 @@ export async function taskDiff(options: TaskDiffOptions): Promise<{ diff: string
     // Inside (or around) a submodule entry: git add's whole-tree rules for those are its own.
     return whole();
   }
-  return { diff: await changedPathsDiff(options, changes, overlay.scratchDir), method: "changes" };
+  return changedPathsDiff(options, changes, overlay.scratchDir);
 }
 
 /** Whether `inner` is `outer` or lies below it. */
@@ -70,7 +70,11 @@ const nulList = (paths: Buffer[]): Buffer => Buffer.concat(paths.flatMap((p) => 
  * that replaced a directory, a nested repository among new files), the whole-tree diff is taken
  * instead, so the answer is always the whole-tree one.
  */
-async function changedPathsDiff(options: TaskDiffOptions, changes: UpperChanges, scratchDir: string): Promise<string> {
+async function changedPathsDiff(
+  options: TaskDiffOptions,
+  changes: UpperChanges,
+  scratchDir: string,
+): Promise<{ diff: string; method: DiffMethod }> {
   await rm(scratchDir, { recursive: true, force: true });
   await mkdir(scratchDir, { recursive: true, mode: 0o700 });
   try {
@@ -97,7 +101,7 @@ async function changedPathsDiff(options: TaskDiffOptions, changes: UpperChanges,
     const script =
       `${prelude} && export GIT_LITERAL_PATHSPECS=1 && ` +
       `if { ${small} ; } 2>/dev/null; then git diff ${diffFlags} "$a" "$n"; else exit ${WHOLE_TREE_STATUS}; fi`;
-    return await gitInSandbox({
+    const diff = await gitInSandbox({
       backend: options.backend,
       workspace: options.workspace,
       readOnlyPaths: [...options.readOnlyPaths, scratchDir],
@@ -113,8 +117,10 @@ async function changedPathsDiff(options: TaskDiffOptions, changes: UpperChanges,
     }).catch(async (error: unknown) => {
       // Nothing was printed yet: the whole-tree diff is the answer instead.
       if (!(error instanceof SandboxedGitError) || error.exitCode !== WHOLE_TREE_STATUS) throw error;
-      return workspaceDiff(options);
+      return null;
     });
+    if (diff !== null) return { diff, method: "changes" };
+    return { diff: await workspaceDiff(options), method: "whole tree" };
   } finally {
     await rm(scratchDir, { recursive: true, force: true });
   }

@@ -95,7 +95,12 @@ export async function changesFromUpper(
         continue;
       }
       const below = lower.get(entry.name.toString("latin1"));
-      if (below && !below.isDirectory()) add(child); // a file or link replaced by a directory
+      if (!below?.isDirectory()) {
+        // New (or in place of a file or link): everything in it is the task's, so the directory
+        // is one path, and git skips what its ignore rules exclude (a node_modules the task made).
+        add(child);
+        continue;
+      }
       queue.push(child);
     }
     if (changed.size > maxPaths) return null;
