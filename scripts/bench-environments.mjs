@@ -28,7 +28,7 @@ export function syntheticRepo(files, bigFileBytes = 0) {
   const git = (...args) => execFileSync("git", args, { cwd: dir, maxBuffer: 1 << 28 });
   git("init", "-q");
   git("add", "-A");
-  git("-c", "user.email=b@example.com", "-c", "user.name=b", "commit", "-qm", "synthetic");
+  git("-c", "gc.auto=0", "-c", "user.email=b@example.com", "-c", "user.name=b", "commit", "-qm", "synthetic");
   return dir;
 }
 

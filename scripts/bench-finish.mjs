@@ -172,8 +172,13 @@ export async function finishBench(
         ...step,
       });
     } finally {
-      rmSync(home, { recursive: true, force: true });
-      rmSync(repo, { recursive: true, force: true });
+      // Never hides the error that got here (a background git may still be writing in `repo`).
+      rmSync(home, { recursive: true, force: true, maxRetries: 3 });
+      try {
+        rmSync(repo, { recursive: true, force: true, maxRetries: 3 });
+      } catch (error) {
+        console.error(`bench-finish: could not remove ${repo}: ${error.message}`);
+      }
     }
   }
   return rows;
