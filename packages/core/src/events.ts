@@ -4,6 +4,7 @@
  * Codex keep working; Quire's own events (task.*) are additions with their own type names.
  */
 import type { Usage } from "./models/types.js";
+import type { ReviewResult } from "./review/findings.js";
 
 export type CommandStatus = "in_progress" | "completed" | "failed" | "declined";
 
@@ -43,6 +44,11 @@ export type ThreadItem =
       error?: string;
     }
   | { id: string; type: "todo_list"; items: { text: string; completed: boolean }[] }
+  /**
+   * Quire: a review task's findings and verdict, validated, after the `agent_message` that
+   * carried them (review mode; the fields are `ReviewResult`'s).
+   */
+  | ({ id: string; type: "review" } & ReviewResult)
   | { id: string; type: "error"; message: string };
 
 export type TaskStatus = "completed" | "failed" | "cancelled";

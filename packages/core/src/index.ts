@@ -25,3 +25,5 @@ export * from "./environments/setup.js";
 export * from "./network/index.js";
 export * from "./verify/index.js";
 export * from "./review/findings.js";
+export * from "./review/range.js";
+export * from "./review/reply.js";
