@@ -4,6 +4,7 @@ import { registerEnv } from "./commands/env.js";
 import { registerExec } from "./commands/exec.js";
 import { registerGc } from "./commands/gc.js";
 import { registerPlan } from "./commands/plan.js";
+import { registerReview } from "./commands/review.js";
 import { registerServe } from "./commands/serve.js";
 import { registerTaskCommands } from "./commands/tasks.js";
 import { VERSION } from "./version.js";
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerExec(program);
+  registerReview(program);
   registerTaskCommands(program);
   registerApplyPatch(program);
   registerEnv(program);

@@ -130,6 +130,9 @@ export class ReadableLog {
       }
       case "todo_list":
         return;
+      case "review":
+        this.line(this.bold(`review: ${item.findings.length} finding(s), ${item.overall.verdict}`));
+        return;
       case "error":
         this.line(this.red(`error: ${item.message}`));
         return;
