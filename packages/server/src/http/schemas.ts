@@ -15,14 +15,54 @@ export const renameRepositoryBody = z.object({ name: createRepositoryBody.shape.
 export const createTaskBody = z
   .object({
     repo: z.string().min(1).describe("The repository's id."),
-    ref: z.string().trim().min(1).max(255).describe("The branch, tag or commit to start from."),
-    mode: z.enum(["code", "ask"]),
-    prompt: z.string().trim().min(1).max(100_000),
+    ref: z
+      .string()
+      .trim()
+      .min(1)
+      .max(255)
+      .optional()
+      .describe("The branch, tag or commit to start from (a review with `base`: the head). Not taken with `reviewOf`."),
+    mode: z.enum(["code", "ask", "review"]),
+    prompt: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100_000)
+      .optional()
+      .describe("Required for code and ask; for a review, what to pay attention to (optional)."),
     attempts: z.number().int().min(1).max(4).default(1),
     environment: z.string().min(1).optional().describe("An environment id of the same repository."),
     model: z.string().trim().min(1).max(200).optional(),
+    base: z
+      .string()
+      .trim()
+      .min(1)
+      .max(255)
+      .optional()
+      .describe("Review mode: the branch, tag or commit `ref` is reviewed against (the change is base...ref)."),
+    reviewOf: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe(
+        "Review mode: the id of a task of the same repository whose result (its best attempt's diff) is reviewed.",
+      ),
   })
-  .strict();
+  .strict()
+  .superRefine((body, context) => {
+    const issue = (path: string, message: string) => context.addIssue({ code: "custom", path: [path], message });
+    if (body.mode !== "review") {
+      if (body.prompt === undefined) issue("prompt", "required");
+      if (body.base !== undefined) issue("base", "only a review task takes a base");
+      if (body.reviewOf !== undefined) issue("reviewOf", "only a review task takes reviewOf");
+    } else if ((body.base === undefined) === (body.reviewOf === undefined)) {
+      issue("base", "a review takes either base (with ref as the head) or reviewOf");
+    }
+    if (body.reviewOf === undefined && body.ref === undefined) issue("ref", "required");
+    if (body.reviewOf !== undefined && body.ref !== undefined)
+      issue("ref", "not taken with reviewOf (the reviewed task's is used)");
+  });
 
 const flag = z.enum(["true", "false"]).transform((value) => value === "true");
 
@@ -42,7 +82,7 @@ export const listTasksQuery = z
   .object({
     status: statuses.optional(),
     repo: z.string().min(1).optional(),
-    mode: z.enum(["code", "ask"]).optional(),
+    mode: z.enum(["code", "ask", "review"]).optional(),
     q: z.string().trim().min(1).max(200).optional().describe("Text the prompt contains (case-insensitive)."),
     delivered: flag.optional(),
     archived: flag.optional(),

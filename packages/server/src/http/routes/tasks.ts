@@ -16,6 +16,7 @@ import { refuseWhenModelNotReady } from "./model-status.js";
 import { linkAdmission, refund } from "../../plans/index.js";
 import { HttpError, jsonBody, parseOr400 } from "../errors.js";
 import { createTaskBody, followUpBody, listTasksQuery } from "../schemas.js";
+import { type ResolvedReview, reviewOfRange, reviewOfTask } from "../review-target.js";
 import { streamTaskEvents } from "../sse.js";
 import { chosenAttempt, viewTask, viewTasks } from "../task-view.js";
 
@@ -26,6 +27,11 @@ function parseTaskCursor(cursor: string): { createdAt: string; id: string } {
   if (!createdAt || !id || rest.length > 0)
     throw new HttpError(400, "invalid query: before: not a cursor from this API");
   return { createdAt, id };
+}
+
+/** A review's title when the person gave no words of their own. */
+function defaultReviewPrompt(base: string | undefined, ref: string, reviewOf: string | undefined): string {
+  return reviewOf !== undefined ? `Review the result of task ${reviewOf}` : `Review ${base ?? ""}...${ref}`;
 }
 
 export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: number }): void {
@@ -48,6 +54,11 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
         throw invalid("environment", `no environment ${body.environment} for repository ${body.repo}`);
       }
     }
+    // A review of another task's result needs no source work: checked before admission.
+    let review: ResolvedReview | undefined =
+      body.reviewOf !== undefined ? await reviewOfTask(c, repos, body.repo, body.reviewOf) : undefined;
+    // The schema requires ref unless reviewOf is given.
+    const ref = review?.ref ?? body.ref ?? "";
     const admitted = await admitOrRefuse(c, repos, ctx.admission, principal, {
       kind: "task",
       attempts: body.attempts,
@@ -56,8 +67,12 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
     if (admitted instanceof Response) return admitted;
     let baseCommit: string;
     try {
-      const dir = await openSource(ctx, repository);
-      baseCommit = await resolveRef(dir, body.ref, isGitUrl(repository.source));
+      if (review) baseCommit = review.baseCommit;
+      else {
+        const dir = await openSource(ctx, repository);
+        if (body.base !== undefined) review = await reviewOfRange(dir, repository, body.base, ref);
+        baseCommit = review?.baseCommit ?? (await resolveRef(dir, ref, isGitUrl(repository.source)));
+      }
     } catch (error) {
       if (admitted) await refund(repos, admitted.admissionId);
       if (error instanceof SourceError) throw invalid("ref", error.message);
@@ -66,10 +81,11 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
     const created = await repos.tasks
       .create({
         repositoryId: body.repo,
-        ref: body.ref,
+        ref,
         baseCommit,
         mode: body.mode,
-        prompt: body.prompt,
+        prompt: body.prompt ?? defaultReviewPrompt(body.base, ref, body.reviewOf),
+        ...(review ? { reviewTarget: review.target } : {}),
         attempts: body.attempts,
         environmentId: body.environment,
         model: body.model,

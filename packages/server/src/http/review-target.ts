@@ -1,0 +1,64 @@
+/**
+ * What a new review task reads, checked and resolved before it is created: another task's result
+ * (`reviewOf`), or the change from `base` to `ref` in the repository's source (`base`).
+ */
+import { ReviewRangeError, reviewRange } from "@quire/core";
+import type { Context } from "hono";
+import type { Repository, Repos, ReviewTarget } from "../storage/index.js";
+import { isGitUrl, resolveRef, SourceError } from "../worker/sources.js";
+import { HttpError } from "./errors.js";
+import { namedTaskFor } from "./scoping.js";
+import { chosenAttempt } from "./task-view.js";
+
+export interface ResolvedReview {
+  ref: string;
+  /** The review's workspace starts here: the reviewed task's base, or where base and head meet. */
+  baseCommit: string;
+  target: ReviewTarget;
+}
+
+const invalid = (path: string, message: string): HttpError =>
+  new HttpError(400, `invalid task: ${path}: ${message}`, [{ path, message }]);
+
+/** `reviewOf`: a finished task of the same repository whose best attempt changed something. */
+export async function reviewOfTask(
+  c: Context,
+  repos: Repos,
+  repositoryId: string,
+  id: string,
+): Promise<ResolvedReview> {
+  const reviewed = await namedTaskFor(c, repos, id, "tasks:read");
+  if (!reviewed) throw invalid("reviewOf", `no task ${id}`);
+  if (reviewed.repositoryId !== repositoryId)
+    throw invalid("reviewOf", `task ${id} is not of repository ${repositoryId}`);
+  const attempt = await chosenAttempt(repos, reviewed, undefined);
+  const changed = attempt?.status === "completed" && (attempt.diffBlob !== null || (attempt.diff ?? "").trim() !== "");
+  if (!attempt || !changed || !reviewed.baseCommit)
+    throw invalid("reviewOf", `task ${id} has no finished change to review`);
+  return {
+    ref: reviewed.ref,
+    baseCommit: reviewed.baseCommit,
+    target: { kind: "task", taskId: reviewed.id, attemptId: attempt.id },
+  };
+}
+
+/** `base`...`ref` in the repository's source: both must resolve, and the change must not be empty. */
+export async function reviewOfRange(
+  dir: string,
+  repository: Repository,
+  base: string,
+  ref: string,
+): Promise<ResolvedReview> {
+  const fromUrl = isGitUrl(repository.source);
+  const head = await resolveRef(dir, ref, fromUrl).catch((error: unknown) => {
+    throw error instanceof SourceError ? invalid("ref", error.message) : error;
+  });
+  const baseCommit = await resolveRef(dir, base, fromUrl).catch((error: unknown) => {
+    throw error instanceof SourceError ? invalid("base", error.message) : error;
+  });
+  const range = await reviewRange(dir, baseCommit, head).catch((error: unknown) => {
+    throw error instanceof ReviewRangeError ? invalid("base", error.message) : error;
+  });
+  if (range.diff.trim() === "") throw invalid("base", `nothing to review: ${ref} has no changes since ${base}`);
+  return { ref, baseCommit: range.mergeBase, target: { kind: "range", base: baseCommit, head } };
+}
