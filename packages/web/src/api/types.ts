@@ -7,7 +7,15 @@ import type { QuireEvent, TaskUsage, ThreadItem, VerificationStatus } from "@qui
 export type { QuireEvent, TaskUsage, ThreadItem, VerificationStatus };
 
 export type TaskStatus = "queued" | "preparing" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
-export type TaskMode = "code" | "ask";
+export type TaskMode = "code" | "ask" | "review";
+
+/** A review's findings and verdict (core's ReviewResult), as the `review` item and the API carry them. */
+export type ReviewResult = Omit<Extract<ThreadItem, { type: "review" }>, "id" | "type">;
+export type ReviewFinding = ReviewResult["findings"][number];
+
+/** What a review task reads: base...head of the repository, or another task's result. */
+export type ReviewTarget =
+  { kind: "range"; base: string; head: string } | { kind: "task"; taskId: string; attemptId: string };
 
 export const ACTIVE_STATUSES: readonly TaskStatus[] = ["queued", "preparing", "running"];
 
@@ -117,6 +125,9 @@ export interface Task {
   bestAttemptId: string | null;
   verification: VerificationStatus | null;
   diffStats: DiffStats | null;
+  /** Review mode: the best attempt's findings, once it finished with valid ones. */
+  review?: ReviewResult | null;
+  reviewTarget?: ReviewTarget | null;
 }
 
 export interface Attempt {
@@ -134,6 +145,7 @@ export interface Attempt {
   verification: VerificationStatus | null;
   verificationLog: string | null;
   usage: TaskUsage | null;
+  review?: ReviewResult | null;
   startedAt: string | null;
   finishedAt: string | null;
 }
@@ -149,10 +161,16 @@ export interface StoredEvent {
 
 export interface NewTask {
   repo: string;
-  ref: string;
+  /** Not with reviewOf. */
+  ref?: string;
   mode: TaskMode;
-  prompt: string;
-  attempts: number;
+  /** Required for code and ask. */
+  prompt?: string;
+  attempts?: number;
+  /** Review mode: review ref against this base… */
+  base?: string;
+  /** …or the result of this task. */
+  reviewOf?: string;
   environment?: string;
   model?: string;
 }
