@@ -97,11 +97,11 @@ describe("a review of a Code task's result", () => {
     const cited = pane.locator(".diff2html tr.cited-line");
     await cited.waitFor();
     expect(await cited.textContent()).toContain("return a + b;");
-    await page.waitForFunction(() => {
-      const row = document.querySelector(".diff2html tr.cited-line");
-      const box = row?.getBoundingClientRect();
-      return box !== undefined && box.top >= 0 && box.bottom <= window.innerHeight;
-    });
+    // Inside the window once the smooth scroll ends (the page's own code, passed as text: no DOM types here).
+    await page.waitForFunction(
+      "(() => { const box = document.querySelector('.diff2html tr.cited-line')?.getBoundingClientRect();" +
+        " return box !== undefined && box.top >= 0 && box.bottom <= window.innerHeight; })()",
+    );
 
     // A finding at a file the diff does not show opens that file at its line.
     await findings.nth(1).locator(".finding-link").click();
