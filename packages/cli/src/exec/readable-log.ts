@@ -92,7 +92,8 @@ export class ReadableLog {
     const status = result.status === "completed" ? this.green("completed") : this.red(result.status);
     const reason = result.reason && !this.failuresShown.has(result.reason) ? `: ${result.reason}` : "";
     this.line(`task ${result.record.id} ${status}${reason}`);
-    if (stat.files.length > 0)
+    // A review's diff is the change it read: nothing of its own to apply.
+    if (stat.files.length > 0 && result.record.mode !== "review")
       this.line(this.dim(`review: quire diff ${result.record.id} · apply: quire apply ${result.record.id}`));
   }
 

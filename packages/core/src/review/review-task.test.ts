@@ -1,4 +1,5 @@
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempHome } from "../../../../test/helpers/quire.js";
 import { failingTestRepo, git, makeRepo, writeFiles } from "../../../../test/helpers/repo.js";
@@ -126,5 +127,19 @@ describe("reviewRange", () => {
   it("refuses revisions that do not exist", async () => {
     const repo = repoWithFeature();
     await expect(reviewRange(repo, "nope", "feature")).rejects.toThrow(/no commit nope/);
+  });
+
+  it("runs none of the commands a repository's attributes and config name for diffs", async () => {
+    const repo = repoWithFeature();
+    const marker = path.join(repo, "..", `${path.basename(repo)}-ran`);
+    cleanup.push(marker);
+    writeFiles(repo, { ".gitattributes": "*.js diff=evil\n" });
+    git(repo, "add", ".gitattributes");
+    git(repo, "commit", "--quiet", "-m", "attributes");
+    git(repo, "config", "diff.evil.textconv", `sh -c 'touch ${marker}; cat "$1"' -`);
+    git(repo, "config", "diff.external", `sh -c 'touch ${marker}'`);
+    const range = await reviewRange(repo, "main", "feature");
+    expect(range.diff).toContain("+  return a * b;");
+    expect(existsSync(marker)).toBe(false);
   });
 });

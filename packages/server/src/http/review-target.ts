@@ -2,7 +2,7 @@
  * What a new review task reads, checked and resolved before it is created: another task's result
  * (`reviewOf`), or the change from `base` to `ref` in the repository's source (`base`).
  */
-import { ReviewRangeError, reviewRange } from "@quire/core";
+import { MAX_REVIEW_DIFF_BYTES, ReviewRangeError, reviewRange } from "@quire/core";
 import type { Context } from "hono";
 import type { Repository, Repos, ReviewTarget } from "../storage/index.js";
 import { isGitUrl, resolveRef, SourceError } from "../worker/sources.js";
@@ -35,6 +35,10 @@ export async function reviewOfTask(
   const changed = attempt?.status === "completed" && (attempt.diffBlob !== null || (attempt.diff ?? "").trim() !== "");
   if (!attempt || !changed || !reviewed.baseCommit)
     throw invalid("reviewOf", `task ${id} has no finished change to review`);
+  // The worker reads the whole diff to give it to the review: one past the range's bound is refused here.
+  if ((attempt.diffBytes ?? 0) > MAX_REVIEW_DIFF_BYTES) {
+    throw invalid("reviewOf", `task ${id}'s change is over ${MAX_REVIEW_DIFF_BYTES} bytes: too large to review`);
+  }
   return {
     ref: reviewed.ref,
     baseCommit: reviewed.baseCommit,
