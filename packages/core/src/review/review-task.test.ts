@@ -129,17 +129,18 @@ describe("reviewRange", () => {
     await expect(reviewRange(repo, "nope", "feature")).rejects.toThrow(/no commit nope/);
   });
 
-  it("runs none of the commands a repository's attributes and config name for diffs", async () => {
+  it("runs none of the diff commands a repository's config names, and its attributes hide no text as binary", async () => {
     const repo = repoWithFeature();
     const marker = path.join(repo, "..", `${path.basename(repo)}-ran`);
     cleanup.push(marker);
-    writeFiles(repo, { ".gitattributes": "*.js diff=evil\n" });
+    writeFiles(repo, { ".gitattributes": "*.js diff=evil\nsrc/*.js -diff\n" });
     git(repo, "add", ".gitattributes");
     git(repo, "commit", "--quiet", "-m", "attributes");
     git(repo, "config", "diff.evil.textconv", `sh -c 'touch ${marker}; cat "$1"' -`);
     git(repo, "config", "diff.external", `sh -c 'touch ${marker}'`);
     const range = await reviewRange(repo, "main", "feature");
     expect(range.diff).toContain("+  return a * b;");
+    expect(range.diff).not.toContain("Binary");
     expect(existsSync(marker)).toBe(false);
   });
 });
