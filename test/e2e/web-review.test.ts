@@ -3,7 +3,7 @@
  * a finished Code task's "Review" button starts a review of its result; the review task shows its
  * findings and verdict beside the change it read, and a finding scrolls the diff to its lines.
  */
-import type { ScriptedReply } from "@quire/core/testing";
+import type { ScriptedReply } from "@quire/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failingTestRepo, fixAddPatch, makeRepo } from "../helpers/repo.js";

@@ -5,8 +5,7 @@ import { ReadableLog } from "../exec/readable-log.js";
 import { formatReview } from "../exec/review-format.js";
 import { addRunOptions } from "../exec/run-options.js";
 import { sandboxUsable } from "../exec/sandbox-check.js";
-import type { ExecFlags } from "./exec.js";
-import { resolveExecSettings } from "../exec/settings.js";
+import { type ExecFlags, resolveExecSettings } from "../exec/settings.js";
 import { gitCheckout, UsageProblem } from "../review/usage-checks.js";
 
 type ReviewFlags = Omit<ExecFlags, "mode" | "resume" | "outputLastMessage"> & { base?: string };

@@ -5,10 +5,9 @@ import { type ConversationState, newConversation } from "../agent/conversation.j
 import { createRedactor } from "../environments/redact.js";
 import type { SnapshotScope } from "../environments/snapshot.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
-import type { QuireEvent, TaskStatus } from "../events.js";
-import type { ReviewResult } from "../review/findings.js";
+import type { QuireEvent } from "../events.js";
 import { type ReviewRequest, reviewRequestPrompt } from "../review/reply.js";
-import { reviewFollowUpPrompt, runReviewTurn } from "../review/review-turn.js";
+import { reviewFollowUpPrompt, runReviewTurn } from "./review-turn.js";
 import type { ModelClient, ModelStreamEvent } from "../models/types.js";
 import { openAgentNetwork } from "../network/index.js";
 import type { OutboundAllowance } from "../network/operator-allowance.js";
@@ -27,10 +26,13 @@ import {
 } from "./prepare.js";
 import { attachIntactWorkspace, rebuildWorkspace } from "./rebuild.js";
 import { LocalTaskStore, type TaskRecord } from "./store.js";
+import type { TaskStore } from "./task-store.js";
 import { buildPreamble, buildToolset, systemPromptFor } from "./task-setup.js";
 import { redactedWorkspaceDiff } from "./diff-file.js";
 import { applyDiffInSandbox } from "./apply-diff.js";
-import { failBeforeTurn, failRoundKeepingResult, finishTask } from "./task-outcome.js";
+import { failBeforeTurn, failRoundKeepingResult, finishTask, type TaskResult } from "./task-outcome.js";
+
+export type { TaskResult } from "./task-outcome.js";
 import {
   type Redactor,
   environmentOf,
@@ -56,10 +58,10 @@ export interface TaskRunOptions {
   /** Every event, after it is on disk. */
   onEvent: (event: QuireEvent) => void;
   /**
-   * Keeps a command's whole (redacted) output when its event's copy is cut; a server stores it
-   * with the task. Absent: it goes to the local task's `outputs/` directory.
+   * Where the task's record, events, conversation, diff and kept command outputs go; a server
+   * passes its database's. Absent: the local task store under `home` (`quire exec`).
    */
-  onCommandOutput?: (taskId: string, itemId: string, output: string) => Promise<void>;
+  store?: TaskStore;
   onModelEvent?: (event: ModelStreamEvent) => void;
   /** Called once the task exists (id, workspace), before the model is called. */
   onStarted?: (record: TaskRecord) => void;
@@ -99,23 +101,13 @@ export interface NewTaskOptions extends TaskRunOptions {
   review?: ReviewRequest;
 }
 
-export interface TaskResult {
-  record: TaskRecord;
-  status: TaskStatus;
-  finalMessage: string | null;
-  diff: string;
-  reason?: string;
-  /** Review mode: the findings, when the round ended with valid ones. */
-  review?: ReviewResult;
-}
-
 /** Creates a task from the user's checkout at HEAD, prepares its environment, runs the first prompt. */
 export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
   if ((options.mode === "review") !== (options.review !== undefined)) {
     throw new Error("a review task needs the change to review, and only a review task takes one");
   }
-  const store = new LocalTaskStore(options.home);
-  const id = options.id ?? store.newId();
+  const store = options.store ?? new LocalTaskStore(options.home);
+  const id = options.id ?? LocalTaskStore.newId();
   const record = newRecord(id, options);
   if (options.review) record.reviewOf = options.review.description;
   await store.create(record);
@@ -200,7 +192,7 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
  * is intact, else in one rebuilt from the stored diff (rebuild.ts).
  */
 export async function resumeTask(options: TaskRunOptions & { id: string }): Promise<TaskResult> {
-  const store = new LocalTaskStore(options.home);
+  const store = options.store ?? new LocalTaskStore(options.home);
   const record = await store.load(options.id);
   if (record.status === "running") {
     throw new Error(`task ${record.id} is still running (or its process died); wait for it to finish`);
@@ -273,7 +265,7 @@ function emitUserMessage(emit: (event: QuireEvent) => void, state: ConversationS
 }
 
 async function runTaskTurn(
-  store: LocalTaskStore,
+  store: TaskStore,
   record: TaskRecord,
   state: ConversationState,
   cwd: string,
@@ -339,10 +331,7 @@ async function runTaskTurn(
     onModelEvent: options.onModelEvent,
     keepCommandOutput: {
       maxBytes: environment.limits.outputBytes,
-      save: (itemId, output) =>
-        options.onCommandOutput
-          ? options.onCommandOutput(record.id, itemId, redactor.redact(output))
-          : store.saveCommandOutput(record.id, itemId, redactor.redact(output)),
+      save: (itemId, output) => store.saveCommandOutput(record.id, itemId, redactor.redact(output)),
     },
   };
   const outcome = await (

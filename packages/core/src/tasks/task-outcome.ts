@@ -3,8 +3,18 @@ import type { ConversationState } from "../agent/conversation.js";
 import type { QuireEvent, TaskStatus } from "../events.js";
 import type { ReviewResult } from "../review/findings.js";
 import { RebuildError } from "./rebuild.js";
-import type { LocalTaskStore, TaskRecord } from "./store.js";
-import type { TaskResult, TaskRunOptions } from "./run-task.js";
+import type { TaskRecord } from "./store.js";
+import type { TaskStore } from "./task-store.js";
+
+export interface TaskResult {
+  record: TaskRecord;
+  status: TaskStatus;
+  finalMessage: string | null;
+  diff: string;
+  reason?: string;
+  /** Review mode: the findings, when the round ended with valid ones. */
+  review?: ReviewResult;
+}
 
 export interface RoundOutcome {
   status: TaskStatus;
@@ -16,10 +26,10 @@ export interface RoundOutcome {
 
 /** A follow-up that could not get a workspace: the round fails, the task's stored diff stands. */
 export async function failRoundKeepingResult(
-  store: LocalTaskStore,
+  store: TaskStore,
   record: TaskRecord,
   state: ConversationState,
-  options: TaskRunOptions,
+  options: { signal: AbortSignal },
   emit: (event: QuireEvent) => void,
   error: Error,
   storedDiff: string,
@@ -36,10 +46,10 @@ export async function failRoundKeepingResult(
 }
 
 export async function failBeforeTurn(
-  store: LocalTaskStore,
+  store: TaskStore,
   record: TaskRecord,
   state: ConversationState,
-  options: TaskRunOptions,
+  options: { signal: AbortSignal },
   emit: (event: QuireEvent) => void,
   error: Error,
 ): Promise<TaskResult> {
@@ -52,7 +62,7 @@ export async function failBeforeTurn(
 }
 
 export async function finishTask(
-  store: LocalTaskStore,
+  store: TaskStore,
   record: TaskRecord,
   state: ConversationState,
   outcome: RoundOutcome,

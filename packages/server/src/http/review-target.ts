@@ -1,12 +1,11 @@
 /**
- * What a new review task reads, checked and resolved before it is created: another task's result
- * (`reviewOf`), or the change from `base` to `ref` in the repository's source (`base`).
+ * A new review of another task's result (`reviewOf`), checked before it is created. (A review of
+ * `base...ref` is resolved with the task: tasks/review-range.ts.)
  */
-import { MAX_REVIEW_DIFF_BYTES, ReviewRangeError, reviewRange } from "@quire/core";
+import { MAX_REVIEW_DIFF_BYTES } from "@quire/core";
 import type { Context } from "hono";
-import type { Repository, Repos, ReviewTarget } from "../storage/index.js";
-import { isGitUrl, resolveRef, SourceError } from "../worker/sources.js";
-import { HttpError } from "./errors.js";
+import type { Repos, ReviewTarget } from "../storage/index.js";
+import { HttpError } from "../errors.js";
 import { namedTaskFor } from "./scoping.js";
 import { chosenAttempt } from "./task-view.js";
 
@@ -44,25 +43,4 @@ export async function reviewOfTask(
     baseCommit: reviewed.baseCommit,
     target: { kind: "task", taskId: reviewed.id, attemptId: attempt.id },
   };
-}
-
-/** `base`...`ref` in the repository's source: both must resolve, and the change must not be empty. */
-export async function reviewOfRange(
-  dir: string,
-  repository: Repository,
-  base: string,
-  ref: string,
-): Promise<ResolvedReview> {
-  const fromUrl = isGitUrl(repository.source);
-  const head = await resolveRef(dir, ref, fromUrl).catch((error: unknown) => {
-    throw error instanceof SourceError ? invalid("ref", error.message) : error;
-  });
-  const baseCommit = await resolveRef(dir, base, fromUrl).catch((error: unknown) => {
-    throw error instanceof SourceError ? invalid("base", error.message) : error;
-  });
-  const range = await reviewRange(dir, baseCommit, head).catch((error: unknown) => {
-    throw error instanceof ReviewRangeError ? invalid("base", error.message) : error;
-  });
-  if (range.diff.trim() === "") throw invalid("base", `nothing to review: ${ref} has no changes since ${base}`);
-  return { ref, baseCommit: range.mergeBase, target: { kind: "range", base: baseCommit, head } };
 }

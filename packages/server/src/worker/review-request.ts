@@ -3,7 +3,6 @@
  * two commits, or the reviewed task's stored result) and a line saying what that change is.
  */
 import { type ReviewRequest, reviewRange } from "@quire/core";
-import { blobStoreIn } from "../blobs/blob-store.js";
 import type { Task } from "../storage/index.js";
 import { wholeDiffOf } from "../tasks/diff-storage.js";
 import type { WorkerContext } from "./context.js";
@@ -27,7 +26,7 @@ export async function reviewRequestFor(ctx: WorkerContext, task: Task, sourceDir
     ctx.repos.attempts.get(target.attemptId),
   ]);
   if (!reviewed || !attempt) throw new Error(`the task under review (${target.taskId}) no longer exists`);
-  const diff = await wholeDiffOf(attempt, blobStoreIn(ctx.settings.home));
+  const diff = await wholeDiffOf(attempt, ctx.repos.blobs);
   const title = reviewed.prompt.trim().split("\n")[0]?.slice(0, TITLE_CHARS) ?? "";
   return { description: `the result of task ${reviewed.id} ("${title}")`, diff, focus: task.prompt };
 }

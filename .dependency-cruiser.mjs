@@ -1,0 +1,151 @@
+/**
+ * The dependency rule (`npm run lint`): no import circle in any package, and in core/src and
+ * server/src no import from a lower floor to a higher one. Floors are listed highest first; a
+ * folder (or top-level file) may import its own floor and the floors below it. A new folder gets
+ * a floor here, in the same change that adds it (docs/architecture.md says what each floor is).
+ */
+
+/** Core: the library a task runs on. */
+const CORE_FLOORS = [
+  ["index.ts"],
+  ["verify"],
+  ["tasks"],
+  ["agent"],
+  ["tools"],
+  ["environments"],
+  ["config"],
+  ["network"],
+  ["instructions", "patch"],
+  ["paths.ts"],
+  ["sandbox"],
+  ["events.ts"],
+  ["models", "review"],
+];
+
+/** Server: routes on top, storage at the bottom. */
+const SERVER_FLOORS = [
+  ["index.ts", "service.ts"],
+  ["http"],
+  ["mcp"],
+  ["client"],
+  ["worker"],
+  ["delivery"],
+  ["tasks"],
+  ["plans"],
+  ["accounts"],
+  ["sources"],
+  ["context.ts", "events", "metrics.ts", "errors.ts", "secrets-at-rest.ts"],
+  ["storage", "blobs"],
+];
+
+/**
+ * Known arrows up, each to be removed by the change that fixes it (issue 13): listed so the rule
+ * holds for everything else today. Remove an entry when its import goes; never add one.
+ */
+const KNOWN_UPWARD = [
+  // core: config's schema embeds the environment definition's and the operator allowance's schemas
+  // (the network preset and the definitions move below config with the core folder rework).
+  { file: "packages/core/src/config/schema.ts", imports: "packages/core/src/environments/definition-schema.ts" },
+  // core: the snapshot cache runs host git through tasks/git.ts (goes with the one hardened git runner).
+  { file: "packages/core/src/environments/snapshot.ts", imports: "packages/core/src/tasks/git.ts" },
+  // core: the sandbox starts the agent's proxy bridge from network/ (the bridge moves under sandbox/).
+  { file: "packages/core/src/sandbox/bwrap.ts", imports: "packages/core/src/network/sandbox-bridge.ts" },
+  // core: the proxies read the environment's network policy types (those move with the network preset).
+  { file: "packages/core/src/network/agent-network.ts", imports: "packages/core/src/environments/types.ts" },
+  { file: "packages/core/src/network/filtering-proxy.ts", imports: "packages/core/src/environments/types.ts" },
+  { file: "packages/core/src/network/host-rules.ts", imports: "packages/core/src/environments/types.ts" },
+  { file: "packages/core/src/network/setup-network.ts", imports: "packages/core/src/environments/types.ts" },
+  // server: the accounts' hand-written OpenAPI part (goes with the OpenAPI generated from the routes).
+  { file: "packages/server/src/accounts/openapi.ts", imports: "packages/server/src/http/openapi-parts.ts" },
+];
+
+/**
+ * Known import circles in core, each to go with the core folder rework (issue 13): a circle is
+ * allowed only when it runs through one of these modules.
+ * - sandbox/container.ts: sandbox/types.ts imports its ContainerOptions, and container.ts imports
+ *   bwrap, none, limits-run and types back (6 sandbox files in circles);
+ * - tasks/task-parts.ts: imports run-task.ts's option types while run-task.ts imports it.
+ */
+const KNOWN_CIRCULAR = ["^packages/core/src/sandbox/container\\.ts$", "^packages/core/src/tasks/task-parts\\.ts$"];
+
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const entryPattern = (root, entry) =>
+  entry.endsWith(".ts") ? `^${escape(root)}/${escape(entry)}$` : `^${escape(root)}/${escape(entry)}/`;
+const TESTS = "\\.test\\.ts$";
+
+/** One rule per floor: nothing on it imports a higher floor, but for the known arrows listed above. */
+function floorRules(pkg, floors) {
+  const root = `packages/${pkg}/src`;
+  const rules = [];
+  floors.forEach((floor, index) => {
+    const higher = floors.slice(0, index).flat();
+    if (higher.length === 0) return;
+    const from = floor.map((entry) => entryPattern(root, entry));
+    const to = higher.map((entry) => entryPattern(root, entry));
+    const name = `${pkg}-floor-${floor.join("+")}`;
+    const comment = `${pkg}/src: ${floor.join(", ")} may not import a higher floor (${higher.join(", ")})`;
+    const known = KNOWN_UPWARD.filter((arrow) => from.some((pattern) => new RegExp(pattern).test(arrow.file)));
+    rules.push({
+      name,
+      comment,
+      severity: "error",
+      from: { path: from, pathNot: [TESTS, ...known.map((arrow) => `^${escape(arrow.file)}$`)] },
+      to: { path: to },
+    });
+    for (const arrow of known) {
+      rules.push({
+        name: `${name}-known`,
+        comment: `${comment}; known: ${arrow.file} -> ${arrow.imports}`,
+        severity: "error",
+        from: { path: `^${escape(arrow.file)}$` },
+        to: { path: to, pathNot: `^${escape(arrow.imports)}$` },
+      });
+    }
+  });
+  return rules;
+}
+
+/** Every module of a package's src sits on a floor, so a new folder cannot slip past the rule. */
+function placedRules(pkg, floors) {
+  const root = `packages/${pkg}/src`;
+  const placed = floors.flat().map((entry) => entryPattern(root, entry));
+  const comment = `every module of ${pkg}/src is on a floor (.dependency-cruiser.mjs)`;
+  return [
+    {
+      name: `${pkg}-imports-unplaced`,
+      comment,
+      severity: "error",
+      from: {},
+      to: { path: `^${escape(root)}/`, pathNot: placed },
+    },
+    {
+      name: `${pkg}-unplaced`,
+      comment,
+      severity: "error",
+      from: { path: `^${escape(root)}/`, pathNot: [TESTS, ...placed] },
+      to: {},
+    },
+  ];
+}
+
+export default {
+  forbidden: [
+    {
+      name: "no-circular",
+      comment: "no import circle in any package (known: core's sandbox, listed above)",
+      severity: "error",
+      from: { path: "^packages/[^/]+/src/", pathNot: KNOWN_CIRCULAR },
+      to: { circular: true, viaNot: KNOWN_CIRCULAR },
+    },
+    ...floorRules("core", CORE_FLOORS),
+    ...floorRules("server", SERVER_FLOORS),
+    ...placedRules("core", CORE_FLOORS),
+    ...placedRules("server", SERVER_FLOORS),
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "(^|/)(dist|node_modules)/" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+  },
+};
