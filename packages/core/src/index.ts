@@ -9,6 +9,7 @@ export * from "./instructions/index.js";
 export * from "./models/index.js";
 export * from "./models/types.js";
 export * from "./patch/index.js";
+export * from "./host-git.js";
 export * from "./paths.js";
 export * from "./sandbox/index.js";
 export * from "./sandbox/types.js";

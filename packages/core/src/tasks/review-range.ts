@@ -13,6 +13,7 @@ import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { hostGitEnv } from "../host-git.js";
 import { git } from "./git.js";
 
 /** A change past this is refused: a review of it would not fit any model's context anyway. */
@@ -66,7 +67,7 @@ export async function reviewRange(repo: string, base: string, head = "HEAD"): Pr
 }
 
 /** A bare repository borrowing `objects`, and the environment that makes git use it and nothing else. */
-async function scratchRepository(scratch: string, objects: string): Promise<NodeJS.ProcessEnv> {
+async function scratchRepository(scratch: string, objects: string): Promise<Record<string, string>> {
   const gitDir = path.join(scratch, "git");
   const env = {
     GIT_DIR: gitDir,
@@ -84,9 +85,10 @@ async function scratchRepository(scratch: string, objects: string): Promise<Node
 }
 
 /** git's output, or null once it passes MAX_REVIEW_DIFF_BYTES (git is stopped there, not read on). */
-function boundedGit(cwd: string, env: NodeJS.ProcessEnv, args: string[]): Promise<string | null> {
+function boundedGit(cwd: string, env: Record<string, string>, args: string[]): Promise<string | null> {
   return new Promise((resolve, reject) => {
-    const child = spawn("git", args, { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: "0", ...env } });
+    // The hardened host git's environment (host-git.ts), streamed here so the output can be bounded.
+    const child = spawn("git", args, { cwd, env: hostGitEnv({ env }) });
     const chunks: Buffer[] = [];
     let bytes = 0;
     let over = false;

@@ -1,21 +1,15 @@
 import { realpath } from "node:fs/promises";
 import path from "node:path";
-import { type AgentLimits, type AgentRun, closeDanglingCalls, runTurn } from "../agent/loop.js";
+import { closeDanglingCalls, type AgentRun, runTurn } from "../agent/loop.js";
 import { type ConversationState, newConversation } from "../agent/conversation.js";
 import { createRedactor } from "../environments/redact.js";
-import type { SnapshotScope } from "../environments/snapshot.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
 import type { QuireEvent } from "../events.js";
-import { type ReviewRequest, reviewRequestPrompt } from "../review/reply.js";
+import { reviewRequestPrompt } from "../review/reply.js";
 import { reviewFollowUpPrompt, runReviewTurn } from "./review-turn.js";
-import type { ModelClient, ModelStreamEvent } from "../models/types.js";
 import { openAgentNetwork } from "../network/index.js";
-import type { OutboundAllowance } from "../network/operator-allowance.js";
 import { RefusalReporter } from "../network/refusal-reporter.js";
 import { createSandbox } from "../sandbox/index.js";
-import type { ContainerOptions } from "../sandbox/container.js";
-import type { SandboxBackendName } from "../sandbox/types.js";
-import type { TaskMode } from "../tools/types.js";
 import {
   diskBudgetOf,
   inspectSource,
@@ -27,12 +21,11 @@ import {
 import { attachIntactWorkspace, rebuildWorkspace } from "./rebuild.js";
 import { LocalTaskStore, type TaskRecord } from "./store.js";
 import type { TaskStore } from "./task-store.js";
-import { buildPreamble, buildToolset, systemPromptFor } from "./task-setup.js";
+import { buildToolset } from "../tools/toolset.js";
+import { buildPreamble, systemPromptFor } from "./task-setup.js";
 import { redactedWorkspaceDiff } from "./diff-file.js";
 import { applyDiffInSandbox } from "./apply-diff.js";
-import { failBeforeTurn, failRoundKeepingResult, finishTask, type TaskResult } from "./task-outcome.js";
-
-export type { TaskResult } from "./task-outcome.js";
+import { failBeforeTurn, failRoundKeepingResult, finishTask } from "./task-outcome.js";
 import {
   type Redactor,
   environmentOf,
@@ -42,64 +35,10 @@ import {
   withEnvironmentLimits,
 } from "./task-parts.js";
 
+import type { NewTaskOptions, TaskResult, TaskRunOptions } from "./task-options.js";
+
 export { defaultEnvironment } from "./task-parts.js";
-
-export interface TaskRunOptions {
-  home: string;
-  prompt: string;
-  /** Who sent the prompt, when a server knows; recorded on the round's `user_message` item. */
-  author?: string;
-  model: ModelClient;
-  sandbox: SandboxBackendName;
-  limits: AgentLimits;
-  contextWindow: number;
-  agentsMd?: { fallbackNames?: string[]; maxBytes?: number };
-  signal: AbortSignal;
-  /** Every event, after it is on disk. */
-  onEvent: (event: QuireEvent) => void;
-  /**
-   * Where the task's record, events, conversation, diff and kept command outputs go; a server
-   * passes its database's. Absent: the local task store under `home` (`quire exec`).
-   */
-  store?: TaskStore;
-  onModelEvent?: (event: ModelStreamEvent) => void;
-  /** Called once the task exists (id, workspace), before the model is called. */
-  onStarted?: (record: TaskRecord) => void;
-  /** Engine and image when `sandbox` is "container". */
-  container?: ContainerOptions;
-  /**
-   * Runs the workspace preparation (clone, setup, snapshot, mount); a server passes a gate that
-   * lets only a few run at once, so a burst of new tasks does not starve the running ones of CPU.
-   */
-  preparationGate?: (prepare: () => Promise<PreparedTask>) => Promise<PreparedTask>;
-  /** Private destinations the operator lets setup and maintenance reach (config.toml `[outbound]`). */
-  outbound?: OutboundAllowance;
-  /** Resolves the environment once the repository root is known; safe defaults when absent. */
-  environmentFor?: (sourceRoot: string) => Promise<EnvironmentForTask>;
-}
-
-/** The environment of a repository and its secret values (for setup only). */
-export interface EnvironmentForTask {
-  environment: ResolvedEnvironment;
-  secretValues: Record<string, string>;
-  /** Whose snapshots the task may reuse (LOCAL_SNAPSHOT_SCOPE for `quire exec`). */
-  snapshotScope: SnapshotScope;
-}
-
-export interface NewTaskOptions extends TaskRunOptions {
-  /** A directory inside the user's checkout; the agent starts in the same place in its copy. */
-  repo: string;
-  mode: TaskMode;
-  /** The task's id (a server passes its attempt id); a fresh one when absent. */
-  id?: string;
-  /** A commit (or any revision) of the repository to start from instead of HEAD. */
-  revision?: string;
-  /**
-   * Review mode: the change to review, as a diff applied to `revision` before the agent starts
-   * (`reviewRange` turns two revisions into one). `prompt` is then the person's own words.
-   */
-  review?: ReviewRequest;
-}
+export type { EnvironmentForTask, NewTaskOptions, TaskResult, TaskRunOptions } from "./task-options.js";
 
 /** Creates a task from the user's checkout at HEAD, prepares its environment, runs the first prompt. */
 export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
@@ -173,6 +112,7 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
       cwd,
       mode: options.mode,
       sandbox: options.sandbox,
+      network: environment.network,
       agentsMd: options.agentsMd,
     });
     state.items.push(...preamble);

@@ -4,17 +4,8 @@ import type { QuireEvent, TaskStatus } from "../events.js";
 import type { ReviewResult } from "../review/findings.js";
 import { RebuildError } from "./rebuild.js";
 import type { TaskRecord } from "./store.js";
+import type { TaskResult } from "./task-options.js";
 import type { TaskStore } from "./task-store.js";
-
-export interface TaskResult {
-  record: TaskRecord;
-  status: TaskStatus;
-  finalMessage: string | null;
-  diff: string;
-  reason?: string;
-  /** Review mode: the findings, when the round ended with valid ones. */
-  review?: ReviewResult;
-}
 
 export interface RoundOutcome {
   status: TaskStatus;

@@ -13,7 +13,7 @@ import { LOCAL_SNAPSHOT_SCOPE } from "../environments/snapshot.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
 import type { QuireEvent } from "../events.js";
 import { detachDiskLayer, detachSnapshot, taskUpperDir } from "./prepare.js";
-import type { EnvironmentForTask, NewTaskOptions, TaskRunOptions } from "./run-task.js";
+import type { EnvironmentForTask, NewTaskOptions, TaskRunOptions } from "./task-options.js";
 import { stripSetIdBits } from "./setid.js";
 import type { TaskRecord } from "./store.js";
 import type { TaskStore } from "./task-store.js";

@@ -6,24 +6,24 @@
 import { readFile, realpath } from "node:fs/promises";
 import path from "node:path";
 import { parse, TomlError } from "smol-toml";
-import { NETWORK_PRESET_DOMAINS } from "../network/preset.js";
-import { CONFIG_FILE_NAME, ConfigError, describeIssue, loadConfig } from "../config/load.js";
-import type { EnvironmentOverride, QuireConfig } from "../config/schema.js";
+import { NETWORK_PRESET_DOMAINS } from "../environments/network-preset.js";
+import { CONFIG_FILE_NAME, ConfigError, describeIssue, loadConfig } from "./load.js";
+import type { EnvironmentOverride, QuireConfig } from "./schema.js";
 import {
   DEFAULT_CACHE_TTL_MS,
   DEFAULT_NETWORK_POLICY,
   DEFAULT_RESOURCE_LIMITS,
   DEFAULT_SETUP_NETWORK_POLICY,
   ENVIRONMENT_FILE,
-} from "./defaults.js";
+} from "../environments/defaults.js";
 import {
   type EnvironmentLayer,
   LIMIT_KEYS,
   repositoryEnvironmentSchema,
   toEnvironmentLayer,
-} from "./definition-schema.js";
-import { inspectSecrets, SecretStoreError } from "./secrets.js";
-import type { NetworkPolicy, ResolvedEnvironment, ResourceLimits } from "./types.js";
+} from "../environments/definition-schema.js";
+import { inspectSecrets, SecretStoreError } from "../environments/secrets.js";
+import type { NetworkPolicy, ResolvedEnvironment, ResourceLimits } from "../environments/types.js";
 
 export interface EnvironmentProblem {
   file: string;

@@ -2,9 +2,14 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DEFAULT_CACHE_TTL_MS, DEFAULT_NETWORK_POLICY, DEFAULT_RESOURCE_LIMITS, MIB } from "./defaults.js";
-import { checkEnvironment, EnvironmentError, effectiveAllowlist, resolveEnvironment } from "./definition.js";
-import { setSecret } from "./secrets.js";
+import {
+  DEFAULT_CACHE_TTL_MS,
+  DEFAULT_NETWORK_POLICY,
+  DEFAULT_RESOURCE_LIMITS,
+  MIB,
+} from "../environments/defaults.js";
+import { checkEnvironment, EnvironmentError, effectiveAllowlist, resolveEnvironment } from "./resolve-environment.js";
+import { setSecret } from "../environments/secrets.js";
 
 let root: string;
 let home: string;
