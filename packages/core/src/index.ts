@@ -29,3 +29,5 @@ export * from "./environments/setup.js";
 export * from "./network/index.js";
 export * from "./verify/index.js";
 export * from "./review/findings.js";
+export * from "./tasks/review-range.js";
+export * from "./review/reply.js";

@@ -18,7 +18,7 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 /** A task or attempt in one of these may still change; cancel applies to these only. */
 export const ACTIVE_STATUSES: readonly TaskStatus[] = ["queued", "preparing", "running"];
 
-export const TASK_MODES = ["code", "ask"] as const;
+export const TASK_MODES = ["code", "ask", "review"] as const;
 export type TaskMode = (typeof TASK_MODES)[number];
 
 /** "skipped": no checks were declared or named by AGENTS.md. */

@@ -1,7 +1,7 @@
 /**
  * The event stream shared by `quire exec --json`, the server's SSE, storage and the web app: Codex's
  * stream (codex-events.ts) with Quire's additions, each marked "Quire:" below. The additions are
- * new optional fields, one new item kind (user_message) and new event types (task.*); nothing of
+ * new optional fields, two new item kinds (user_message, review) and new event types (task.*); nothing of
  * Codex's shape changes, so a consumer written for Codex reads Quire's stream.
  */
 import { z } from "zod";
@@ -22,6 +22,7 @@ import {
   webSearchItem,
 } from "./codex-events.js";
 import { VERIFICATION_STATUSES } from "./constants.js";
+import { reviewResultSchema } from "./review.js";
 
 /**
  * Quire: the person's words that open a round (the prompt, then each follow-up), so the record
@@ -53,6 +54,12 @@ export const fileChangeItem = codexFileChangeItem.extend({
   error: z.string().optional(),
 });
 
+/**
+ * Quire: a review task's findings and verdict, validated, after the `agent_message` that carried
+ * them (review mode; the fields are ReviewResult's).
+ */
+export const reviewItem = z.object({ id: z.string(), type: z.literal("review") }).extend(reviewResultSchema.shape);
+
 export const threadItemSchema = z.discriminatedUnion("type", [
   userMessageItem,
   agentMessageItem,
@@ -62,6 +69,7 @@ export const threadItemSchema = z.discriminatedUnion("type", [
   mcpToolCallItem,
   webSearchItem,
   todoListItem,
+  reviewItem,
   errorItem,
 ]);
 

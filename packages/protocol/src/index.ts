@@ -7,6 +7,7 @@
 export * from "./constants.js";
 export * from "./codex-events.js";
 export * from "./events.js";
+export * from "./review.js";
 export * from "./api/common.js";
 export * from "./api/environment-definition.js";
 export * from "./api/repositories.js";

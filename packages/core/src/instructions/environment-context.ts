@@ -9,7 +9,7 @@ export interface EnvironmentContext {
   shell: string;
   /** Today's date as YYYY-MM-DD: models otherwise assume their training cut-off. */
   date: string;
-  mode: "code" | "ask";
+  mode: "code" | "ask" | "review";
   /** The usual tools commands can run, and those they cannot; absent when unknown (a container image). */
   tools?: { present: string[]; missing: string[] };
 }

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 
-export type PromptName = "code" | "ask" | "compact";
+export type PromptName = "code" | "ask" | "review" | "compact";
 
-const PROMPT_NAMES: readonly PromptName[] = ["code", "ask", "compact"];
+const PROMPT_NAMES: readonly PromptName[] = ["code", "ask", "review", "compact"];
 const cache = new Map<PromptName, string>();
 
 /**

@@ -1,10 +1,12 @@
 import { realpath } from "node:fs/promises";
 import path from "node:path";
-import { closeDanglingCalls, runTurn } from "../agent/loop.js";
+import { closeDanglingCalls, type AgentRun, runTurn } from "../agent/loop.js";
 import { type ConversationState, newConversation } from "../agent/conversation.js";
 import { createRedactor } from "../environments/redact.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
-import type { QuireEvent, TaskStatus } from "../events.js";
+import type { QuireEvent } from "../events.js";
+import { reviewRequestPrompt } from "../review/reply.js";
+import { reviewFollowUpPrompt, runReviewTurn } from "./review-turn.js";
 import { openAgentNetwork } from "../network/index.js";
 import { RefusalReporter } from "../network/refusal-reporter.js";
 import { createSandbox } from "../sandbox/index.js";
@@ -16,12 +18,14 @@ import {
   prepareTaskWorkspace,
   sourceIsDirty,
 } from "./prepare.js";
-import { attachIntactWorkspace, RebuildError, rebuildWorkspace } from "./rebuild.js";
+import { attachIntactWorkspace, rebuildWorkspace } from "./rebuild.js";
 import { LocalTaskStore, type TaskRecord } from "./store.js";
 import type { TaskStore } from "./task-store.js";
 import { buildToolset } from "../tools/toolset.js";
 import { buildPreamble, systemPromptFor } from "./task-setup.js";
 import { redactedWorkspaceDiff } from "./diff-file.js";
+import { applyDiffInSandbox } from "./apply-diff.js";
+import { failBeforeTurn, failRoundKeepingResult, finishTask } from "./task-outcome.js";
 import {
   type Redactor,
   environmentOf,
@@ -39,9 +43,13 @@ export type { EnvironmentForTask, NewTaskOptions, TaskResult, TaskRunOptions } f
 
 /** Creates a task from the user's checkout at HEAD, prepares its environment, runs the first prompt. */
 export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
+  if ((options.mode === "review") !== (options.review !== undefined)) {
+    throw new Error("a review task needs the change to review, and only a review task takes one");
+  }
   const store = options.store ?? new LocalTaskStore(options.home);
   const id = options.id ?? LocalTaskStore.newId();
   const record = newRecord(id, options);
+  if (options.review) record.reviewOf = options.review.description;
   await store.create(record);
   const redactor: Redactor = { redact: (text) => text };
   const emit = eventSink(store, record, options, redactor);
@@ -84,6 +92,17 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
       overlay: prepared.overlay,
     });
     record.sourceDirty = await dirty;
+    // The change under review becomes the workspace's uncommitted edits: the task's diff is it.
+    if (options.review) {
+      await applyDiffInSandbox({
+        backend: options.sandbox,
+        workspace: prepared.workspace,
+        scratchDir: path.join(store.taskDir(id), "rebuild"),
+        diff: options.review.diff,
+      }).catch((error: Error) => {
+        throw new Error(`the change to review does not apply to ${source.commit.slice(0, 12)}: ${error.message}`);
+      });
+    }
     await store.save(record);
     options.onStarted?.(record);
     const relativeCwd = path.relative(source.sourceRoot, await realpath(options.repo));
@@ -99,7 +118,8 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
     });
     state.items.push(...preamble);
     state.preambleCount = preamble.length;
-    return await runTaskTurn(store, record, state, cwd, options, emit, redactor, environment);
+    const turnPrompt = options.review ? reviewRequestPrompt(options.review) : options.prompt;
+    return await runTaskTurn(store, record, state, cwd, options, emit, redactor, environment, turnPrompt);
   } catch (error) {
     if (record.status !== "running") throw error;
     return failBeforeTurn(store, record, state, options, emit, error as Error);
@@ -171,31 +191,11 @@ export async function resumeTask(options: TaskRunOptions & { id: string }): Prom
         return await failRoundKeepingResult(store, record, state, options, emit, error as Error, storedDiff);
       }
     }
-    return await runTaskTurn(store, record, state, record.workspace, options, emit, redactor, environment);
+    const turnPrompt = record.mode === "review" ? reviewFollowUpPrompt(options.prompt) : options.prompt;
+    return await runTaskTurn(store, record, state, record.workspace, options, emit, redactor, environment, turnPrompt);
   } finally {
     await releaseWorkspace(store, record);
   }
-}
-
-/** A follow-up that could not get a workspace: the round fails, the task's stored diff stands. */
-async function failRoundKeepingResult(
-  store: TaskStore,
-  record: TaskRecord,
-  state: ConversationState,
-  options: TaskRunOptions,
-  emit: (event: QuireEvent) => void,
-  error: Error,
-  storedDiff: string,
-): Promise<TaskResult> {
-  const cancelled = options.signal.aborted;
-  const reason = cancelled
-    ? "cancelled by the user"
-    : error instanceof RebuildError
-      ? error.message
-      : `rebuilding the task's workspace failed, so the follow-up did not run (the stored result is kept): ${error.message}`;
-  if (!cancelled) emit({ type: "error", message: reason });
-  const outcome = { status: cancelled ? ("cancelled" as const) : ("failed" as const), reason, finalMessage: null };
-  return finishTask(store, record, state, outcome, storedDiff, emit);
 }
 
 /** A round begins with the person's words, before anything it does (setup included). */
@@ -214,6 +214,8 @@ async function runTaskTurn(
   emit: (event: QuireEvent) => void,
   redactor: Redactor,
   environment: ResolvedEnvironment,
+  /** What the model is sent (the person's words, or a review's request built around them). */
+  turnPrompt: string,
 ): Promise<TaskResult> {
   record.status = "running";
   record.pid = process.pid;
@@ -250,7 +252,7 @@ async function runTaskTurn(
     emit(event);
     if (event.type !== "item.updated") saveConversation();
   };
-  const outcome = await runTurn(state, options.prompt, {
+  const run: AgentRun = {
     model: options.model,
     mode: record.mode,
     instructions: systemPromptFor(record.mode),
@@ -272,7 +274,12 @@ async function runTaskTurn(
       maxBytes: environment.limits.outputBytes,
       save: (itemId, output) => store.saveCommandOutput(record.id, itemId, redactor.redact(output)),
     },
-  }).finally(async () => {
+  };
+  const outcome = await (
+    record.mode === "review"
+      ? runReviewTurn(state, turnPrompt, run).then(({ outcome: turn, review }) => ({ ...turn, review }))
+      : runTurn(state, turnPrompt, run)
+  ).finally(async () => {
     await network.close();
     refusals.flush();
   });
@@ -292,47 +299,4 @@ async function runTaskTurn(
     redact: (text) => redactor.redact(text),
   });
   return finishTask(store, record, state, outcome, diff, emit);
-}
-
-async function failBeforeTurn(
-  store: TaskStore,
-  record: TaskRecord,
-  state: ConversationState,
-  options: TaskRunOptions,
-  emit: (event: QuireEvent) => void,
-  error: Error,
-): Promise<TaskResult> {
-  const cancelled = options.signal.aborted;
-  const reason = cancelled ? "cancelled by the user" : `preparing the workspace failed: ${error.message}`;
-  if (!cancelled) emit({ type: "error", message: reason });
-  await store.saveConversation(record.id, state);
-  const outcome = { status: cancelled ? ("cancelled" as const) : ("failed" as const), reason, finalMessage: null };
-  return finishTask(store, record, state, outcome, "", emit);
-}
-
-async function finishTask(
-  store: TaskStore,
-  record: TaskRecord,
-  state: ConversationState,
-  outcome: { status: TaskStatus; finalMessage: string | null; reason?: string },
-  diff: string,
-  emit: (event: QuireEvent) => void,
-): Promise<TaskResult> {
-  await store.saveDiff(record.id, diff);
-  record.pid = undefined;
-  record.status = outcome.status;
-  record.reason = outcome.status === "completed" ? undefined : outcome.reason;
-  record.finalMessage = outcome.finalMessage;
-  record.usage = state.usage;
-  await store.save(record);
-  emit({
-    type: "task.completed",
-    task_id: record.id,
-    status: outcome.status,
-    final_message: outcome.finalMessage,
-    diff,
-    usage: state.usage,
-    ...(record.reason ? { reason: record.reason } : {}),
-  });
-  return { record, status: outcome.status, finalMessage: outcome.finalMessage, diff, reason: record.reason };
 }

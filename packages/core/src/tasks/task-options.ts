@@ -5,6 +5,8 @@ import type { ResolvedEnvironment } from "../environments/types.js";
 import type { QuireEvent, TaskStatus } from "../events.js";
 import type { ModelClient, ModelStreamEvent } from "../models/types.js";
 import type { OutboundAllowance } from "../network/operator-allowance.js";
+import type { ReviewResult } from "../review/findings.js";
+import type { ReviewRequest } from "../review/reply.js";
 import type { ContainerOptions, SandboxBackendName } from "../sandbox/types.js";
 import type { TaskMode } from "../tools/types.js";
 import type { PreparedTask } from "./prepare.js";
@@ -60,6 +62,11 @@ export interface NewTaskOptions extends TaskRunOptions {
   id?: string;
   /** A commit (or any revision) of the repository to start from instead of HEAD. */
   revision?: string;
+  /**
+   * Review mode: the change to review, as a diff applied to `revision` before the agent starts
+   * (`reviewRange` turns two revisions into one). `prompt` is then the person's own words.
+   */
+  review?: ReviewRequest;
 }
 
 export interface TaskResult {
@@ -68,4 +75,6 @@ export interface TaskResult {
   finalMessage: string | null;
   diff: string;
   reason?: string;
+  /** Review mode: the findings, when the round ended with valid ones. */
+  review?: ReviewResult;
 }

@@ -5,7 +5,8 @@ import type { Sandbox } from "../sandbox/types.js";
 
 export type { CommandOutputKeeper } from "../sandbox/command-item.js";
 
-export type TaskMode = "code" | "ask";
+/** `review` reads a change (a diff applied to its base) and ends with findings: read-only like ask. */
+export type TaskMode = "code" | "ask" | "review";
 
 /** What a tool may use while it runs: the sandbox, the workspace, and the event stream. */
 export interface ToolContext {

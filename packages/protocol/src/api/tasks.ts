@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { TASK_MODES, TASK_STATUSES } from "../constants.js";
 import { pullRequestSchema, quireEventSchema, taskUsageSchema, verificationStatusSchema } from "../events.js";
+import { reviewResultSchema, reviewTargetSchema } from "../review.js";
 import { timestamp } from "./common.js";
 
 export const taskStatusSchema = z.enum(TASK_STATUSES);
@@ -58,6 +59,10 @@ export const taskSchema = z
     bestAttemptId: z.string().nullable(),
     verification: verificationStatusSchema.nullable(),
     diffStats: diffStatsSchema.nullable(),
+    /** Review mode: the best attempt's findings, once it finished with valid ones. */
+    review: reviewResultSchema.nullable().optional(),
+    /** Review mode: what the task reviews. */
+    reviewTarget: reviewTargetSchema.nullable().optional(),
   })
   .meta({ id: "Task" });
 
@@ -81,6 +86,8 @@ export const attemptSchema = z
     verification: verificationStatusSchema.nullable(),
     verificationLog: z.string().nullable(),
     usage: taskUsageSchema.nullable(),
+    /** Review mode: this attempt's findings. */
+    review: reviewResultSchema.nullable().optional(),
     createdAt: timestamp,
     updatedAt: timestamp,
     startedAt: timestamp.nullable(),
@@ -117,14 +124,54 @@ export const storedEventSchema = z
 export const createTaskBody = z
   .object({
     repo: z.string().min(1).describe("The repository's id."),
-    ref: z.string().trim().min(1).max(255).describe("The branch, tag or commit to start from."),
+    ref: z
+      .string()
+      .trim()
+      .min(1)
+      .max(255)
+      .optional()
+      .describe("The branch, tag or commit to start from (a review with `base`: the head). Not taken with `reviewOf`."),
     mode: taskModeSchema,
-    prompt: z.string().trim().min(1).max(100_000),
+    prompt: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100_000)
+      .optional()
+      .describe("Required for code and ask; for a review, what to pay attention to (optional)."),
     attempts: z.number().int().min(1).max(4).default(1),
     environment: z.string().min(1).optional().describe("An environment id of the same repository."),
     model: z.string().trim().min(1).max(200).optional(),
+    base: z
+      .string()
+      .trim()
+      .min(1)
+      .max(255)
+      .optional()
+      .describe("Review mode: the branch, tag or commit `ref` is reviewed against (the change is base...ref)."),
+    reviewOf: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe(
+        "Review mode: the id of a task of the same repository whose result (its best attempt's diff) is reviewed.",
+      ),
   })
   .strict()
+  .superRefine((body, context) => {
+    const issue = (path: string, message: string) => context.addIssue({ code: "custom", path: [path], message });
+    if (body.mode !== "review") {
+      if (body.prompt === undefined) issue("prompt", "required");
+      if (body.base !== undefined) issue("base", "only a review task takes a base");
+      if (body.reviewOf !== undefined) issue("reviewOf", "only a review task takes reviewOf");
+    } else if ((body.base === undefined) === (body.reviewOf === undefined)) {
+      issue("base", "a review takes either base (with ref as the head) or reviewOf");
+    }
+    if (body.reviewOf === undefined && body.ref === undefined) issue("ref", "required");
+    if (body.reviewOf !== undefined && body.ref !== undefined)
+      issue("ref", "not taken with reviewOf (the reviewed task's is used)");
+  })
   .meta({ id: "CreateTask" });
 
 const flag = z.enum(["true", "false"]).transform((value) => value === "true");

@@ -28,6 +28,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       ["0012-rounds-with-the-task", "Success"],
       ["0019-blobs", "Success"],
       ["0020-blobs-in-database", "Success"],
+      ["0040-review-mode", "Success"],
     ]);
     expect(await migrateToLatest(database.db)).toEqual([]);
     const concurrent = await Promise.all([migrateToLatest(database.db), migrateToLatest(database.db)]);

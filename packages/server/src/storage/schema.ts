@@ -76,6 +76,8 @@ export interface TasksTable {
   workspace_id: string | null;
   /** The user who created it (null before accounts, or for the implicit local user's old tasks). */
   created_by: string | null;
+  /** JSON text, review mode: what the task reviews (ReviewTarget); null for other modes. */
+  review_target: string | null;
 }
 
 export interface AttemptsTable {
@@ -101,6 +103,8 @@ export interface AttemptsTable {
   usage: string | null;
   /** JSON text: the conversation after the latest round (core's ConversationState); null before one. */
   conversation: string | null;
+  /** JSON text, review mode: the findings the latest round ended with (core's ReviewResult). */
+  review: string | null;
   created_at: string;
   updated_at: string;
   started_at: string | null;

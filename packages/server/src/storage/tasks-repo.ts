@@ -29,7 +29,16 @@ export interface Task {
   updatedAt: string;
   workspaceId: string | null;
   createdBy: string | null;
+  /** Review mode: what the task reviews; null for other modes. */
+  reviewTarget: ReviewTarget | null;
 }
+
+/**
+ * What a review task reads: the change from `base` to `head` (two commits; the task's base commit
+ * is where they meet), or the result of another task's attempt (applied to that task's base).
+ */
+export type ReviewTarget =
+  { kind: "range"; base: string; head: string } | { kind: "task"; taskId: string; attemptId: string };
 
 export interface NewTask {
   repositoryId: string;
@@ -44,6 +53,7 @@ export interface NewTask {
   /** The local workspace when not given. */
   workspaceId?: string;
   createdBy?: string;
+  reviewTarget?: ReviewTarget;
 }
 
 export interface TaskFilter {
@@ -100,6 +110,7 @@ export class TasksRepo {
       updated_at: at,
       workspace_id: input.workspaceId ?? LOCAL_WORKSPACE_ID,
       created_by: input.createdBy ?? null,
+      review_target: input.reviewTarget ? toJson(input.reviewTarget) : null,
     };
     const attemptRows = Array.from({ length: input.attempts }, (_, index): Selectable<AttemptsTable> => ({
       id: newId(now),
@@ -110,6 +121,7 @@ export class TasksRepo {
       lease_expires_at: null,
       diff: null,
       conversation: null,
+      review: null,
       diff_blob: null,
       diff_bytes: null,
       diff_stats: null,
@@ -263,6 +275,7 @@ export function toTask(row: Selectable<TasksTable>): Task {
     updatedAt: row.updated_at,
     workspaceId: row.workspace_id,
     createdBy: row.created_by,
+    reviewTarget: fromJsonOrNull<ReviewTarget>(row.review_target ?? null),
   };
 }
 

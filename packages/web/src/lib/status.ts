@@ -21,6 +21,7 @@ export function shownStatus(status: TaskStatus, verification: VerificationStatus
       return { label: "Running", tone: "active" };
     case "completed":
       if (mode === "ask") return { label: "Answered", tone: "good" };
+      if (mode === "review") return { label: "Reviewed", tone: "good" };
       if (verification === "verified") return { label: "Verified", tone: "good" };
       if (verification === "checks_failed") return { label: "Checks failed", tone: "bad" };
       return { label: "Ready for review", tone: "review" };
@@ -31,4 +32,9 @@ export function shownStatus(status: TaskStatus, verification: VerificationStatus
     case "interrupted":
       return { label: "Interrupted", tone: "bad" };
   }
+}
+
+/** The mode as the task's header and list name it. */
+export function modeLabel(mode: TaskMode): string {
+  return mode === "ask" ? "Ask" : mode === "review" ? "Review" : "Code";
 }

@@ -120,6 +120,8 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
   declareRoute(app, deliverRoute, async (c) => {
     const task = await taskOr404(c, "tasks:write");
     const body = parseOr400(deliverBody, await jsonBody(c), "delivery");
+    // A review's diff is the change it read, someone else's work: it is never pushed as its own.
+    if (task.mode === "review") throw new HttpError(409, `task ${task.id} is a review: it has nothing to deliver`);
     const attempt = await finishedAttempt(task, body.attemptId);
     const diff = await wholeDiffOf(attempt, blobs);
     if (diff.trim() === "") throw new HttpError(409, `task ${task.id} changed nothing: there is nothing to deliver`);

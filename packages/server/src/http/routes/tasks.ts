@@ -28,6 +28,7 @@ import {
 } from "@quire/protocol";
 import { declareRoute } from "../contract.js";
 import { denied, error, ok, refused } from "../responses.js";
+import { type ResolvedReview, reviewOfTask } from "../review-target.js";
 import { streamTaskEvents } from "../sse.js";
 import { chosenAttempt, viewTask, viewTasks } from "../task-view.js";
 
@@ -44,6 +45,11 @@ const taskChanged = (summary: string) => ({
   summary,
   responses: { 200: ok("The task after the change.", taskResponse), 404: error("No such task."), ...denied },
 });
+
+/** A review's title when the person gave no words of their own. */
+function defaultReviewPrompt(base: string | undefined, ref: string, reviewOf: string | undefined): string {
+  return reviewOf !== undefined ? `Review the result of task ${reviewOf}` : `Review ${base ?? ""}...${ref}`;
+}
 
 export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: number }): void {
   const { repos, logger } = ctx;
@@ -78,6 +84,11 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
         throw invalid("environment", `no environment ${body.environment} for repository ${body.repo}`);
       }
     }
+    // A review of another task's result needs no source work: checked before admission.
+    const review: ResolvedReview | undefined =
+      body.reviewOf !== undefined ? await reviewOfTask(c, repos, body.repo, body.reviewOf) : undefined;
+    // The schema requires ref unless reviewOf is given.
+    const ref = review?.ref ?? body.ref ?? "";
     const admitted = await admitOrRefuse(c, repos, ctx.admission, principal, {
       kind: "task",
       attempts: body.attempts,
@@ -88,9 +99,10 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
       ctx,
       repository,
       {
-        ref: body.ref,
+        ref,
         mode: body.mode,
-        prompt: body.prompt,
+        prompt: body.prompt ?? defaultReviewPrompt(body.base, ref, body.reviewOf),
+        ...(review ? { reviewTarget: review.target } : {}),
         attempts: body.attempts,
         environmentId: body.environment,
         model: body.model,
@@ -98,6 +110,7 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
         createdBy: principal.userId,
       },
       admitted?.admissionId ?? null,
+      review ? { baseCommit: review.baseCommit } : body.base !== undefined ? { reviewBase: body.base } : {},
     );
     await audit(c, "task.created", created.task.id, {
       mode: body.mode,

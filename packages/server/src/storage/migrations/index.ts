@@ -15,6 +15,7 @@ import * as repositoryRemoval from "./0010-repository-removal.js";
 import * as roundsWithTheTask from "./0012-rounds-with-the-task.js";
 import * as blobs from "./0019-blobs.js";
 import * as blobsInDatabase from "./0020-blobs-in-database.js";
+import * as reviewMode from "./0040-review-mode.js";
 
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   "0012-rounds-with-the-task": roundsWithTheTask,
   "0019-blobs": blobs,
   "0020-blobs-in-database": blobsInDatabase,
+  "0040-review-mode": reviewMode,
 };
 
 export const migrationProvider: MigrationProvider = {

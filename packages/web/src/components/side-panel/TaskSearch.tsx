@@ -68,6 +68,7 @@ export function TaskSearch({ search, onSearch, repositories }: Props) {
           <option value="">Any mode</option>
           <option value="code">Code</option>
           <option value="ask">Ask</option>
+          <option value="review">Review</option>
         </select>
         {isSearching(search) && (
           <button type="button" className="clear-search" onClick={() => onSearch(NO_SEARCH)}>
