@@ -23,7 +23,7 @@ import {
 import { taskDiff } from "../packages/core/dist/tasks/changed-diff.js";
 import { workspaceDiff } from "../packages/core/dist/tasks/sandboxed-git.js";
 import { taskOverlayLayers } from "../packages/core/dist/tasks/task-parts.js";
-import { startScriptedModelServer } from "../packages/core/dist/testing/index.js";
+import { startScriptedModelServer } from "../packages/testing/dist/index.js";
 import { syntheticRepo } from "./bench-environments.mjs";
 import { median } from "./bench-helpers.mjs";
 
