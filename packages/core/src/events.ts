@@ -85,7 +85,7 @@ export type QuireEvent =
       branch: string;
       commit: string;
       remote: string;
-      pull_request?: { url: string; number: number; kind: "github" | "gitlab" };
+      pull_request?: { url: string; number: number; kind: "github" | "gitlab" | "gitea" };
       message: string;
     };
 

@@ -5,6 +5,7 @@ import { AttemptsRepo } from "./attempts-repo.js";
 import { AuditRepo } from "./audit-repo.js";
 import { EnvironmentsRepo } from "./environments-repo.js";
 import { EventsRepo } from "./events-repo.js";
+import { ForgesRepo } from "./forges-repo.js";
 import { InvitationsRepo } from "./invitations-repo.js";
 import { MessagesRepo } from "./messages-repo.js";
 import { CommandOutputsRepo } from "./command-outputs-repo.js";
@@ -25,6 +26,7 @@ export * from "./audit-repo.js";
 export * from "./database.js";
 export * from "./environments-repo.js";
 export * from "./events-repo.js";
+export * from "./forges-repo.js";
 export * from "./invitations-repo.js";
 export * from "./legacy-secrets.js";
 export * from "./messages-repo.js";
@@ -60,6 +62,7 @@ export interface Repos {
   workspacePlans: WorkspacePlansRepo;
   admissions: AdmissionsRepo;
   usage: UsageRecordsRepo;
+  forges: ForgesRepo;
 }
 
 export interface ReposDatabase extends Pick<StorageDatabase, "db" | "dialect"> {
@@ -90,5 +93,6 @@ export function createRepos(database: ReposDatabase): Repos {
     workspacePlans: new WorkspacePlansRepo(db),
     admissions: new AdmissionsRepo(db, dialect),
     usage: new UsageRecordsRepo(db),
+    forges: new ForgesRepo(db),
   };
 }

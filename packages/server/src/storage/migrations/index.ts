@@ -14,6 +14,7 @@ import * as repositoryCredentials from "./0008-repository-credentials.js";
 import * as repositoryRemoval from "./0010-repository-removal.js";
 import * as roundsWithTheTask from "./0012-rounds-with-the-task.js";
 import * as blobs from "./0019-blobs.js";
+import * as forges from "./0030-forges.js";
 
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   "0010-repository-removal": repositoryRemoval,
   "0012-rounds-with-the-task": roundsWithTheTask,
   "0019-blobs": blobs,
+  "0030-forges": forges,
 };
 
 export const migrationProvider: MigrationProvider = {
