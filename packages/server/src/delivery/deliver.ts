@@ -7,7 +7,14 @@ import { mkdir } from "node:fs/promises";
 import { createRedactor } from "@quire/core";
 import { commitInScratch, type Author } from "./commit-diff.js";
 import { DeliveryError, forgeNames } from "./errors.js";
-import { FORGE_ENV, forgeFor, forgeTargetOf, type ForgeLink, type ForgesConfig, type ForgeTarget } from "./forges-config.js";
+import {
+  FORGE_ENV,
+  forgeFor,
+  forgeTargetOf,
+  type ForgeLink,
+  type ForgesConfig,
+  type ForgeTarget,
+} from "./forges-config.js";
 import { git, prepareGitHome, type GitContext } from "./git-runner.js";
 import { commentOnPullRequest } from "./pull-request-comments.js";
 import { openPullRequest, type PullRequest } from "./pull-requests.js";

@@ -6,7 +6,7 @@
 import { Gitlab } from "@gitbeaker/rest";
 import { Octokit } from "@octokit/rest";
 import type { ForgeTarget } from "./forges-config.js";
-import { giteaRequest } from "./gitea-api.js";
+import { giteaRequest } from "./forge-http.js";
 import { abortable, forgeFailure, type PullRequest } from "./pull-requests.js";
 
 export interface CommentInput {

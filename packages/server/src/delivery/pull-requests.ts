@@ -7,7 +7,7 @@ import { Gitlab } from "@gitbeaker/rest";
 import { Octokit } from "@octokit/rest";
 import { ForgeError, type ForgeKind } from "./errors.js";
 import type { ForgeTarget } from "./forges-config.js";
-import { GiteaError, giteaRequest } from "./gitea-api.js";
+import { ForgeHttpError, giteaRequest } from "./forge-http.js";
 
 export interface PullRequest {
   url: string;
@@ -121,7 +121,10 @@ async function openGitea(target: Extract<ForgeTarget, { kind: "gitea" }>, token:
     token,
     "POST",
     `/repos/${encodeURIComponent(target.owner)}/${encodeURIComponent(target.repo)}/pulls`,
-    { body: { head: input.branch, base: input.baseBranch, title: input.title, body: input.body }, signal: input.signal },
+    {
+      body: { head: input.branch, base: input.baseBranch, title: input.title, body: input.body },
+      signal: input.signal,
+    },
   );
   return { kind: "gitea" as const, url: created.html_url, number: created.number };
 }
@@ -153,7 +156,7 @@ export function forgeFailure(
 ): unknown {
   if (input.signal?.aborted) return input.signal.reason;
   const failure =
-    error instanceof GiteaError
+    error instanceof ForgeHttpError
       ? { status: error.status, message: error.message }
       : target.kind === "github"
         ? githubFailure(error)

@@ -2,15 +2,45 @@
 import { z } from "zod";
 import { TASK_STATUSES } from "../storage/index.js";
 
+const forgeSegment = /^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/;
+
+/** A repository's forge project: `owner/name` on GitHub and Gitea, `group/…/name` (nested groups) on GitLab. */
+export const forgeLinkBody = z
+  .object({
+    kind: z.enum(["github", "gitlab", "gitea"]),
+    repo: z
+      .string()
+      .trim()
+      .min(3)
+      .max(1024)
+      .describe('The project on the forge: "owner/name" (GitLab: "group/sub/name").'),
+  })
+  .strict()
+  .superRefine((link, context) => {
+    const parts = link.repo.split("/");
+    const shape = link.kind === "gitlab" ? parts.length >= 2 : parts.length === 2;
+    if (!shape || !parts.every((part) => forgeSegment.test(part) && part !== ".." && part !== ".")) {
+      const expected = link.kind === "gitlab" ? '"group/name" or "group/sub/name"' : '"owner/name"';
+      context.addIssue({ code: "custom", path: ["repo"], message: `must be ${expected}` });
+    }
+  });
+
 export const createRepositoryBody = z
   .object({
     name: z.string().trim().min(1).max(200),
     source: z.string().trim().min(1).max(4096).describe("A local path or a git URL."),
     defaultBranch: z.string().trim().min(1).max(255).optional(),
+    forge: forgeLinkBody
+      .optional()
+      .describe("Its forge project; a URL on a configured forge host is linked without it."),
+    autoReview: z.boolean().optional().describe("Review new and updated pull requests on its forge on their own."),
   })
   .strict();
 
-export const renameRepositoryBody = z.object({ name: createRepositoryBody.shape.name }).strict();
+export const renameRepositoryBody = z
+  .object({ name: createRepositoryBody.shape.name.optional(), autoReview: z.boolean().optional() })
+  .strict()
+  .refine((body) => body.name !== undefined || body.autoReview !== undefined, "give name or autoReview");
 
 export const createTaskBody = z
   .object({

@@ -214,8 +214,7 @@ function toRepository(row: Selectable<RepositoriesTable>): Repository {
     defaultBranch: row.default_branch,
     createdAt: row.created_at,
     workspaceId: row.workspace_id,
-    forge:
-      row.forge_kind && row.forge_repo ? { kind: row.forge_kind as ForgeLinkKind, repo: row.forge_repo } : null,
+    forge: row.forge_kind && row.forge_repo ? { kind: row.forge_kind as ForgeLinkKind, repo: row.forge_repo } : null,
     autoReview: row.auto_review === 1,
   };
 }

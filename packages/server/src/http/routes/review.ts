@@ -102,6 +102,7 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
       const result = await deliver({
         sourceRepo,
         ...pushTargetOf(repository, sourceRepo, ctx.localSources),
+        forge: repository.forge,
         remoteCredentials: await repos.repositories.credentials(repository.id),
         baseCommit: task.baseCommit,
         diff,
