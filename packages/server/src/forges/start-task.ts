@@ -1,0 +1,130 @@
+/**
+ * Starting a task or a follow-up for a forge comment, as POST /api/tasks and POST
+ * /api/tasks/{id}/messages do for a person: the plan's admission first (a refusal is returned, not
+ * thrown, so it can be told on the forge), then the task, its audit entry and its queueing.
+ */
+import type { TaskMode } from "@quire/core";
+import { appendAudit } from "../accounts/audit.js";
+import type { ApiContext } from "../http/api-context.js";
+import { createTaskBody } from "../http/schemas.js";
+import { admit, linkAdmission, plansConfigSource, refund, resolvePlan, type Refusal } from "../plans/index.js";
+import { ACTIVE_STATUSES, type AdmissionKind, type Repository, type Task } from "../storage/index.js";
+import { chosenAttempt } from "../http/task-view.js";
+import { openSource } from "../worker/repository-source.js";
+import { isGitUrl, resolveRef } from "../worker/sources.js";
+
+/** Who a forge comment acts as: a Quire user in the repository's workspace. */
+export interface ForgeActor {
+  userId: string;
+  workspaceId: string;
+  /** The forge and login, for the audit log. */
+  forge: string;
+  login: string;
+}
+
+/**
+ * Review mode arrives from its own branch (issue 14, item 4): until the task API accepts
+ * `mode: "review"`, `@quire review` and automatic reviews answer that it is not available here.
+ */
+export const reviewModeAvailable: boolean = (createTaskBody.shape.mode.options as readonly string[]).includes("review");
+
+export type ForgeTaskMode = "code" | "ask" | "review";
+
+async function admitFor(
+  ctx: ApiContext,
+  actor: ForgeActor,
+  request: { kind: AdmissionKind; taskId?: string; model: string | null },
+): Promise<{ admissionId: string } | Refusal | null> {
+  if (!ctx.admission.enforced) return null;
+  const config = await plansConfigSource(ctx.admission.home).get();
+  const plan = await resolvePlan(ctx.repos, config, actor.workspaceId);
+  const result = await admit(ctx.repos, {
+    ...request,
+    attempts: 1,
+    workspaceId: actor.workspaceId,
+    userId: actor.userId,
+    plan,
+  });
+  return result.ok ? { admissionId: result.admissionId } : result;
+}
+
+const isRefusal = (value: unknown): value is Refusal =>
+  typeof value === "object" && value !== null && (value as Refusal).ok === false;
+
+export async function startForgeTask(
+  ctx: ApiContext,
+  actor: ForgeActor,
+  input: { repository: Repository; mode: ForgeTaskMode; prompt: string; ref: string },
+): Promise<{ task: Task } | { refusal: Refusal }> {
+  if (input.mode === "review" && !reviewModeAvailable) throw new Error("review mode is not available on this server");
+  const admitted = await admitFor(ctx, actor, { kind: "task", model: null });
+  if (isRefusal(admitted)) return { refusal: admitted };
+  let created: Awaited<ReturnType<typeof ctx.repos.tasks.create>>;
+  try {
+    const dir = await openSource(ctx, input.repository);
+    const baseCommit = await resolveRef(dir, input.ref, isGitUrl(input.repository.source));
+    created = await ctx.repos.tasks.create({
+      repositoryId: input.repository.id,
+      ref: input.ref,
+      baseCommit,
+      // A mode the type does not know yet ("review") is only passed when the API accepts it (above).
+      mode: input.mode as TaskMode,
+      prompt: input.prompt,
+      attempts: 1,
+      workspaceId: actor.workspaceId,
+      createdBy: actor.userId,
+    });
+  } catch (error) {
+    if (admitted) await refund(ctx.repos, admitted.admissionId);
+    throw error;
+  }
+  if (admitted) await linkAdmission(ctx.repos, admitted.admissionId, created.task.id);
+  await appendAudit(ctx.repos, {
+    workspaceId: actor.workspaceId,
+    actorUserId: actor.userId,
+    actorTokenId: null,
+    action: "task.created",
+    target: created.task.id,
+    details: { mode: input.mode, attempts: 1, repositoryId: input.repository.id, via: actor.forge, login: actor.login },
+  });
+  ctx.metrics.tasksCreated.inc({ mode: input.mode });
+  ctx.logger.info(
+    { taskId: created.task.id, mode: input.mode, forge: actor.forge },
+    "task created from a forge comment",
+  );
+  await ctx.dispatcher?.enqueue(created.attempts.map((attempt) => attempt.id));
+  return { task: created.task };
+}
+
+/** A follow-up on a task Quire delivered, asked on its pull request. */
+export async function followUpFromForge(
+  ctx: ApiContext,
+  actor: ForgeActor,
+  task: Task,
+  text: string,
+): Promise<{ ok: true } | { refusal: Refusal }> {
+  const attempt = await chosenAttempt(ctx.repos, task, undefined);
+  if (!attempt) throw new Error(`task ${task.id} has no attempt to continue`);
+  const admitted = await admitFor(ctx, actor, { kind: "follow_up", taskId: task.id, model: task.model });
+  if (isRefusal(admitted)) return { refusal: admitted };
+  const message = await ctx.repos.messages.add({
+    taskId: task.id,
+    attemptId: attempt.id,
+    text,
+    authorId: actor.userId,
+  });
+  await appendAudit(ctx.repos, {
+    workspaceId: actor.workspaceId,
+    actorUserId: actor.userId,
+    actorTokenId: null,
+    action: "task.follow_up",
+    target: task.id,
+    details: { attemptId: attempt.id, messageId: message.id, via: actor.forge, login: actor.login },
+  });
+  if (!ACTIVE_STATUSES.includes(attempt.status) && (await ctx.repos.attempts.requeue(attempt.id))) {
+    await ctx.repos.tasks.reopen(task.id);
+    await ctx.dispatcher?.enqueue([attempt.id]);
+    ctx.hub.publish(task.id);
+  }
+  return { ok: true };
+}
