@@ -147,6 +147,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       staticDir: options.http.staticDir && existsSync(options.http.staticDir) ? options.http.staticDir : undefined,
       trustProxy: options.http.trustProxy,
     });
+    closers.unshift(async () => app.forgeAnswers.close());
     const server = await startServer({ app, host: options.http.host, port: options.http.port });
     closers.unshift(() => server.close());
     logger.info(

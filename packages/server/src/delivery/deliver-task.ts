@@ -24,6 +24,8 @@ export interface DeliverTaskOptions {
   body?: string;
   /** Added after the generated body (e.g. "Fixes #12" for the issue the task came from). */
   bodySuffix?: string;
+  /** The caller answers on the pull request itself: no update comment from the delivery. */
+  noUpdateComment?: boolean;
 }
 
 export type TaskDelivery = DeliverResult & { attemptId: string; deliveredAt: string };
@@ -77,6 +79,7 @@ export async function deliverTask(
       branch: options.branch ?? previous?.branch ?? deliveryBranchName(task),
       previous,
       changes: changesSince(followUps, previous?.deliveredAt),
+      noUpdateComment: options.noUpdateComment,
       title: options.title ?? firstLine(task.prompt),
       body,
       author: ctx.delivery.author,

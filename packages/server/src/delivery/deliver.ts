@@ -52,6 +52,8 @@ export interface DeliverOptions {
   previous?: PreviousDelivery;
   /** What changed since the previous delivery (the follow-ups), for the pull request's comment. */
   changes?: string;
+  /** The caller comments on the updated pull request itself (a forge reply that says more). */
+  noUpdateComment?: boolean;
   /** The pull request's title, and the commit's subject. */
   title: string;
   /** The pull request's description, and the commit's body. */
@@ -251,7 +253,9 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
   const previousRequest = pushed.updated ? options.previous?.pullRequest : undefined;
   if (previousRequest) {
     const reference = requestReference(target.kind, previousRequest.number);
-    if (pushed.alreadyThere) return { ...result, pullRequest: previousRequest, message: `${where}.` };
+    if (pushed.alreadyThere || options.noUpdateComment) {
+      return { ...result, pullRequest: previousRequest, message: `${where}.` };
+    }
     await commentOnPullRequest(target, target.token, {
       pullRequest: previousRequest,
       body: updateComment(options, pushed),

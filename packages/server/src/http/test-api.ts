@@ -72,6 +72,7 @@ export async function startTestApi(
     home,
     logs,
     close: async () => {
+      app.forgeAnswers.close();
       await server.close();
       await database.cleanup();
       await rm(home, { recursive: true, force: true });

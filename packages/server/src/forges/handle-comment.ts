@@ -1,0 +1,149 @@
+/**
+ * A new comment that mentions Quire: who wrote it, what it asks for, and on which repository;
+ * then a task (issue), a follow-up (a pull request Quire opened) or a review (any pull request),
+ * answered at once with a link, or with why nothing was started. Each trigger is recorded so the
+ * task's end is answered where it was asked (answers.ts).
+ */
+import type { Repository, Task } from "../storage/index.js";
+import { previousDeliveryOf } from "../delivery/previous-delivery.js";
+import { appendAudit } from "../accounts/audit.js";
+import { forgeClient, type ForgeClient } from "./client.js";
+import { commenterFor } from "./commenters.js";
+import { readMention, type Mention } from "./mentions.js";
+import { replies, unmention } from "./replies.js";
+import type { ForgeContext } from "./settings.js";
+import { followUpFromForge, reviewModeAvailable, startForgeTask, type ForgeActor } from "./start-task.js";
+import type { CommentEvent } from "./webhook-events.js";
+import type { ForgeAnswers } from "./answers.js";
+
+export type CommentOutcome = "ignored" | "refused" | "not_allowed" | "started" | "followed_up" | "declined";
+
+export function taskUrl(base: string, taskId: string): string {
+  return `${base.replace(/\/+$/, "")}/tasks/${encodeURIComponent(taskId)}`;
+}
+
+/** The task that delivered to this pull request, if Quire opened it. */
+async function taskOfPullRequest(
+  ctx: ForgeContext,
+  repository: Repository,
+  event: CommentEvent,
+): Promise<Task | undefined> {
+  const delivered = await ctx.repos.tasks.list({ repositoryId: repository.id, delivered: true, limit: 500 });
+  return delivered.find((task) => {
+    const pullRequest = previousDeliveryOf(task.delivery)?.pullRequest;
+    return pullRequest?.kind === event.forge && pullRequest.number === event.number;
+  });
+}
+
+function taskPrompt(event: CommentEvent, mention: Mention): string {
+  const kind = event.onPullRequest ? "Pull request" : "Issue";
+  const parts = [`${kind} #${event.number}: ${event.title.trim()}`];
+  if (event.description.trim()) parts.push(event.description.trim());
+  const request = mention.request.trim() || (mention.command === "ask" ? "(no question given)" : "Resolve this issue.");
+  parts.push(`Request from ${event.author.login} on the ${kind.toLowerCase()}:\n${request}`);
+  return parts.join("\n\n");
+}
+
+async function auditTrigger(
+  ctx: ForgeContext,
+  actor: ForgeActor | null,
+  repository: Repository,
+  details: Record<string, unknown>,
+) {
+  await appendAudit(ctx.repos, {
+    workspaceId: repository.workspaceId,
+    actorUserId: actor?.userId ?? null,
+    actorTokenId: null,
+    action: "forge.comment",
+    target: repository.id,
+    details,
+  });
+}
+
+export async function handleComment(
+  ctx: ForgeContext,
+  answers: ForgeAnswers,
+  event: CommentEvent,
+  linkBase: string,
+): Promise<CommentOutcome> {
+  const mention = readMention(event.comment, ctx.delivery.forges.mention);
+  if (!mention) return "ignored";
+  const candidates = await ctx.repos.repositories.findByForge(event.forge, event.repo);
+  const [first] = candidates;
+  if (!first) return "ignored";
+  const client: ForgeClient = forgeClient({ kind: event.forge, repo: event.repo }, ctx.delivery.forges);
+  // Of the workspaces that linked this project, the first where the commenter may act.
+  let chosen: { repository: Repository; actor: ForgeActor } | undefined;
+  let why = "";
+  for (const repository of candidates) {
+    const commenter = await commenterFor(ctx, client, repository, event.author);
+    if (commenter.ok) {
+      chosen = { repository, actor: commenter.actor };
+      break;
+    }
+    why ||= commenter.why;
+  }
+  const base = {
+    forge: event.forge,
+    forgeRepo: event.repo,
+    number: event.number,
+    login: event.author.login,
+    command: mention.command,
+  };
+  if (!chosen) {
+    await auditTrigger(ctx, null, first, { ...base, outcome: "not_allowed", why });
+    await client.comment(event.number, event.onPullRequest, replies.notAllowed(event.author.login));
+    return "not_allowed";
+  }
+  const { repository, actor } = chosen;
+  const say = (body: string) => client.comment(event.number, event.onPullRequest, body);
+
+  if (event.onPullRequest && mention.command === "code") {
+    const task = await taskOfPullRequest(ctx, repository, event);
+    if (!task) {
+      await auditTrigger(ctx, actor, repository, { ...base, outcome: "declined" });
+      await say(replies.notQuiresPullRequest());
+      return "declined";
+    }
+    const followed = await followUpFromForge(ctx, actor, task, unmention(mention.request) || "Continue.");
+    if ("refusal" in followed) {
+      await auditTrigger(ctx, actor, repository, { ...base, outcome: "refused", limit: followed.refusal.limit });
+      await say(replies.refused(followed.refusal));
+      return "refused";
+    }
+    await answers.expect({ ...base, taskId: task.id, onPullRequest: true, command: "follow_up" });
+    await auditTrigger(ctx, actor, repository, { ...base, outcome: "followed_up", taskId: task.id });
+    await say(replies.followUp(taskUrl(linkBase, task.id)));
+    return "followed_up";
+  }
+
+  if (mention.command === "review" && (!event.onPullRequest || !reviewModeAvailable)) {
+    await auditTrigger(ctx, actor, repository, { ...base, outcome: "declined" });
+    await say(event.onPullRequest ? replies.reviewUnavailable() : "Quire reviews pull requests; this is an issue.");
+    return "declined";
+  }
+  let ref = repository.defaultBranch;
+  let prompt = taskPrompt(event, mention);
+  if (mention.command === "review" || (event.onPullRequest && mention.command === "ask")) {
+    const pullRequest = await client.pullRequest(event.number);
+    ref = pullRequest.headBranch;
+    prompt += `\n\nThe pull request merges ${pullRequest.headBranch} (${pullRequest.headSha}) into ${pullRequest.baseBranch} (base ${pullRequest.baseSha}).`;
+  }
+  const mode = mention.command === "review" ? "review" : mention.command === "ask" ? "ask" : "code";
+  const started = await startForgeTask(ctx, actor, { repository, mode, prompt, ref });
+  if ("refusal" in started) {
+    await auditTrigger(ctx, actor, repository, { ...base, outcome: "refused", limit: started.refusal.limit });
+    await say(replies.refused(started.refusal));
+    return "refused";
+  }
+  await answers.expect({
+    ...base,
+    taskId: started.task.id,
+    onPullRequest: event.onPullRequest,
+    command: mention.command,
+  });
+  await auditTrigger(ctx, actor, repository, { ...base, outcome: "started", taskId: started.task.id });
+  const what = mode === "review" ? "a review" : mode === "ask" ? "an Ask task" : "a task";
+  await say(replies.started(what, taskUrl(linkBase, started.task.id)));
+  return "started";
+}
