@@ -14,6 +14,7 @@ import { createRepos, type DialectName, type Repos } from "../storage/index.js";
 import { openTestDatabase } from "../storage/test-databases.js";
 import { createApp, type QuireApp } from "./app.js";
 import { startServer } from "./server.js";
+import type { DeliverySettings } from "./api-context.js";
 
 export interface TestApi {
   url: string;
@@ -39,6 +40,8 @@ export async function startTestApi(
     localSourceRoots?: string[];
     modelStatus?: ModelReadiness;
     trustProxy?: boolean;
+    /** The author and forges delivery and forge webhooks use (none configured by default). */
+    delivery?: DeliverySettings;
   } = {},
 ): Promise<TestApi> {
   const database = await openTestDatabase(dialect);
@@ -63,6 +66,7 @@ export async function startTestApi(
     localSourceRoots: options.localSourceRoots,
     modelStatus: options.modelStatus,
     trustProxy: options.trustProxy,
+    delivery: options.delivery,
   });
   const server = await startServer({ app, port: 0 });
   return {

@@ -5,6 +5,7 @@
  * folder turn rows into the camelCase records the rest of the server uses.
  */
 import type { TaskMode } from "@quire/core";
+import type { Generated } from "kysely";
 import type { AccountsDatabase } from "./accounts-schema.js";
 import type { UsageDatabase } from "./usage-schema.js";
 
@@ -40,7 +41,7 @@ export interface RepositoriesTable {
   forge_kind: string | null;
   forge_repo: string | null;
   /** 1: new and updated pull requests on its forge are reviewed on their own. */
-  auto_review: number;
+  auto_review: Generated<number>;
 }
 
 export interface ForgeDeliveriesTable {
