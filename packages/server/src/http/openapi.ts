@@ -17,6 +17,7 @@ import {
 } from "./schemas.js";
 import { body, error, ok, schemaOf, type JsonObject } from "./openapi-parts.js";
 import { usagePaths } from "./openapi-usage.js";
+import { forgePaths } from "../forges/openapi.js";
 
 const idParam = { name: "id", in: "path", required: true, schema: { type: "string" } };
 
@@ -334,6 +335,7 @@ export function openApiDocument(): JsonObject {
         },
       },
       ...usagePaths(),
+      ...forgePaths(),
     },
     components: {
       schemas: {

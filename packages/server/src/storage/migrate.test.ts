@@ -27,6 +27,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       ["0010-repository-removal", "Success"],
       ["0012-rounds-with-the-task", "Success"],
       ["0019-blobs", "Success"],
+      ["0030-forges", "Success"],
     ]);
     expect(await migrateToLatest(database.db)).toEqual([]);
     const concurrent = await Promise.all([migrateToLatest(database.db), migrateToLatest(database.db)]);
