@@ -41,6 +41,8 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       "environment_secrets",
       "environments",
       "events",
+      "forge_deliveries",
+      "forge_triggers",
       "identities",
       "invitations",
       "memberships",
