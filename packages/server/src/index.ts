@@ -7,3 +7,4 @@ export * from "./delivery/index.js";
 export { assignWorkspacePlan } from "./plans/index.js";
 export { localSourceRoots, type LocalSourcePolicy } from "./worker/local-source-policy.js";
 export { rankAttempts } from "./tasks/ranking.js";
+export * from "./forges/index.js";

@@ -39,7 +39,8 @@ function taskPrompt(event: CommentEvent, mention: Mention): string {
   const kind = event.onPullRequest ? "Pull request" : "Issue";
   const parts = [`${kind} #${event.number}: ${event.title.trim()}`];
   if (event.description.trim()) parts.push(event.description.trim());
-  const request = mention.request.trim() || (mention.command === "ask" ? "(no question given)" : "Resolve this issue.");
+  const fallback = { ask: "(no question given)", review: "Review this pull request.", code: "Resolve this issue." };
+  const request = mention.request.trim() || fallback[mention.command];
   parts.push(`Request from ${event.author.login} on the ${kind.toLowerCase()}:\n${request}`);
   return parts.join("\n\n");
 }
