@@ -15,6 +15,7 @@ import { forgesFromEnv, type ForgeKindName, type ForgesConfigInput } from "../de
 import { postJson, startTestApi, type TestApi } from "../http/test-api.js";
 import { TEST_DIALECTS } from "../storage/test-databases.js";
 import { startTestForge, type FakeForgeUser, type TestForge } from "./test-forges.js";
+import { reviewModeAvailable } from "./start-task.js";
 import { commentEvent, sendWebhook, webhookHeaders } from "./test-webhooks.js";
 
 const SECRET = "webhook-secret-for-tests";
@@ -159,6 +160,28 @@ describe.each(TEST_DIALECTS)("forge webhooks on %s", (dialect) => {
       expect(reply.body).not.toMatch(/@quire/i);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(forge.comments.slice(before)).toHaveLength(1);
+      expect(await tasks()).toHaveLength(1);
+    });
+
+    it("declines to continue a pull request Quire did not open, and a review without review mode", async () => {
+      const before = forge.comments.length;
+      const onPull = (comment: string) =>
+        commentEvent(kind, {
+          project: PROJECT,
+          number: 40,
+          onPullRequest: true,
+          title: "Theirs",
+          comment,
+          author: writer,
+        });
+      expect((await sendWebhook(api.url, kind, { ...onPull("@quire tidy this up"), secret: SECRET })).status).toBe(202);
+      const declined = await until(() => forge.comments.slice(before).find((c) => c.number === 40), "the reply");
+      expect(declined.body).toContain("only continues pull requests it opened");
+      if (!reviewModeAvailable) {
+        expect((await sendWebhook(api.url, kind, { ...onPull("@quire review"), secret: SECRET })).status).toBe(202);
+        const reply = await until(() => forge.comments.slice(before + 1).find((c) => c.number === 40), "the reply");
+        expect(reply.body).toContain("Review mode is not available");
+      }
       expect(await tasks()).toHaveLength(1);
     });
 
