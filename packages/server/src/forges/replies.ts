@@ -29,7 +29,9 @@ export const replies = {
     const used = refusal.used !== null && refusal.max !== null ? ` (${refusal.used} of ${refusal.max} used)` : "";
     const reset = refusal.resetAt
       ? `It resets at ${refusal.resetAt}.`
-      : "Waiting will not help: the plan does not allow it.";
+      : refusal.limit === "concurrent_tasks"
+        ? "A place frees up when one of the workspace's running tasks ends."
+        : "Waiting will not help: the plan does not allow it.";
     return `Quire's plan for this workspace refused this: ${refusal.message}\n\nLimit: \`${refusal.limit}\`${used}. ${reset} Nothing was started.`;
   },
   failed: (taskUrl: string, reason: string) => `Quire's task did not finish: ${reason}\n\nDetails: ${taskUrl}`,
