@@ -3,6 +3,9 @@ import type { Kysely, Selectable } from "kysely";
 import type { Database, ForgeTriggersTable } from "./schema.js";
 import { newId, timestamp } from "./values.js";
 
+/** How long a delivery id is remembered: 30 days. */
+export const KEEP_DELIVERIES_MS = 30 * 24 * 60 * 60 * 1000;
+
 export type ForgeCommand = "code" | "ask" | "follow_up" | "review";
 
 export interface ForgeTrigger {
@@ -23,8 +26,16 @@ export type NewForgeTrigger = Omit<ForgeTrigger, "id" | "createdAt" | "answeredA
 export class ForgesRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Records a delivery id; false when it was seen before (the insert is the check, so two racing copies cannot both pass). */
+  /**
+   * Records a delivery id; false when it was seen before (the insert is the check, so two racing
+   * copies cannot both pass). Ids older than KEEP_DELIVERIES_MS are forgotten: forges redeliver
+   * within days, and only signed deliveries get here, but the table must not grow for ever.
+   */
   async firstDelivery(forge: string, deliveryId: string, now: Date = new Date()): Promise<boolean> {
+    await this.db
+      .deleteFrom("forge_deliveries")
+      .where("received_at", "<", timestamp(new Date(now.getTime() - KEEP_DELIVERIES_MS)))
+      .execute();
     const result = await this.db
       .insertInto("forge_deliveries")
       .values({ forge, delivery_id: deliveryId, received_at: timestamp(now) })

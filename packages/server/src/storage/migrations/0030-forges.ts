@@ -21,6 +21,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("received_at", "text", (c) => c.notNull())
     .addPrimaryKeyConstraint("forge_deliveries_pk", ["forge", "delivery_id"])
     .execute();
+  await db.schema.createIndex("forge_deliveries_received").on("forge_deliveries").column("received_at").execute();
   await db.schema
     .createTable("forge_triggers")
     .addColumn("id", "text", (c) => c.primaryKey())
