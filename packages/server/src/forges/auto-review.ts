@@ -13,18 +13,35 @@ import type { PullRequestEvent } from "./webhook-events.js";
 
 export type AutoReviewOutcome = "started" | "skipped";
 
+/**
+ * Why a pull request event is not reviewed, or null when it is: drafts, Quire's own branches
+ * (its deliveries, by their `quire/` names and by the branches recorded), and servers without review mode.
+ */
+export function skipReason(
+  event: Pick<PullRequestEvent, "draft" | "headBranch">,
+  deliveredBranches: readonly string[],
+  available: boolean = reviewModeAvailable,
+): string | null {
+  if (!available) return "review mode is not available";
+  if (event.draft) return "a draft";
+  if (event.headBranch.startsWith("quire/") || deliveredBranches.includes(event.headBranch))
+    return "Quire's own branch";
+  return null;
+}
+
 export async function autoReview(
   ctx: ForgeContext,
   answers: ForgeAnswers,
   event: PullRequestEvent,
 ): Promise<AutoReviewOutcome> {
-  if (event.draft || !reviewModeAvailable || event.headBranch.startsWith("quire/")) return "skipped";
+  if (skipReason(event, [])) return "skipped";
   const repositories = (await ctx.repos.repositories.findByForge(event.forge, event.repo)).filter((r) => r.autoReview);
   if (repositories.length === 0) return "skipped";
   const client = forgeClient({ kind: event.forge, repo: event.repo }, ctx.delivery.forges);
   for (const repository of repositories) {
     const delivered = await ctx.repos.tasks.list({ repositoryId: repository.id, delivered: true, limit: 500 });
-    if (delivered.some((task) => previousDeliveryOf(task.delivery)?.branch === event.headBranch)) return "skipped";
+    const branches = delivered.map((task) => previousDeliveryOf(task.delivery)?.branch ?? "");
+    if (skipReason(event, branches)) return "skipped";
     const commenter = await commenterFor(ctx, client, repository, event.author);
     if (!commenter.ok) continue;
     const pullRequest = await client.pullRequest(event.number);
