@@ -10,7 +10,7 @@ import { appendAudit } from "../accounts/audit.js";
 import { forgeClient, type ForgeClient } from "./client.js";
 import { commenterFor } from "./commenters.js";
 import { readMention, type Mention } from "./mentions.js";
-import { replies, unmention } from "./replies.js";
+import { replies } from "./replies.js";
 import type { ForgeContext } from "./settings.js";
 import { followUpFromForge, reviewModeAvailable, startForgeTask, type ForgeActor } from "./start-task.js";
 import type { CommentEvent } from "./webhook-events.js";
@@ -106,7 +106,7 @@ export async function handleComment(
       await say(replies.notQuiresPullRequest());
       return "declined";
     }
-    const followed = await followUpFromForge(ctx, actor, task, unmention(mention.request) || "Continue.");
+    const followed = await followUpFromForge(ctx, actor, task, mention.request || "Continue.");
     if ("refusal" in followed) {
       await auditTrigger(ctx, actor, repository, { ...base, outcome: "refused", limit: followed.refusal.limit });
       await say(replies.refused(followed.refusal));

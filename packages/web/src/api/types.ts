@@ -17,6 +17,10 @@ export interface Repository {
   source: string;
   defaultBranch: string;
   createdAt: string;
+  /** Its GitHub, GitLab or Gitea project, when linked (docs/forges.md). */
+  forge?: { kind: "github" | "gitlab" | "gitea"; repo: string } | null;
+  /** New and updated pull requests on its forge are reviewed by themselves. */
+  autoReview?: boolean;
 }
 
 export interface Branch {
