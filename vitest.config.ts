@@ -6,8 +6,8 @@ export default defineConfig({
     // Tests run against the TypeScript sources; the CLI end-to-end tests run the built binary.
     alias: [
       {
-        find: /^@quire\/core\/testing$/,
-        replacement: fileURLToPath(new URL("./packages/core/src/testing/index.ts", import.meta.url)),
+        find: /^@quire\/testing$/,
+        replacement: fileURLToPath(new URL("./packages/testing/src/index.ts", import.meta.url)),
       },
       { find: /^@quire\/core$/, replacement: fileURLToPath(new URL("./packages/core/src/index.ts", import.meta.url)) },
     ],

@@ -14,7 +14,7 @@ import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import pg from "pg";
-import { startScriptedModelServer } from "../packages/core/dist/testing/index.js";
+import { startScriptedModelServer } from "../packages/testing/dist/index.js";
 import {
   cpuMeter,
   httpJson,

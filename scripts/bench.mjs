@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createSandbox } from "../packages/core/dist/index.js";
-import { startScriptedModelServer } from "../packages/core/dist/testing/index.js";
+import { startScriptedModelServer } from "../packages/testing/dist/index.js";
 import { conversationPrefixOk, FIX_PATCH, makeFixRepo, median, percentile, run } from "./bench-helpers.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { QuireEvent, ThreadItem } from "@quire/core";
-import { type ScriptedReply } from "@quire/core/testing";
+import { type ScriptedReply } from "@quire/testing";
 import { expect, it } from "vitest";
 import { useScriptedModels } from "../helpers/scripted.js";
 import { git, makeRepo } from "../helpers/repo.js";

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { snapshotsRoot } from "@quire/core";
-import type { ScriptedReply } from "@quire/core/testing";
+import type { ScriptedReply } from "@quire/testing";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 import { failingTestRepo, fixAddPatch, git, makeRepo } from "../helpers/repo.js";

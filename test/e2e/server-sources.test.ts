@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { startGitHttpServer } from "../../packages/server/src/delivery/test-git-http-server.js";
+import { startGitHttpServer } from "../../packages/server/testing/git-http-server.js";
 import { providerEnv, tempHome } from "../helpers/quire.js";
 import { failingTestRepo, fixAddPatch, makeRepo } from "../helpers/repo.js";
 import { useScriptedModels } from "../helpers/scripted.js";

@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { QuireEvent, ThreadItem } from "@quire/core";
-import { type ScriptedReply } from "@quire/core/testing";
+import { type ScriptedReply } from "@quire/testing";
 import { expect, it } from "vitest";
 import { useScriptedModels } from "../helpers/scripted.js";
 import { git, makeRepo } from "../helpers/repo.js";

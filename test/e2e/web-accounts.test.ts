@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestOidcProvider, type TestOidcProvider } from "../../packages/server/src/accounts/test-oidc-provider.js";
+import { startTestOidcProvider, type TestOidcProvider } from "../../packages/server/testing/oidc-provider.js";
 import { failingTestRepo, fixAddPatch, makeRepo } from "../helpers/repo.js";
 import { ADMIN, composeTask, plansToml, pricedAnswer, signInOnPage } from "../helpers/web-accounts.js";
 import { ensureWebAppBuilt, launchChromium } from "../helpers/web-app.js";

@@ -3,7 +3,7 @@
  * answer written in GitHub-flavoured Markdown renders its table, task list and strikethrough; a
  * model reply that cannot be read is told once, in words.
  */
-import type { ScriptedReply } from "@quire/core/testing";
+import type { ScriptedReply } from "@quire/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failingTestRepo, makeRepo } from "../helpers/repo.js";

@@ -2,7 +2,7 @@
  * The web app with several attempts (ranked tabs, verified badge, a diff each), an Ask task,
  * archiving with the list's filters, and cancelling a task whose command is still running.
  */
-import type { ScriptedReply } from "@quire/core/testing";
+import type { ScriptedReply } from "@quire/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failingTestRepo, fixAddPatch, makeRepo } from "../helpers/repo.js";

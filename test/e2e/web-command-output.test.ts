@@ -2,7 +2,7 @@
  * A command that printed 1 MB in the web app, in Chromium, against a real `quire serve`: its block
  * shows the event's head and tail and offers "Download whole output", which gives all 1,000,000 bytes.
  */
-import type { ScriptedReply } from "@quire/core/testing";
+import type { ScriptedReply } from "@quire/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { failingTestRepo, makeRepo } from "../helpers/repo.js";

@@ -5,7 +5,7 @@
  * environments page with its script editor, usage, and each settings tab) and the browser must
  * report no CSP violation, neither as a `securitypolicyviolation` event nor on the console.
  */
-import type { ScriptedReply } from "@quire/core/testing";
+import type { ScriptedReply } from "@quire/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failingTestRepo, fixAddPatch, makeRepo } from "../helpers/repo.js";

@@ -3,7 +3,7 @@
  * usable (live and loaded afresh), nothing jumps while the log streams, the themes, and
  * keyboard use (every control named, focus visible, a sensible order).
  */
-import type { ScriptedReply } from "@quire/core/testing";
+import type { ScriptedReply } from "@quire/testing";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failingTestRepo, makeRepo } from "../helpers/repo.js";
@@ -132,7 +132,7 @@ describe("stability while the log streams", () => {
     const total = shifts.reduce((sum, shift) => sum + shift.value, 0);
     expect(total, JSON.stringify(shifts)).toBeLessThan(0.01);
     const moved = new Set(shifts.flatMap((shift) => shift.sources));
-    for (const stable of ["DIV.prompt-bubble", "DIV.reasoning", "DIV.agent-message", "DIV.timeline-entry"]) {
+    for (const stable of ["DIV.user-message", "DIV.reasoning", "DIV.agent-message", "DIV.timeline-entry"]) {
       expect(moved.has(stable), JSON.stringify(shifts)).toBe(false);
     }
   }, 60_000);

@@ -5,7 +5,7 @@
  * header (status, cost, Cancel) stays in view while a running task's log is scrolled; and the
  * header names the environment the task ran in.
  */
-import type { ScriptedReply } from "@quire/core/testing";
+import type { ScriptedReply } from "@quire/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failingTestRepo, fixAddPatch, makeRepo } from "../helpers/repo.js";

@@ -4,7 +4,7 @@
  * repository, status and mode, which the server does; and an Ask task, which is answered, not
  * up for review: "Answered", no +0 −0, never under "To review".
  */
-import type { ScriptedReply } from "@quire/core/testing";
+import type { ScriptedReply } from "@quire/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failingTestRepo, fixAddPatch, makeRepo } from "../helpers/repo.js";

@@ -54,6 +54,8 @@ it("shows the prompt and each follow-up as the person's messages, in order with 
     "YouAnything else?",
     "Nothing else to change.",
   ]);
+  // The prompt is shown once: as the round's message, not again above the log.
+  expect(await page.locator(".task-log").getByText("Fix the failing test [script:fix]").count()).toBe(1);
 });
 
 it("on a multi-user server, names who sent each message", async () => {

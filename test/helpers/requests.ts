@@ -1,4 +1,4 @@
-import type { RecordedRequest } from "@quire/core/testing";
+import type { RecordedRequest } from "@quire/testing";
 
 /**
  * The conversation part of a recorded request, whatever the wire format, without the

@@ -1,4 +1,4 @@
-import { type Script, type ScriptedModelServer, startScriptedModelServer } from "@quire/core/testing";
+import { type Script, type ScriptedModelServer, startScriptedModelServer } from "@quire/testing";
 import { afterEach } from "vitest";
 
 /**

@@ -1,6 +1,6 @@
 /** The two databases `quire serve` runs on in tests: SQLite in its home, and a fresh PostgreSQL schema. */
 import { randomBytes } from "node:crypto";
-import { adminQuery, testPostgresUrl } from "../../packages/server/src/storage/test-databases.js";
+import { adminQuery, testPostgresUrl } from "../../packages/server/testing/databases.js";
 
 export interface ServerDatabase {
   name: "sqlite" | "postgres";

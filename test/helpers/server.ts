@@ -1,6 +1,6 @@
 /** Runs `quire serve` / `quire worker` as real processes, and talks to the API like a client would. */
 import { type ChildProcess, spawn } from "node:child_process";
-import type { ScriptedReply, RecordedRequest } from "@quire/core/testing";
+import type { ScriptedReply, RecordedRequest } from "@quire/testing";
 import { quireBin, quireEnv } from "./quire.js";
 
 export interface ServeProcess {

@@ -1,5 +1,5 @@
 /** Multi-user servers for the web app's tests: the bootstrap admin, plans.toml, signing in from the page. */
-import type { ScriptedReply } from "@quire/core/testing";
+import type { ScriptedReply } from "@quire/testing";
 import type { Page } from "playwright-core";
 
 export const ADMIN = { email: "admin@example.com", password: "correct horse battery staple" };

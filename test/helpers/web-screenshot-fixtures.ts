@@ -2,7 +2,7 @@
  * A small project and agent scripts for the README's screenshots: prompts read like real ones
  * (no "[script:…]" marker), and the diffs span a few directories so the file tree has a shape.
  */
-import type { ScriptedReply } from "@quire/core/testing";
+import type { ScriptedReply } from "@quire/testing";
 import type { ConversationScript } from "./web-server.js";
 import { planCall, shellCall } from "./web-scripts.js";
 

@@ -1,5 +1,5 @@
 /** Tool calls for the scripted model in the web app's tests. */
-import type { ScriptedReply } from "@quire/core/testing";
+import type { ScriptedReply } from "@quire/testing";
 
 type ToolCall = NonNullable<ScriptedReply["toolCalls"]>[number];
 

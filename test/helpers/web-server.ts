@@ -8,7 +8,7 @@
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from "@quire/core/testing";
+import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from "@quire/testing";
 import { providerEnv, tempHome } from "./quire.js";
 import { startServe, type ServeProcess } from "./server.js";
 

@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startScriptedModelServer } from "@quire/core/testing";
+import { startScriptedModelServer } from "@quire/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { runQuire, tempHome } from "../helpers/quire.js";
 import { failingTestRepo, git, makeRepo } from "../helpers/repo.js";

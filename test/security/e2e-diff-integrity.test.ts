@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { diffStat } from "@quire/core";
-import { startScriptedModelServer } from "@quire/core/testing";
+import { startScriptedModelServer } from "@quire/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { runQuire, tempHome } from "../helpers/quire.js";
 import { failingTestRepo, makeRepo } from "../helpers/repo.js";

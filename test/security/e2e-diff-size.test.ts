@@ -1,13 +1,14 @@
 // A task whose diff is tens of MB must not turn into tens of MB of JSON, events or rows: past the
-// inline cap (config.toml `limits.diff_inline_bytes`) the diff is kept as a file in the blob store,
+// inline cap (config.toml `limits.diff_inline_bytes`) the diff is kept as a blob in the database,
 // the attempts JSON, the row and the task.completed events carry a bounded head with a marker and
-// the full size, and the diff route streams the file. Runs the built `quire serve` (build first).
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+// the full size, and the diff route streams the blob. Runs the built `quire serve` (build first).
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { providerEnv, tempHome } from "../helpers/quire.js";
 import { failingTestRepo, makeRepo } from "../helpers/repo.js";
 import { useScriptedModels } from "../helpers/scripted.js";
+import { openDatabase } from "../../packages/server/src/storage/index.js";
 import { createTaskOnSource, readTaskEvents, startServe, type ServeProcess } from "../helpers/server.js";
 
 const scriptedModel = useScriptedModels();
@@ -70,12 +71,15 @@ describe("a task's very large diff", () => {
 
     expect(attempt).not.toHaveProperty("diffBlob");
 
-    // The whole diff is one file of the blob store, named by its sha256.
-    const blobs = readdirSync(path.join(home, "blobs")).filter((name) => /^[0-9a-f]{64}$/.test(name));
-    expect(blobs.map((name) => statSync(path.join(home, "blobs", name)).size)).toEqual([attempt?.diffBytes]);
+    // The whole diff is one blob in the database (stored once), and nothing of it is a file of the home.
+    const database = openDatabase({ home });
+    const blobs = await database.db.selectFrom("blobs").select("bytes").execute();
+    await database.close();
+    expect(blobs.map((blob) => Number(blob.bytes))).toEqual([attempt?.diffBytes]);
+    expect(existsSync(path.join(home, "blobs"))).toBe(false);
 
     const finished = memoryOf(server.child.pid!);
-    // Served three times, streamed from the file: answering does not hold the diff.
+    // Served three times, streamed a chunk at a time: answering does not hold the diff.
     for (let round = 0; round < 3; round += 1) {
       const whole = await fetch(`${server.url}/api/tasks/${taskId}/diff`);
       expect(whole.headers.get("content-length")).toBe(String(attempt?.diffBytes));

@@ -6,7 +6,7 @@ import { closeSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSy
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGitHttpServer, type GitHttpServer } from "../../packages/server/src/delivery/test-git-http-server.js";
+import { startGitHttpServer, type GitHttpServer } from "../../packages/server/testing/git-http-server.js";
 import { failingTestRepo, fixAddPatch, git, makeRepo } from "../helpers/repo.js";
 import { waitForTask } from "../helpers/task-wait.js";
 import { ADMIN, plansToml } from "../helpers/web-accounts.js";

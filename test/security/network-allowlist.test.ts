@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { NetworkPolicy } from "../../packages/core/src/environments/types.js";
 import { openAgentNetwork, type AgentNetwork } from "../../packages/core/src/network/agent-network.js";
 import type { NetworkDecision } from "../../packages/core/src/network/decision.js";
-import { startHttpEcho, startTcpEcho, type LocalServer } from "../../packages/core/src/network/test-servers.js";
+import { startHttpEcho, startTcpEcho, type LocalServer } from "@quire/testing";
 import { type HostLayout, makeHostLayout, sandboxFor } from "./attack-helpers.js";
 
 let host: HostLayout;

@@ -22,7 +22,7 @@ import {
   verifyDiff,
 } from "@quire/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { startGitHttpServer } from "../../packages/server/src/delivery/test-git-http-server.js";
+import { startGitHttpServer } from "../../packages/server/testing/git-http-server.js";
 import { git, makeRepo } from "../helpers/repo.js";
 import { unique } from "./attack-helpers.js";
 

@@ -11,9 +11,10 @@ import { modelReadiness, type ModelReadiness } from "@quire/core";
 import type { Logger } from "pino";
 import { type AuthOptions, createApp, type QuireApp } from "./http/app.js";
 import type { DeliverySettings } from "./http/api-context.js";
-import { EventHub } from "./http/event-hub.js";
-import { createMetrics } from "./http/metrics.js";
+import { EventHub } from "./events/event-hub.js";
+import { createMetrics } from "./metrics.js";
 import { startServer } from "./http/server.js";
+import { moveBlobFilesIntoDatabase } from "./blobs/legacy-blob-files.js";
 import { createRepos, migrateToLatest, openDatabase, type Repos, type StorageDatabase } from "./storage/index.js";
 import { openSecretsAtRest } from "./secrets-at-rest.js";
 import type { RunSettings, WorkerContext } from "./worker/context.js";
@@ -22,7 +23,7 @@ import { PgBossQueue } from "./worker/pg-boss-queue.js";
 import { WorkerPool } from "./worker/pool.js";
 import { newWorkerId } from "./worker/recovery.js";
 import { concurrencyGate } from "./worker/gate.js";
-import { moveUrlCredentials } from "./worker/legacy-url-credentials.js";
+import { moveUrlCredentials } from "./sources/legacy-url-credentials.js";
 
 export interface ServiceOptions {
   settings: RunSettings;
@@ -37,6 +38,8 @@ export interface ServiceOptions {
   /** Absent for `quire worker`. */
   /** trustProxy: a TLS-terminating reverse proxy's X-Forwarded-Proto is believed (HSTS); see docs/server.md. */
   http?: { host: string; port: number; staticDir?: string; trustProxy?: boolean };
+  /** The API without a listening socket, for this process's own use through `app.fetch` (`quire mcp`). */
+  inProcessApi?: boolean;
   delivery?: DeliverySettings;
   /** Single-user local mode (default) or accounts; see docs/accounts.md. */
   auth?: AuthOptions;
@@ -89,6 +92,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const moved = await moveUrlCredentials(repos, settings.home);
     if (moved > 0)
       logger.info({ repositories: moved }, "moved credentials out of repository URLs into encrypted storage");
+    const blobsMoved = await moveBlobFilesIntoDatabase(repos, settings.home);
+    if (blobsMoved > 0) logger.info({ blobs: blobsMoved }, "moved blob files of this home into the database");
     const hub = new EventHub();
     const metrics = createMetrics({ defaultMetrics: true });
     const postgres = database.dialect === "postgres" && options.databaseUrl !== undefined;
@@ -100,7 +105,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       settings,
       workerId: newWorkerId(),
       leaseMs: options.leaseMs ?? 30_000,
-      heartbeatMs: options.heartbeatMs ?? 5_000,
+      // Several beats per lease: a lease shorter than the default beat (QUIRE_LEASE_MS=3000) would
+      // otherwise run out under every attempt that lasts longer than it.
+      heartbeatMs: options.heartbeatMs ?? Math.min(5_000, Math.floor((options.leaseMs ?? 30_000) / 3)),
       // Preparing a workspace is CPU-heavy (clone, setup, mount): a few at a time per core.
       preparationGate: concurrencyGate(Math.max(2, availableParallelism())),
       enforcePlans: options.auth?.mode === "multi" || existsSync(path.join(settings.home, "plans.toml")),
@@ -120,7 +127,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await pool.start();
       closers.push(() => pool!.stop());
     }
-    if (!options.http) {
+    if (!options.http && !options.inProcessApi) {
       logger.info(
         { worker: ctx.workerId, concurrency: options.concurrency, database: database.location },
         "worker started",
@@ -144,10 +151,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       localSourceRoots: options.localSourceRoots,
       // Known for this process's own workers only; an API-only server leaves it to the workers elsewhere.
       modelStatus,
-      staticDir: options.http.staticDir && existsSync(options.http.staticDir) ? options.http.staticDir : undefined,
-      trustProxy: options.http.trustProxy,
+      staticDir: options.http?.staticDir && existsSync(options.http.staticDir) ? options.http.staticDir : undefined,
+      trustProxy: options.http?.trustProxy,
     });
     closers.unshift(async () => app.forgeAnswers.close());
+    if (!options.http) {
+      logger.info({ database: database.location, concurrency: options.concurrency }, "in-process API ready");
+      return { repos, app, pool, database, modelStatus, close: closeAll(closers, database) };
+    }
     const server = await startServer({ app, host: options.http.host, port: options.http.port });
     closers.unshift(() => server.close());
     logger.info(

@@ -8,35 +8,22 @@ import {
   resolveEnvironment,
   type QuireEvent,
   resumeTask,
-  type SandboxBackendName,
   startTask,
   type TaskResult,
 } from "@quire/core";
-import { type Command, Option } from "commander";
+import type { QuireApiClient } from "@quire/server";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { addServerOption, remoteClient } from "../remote/connection.js";
+import { runRemoteExec } from "../remote/remote-exec.js";
 import { addRunOptions } from "../exec/run-options.js";
 import { readPrompt } from "../exec/prompt.js";
 import { ReadableLog } from "../exec/readable-log.js";
-import { resolveExecSettings } from "../exec/settings.js";
+import { type ExecFlags, resolveExecSettings } from "../exec/settings.js";
 import { sandboxUsable } from "../exec/sandbox-check.js";
 import { gitCheckout, UsageProblem, writableFile } from "../review/usage-checks.js";
 
-export interface ExecFlags {
-  json?: boolean;
-  mode: "code" | "ask";
-  provider?: string;
-  model?: string;
-  baseUrl?: string;
-  profile?: string;
-  sandbox?: SandboxBackendName;
-  image?: string;
-  cd?: string;
-  resume?: string;
-  env?: string;
-  maxTurns?: number;
-  maxTime?: number;
-  maxTokens?: number;
-  outputLastMessage?: string;
-}
+/** Flags that only mean something to a server. */
+const SERVER_ONLY = ["ref", "repo", "attempts", "detach"] as const;
 
 /** Exit codes of `quire exec`: 0 completed, 1 failed, 2 a wrong command line, 130 cancelled (Ctrl-C). */
 const EXIT = { completed: 0, failed: 1, usage: 2, cancelled: 130 } as const;
@@ -48,15 +35,28 @@ export function registerExec(program: Command): void {
     .argument("[prompt]", "what to do; read from stdin when absent or '-'")
     .option("--json", "print events as JSON Lines (the shape of `codex exec --json`)")
     .addOption(
-      new Option("--mode <mode>", "code changes files; ask only reads").choices(["code", "ask"]).default("code"),
+      new Option("--mode <mode>", "code changes files; ask only reads; review (on a server) reviews")
+        .choices(["code", "ask", "review"])
+        .default("code"),
     )
     .option("-C, --cd <dir>", "repository directory (default: the current directory)")
     .option("--resume <task>", "send the prompt as a follow-up into an existing task")
     .option("--env <name>", "use the [environments.NAME] table of config.toml")
-    .option("-o, --output-last-message <file>", "also write the final message to this file");
+    .option("-o, --output-last-message <file>", "also write the final message to this file")
+    .option("--ref <ref>", "server: the branch, tag or commit to start from (default: this checkout's branch)")
+    .option("--repo <id>", "server: the repository's id or name (default: the one registered for -C's remote)")
+    .option("--attempts <n>", "server: independent attempts, best ranked first (1-4)", attemptsCount)
+    .option("--detach", "server: print the task's id and return at once");
+  addServerOption(command);
   addRunOptions(command).action(async (promptArg: string | undefined, flags: ExecFlags) => {
     process.exitCode = await runExec(promptArg, flags);
   });
+}
+
+function attemptsCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 4) throw new InvalidArgumentError("expected 1 to 4");
+  return count;
 }
 
 async function runExec(promptArg: string | undefined, flags: ExecFlags): Promise<number> {
@@ -65,6 +65,30 @@ async function runExec(promptArg: string | undefined, flags: ExecFlags): Promise
     process.stderr.write("quire exec: no prompt given (pass it as an argument or on stdin)\n");
     return EXIT.usage;
   }
+  let client: QuireApiClient | null;
+  let outputFile: string | undefined;
+  try {
+    client = await remoteClient(flags);
+    if (client) {
+      if (flags.outputLastMessage !== undefined) outputFile = await writableFile(flags.outputLastMessage);
+      return await runRemoteExec(client, prompt, flags, outputFile);
+    }
+    const serverOnly = SERVER_ONLY.find((name) => flags[name] !== undefined);
+    if (serverOnly)
+      throw new UsageProblem(`--${serverOnly} needs a server (--server URL, QUIRE_SERVER or quire login)`);
+  } catch (error) {
+    process.stderr.write(`quire exec: ${(error as Error).message}\n`);
+    return error instanceof UsageProblem ? EXIT.usage : EXIT.failed;
+  }
+  const { mode } = flags;
+  if (mode === "review") {
+    process.stderr.write("quire exec: --mode review runs on a server (--server URL)\n");
+    return EXIT.usage;
+  }
+  return runLocalExec(prompt, { ...flags, mode });
+}
+
+async function runLocalExec(prompt: string, flags: ExecFlags & { mode: "code" | "ask" }): Promise<number> {
   // Checked before the task starts: a typo must not cost model calls or leave a failed task.
   let repo: string | undefined;
   let outputFile: string | undefined;

@@ -14,7 +14,8 @@ export function registerGc(program: Command): void {
     .command("gc")
     .description(
       "Remove stale environment snapshots and old task workspaces. No work is lost: records, events, conversations " +
-        "and diffs are kept, and a follow-up (`quire exec --resume`) rebuilds the workspace from the stored diff",
+        "and diffs are kept, and a follow-up (`quire exec --resume`, or a server's) rebuilds the workspace from the " +
+        "stored diff. In a server's or worker's home this removes the workspaces its rounds left",
     )
     .option("--older-than <days>", "remove workspaces of tasks finished this many days ago", days, 7)
     .option("--dry-run", "only list what would be removed")

@@ -16,15 +16,15 @@ import {
 } from "@quire/server";
 import { type Command, Option } from "commander";
 import { authFromEnv } from "./serve-auth.js";
-import { pino } from "pino";
-import type { ExecFlags } from "./exec.js";
+import { type Logger, pino } from "pino";
+import type { ExecFlags } from "../exec/settings.js";
 import { addRunOptions, nonNegativeInt, positiveInt } from "../exec/run-options.js";
 import { sandboxUsable } from "../exec/sandbox-check.js";
 import { resolveExecSettings } from "../exec/settings.js";
 
 export const DEFAULT_PORT = 7420;
 
-type RunFlags = Omit<ExecFlags, "mode" | "json">;
+export type RunFlags = Omit<ExecFlags, "mode" | "json">;
 
 interface ServeFlags extends RunFlags {
   auth: "local" | "multi";
@@ -121,17 +121,27 @@ function forgesOrExplain(env: NodeJS.ProcessEnv, file: unknown): ForgesConfig {
   }
 }
 
-async function runService(
+/** What shapes a service process: its workers, its HTTP side, its accounts. */
+export interface ServiceShape {
+  concurrency: number;
+  http?: { host: string; port: number; staticDir?: string; trustProxy?: boolean };
+  /** The API for this process only (`quire mcp`), without listening. */
+  inProcessApi?: boolean;
+  auth?: AuthOptions;
+  /** Undefined: restricted when roots are configured. */
+  restrictLocalSources?: boolean;
+}
+
+/**
+ * Starts a service configured as `quire serve` is (flags, config.toml, environment); a number is
+ * the exit code when it could not start (the reason is on stderr).
+ */
+export async function startConfiguredService(
   flags: RunFlags & { databaseUrl?: string; logLevel: string },
   who: string,
-  shape: {
-    concurrency: number;
-    http?: { host: string; port: number; staticDir?: string; trustProxy?: boolean };
-    auth?: AuthOptions;
-    /** Undefined: restricted when roots are configured. */
-    restrictLocalSources?: boolean;
-  },
-): Promise<number> {
+  shape: ServiceShape,
+  logger: Logger = pino({ level: flags.logLevel }),
+): Promise<RunningService | number> {
   const settings = await resolveExecSettings({ ...flags, mode: "code" });
   let localSourceRoots: string[];
   let forges: ForgesConfig;
@@ -144,10 +154,8 @@ async function runService(
     return 2;
   }
   if (shape.concurrency > 0 && !sandboxUsable(settings.sandbox, who)) return 1;
-  const logger = pino({ level: flags.logLevel });
-  let service: RunningService;
   try {
-    service = await startService({
+    return await startService({
       settings,
       logger,
       databaseUrl: flags.databaseUrl ?? process.env.DATABASE_URL,
@@ -157,6 +165,7 @@ async function runService(
         : {}),
       concurrency: shape.concurrency,
       http: shape.http,
+      inProcessApi: shape.inProcessApi,
       auth: shape.auth,
       localSourceRoots,
       restrictLocalSources: shape.restrictLocalSources ?? localSourceRoots.length > 0,
@@ -174,6 +183,15 @@ async function runService(
     process.stderr.write(`${who}: ${(error as Error).message}\n`);
     return 1;
   }
+}
+
+async function runService(
+  flags: RunFlags & { databaseUrl?: string; logLevel: string },
+  who: string,
+  shape: ServiceShape,
+): Promise<number> {
+  const service = await startConfiguredService(flags, who, shape);
+  if (typeof service === "number") return service;
   if (service.modelStatus?.ready === false) process.stderr.write(`${who}: warning: ${service.modelStatus.message}\n`);
   if (service.url) process.stderr.write(`Quire is serving ${service.url} (Ctrl-C to stop)\n`);
   else process.stderr.write(`${who}: running ${shape.concurrency} at once (Ctrl-C to stop)\n`);

@@ -1,14 +1,8 @@
-import {
-  ApplyConflictError,
-  applyDiff,
-  DiffAlreadyAppliedError,
-  diffStat,
-  git,
-  LocalTaskStore,
-  quireHome,
-  type TaskRecord,
-} from "@quire/core";
+import { ApplyConflictError, diffStat, LocalTaskStore, quireHome, type TaskRecord } from "@quire/core";
 import type { Command } from "commander";
+import { addServerOption, remoteClient, type ServerFlags } from "../remote/connection.js";
+import { remoteApply, remoteDiff, remoteTasks } from "../remote/remote-tasks.js";
+import { applyToCheckout } from "../review/apply-diff.js";
 import { bestAttemptOfServerTask } from "../review/server-task.js";
 import { existingDirectory, UsageProblem } from "../review/usage-checks.js";
 
@@ -36,74 +30,68 @@ async function loadTask(id: string): Promise<TaskRecord> {
 }
 
 export function registerTaskCommands(program: Command): void {
-  program
-    .command("tasks")
-    .description("List local tasks, newest first")
-    .option("--json", "print the task records as JSON")
-    .action(async (flags: { json?: boolean }) => {
-      const tasks = (await store().list()).reverse();
-      if (flags.json) {
-        process.stdout.write(`${JSON.stringify(tasks, null, 2)}\n`);
-        return;
-      }
-      if (tasks.length === 0) {
-        process.stdout.write('no tasks yet (start one with `quire exec "…"`)\n');
-        return;
-      }
-      for (const task of tasks) {
-        const stat = diffStat(await store().loadDiff(task.id));
-        const prompt = (task.prompts[0] ?? "").replace(/\s+/g, " ").slice(0, 60);
-        process.stdout.write(
-          `${task.id}  ${task.status.padEnd(9)}  ${task.mode.padEnd(4)}  ${task.createdAt.slice(0, 16).replace("T", " ")}  +${stat.added}/-${stat.removed}  ${prompt}\n`,
-        );
-      }
-    });
+  addServerOption(
+    program
+      .command("tasks")
+      .description("List tasks, newest first (the local home's, or a server's)")
+      .option("--json", "print the task records as JSON"),
+  ).action(async (flags: { json?: boolean } & ServerFlags) => {
+    try {
+      const client = await remoteClient(flags);
+      if (client) return await remoteTasks(client, flags);
+    } catch (error) {
+      return fail("tasks", error);
+    }
+    const tasks = (await store().list()).reverse();
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(tasks, null, 2)}\n`);
+      return;
+    }
+    if (tasks.length === 0) {
+      process.stdout.write('no tasks yet (start one with `quire exec "…"`)\n');
+      return;
+    }
+    for (const task of tasks) {
+      const stat = diffStat(await store().loadDiff(task.id));
+      const prompt = (task.prompts[0] ?? "").replace(/\s+/g, " ").slice(0, 60);
+      process.stdout.write(
+        `${task.id}  ${task.status.padEnd(9)}  ${task.mode.padEnd(4)}  ${task.createdAt.slice(0, 16).replace("T", " ")}  +${stat.added}/-${stat.removed}  ${prompt}\n`,
+      );
+    }
+  });
 
-  program
-    .command("diff")
-    .description("Print a task's diff against the commit it started from")
-    .argument("<task>", "task id (or a unique prefix)")
-    .action(async (id: string) => {
-      try {
-        const task = await loadTask(id);
-        process.stdout.write(await store().loadDiff(task.id));
-      } catch (error) {
-        fail("diff", error);
-      }
-    });
+  addServerOption(
+    program
+      .command("diff")
+      .description("Print a task's diff against the commit it started from")
+      .argument("<task>", "task id (or a unique prefix of a local one)"),
+  ).action(async (id: string, flags: ServerFlags) => {
+    try {
+      const client = await remoteClient(flags);
+      if (client) return await remoteDiff(client, id);
+      const task = await loadTask(id);
+      process.stdout.write(await store().loadDiff(task.id));
+    } catch (error) {
+      fail("diff", error);
+    }
+  });
 
-  program
-    .command("apply")
-    .description("Apply a task's diff to a checkout; refuses on conflict and changes nothing then")
-    .argument("<task>", "task id (or a unique prefix)")
-    .option("-C, --cd <dir>", "checkout to apply to (default: the current directory)")
-    .action(async (id: string, flags: { cd?: string }) => {
-      try {
-        const dir = await existingDirectory(flags.cd ?? ".");
-        const task = await loadTask(id);
-        const diff = await store().loadDiff(task.id);
-        if (diff.trim() === "") {
-          process.stdout.write(`task ${task.id} has no changes to apply\n`);
-          return;
-        }
-        // git apply takes paths from the repository root, wherever inside it we are.
-        const root = (await git(["rev-parse", "--show-toplevel"], { cwd: dir }).catch(() => dir)).trim();
-        try {
-          await applyDiff(diff, root);
-        } catch (error) {
-          if (!(error instanceof DiffAlreadyAppliedError)) throw error;
-          // Exit 0: the checkout already is what applying would make it.
-          process.stdout.write(`task ${task.id} is already applied to ${root}: nothing was changed\n`);
-          return;
-        }
-        const stat = diffStat(diff);
-        for (const file of stat.files) process.stdout.write(`  ${file.path} +${file.added} -${file.removed}\n`);
-        process.stdout.write(
-          `applied task ${task.id}: ${stat.files.length} file(s), +${stat.added} -${stat.removed}\n`,
-        );
-      } catch (error) {
-        if (error instanceof ApplyConflictError) process.exitCode = 1;
-        fail("apply", error);
-      }
-    });
+  addServerOption(
+    program
+      .command("apply")
+      .description("Apply a task's diff to a checkout; refuses on conflict and changes nothing then")
+      .argument("<task>", "task id (or a unique prefix of a local one)")
+      .option("-C, --cd <dir>", "checkout to apply to (default: the current directory)"),
+  ).action(async (id: string, flags: { cd?: string } & ServerFlags) => {
+    try {
+      const dir = await existingDirectory(flags.cd ?? ".");
+      const client = await remoteClient(flags);
+      if (client) return await remoteApply(client, id, dir);
+      const task = await loadTask(id);
+      await applyToCheckout(task.id, await store().loadDiff(task.id), dir);
+    } catch (error) {
+      if (error instanceof ApplyConflictError) process.exitCode = 1;
+      fail("apply", error);
+    }
+  });
 }

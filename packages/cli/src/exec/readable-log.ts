@@ -1,4 +1,11 @@
-import { diffStat, type ModelStreamEvent, type QuireEvent, type TaskRecord, type TaskResult } from "@quire/core";
+import {
+  diffStat,
+  type ModelStreamEvent,
+  type QuireEvent,
+  type TaskRecord,
+  type TaskResult,
+  type TaskUsage,
+} from "@quire/core";
 
 /** Lines of a command's output shown in the readable log (the full output is in the events). */
 const OUTPUT_TAIL_LINES = 6;
@@ -14,7 +21,7 @@ export class ReadableLog {
   /** Failures already printed: a model failure arrives as an error, a failed turn and the task's reason. */
   private readonly failuresShown = new Set<string>();
 
-  constructor(private readonly out: NodeJS.WriteStream) {
+  constructor(private readonly out: NodeJS.WritableStream & { isTTY?: boolean }) {
     this.color = Boolean(out.isTTY) && !process.env.NO_COLOR;
   }
 
@@ -72,16 +79,44 @@ export class ReadableLog {
   }
 
   finished(result: TaskResult): void {
-    const stat = diffStat(result.diff);
+    this.summary({
+      id: result.record.id,
+      status: result.status,
+      reason: result.reason,
+      diff: result.diff,
+      usage: result.record.usage,
+    });
+  }
+
+  /** A task run on a server: where it runs, in place of the local record's sandbox and workspace. */
+  remoteStarted(task: { id: string; mode: string; server: string }): void {
+    this.line(this.dim(`task ${task.id} · ${task.mode} · on ${task.server}`));
+  }
+
+  /** The stream was cut and is being resumed from the last event received. */
+  reconnecting(after: number, reason: string): void {
+    this.line(this.yellow(`event stream cut (${reason}); resuming after event ${after}`));
+  }
+
+  /** The end of a task: its diff stat, tokens and status, and how to review and apply it. */
+  summary(end: {
+    id: string;
+    status: string;
+    reason?: string | null;
+    diff: string;
+    diffCut?: boolean;
+    usage?: TaskUsage | null;
+  }): void {
+    const stat = diffStat(end.diff);
     if (stat.files.length > 0) {
       this.line("");
       for (const file of stat.files)
         this.line(`  ${file.path} ${this.green(`+${file.added}`)} ${this.red(`-${file.removed}`)}`);
       this.line(
-        `${stat.files.length} file(s) changed, ${this.green(`+${stat.added}`)} ${this.red(`-${stat.removed}`)}`,
+        `${stat.files.length} file(s) changed, ${this.green(`+${stat.added}`)} ${this.red(`-${stat.removed}`)}${end.diffCut ? " (more: the diff was cut)" : ""}`,
       );
     }
-    const usage = result.record.usage;
+    const usage = end.usage;
     if (usage) {
       this.line(
         this.dim(
@@ -89,11 +124,10 @@ export class ReadableLog {
         ),
       );
     }
-    const status = result.status === "completed" ? this.green("completed") : this.red(result.status);
-    const reason = result.reason && !this.failuresShown.has(result.reason) ? `: ${result.reason}` : "";
-    this.line(`task ${result.record.id} ${status}${reason}`);
-    if (stat.files.length > 0)
-      this.line(this.dim(`review: quire diff ${result.record.id} · apply: quire apply ${result.record.id}`));
+    const status = end.status === "completed" ? this.green("completed") : this.red(end.status);
+    const reason = end.reason && !this.failuresShown.has(end.reason) ? `: ${end.reason}` : "";
+    this.line(`task ${end.id} ${status}${reason}`);
+    if (stat.files.length > 0) this.line(this.dim(`review: quire diff ${end.id} · apply: quire apply ${end.id}`));
   }
 
   private completed(item: Extract<QuireEvent, { type: "item.completed" }>["item"]): void {

@@ -11,7 +11,6 @@ import {
   resolveModelSettings,
   type SandboxBackendName,
 } from "@quire/core";
-import type { ExecFlags } from "../commands/exec.js";
 
 export interface ExecSettings {
   home: string;
@@ -26,6 +25,31 @@ export interface ExecSettings {
 }
 
 /** Flags over the config file in Quire's home over environment variables over defaults. */
+/** The flags of `quire exec` (and the run flags `quire serve` shares). */
+export interface ExecFlags {
+  json?: boolean;
+  mode: "code" | "ask" | "review";
+  provider?: string;
+  model?: string;
+  baseUrl?: string;
+  profile?: string;
+  sandbox?: SandboxBackendName;
+  image?: string;
+  cd?: string;
+  resume?: string;
+  env?: string;
+  maxTurns?: number;
+  maxTime?: number;
+  maxTokens?: number;
+  outputLastMessage?: string;
+  /** With a server (remote-exec.ts). */
+  server?: string;
+  ref?: string;
+  repo?: string;
+  attempts?: number;
+  detach?: boolean;
+}
+
 export async function resolveExecSettings(flags: ExecFlags): Promise<ExecSettings> {
   const home = quireHome();
   const config = await loadConfig(home);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type ScriptedModelServer, startScriptedModelServer } from "../testing/index.js";
+import { type ScriptedModelServer, startScriptedModelServer } from "@quire/testing";
 import { contextWindowFor, createModelClient, DEFAULT_CONTEXT_WINDOW, modelReadiness } from "./index.js";
 
 let server: ScriptedModelServer | undefined;

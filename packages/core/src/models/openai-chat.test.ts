@@ -6,7 +6,7 @@ import {
   sse,
   startCannedHttpServer,
   startScriptedModelServer,
-} from "../testing/index.js";
+} from "@quire/testing";
 import { createModelClient } from "./index.js";
 import type { ConversationItem, ModelSettings, ModelStreamEvent, ToolSpec } from "./types.js";
 

@@ -1,6 +1,6 @@
 /** Retries, refusals and aborts, for every provider, against the scripted server over real HTTP. */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type Script, type ScriptedModelServer, startScriptedModelServer } from "../testing/index.js";
+import { type Script, type ScriptedModelServer, startScriptedModelServer } from "@quire/testing";
 import { createModelClient } from "./index.js";
 import type { ModelClient, ModelRequest, ModelSettings, ModelStreamEvent, ProviderName } from "./types.js";
 

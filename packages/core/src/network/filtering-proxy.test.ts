@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { NetworkDecision } from "./decision.js";
 import { startFilteringProxy, type FilteringProxy, type FilteringProxyOptions } from "./filtering-proxy.js";
-import { startHttpEcho, startTcpEcho, tunnelViaProxy, viaProxy, type LocalServer } from "./test-servers.js";
+import { startHttpEcho, startTcpEcho, tunnelViaProxy, viaProxy, type LocalServer } from "@quire/testing";
 
 // No internet here: every ".test" name resolves to the host's loopback, where the upstreams listen.
 const resolve = async (host: string): Promise<string> => {

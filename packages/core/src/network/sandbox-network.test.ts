@@ -8,7 +8,7 @@ import { findBwrap } from "../sandbox/availability.js";
 import { createBwrapSandbox } from "../sandbox/bwrap.js";
 import { openAgentNetwork, type AgentNetwork } from "./agent-network.js";
 import type { NetworkDecision } from "./decision.js";
-import { startHttpEcho, startTcpEcho, type LocalServer } from "./test-servers.js";
+import { startHttpEcho, startTcpEcho, type LocalServer } from "@quire/testing";
 
 const bwrapPath = findBwrap();
 if (bwrapPath === null) throw new Error("these tests need bubblewrap: apt-get install bubblewrap");

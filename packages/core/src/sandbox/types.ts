@@ -1,9 +1,26 @@
 /** Isolation backends run one command at a time for the tools; see bwrap.ts and none.ts. */
 
-import type { ContainerOptions } from "./container.js";
+// The sandbox's own types and constants: every backend imports them, they import no backend.
 import type { LimitKind, SandboxResourceLimits } from "./limits.js";
 
 export type SandboxBackendName = "bwrap" | "none" | "container";
+
+/** HOME inside the sandbox: a fresh, empty tmpfs per command, so no dotfile or credential of the host shows. */
+export const SANDBOX_HOME = "/home/quire";
+
+/** PATH inside the sandbox: the host's system directories, seen read-only. */
+export const SANDBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/** Which container engine runs the commands, and in which image (pulled beforehand: see container.ts). */
+export interface ContainerOptions {
+  engine: "podman" | "docker";
+  image: string;
+}
+
+export const DEFAULT_CONTAINER: Readonly<ContainerOptions> = Object.freeze({
+  engine: "podman",
+  image: "docker.io/library/debian:bookworm-slim",
+});
 
 export interface SandboxPolicy {
   /** Absolute path of the task workspace; the only writable place besides a private /tmp. */

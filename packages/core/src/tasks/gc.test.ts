@@ -48,3 +48,31 @@ it("removes a fresh snapshot whose commit object is gone, and keeps a whole one"
   expect(existsSync(broken)).toBe(false);
   expect(existsSync(whole)).toBe(true);
 });
+
+it("removes the old scratch workspace a server's worker left (workspace.json), not one a live round uses", async () => {
+  const home = tempHome();
+  const day = 24 * 3600 * 1000;
+  const old = new Date(Date.now() - 3 * day).toISOString();
+  const folder = (id: string, note: Record<string, unknown>) => {
+    const taskDir = path.join(home, "tasks", id);
+    mkdirSync(path.join(taskDir, "repo"), { recursive: true });
+    writeFileSync(path.join(taskDir, "repo", "a.txt"), "work\n");
+    writeFileSync(
+      path.join(taskDir, "workspace.json"),
+      JSON.stringify({ baseCommit: "c", workspace: path.join(taskDir, "repo"), readOnlyPaths: [], ...note }),
+    );
+    return taskDir;
+  };
+  const finished = folder("attempt1", { status: "completed", updatedAt: old });
+  // Killed mid-round: "running", but its process is gone.
+  const orphaned = folder("attempt2", { status: "running", pid: 2 ** 22 + 1, updatedAt: old });
+  const live = folder("attempt3", { status: "running", pid: process.pid, updatedAt: old });
+  const fresh = folder("attempt4", { status: "completed", updatedAt: new Date().toISOString() });
+
+  const report = await collectGarbage({ home, snapshotTtlMs: day, taskRetentionMs: day });
+  expect(report.workspacesRemoved.sort()).toEqual([finished, orphaned].sort());
+  expect(existsSync(path.join(finished, "repo"))).toBe(false);
+  expect(existsSync(path.join(orphaned, "repo"))).toBe(false);
+  expect(existsSync(path.join(live, "repo"))).toBe(true);
+  expect(existsSync(path.join(fresh, "repo"))).toBe(true);
+});

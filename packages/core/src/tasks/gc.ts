@@ -5,7 +5,8 @@ import { removeDiskLayer } from "../sandbox/disk-layer.js";
 import { snapshotsRoot, type SnapshotMeta, WORKSPACE_DIR_PREFIX } from "../environments/snapshot.js";
 import { findBwrap } from "../sandbox/index.js";
 import { snapshotIsWhole } from "./snapshot-objects.js";
-import { LocalTaskStore } from "./store.js";
+import { LocalTaskStore, processAlive } from "./store.js";
+import { readWorkspaceNote, WORKSPACE_NOTE } from "./workspace-note.js";
 
 export interface GcOptions {
   home: string;
@@ -83,6 +84,39 @@ async function isWhole(dir: string): Promise<boolean> {
   return snapshotIsWhole({ backend, dir: path.join(dir, "snapshot"), ...meta }).catch(() => true);
 }
 
+interface TaskFolder {
+  id: string;
+  taskDir: string;
+  status: string;
+  updatedAt: string;
+}
+
+/**
+ * The task folders of this home: `quire exec`'s tasks (task.json) and the scratch workspaces a
+ * server's worker left (workspace.json; their records are in the server's database).
+ */
+async function taskWorkspaces(home: string): Promise<TaskFolder[]> {
+  const store = new LocalTaskStore(home);
+  const found: TaskFolder[] = (await store.list()).map((task) => ({
+    id: task.id,
+    taskDir: store.taskDir(task.id),
+    status: task.status,
+    updatedAt: task.updatedAt,
+  }));
+  const entries = await readdir(store.tasksDir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.isDirectory() || found.some((task) => task.id === entry.name)) continue;
+    const taskDir = path.join(store.tasksDir, entry.name);
+    const note = await readWorkspaceNote(taskDir);
+    if (!note) continue;
+    // A worker killed mid-round left "running": its workspace is free once its process is gone.
+    const running = note.status === "running" && note.pid !== undefined && processAlive(note.pid);
+    const updatedAt = note.updatedAt ?? (await stat(path.join(taskDir, WORKSPACE_NOTE))).mtime.toISOString();
+    found.push({ id: entry.name, taskDir, status: running ? "running" : "stopped", updatedAt });
+  }
+  return found;
+}
+
 async function ageMs(file: string, now: number): Promise<number> {
   return now - (await stat(file)).mtimeMs;
 }
@@ -108,11 +142,10 @@ export async function collectGarbage(options: GcOptions): Promise<GcReport> {
       if (!options.dryRun) await rm(dir, { recursive: true, force: true });
     }
   }
-  const store = new LocalTaskStore(options.home);
-  for (const task of await store.list()) {
+  for (const task of await taskWorkspaces(options.home)) {
     if (task.status === "running") continue;
     if (now - Date.parse(task.updatedAt) < options.taskRetentionMs) continue;
-    const taskDir = store.taskDir(task.id);
+    const taskDir = task.taskDir;
     const parts = ["repo", "upper", "work", "disk.img", "lower"].map((name) => path.join(taskDir, name));
     const present = await Promise.all(
       parts.map((part) =>

@@ -22,7 +22,7 @@ import {
   removeDiskLayer,
   unmountDiskLayer,
 } from "../sandbox/disk-layer.js";
-import type { ContainerOptions } from "../sandbox/container.js";
+import type { ContainerOptions } from "../sandbox/types.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 import { git } from "./git.js";
 import { gitInSandbox, workspaceTree } from "./sandboxed-git.js";
@@ -147,6 +147,7 @@ export async function prepareTaskWorkspace(options: PrepareOptions): Promise<Pre
         maxOutputBytes: environment.limits.outputBytes,
         signal: options.signal,
         itemId: options.nextItemId(),
+        nextItemId: options.nextItemId,
         emitItem: options.emitItem,
         redact: options.redact,
       });

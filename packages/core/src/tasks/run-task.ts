@@ -1,19 +1,13 @@
 import { realpath } from "node:fs/promises";
 import path from "node:path";
-import { type AgentLimits, closeDanglingCalls, runTurn } from "../agent/loop.js";
+import { closeDanglingCalls, runTurn } from "../agent/loop.js";
 import { type ConversationState, newConversation } from "../agent/conversation.js";
 import { createRedactor } from "../environments/redact.js";
-import type { SnapshotScope } from "../environments/snapshot.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
 import type { QuireEvent, TaskStatus } from "../events.js";
-import type { ModelClient, ModelStreamEvent } from "../models/types.js";
 import { openAgentNetwork } from "../network/index.js";
-import type { OutboundAllowance } from "../network/operator-allowance.js";
 import { RefusalReporter } from "../network/refusal-reporter.js";
 import { createSandbox } from "../sandbox/index.js";
-import type { ContainerOptions } from "../sandbox/container.js";
-import type { SandboxBackendName } from "../sandbox/types.js";
-import type { TaskMode } from "../tools/types.js";
 import {
   diskBudgetOf,
   inspectSource,
@@ -24,7 +18,9 @@ import {
 } from "./prepare.js";
 import { attachIntactWorkspace, RebuildError, rebuildWorkspace } from "./rebuild.js";
 import { LocalTaskStore, type TaskRecord } from "./store.js";
-import { buildPreamble, buildToolset, systemPromptFor } from "./task-setup.js";
+import type { TaskStore } from "./task-store.js";
+import { buildToolset } from "../tools/toolset.js";
+import { buildPreamble, systemPromptFor } from "./task-setup.js";
 import { redactedWorkspaceDiff } from "./diff-file.js";
 import {
   type Redactor,
@@ -35,72 +31,15 @@ import {
   withEnvironmentLimits,
 } from "./task-parts.js";
 
+import type { NewTaskOptions, TaskResult, TaskRunOptions } from "./task-options.js";
+
 export { defaultEnvironment } from "./task-parts.js";
-
-export interface TaskRunOptions {
-  home: string;
-  prompt: string;
-  /** Who sent the prompt, when a server knows; recorded on the round's `user_message` item. */
-  author?: string;
-  model: ModelClient;
-  sandbox: SandboxBackendName;
-  limits: AgentLimits;
-  contextWindow: number;
-  agentsMd?: { fallbackNames?: string[]; maxBytes?: number };
-  signal: AbortSignal;
-  /** Every event, after it is on disk. */
-  onEvent: (event: QuireEvent) => void;
-  /**
-   * Keeps a command's whole (redacted) output when its event's copy is cut; a server stores it
-   * with the task. Absent: it goes to the local task's `outputs/` directory.
-   */
-  onCommandOutput?: (taskId: string, itemId: string, output: string) => Promise<void>;
-  onModelEvent?: (event: ModelStreamEvent) => void;
-  /** Called once the task exists (id, workspace), before the model is called. */
-  onStarted?: (record: TaskRecord) => void;
-  /** Engine and image when `sandbox` is "container". */
-  container?: ContainerOptions;
-  /**
-   * Runs the workspace preparation (clone, setup, snapshot, mount); a server passes a gate that
-   * lets only a few run at once, so a burst of new tasks does not starve the running ones of CPU.
-   */
-  preparationGate?: (prepare: () => Promise<PreparedTask>) => Promise<PreparedTask>;
-  /** Private destinations the operator lets setup and maintenance reach (config.toml `[outbound]`). */
-  outbound?: OutboundAllowance;
-  /** Resolves the environment once the repository root is known; safe defaults when absent. */
-  environmentFor?: (sourceRoot: string) => Promise<EnvironmentForTask>;
-}
-
-/** The environment of a repository and its secret values (for setup only). */
-export interface EnvironmentForTask {
-  environment: ResolvedEnvironment;
-  secretValues: Record<string, string>;
-  /** Whose snapshots the task may reuse (LOCAL_SNAPSHOT_SCOPE for `quire exec`). */
-  snapshotScope: SnapshotScope;
-}
-
-export interface NewTaskOptions extends TaskRunOptions {
-  /** A directory inside the user's checkout; the agent starts in the same place in its copy. */
-  repo: string;
-  mode: TaskMode;
-  /** The task's id (a server passes its attempt id); a fresh one when absent. */
-  id?: string;
-  /** A commit (or any revision) of the repository to start from instead of HEAD. */
-  revision?: string;
-}
-
-export interface TaskResult {
-  record: TaskRecord;
-  status: TaskStatus;
-  finalMessage: string | null;
-  diff: string;
-  reason?: string;
-}
+export type { EnvironmentForTask, NewTaskOptions, TaskResult, TaskRunOptions } from "./task-options.js";
 
 /** Creates a task from the user's checkout at HEAD, prepares its environment, runs the first prompt. */
 export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
-  const store = new LocalTaskStore(options.home);
-  const id = options.id ?? store.newId();
+  const store = options.store ?? new LocalTaskStore(options.home);
+  const id = options.id ?? LocalTaskStore.newId();
   const record = newRecord(id, options);
   await store.create(record);
   const redactor: Redactor = { redact: (text) => text };
@@ -154,6 +93,7 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
       cwd,
       mode: options.mode,
       sandbox: options.sandbox,
+      network: environment.network,
       agentsMd: options.agentsMd,
     });
     state.items.push(...preamble);
@@ -172,7 +112,7 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
  * is intact, else in one rebuilt from the stored diff (rebuild.ts).
  */
 export async function resumeTask(options: TaskRunOptions & { id: string }): Promise<TaskResult> {
-  const store = new LocalTaskStore(options.home);
+  const store = options.store ?? new LocalTaskStore(options.home);
   const record = await store.load(options.id);
   if (record.status === "running") {
     throw new Error(`task ${record.id} is still running (or its process died); wait for it to finish`);
@@ -238,7 +178,7 @@ export async function resumeTask(options: TaskRunOptions & { id: string }): Prom
 
 /** A follow-up that could not get a workspace: the round fails, the task's stored diff stands. */
 async function failRoundKeepingResult(
-  store: LocalTaskStore,
+  store: TaskStore,
   record: TaskRecord,
   state: ConversationState,
   options: TaskRunOptions,
@@ -265,7 +205,7 @@ function emitUserMessage(emit: (event: QuireEvent) => void, state: ConversationS
 }
 
 async function runTaskTurn(
-  store: LocalTaskStore,
+  store: TaskStore,
   record: TaskRecord,
   state: ConversationState,
   cwd: string,
@@ -329,10 +269,7 @@ async function runTaskTurn(
     onModelEvent: options.onModelEvent,
     keepCommandOutput: {
       maxBytes: environment.limits.outputBytes,
-      save: (itemId, output) =>
-        options.onCommandOutput
-          ? options.onCommandOutput(record.id, itemId, redactor.redact(output))
-          : store.saveCommandOutput(record.id, itemId, redactor.redact(output)),
+      save: (itemId, output) => store.saveCommandOutput(record.id, itemId, redactor.redact(output)),
     },
   }).finally(async () => {
     await network.close();
@@ -355,7 +292,7 @@ async function runTaskTurn(
 }
 
 async function failBeforeTurn(
-  store: LocalTaskStore,
+  store: TaskStore,
   record: TaskRecord,
   state: ConversationState,
   options: TaskRunOptions,
@@ -371,7 +308,7 @@ async function failBeforeTurn(
 }
 
 async function finishTask(
-  store: LocalTaskStore,
+  store: TaskStore,
   record: TaskRecord,
   state: ConversationState,
   outcome: { status: TaskStatus; finalMessage: string | null; reason?: string },

@@ -3,55 +3,19 @@ import { appendFileSync, existsSync } from "node:fs";
 import { chmod, mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { ConversationState } from "../agent/conversation.js";
-import type { QuireEvent, TaskStatus, TaskUsage } from "../events.js";
-import type { ProviderName } from "../models/types.js";
-import type { SandboxBackendName } from "../sandbox/types.js";
-import type { TaskMode } from "../tools/types.js";
+import type { QuireEvent } from "../events.js";
+import type { TaskRecord, TaskStore } from "./task-store.js";
 
-export interface TaskRecord {
-  /** CPU seconds the task's sandboxed commands used, over all its turns (null: not measurable here). */
-  sandboxCpuSeconds?: number | null;
-  id: string;
-  mode: TaskMode;
-  /** Every prompt sent to the task: the first, then follow-ups. */
-  prompts: string[];
-  /** The user's checkout the task was made from. */
-  sourceRoot: string;
-  baseCommit: string;
-  branch: string;
-  /** The task's own checkout (under the task's folder). */
-  workspace: string;
-  /** The tree task diffs are taken against: the commit as the environment's setup left it. */
-  baseTree?: string;
-  /** The environment snapshot the workspace is a copy-on-write view of. */
-  snapshotDir?: string;
-  /** Whether the workspace is an overlayfs mount (mounted only while the task runs). */
-  overlay?: boolean;
-  /** The agent phase's network mode. */
-  network?: "off" | "allowlist" | "on";
-  readOnlyPaths: string[];
-  /** The user's checkout had uncommitted changes to tracked files, which the task does not see. */
-  sourceDirty?: boolean;
-  provider: ProviderName;
-  model: string;
-  sandbox: SandboxBackendName;
-  status: TaskStatus | "running";
-  /** The process running the task, while it runs: a record left "running" by a dead one is interrupted. */
-  pid?: number;
-  reason?: string;
-  finalMessage: string | null;
-  usage?: TaskUsage;
-  createdAt: string;
-  updatedAt: string;
-}
+export type { TaskRecord } from "./task-store.js";
 
 /**
+ * `quire exec`'s task store (a server keeps its tasks in its database instead).
  * Local tasks, one folder each under `<quire home>/tasks/<id>/`: task.json (the record),
  * events.jsonl (every event, appended as it happens), conversation.json (to resume),
  * diff.patch (the latest diff), outputs/<item>.txt (the whole output of a command whose event
  * kept only head and tail) and repo/ (the workspace).
  */
-export class LocalTaskStore {
+export class LocalTaskStore implements TaskStore {
   constructor(readonly home: string) {}
 
   get tasksDir(): string {
@@ -63,7 +27,7 @@ export class LocalTaskStore {
   }
 
   /** Sortable by creation time, short enough to type. */
-  newId(): string {
+  static newId(): string {
     return `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
   }
 
@@ -160,7 +124,7 @@ async function writeAtomically(file: string, content: string): Promise<void> {
   await rename(temp, file);
 }
 
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -13,9 +13,10 @@ import { LOCAL_SNAPSHOT_SCOPE } from "../environments/snapshot.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
 import type { QuireEvent } from "../events.js";
 import { detachDiskLayer, detachSnapshot, taskUpperDir } from "./prepare.js";
-import type { EnvironmentForTask, NewTaskOptions, TaskRunOptions } from "./run-task.js";
+import type { EnvironmentForTask, NewTaskOptions, TaskRunOptions } from "./task-options.js";
 import { stripSetIdBits } from "./setid.js";
-import type { LocalTaskStore, TaskRecord } from "./store.js";
+import type { TaskRecord } from "./store.js";
+import type { TaskStore } from "./task-store.js";
 
 /** Safe defaults, for a repository without an environment definition. */
 export function defaultEnvironment(): ResolvedEnvironment {
@@ -38,7 +39,7 @@ export function defaultEnvironment(): ResolvedEnvironment {
  * out: a preparation that failed after mounting (a failing maintenance script, a failed checkout)
  * has not recorded `overlay` yet, so the mount table is asked too.
  */
-export async function releaseWorkspace(store: LocalTaskStore, record: TaskRecord): Promise<void> {
+export async function releaseWorkspace(store: TaskStore, record: TaskRecord): Promise<void> {
   if (!record.workspace) return;
   const taskDir = store.taskDir(record.id);
   const mounted = await isMounted(path.join(taskDir, "repo"));
@@ -59,7 +60,7 @@ export async function environmentOf(options: TaskRunOptions, sourceRoot: string)
 
 /** Every event is redacted, then written to disk, then handed on: no secret value leaves the task. */
 export function eventSink(
-  store: LocalTaskStore,
+  store: TaskStore,
   record: TaskRecord,
   options: TaskRunOptions,
   redactor: Redactor,

@@ -1,6 +1,9 @@
 import type { z } from "zod";
 import type { ThreadItem } from "../events.js";
+import type { CommandOutputKeeper } from "../sandbox/command-item.js";
 import type { Sandbox } from "../sandbox/types.js";
+
+export type { CommandOutputKeeper } from "../sandbox/command-item.js";
 
 export type TaskMode = "code" | "ask";
 
@@ -26,12 +29,6 @@ export interface ToolContext {
   nextItemId(): string;
   /** Emits item.started / item.updated / item.completed. */
   emitItem(phase: "started" | "updated" | "completed", item: ThreadItem): void;
-}
-
-export interface CommandOutputKeeper {
-  maxBytes: number;
-  /** Stores the output of the command item `itemId`; resolves once it can be read back. */
-  save(itemId: string, output: string): Promise<void>;
 }
 
 export interface ToolResult {

@@ -1,8 +1,8 @@
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { LOCAL_USER_ID, LOCAL_WORKSPACE_ID } from "../storage/index.js";
-import { TEST_DIALECTS } from "../storage/test-databases.js";
-import { useTestRepos } from "../storage/test-hooks.js";
+import { TEST_DIALECTS } from "../../testing/databases.js";
+import { useTestRepos } from "../../testing/hooks.js";
 import { Accounts } from "./accounts.js";
 import { sha256 } from "./secrets.js";
 

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
-import { HttpError } from "../http/errors.js";
+import { HttpError } from "../errors.js";
 import { LOCAL_USER_ID, LOCAL_WORKSPACE_ID, normalizeEmail, type Repos, type User } from "../storage/index.js";
 import {
   resolveAuthOptions,
@@ -226,5 +226,16 @@ export class Accounts {
 
   async endSession(sessionId: string): Promise<void> {
     await this.repos.sessions.delete(sha256(sessionId));
+  }
+}
+
+/** What a request carries, set by the auth middleware (see principal.ts). */
+declare module "hono" {
+  interface ContextVariableMap {
+    accounts: Accounts;
+    identity: Identity | undefined;
+    principal: Principal | undefined;
+    /** The session cookie's value that authenticated the request, if one did; never logged. */
+    sessionId: string | undefined;
   }
 }

@@ -9,7 +9,7 @@
  * own, which only a session of that account can accept, and a single sign-on provider vouching for
  * the email later takes the account over from whoever set its password.
  */
-import { HttpError } from "../http/errors.js";
+import { HttpError } from "../errors.js";
 import type { Invitation, Repos, Role, User } from "../storage/index.js";
 import { hashPassword } from "./passwords.js";
 import { randomSecret, sha256, TOKEN_PREFIX } from "./secrets.js";

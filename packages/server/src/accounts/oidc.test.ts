@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApi, type TestApi } from "../http/test-api.js";
+import { startTestApi, type TestApi } from "../../testing/api.js";
 import { LOCAL_WORKSPACE_ID } from "../storage/index.js";
-import { TEST_DIALECTS } from "../storage/test-databases.js";
-import { ADMIN, ApiClient, sessionCookie } from "./test-clients.js";
-import { startTestOidcProvider, type TestOidcProvider, type TestOidcUser } from "./test-oidc-provider.js";
+import { TEST_DIALECTS } from "../../testing/databases.js";
+import { ADMIN, ApiClient, sessionCookie } from "../../testing/clients.js";
+import { startTestOidcProvider, type TestOidcProvider, type TestOidcUser } from "../../testing/oidc-provider.js";
 
 interface Me {
   via: string;

@@ -1,11 +1,11 @@
 /**
  * Who a request acts as. The auth middleware (http/auth-middleware.ts) sets `identity` (the user
  * and the credential) and, when the user belongs to a workspace, `principal` (that user in the
- * request's current workspace, with a role and scopes). Routes read them through these helpers.
+ * request's current workspace, with a role and scopes). Routes read them through these helpers;
+ * the request context's variables are declared beside the Accounts service (accounts.ts).
  */
 import type { Context } from "hono";
-import { HttpError } from "../http/errors.js";
-import type { Accounts } from "./accounts.js";
+import { HttpError } from "../errors.js";
 import { roleAtLeast, type Role, type Scope } from "./roles.js";
 
 export type AuthVia = "local" | "session" | "token";
@@ -31,16 +31,6 @@ export interface Principal {
   scopes: Scope[];
   via: AuthVia;
   tokenId: string | null;
-}
-
-declare module "hono" {
-  interface ContextVariableMap {
-    accounts: Accounts;
-    identity: Identity | undefined;
-    principal: Principal | undefined;
-    /** The session cookie's value that authenticated the request, if one did; never logged. */
-    sessionId: string | undefined;
-  }
 }
 
 /** The authenticated identity; 401 when there is none. */

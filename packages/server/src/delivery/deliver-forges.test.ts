@@ -5,8 +5,8 @@ import { inspect } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { git, makeRepo, writeFiles } from "../../../../test/helpers/repo.js";
 import { BranchExistsError, deliver, ForgeError, forgesFromEnv, PushError, type DeliverOptions } from "./index.js";
-import { startFakeGitHub, startFakeGitLab, type FakeForge } from "./test-forge-server.js";
-import { startGitHttpServer, type GitHttpServer } from "./test-git-http-server.js";
+import { startFakeGitHub, startFakeGitLab, type FakeForge } from "../../testing/forge-server.js";
+import { startGitHttpServer, type GitHttpServer } from "../../testing/git-http-server.js";
 
 const GITHUB_TOKEN = "ghp_TestToken0123456789abcdef";
 const GITLAB_TOKEN = "glpat-TestToken0123456789";

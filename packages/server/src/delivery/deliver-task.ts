@@ -5,12 +5,12 @@
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
-import type { ApiContext } from "../http/api-context.js";
-import { appendAndPublish } from "../http/event-hub.js";
+import { appendAndPublish, type EventHub } from "../events/event-hub.js";
 import type { Attempt, Task } from "../storage/index.js";
-import { blobStoreIn } from "../blobs/blob-store.js";
 import { wholeDiffOf } from "../tasks/diff-storage.js";
-import { openSource } from "../worker/repository-source.js";
+import { openSource, type SourceAccess } from "../sources/open-source.js";
+import type { ForgesConfig } from "./forges-config.js";
+import type { Author } from "./commit-diff.js";
 import { deliveryBranchName } from "./branch-name.js";
 import { deliver, type DeliverResult } from "./deliver.js";
 import { deliveryBody } from "./delivery-body.js";
@@ -41,13 +41,13 @@ export function firstLine(text: string): string {
 }
 
 export async function deliverTask(
-  ctx: Pick<ApiContext, "repos" | "hub" | "home" | "delivery" | "localSources">,
+  ctx: SourceAccess & { hub: EventHub; delivery: { author: Author; forges: ForgesConfig } },
   task: Task,
   attempt: Attempt,
   options: DeliverTaskOptions = {},
 ): Promise<TaskDelivery> {
   const { repos } = ctx;
-  const diff = await wholeDiffOf(attempt, blobStoreIn(ctx.home));
+  const diff = await wholeDiffOf(attempt, repos.blobs);
   if (diff.trim() === "")
     throw new NothingToDeliverError(`task ${task.id} changed nothing: there is nothing to deliver`);
   const repository = await repos.repositories.get(task.repositoryId);

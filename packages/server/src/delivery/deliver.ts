@@ -21,7 +21,8 @@ import { openPullRequest, type PullRequest } from "./pull-requests.js";
 import { checkBranchName, pushAuthorization, pushBranch } from "./push.js";
 import { updateDeliveredBranch } from "./update-branch.js";
 import { displayRemoteUrl, parseRemoteUrl, urlCredentials } from "./remote-url.js";
-import { basicAuthorization, credentialSecrets, type UrlCredentials } from "../worker/url-credentials.js";
+import type { UrlCredentials } from "../storage/index.js";
+import { basicAuthorization, credentialSecrets } from "../sources/url-credentials.js";
 
 export interface DeliverOptions {
   /** The repository the task ran against (a path on this machine); only read. */

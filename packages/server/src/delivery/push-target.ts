@@ -8,8 +8,8 @@
  *   member who registered the path (under the operator's roots) does not control it;
  * - a local path on a single-user server: its `origin`, as `quire apply` users expect.
  */
-import { isGitUrl } from "../worker/sources.js";
-import type { LocalSourcePolicy } from "../worker/local-source-policy.js";
+import { isGitUrl } from "../sources/sources.js";
+import type { LocalSourcePolicy } from "../sources/local-source-policy.js";
 
 export function pushTargetOf(
   repository: { source: string },

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { git, makeRepo, writeFiles } from "../../../../test/helpers/repo.js";
 import { BranchMovedError, deliver, forgesFromEnv, type DeliverOptions, type DeliverResult } from "./index.js";
-import { startFakeGitHub, startFakeGitLab, type FakeForge } from "./test-forge-server.js";
+import { startFakeGitHub, startFakeGitLab, type FakeForge } from "../../testing/forge-server.js";
 
 const GITHUB_TOKEN = "ghp_TestToken0123456789abcdef";
 const GITLAB_TOKEN = "glpat-TestToken0123456789";

@@ -12,10 +12,10 @@ import type { ReviewResult } from "@quire/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { git, makeRepo, writeFiles } from "../../../../test/helpers/repo.js";
 import { forgesFromEnv } from "../delivery/index.js";
-import { startTestApi, type TestApi } from "../http/test-api.js";
+import { startTestApi, type TestApi } from "../../testing/api.js";
 import type { Repository } from "../storage/index.js";
 import { syncTaskStatus } from "../tasks/status.js";
-import { startTestForge, type TestForge } from "./test-forges.js";
+import { startTestForge, type TestForge } from "../../testing/forges.js";
 
 const review: ReviewResult = {
   findings: [

@@ -12,9 +12,8 @@ import { chosenAttempt } from "../http/task-view.js";
 import { ACTIVE_STATUSES, type Attempt, type ForgeTrigger, type NewForgeTrigger, type Task } from "../storage/index.js";
 import { forgeClient, type ForgeClient } from "./client.js";
 import { prepareReview } from "./review-comments.js";
-import { bounded, doneComment, linkCitations, replies, unmention } from "./replies.js";
+import { bounded, doneComment, linkCitations, replies, taskUrl, unmention } from "./replies.js";
 import type { ForgeContext } from "./settings.js";
-import { taskUrl } from "./handle-comment.js";
 
 const VERIFICATION: Record<string, string> = {
   verified: "the repository's checks passed",

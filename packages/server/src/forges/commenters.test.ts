@@ -10,12 +10,12 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeRepo } from "../../../../test/helpers/repo.js";
-import { MULTI_USER } from "../accounts/test-clients.js";
+import { MULTI_USER } from "../../testing/clients.js";
 import { forgesFromEnv } from "../delivery/index.js";
-import { startTestApi, type TestApi } from "../http/test-api.js";
+import { startTestApi, type TestApi } from "../../testing/api.js";
 import type { Repository } from "../storage/index.js";
-import { startTestForge, type FakeForgeUser, type TestForge } from "./test-forges.js";
-import { commentEvent, sendWebhook } from "./test-webhooks.js";
+import { startTestForge, type FakeForgeUser, type TestForge } from "../../testing/forges.js";
+import { commentEvent, sendWebhook } from "../../testing/webhooks.js";
 
 const SECRET = "s3cret";
 const TOKEN = "tok";

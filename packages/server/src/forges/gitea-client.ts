@@ -1,8 +1,8 @@
 /** The forge client for Gitea and Forgejo, over their REST API (`/api/v1`). */
 import type { ForgeTarget } from "../delivery/forges-config.js";
 import { giteaRequest } from "../delivery/forge-http.js";
-import type { ForgeClient, PullRequestInfo } from "./client.js";
-import { encodePath, lineAnchor } from "./client.js";
+import type { ForgeClient, PullRequestInfo } from "./client-types.js";
+import { encodePath, lineAnchor } from "./client-types.js";
 
 const WRITE_PERMISSIONS = new Set(["owner", "admin", "write"]);
 

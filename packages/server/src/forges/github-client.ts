@@ -1,8 +1,8 @@
 /** The forge client for GitHub (and GitHub Enterprise Server), through Octokit. */
 import { Octokit } from "@octokit/rest";
 import type { ForgeTarget } from "../delivery/forges-config.js";
-import type { ForgeClient, PullRequestInfo } from "./client.js";
-import { encodePath, lineAnchor } from "./client.js";
+import type { ForgeClient, PullRequestInfo } from "./client-types.js";
+import { encodePath, lineAnchor } from "./client-types.js";
 
 const WRITE_PERMISSIONS = new Set(["admin", "maintain", "write"]);
 

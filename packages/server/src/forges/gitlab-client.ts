@@ -4,8 +4,8 @@
  */
 import type { ForgeTarget } from "../delivery/forges-config.js";
 import { gitlabRequest } from "../delivery/forge-http.js";
-import type { ForgeClient, PullRequestInfo } from "./client.js";
-import { encodePath, lineAnchor } from "./client.js";
+import type { ForgeClient, PullRequestInfo } from "./client-types.js";
+import { encodePath, lineAnchor } from "./client-types.js";
 
 /** GitLab's Developer role: may push branches. */
 const DEVELOPER_ACCESS = 30;

@@ -10,17 +10,13 @@ import { appendAudit } from "../accounts/audit.js";
 import { forgeClient, type ForgeClient } from "./client.js";
 import { commenterFor } from "./commenters.js";
 import { readMention, type Mention } from "./mentions.js";
-import { replies } from "./replies.js";
+import { replies, taskUrl } from "./replies.js";
 import type { ForgeContext } from "./settings.js";
 import { followUpFromForge, reviewModeAvailable, startForgeTask, type ForgeActor } from "./start-task.js";
 import type { CommentEvent } from "./webhook-events.js";
 import type { ForgeAnswers } from "./answers.js";
 
 export type CommentOutcome = "ignored" | "refused" | "not_allowed" | "started" | "followed_up" | "declined";
-
-export function taskUrl(base: string, taskId: string): string {
-  return `${base.replace(/\/+$/, "")}/tasks/${encodeURIComponent(taskId)}`;
-}
 
 /** The task that delivered to this pull request, if Quire opened it. */
 async function taskOfPullRequest(

@@ -62,3 +62,8 @@ export function linkCitations(text: string, link: (path: string, start: number, 
     return `[\`${label}\`](${link(path, Number(start), end ? Number(end) : undefined)})`;
   });
 }
+
+/** The task's page in the web app. */
+export function taskUrl(base: string, taskId: string): string {
+  return `${base.replace(/\/+$/, "")}/tasks/${encodeURIComponent(taskId)}`;
+}

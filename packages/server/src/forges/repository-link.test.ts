@@ -10,8 +10,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeRepo } from "../../../../test/helpers/repo.js";
 import { forgesFromEnv } from "../delivery/index.js";
-import { startGitHttpServer, type GitHttpServer } from "../delivery/test-git-http-server.js";
-import { postJson, startTestApi, type TestApi } from "../http/test-api.js";
+import { startGitHttpServer, type GitHttpServer } from "../../testing/git-http-server.js";
+import { postJson, startTestApi, type TestApi } from "../../testing/api.js";
 
 interface RepositoryJson {
   id: string;

@@ -13,7 +13,7 @@ import { git, makeRepo, writeFiles } from "../../../../test/helpers/repo.js";
 import { forgesFromEnv, type ForgeKindName } from "../delivery/index.js";
 import { postReviewResult } from "./answers.js";
 import { forgeClient } from "./client.js";
-import { startTestForge, type TestForge } from "./test-forges.js";
+import { startTestForge, type TestForge } from "../../testing/forges.js";
 
 const TOKEN = "review-token";
 const lines = (count: number, changed: number) =>

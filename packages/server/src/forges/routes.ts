@@ -8,7 +8,7 @@
 import type { Context, Hono } from "hono";
 import type { ForgeKindName } from "../delivery/forges-config.js";
 import { FORGE_ENV } from "../delivery/forges-config.js";
-import { HttpError } from "../http/errors.js";
+import { HttpError } from "../errors.js";
 import type { ForgeAnswers } from "./answers.js";
 import { autoReview } from "./auto-review.js";
 import { handleComment } from "./handle-comment.js";

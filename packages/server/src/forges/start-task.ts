@@ -1,17 +1,16 @@
 /**
- * Starting a task or a follow-up for a forge comment, as POST /api/tasks and POST
- * /api/tasks/{id}/messages do for a person: the plan's admission first (a refusal is returned, not
- * thrown, so it can be told on the forge), then the task, its audit entry and its queueing.
+ * Starting a task or a follow-up for a forge comment through the task service, as POST /api/tasks
+ * and POST /api/tasks/{id}/messages do for a person: the plan's admission first (a refusal is
+ * returned, not thrown, so it can be told on the forge), then the task and its audit entry.
  */
 import type { TaskMode } from "@quire/core";
 import { appendAudit } from "../accounts/audit.js";
 import type { ApiContext } from "../http/api-context.js";
 import { createTaskBody } from "../http/schemas.js";
-import { admit, linkAdmission, plansConfigSource, refund, resolvePlan, type Refusal } from "../plans/index.js";
-import { ACTIVE_STATUSES, type AdmissionKind, type Repository, type Task } from "../storage/index.js";
+import { admit, plansConfigSource, resolvePlan, type Refusal } from "../plans/index.js";
+import type { AdmissionKind, Repository, Task } from "../storage/index.js";
 import { chosenAttempt } from "../http/task-view.js";
-import { openSource } from "../worker/repository-source.js";
-import { isGitUrl, resolveRef } from "../worker/sources.js";
+import { createTask, followUp } from "../tasks/service.js";
 
 /** Who a forge comment acts as: a Quire user in the repository's workspace. */
 export interface ForgeActor {
@@ -59,26 +58,20 @@ export async function startForgeTask(
   if (input.mode === "review" && !reviewModeAvailable) throw new Error("review mode is not available on this server");
   const admitted = await admitFor(ctx, actor, { kind: "task", model: null });
   if (isRefusal(admitted)) return { refusal: admitted };
-  let created: Awaited<ReturnType<typeof ctx.repos.tasks.create>>;
-  try {
-    const dir = await openSource(ctx, input.repository);
-    const baseCommit = await resolveRef(dir, input.ref, isGitUrl(input.repository.source));
-    created = await ctx.repos.tasks.create({
-      repositoryId: input.repository.id,
+  const created = await createTask(
+    ctx,
+    input.repository,
+    {
       ref: input.ref,
-      baseCommit,
       // A mode the type does not know yet ("review") is only passed when the API accepts it (above).
       mode: input.mode as TaskMode,
       prompt: input.prompt,
       attempts: 1,
       workspaceId: actor.workspaceId,
       createdBy: actor.userId,
-    });
-  } catch (error) {
-    if (admitted) await refund(ctx.repos, admitted.admissionId);
-    throw error;
-  }
-  if (admitted) await linkAdmission(ctx.repos, admitted.admissionId, created.task.id);
+    },
+    admitted?.admissionId ?? null,
+  );
   await appendAudit(ctx.repos, {
     workspaceId: actor.workspaceId,
     actorUserId: actor.userId,
@@ -87,12 +80,6 @@ export async function startForgeTask(
     target: created.task.id,
     details: { mode: input.mode, attempts: 1, repositoryId: input.repository.id, via: actor.forge, login: actor.login },
   });
-  ctx.metrics.tasksCreated.inc({ mode: input.mode });
-  ctx.logger.info(
-    { taskId: created.task.id, mode: input.mode, forge: actor.forge },
-    "task created from a forge comment",
-  );
-  await ctx.dispatcher?.enqueue(created.attempts.map((attempt) => attempt.id));
   return { task: created.task };
 }
 
@@ -107,12 +94,7 @@ export async function followUpFromForge(
   if (!attempt) throw new Error(`task ${task.id} has no attempt to continue`);
   const admitted = await admitFor(ctx, actor, { kind: "follow_up", taskId: task.id, model: task.model });
   if (isRefusal(admitted)) return { refusal: admitted };
-  const message = await ctx.repos.messages.add({
-    taskId: task.id,
-    attemptId: attempt.id,
-    text,
-    authorId: actor.userId,
-  });
+  const message = await followUp(ctx, task, attempt, { text, authorId: actor.userId });
   await appendAudit(ctx.repos, {
     workspaceId: actor.workspaceId,
     actorUserId: actor.userId,
@@ -121,10 +103,5 @@ export async function followUpFromForge(
     target: task.id,
     details: { attemptId: attempt.id, messageId: message.id, via: actor.forge, login: actor.login },
   });
-  if (!ACTIVE_STATUSES.includes(attempt.status) && (await ctx.repos.attempts.requeue(attempt.id))) {
-    await ctx.repos.tasks.reopen(task.id);
-    await ctx.dispatcher?.enqueue([attempt.id]);
-    ctx.hub.publish(task.id);
-  }
   return { ok: true };
 }

@@ -12,11 +12,11 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeRepo } from "../../../../test/helpers/repo.js";
 import { forgesFromEnv, type ForgeKindName, type ForgesConfigInput } from "../delivery/index.js";
-import { postJson, startTestApi, type TestApi } from "../http/test-api.js";
-import { TEST_DIALECTS } from "../storage/test-databases.js";
-import { startTestForge, type FakeForgeUser, type TestForge } from "./test-forges.js";
+import { postJson, startTestApi, type TestApi } from "../../testing/api.js";
+import { TEST_DIALECTS } from "../../testing/databases.js";
+import { startTestForge, type FakeForgeUser, type TestForge } from "../../testing/forges.js";
 import { reviewModeAvailable } from "./start-task.js";
-import { commentEvent, sendWebhook, webhookHeaders } from "./test-webhooks.js";
+import { commentEvent, sendWebhook, webhookHeaders } from "../../testing/webhooks.js";
 
 const SECRET = "webhook-secret-for-tests";
 const TOKEN = "forge-token-for-tests";

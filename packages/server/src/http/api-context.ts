@@ -4,10 +4,10 @@ import type { Logger } from "pino";
 import type { ForgesConfig } from "../delivery/index.js";
 import type { AdmissionSettings } from "./admission.js";
 import type { Repos } from "../storage/index.js";
-import type { LocalSourcePolicy } from "../worker/local-source-policy.js";
-import type { Dispatcher } from "../worker/pool.js";
-import type { EventHub } from "./event-hub.js";
-import type { Metrics } from "./metrics.js";
+import type { LocalSourcePolicy } from "../sources/local-source-policy.js";
+import type { Dispatcher } from "../tasks/service.js";
+import type { EventHub } from "../events/event-hub.js";
+import type { Metrics } from "../metrics.js";
 
 export interface DeliverySettings {
   author: { name: string; email: string };

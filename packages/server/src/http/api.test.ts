@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_DIALECTS } from "../storage/test-databases.js";
+import { TEST_DIALECTS } from "../../testing/databases.js";
 import { makeRepo } from "../../../../test/helpers/repo.js";
-import { postJson, startTestApi, type TestApi } from "./test-api.js";
+import { postJson, startTestApi, type TestApi } from "../../testing/api.js";
 
 interface Json {
   [key: string]: unknown;

@@ -10,13 +10,14 @@ import type { SignInLimits } from "../accounts/sign-in-limits.js";
 import type { Repos } from "../storage/index.js";
 import { forgesFromEnv } from "../delivery/index.js";
 import { admissionSettings } from "./admission.js";
-import { LocalSourceRefusedError } from "../worker/local-source-policy.js";
-import type { Dispatcher } from "../worker/pool.js";
+import { LocalSourceRefusedError } from "../sources/local-source-policy.js";
+import type { Dispatcher } from "../tasks/service.js";
 import type { ApiContext, DeliverySettings } from "./api-context.js";
 import { authMiddleware } from "./auth-middleware.js";
-import { HttpError, errorResponse } from "./errors.js";
-import { EventHub } from "./event-hub.js";
-import { createMetrics, type Metrics } from "./metrics.js";
+import { HttpError } from "../errors.js";
+import { errorResponse } from "./errors.js";
+import { EventHub } from "../events/event-hub.js";
+import { createMetrics, type Metrics } from "../metrics.js";
 import { openApiDocument } from "./openapi.js";
 import { routeLabel } from "./route-label.js";
 import { securityHeaders } from "./security-headers.js";
@@ -34,6 +35,7 @@ import { taskRoutes } from "./routes/tasks.js";
 import { tokenRoutes } from "./routes/tokens.js";
 import { usageRoutes } from "./routes/usage.js";
 import { webAppRoutes } from "./routes/web-app.js";
+import { mcpRoutes } from "../mcp/http-endpoint.js";
 import { workspaceRoutes } from "./routes/workspaces.js";
 
 // For `quire serve` (through the package's index): the auth options and the bind check.
@@ -118,7 +120,10 @@ export function createApp(options: AppOptions): QuireApp {
 
   // Before every /api route: each one sees who is asking (accounts/principal.ts).
   const accounts = new Accounts({ repos, auth: options.auth, logger, signInLimits: options.signInLimits });
-  app.use("/api/*", authMiddleware(accounts));
+  const authenticate = authMiddleware(accounts);
+  app.use("/api/*", authenticate);
+  // MCP clients authenticate like API clients (mcp/http-endpoint.ts).
+  app.use("/mcp", authenticate);
 
   app.get("/healthz", async (c) => {
     try {
@@ -169,6 +174,7 @@ export function createApp(options: AppOptions): QuireApp {
   forgeRoutes(app, forgeContext, forgeAnswers);
   // Tasks started from comments before a restart are answered when they end.
   void forgeAnswers.resume().catch((error: unknown) => logger.error({ err: error }, "resuming forge answers failed"));
+  mcpRoutes(app);
   if (options.staticDir) webAppRoutes(app, options.staticDir);
 
   return Object.assign(app, { hub, metrics, forgeAnswers });

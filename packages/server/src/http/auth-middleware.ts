@@ -10,7 +10,7 @@ import { isLoopbackHost } from "../accounts/auth-options.js";
 import { sessionIdsFrom } from "../accounts/cookies.js";
 import type { Identity } from "../accounts/principal.js";
 import { constantTimeEqual } from "../accounts/secrets.js";
-import { HttpError } from "./errors.js";
+import { HttpError } from "../errors.js";
 
 export const CSRF_HEADER = "x-csrf-token";
 export const WORKSPACE_HEADER = "x-quire-workspace";

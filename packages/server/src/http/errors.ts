@@ -1,22 +1,7 @@
 /** JSON errors: `{ error: { message, issues? } }`, with zod issues turned into path + message. */
 import type { Context } from "hono";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { HttpError } from "../errors.js";
 import type { z } from "zod";
-
-export interface Issue {
-  path: string;
-  message: string;
-}
-
-export class HttpError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    message: string,
-    readonly issues?: Issue[],
-  ) {
-    super(message);
-  }
-}
 
 export function errorResponse(c: Context, error: HttpError): Response {
   const body = error.issues ? { message: error.message, issues: error.issues } : { message: error.message };

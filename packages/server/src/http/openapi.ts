@@ -51,6 +51,16 @@ export function openApiDocument(): JsonObject {
         },
       },
       "/api/openapi.json": { get: { summary: "This document", responses: { "200": ok("OpenAPI 3.1.") } } },
+      "/mcp": {
+        post: {
+          summary: "Quire's MCP tools over streamable HTTP (stateless; JSON-RPC in, JSON out)",
+          description:
+            "The Model Context Protocol endpoint: create_task, wait_for_task, get_task, get_task_diff, " +
+            "send_follow_up, deliver_task, list_tasks, list_repositories. Authenticated like /api: a token, " +
+            "or a session with its CSRF token (401 without credentials on a multi-user server).",
+          responses: { "200": ok("A JSON-RPC response."), "401": ok("No credentials.") },
+        },
+      },
       "/api/model-status": {
         get: {
           summary: "Whether this server's workers can call their model (its API key is set)",

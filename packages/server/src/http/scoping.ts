@@ -6,7 +6,7 @@
 import type { Context } from "hono";
 import { requireScope, type Scope } from "../accounts/index.js";
 import type { Environment, Repos, Repository, Task } from "../storage/index.js";
-import { HttpError } from "./errors.js";
+import { HttpError } from "../errors.js";
 
 export async function taskFor(c: Context, repos: Repos, scope: Scope): Promise<Task> {
   const principal = requireScope(c, scope);

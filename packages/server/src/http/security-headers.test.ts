@@ -7,8 +7,8 @@ import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MULTI_USER } from "../accounts/test-clients.js";
-import { startTestApi, type TestApi } from "./test-api.js";
+import { MULTI_USER } from "../../testing/clients.js";
+import { startTestApi, type TestApi } from "../../testing/api.js";
 
 const PATHS = [
   "/healthz",

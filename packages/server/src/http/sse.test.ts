@@ -1,8 +1,8 @@
 import type { QuireEvent } from "@quire/core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { TEST_DIALECTS } from "../storage/test-databases.js";
-import { appendAndPublish } from "./event-hub.js";
-import { readSse, startTestApi, type SseMessage, type TestApi } from "./test-api.js";
+import { TEST_DIALECTS } from "../../testing/databases.js";
+import { appendAndPublish } from "../events/event-hub.js";
+import { readSse, startTestApi, type SseMessage, type TestApi } from "../../testing/api.js";
 
 const message = (text: string): QuireEvent => ({
   type: "item.completed",

@@ -6,8 +6,9 @@ import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { Logger } from "pino";
 import { ACTIVE_STATUSES, type Repos, type StoredEvent, type Task } from "../storage/index.js";
-import { HttpError, parseOr400 } from "./errors.js";
-import type { EventHub } from "./event-hub.js";
+import { HttpError } from "../errors.js";
+import { parseOr400 } from "./errors.js";
+import type { EventHub } from "../events/event-hub.js";
 import { eventCursor } from "./schemas.js";
 
 export interface SseOptions {

@@ -2,8 +2,8 @@ import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { createRepos, type Database, type Repos } from "../storage/index.js";
-import { testPostgresUrl, TEST_DIALECTS } from "../storage/test-databases.js";
-import { useTestRepos } from "../storage/test-hooks.js";
+import { testPostgresUrl, TEST_DIALECTS } from "../../testing/databases.js";
+import { useTestRepos } from "../../testing/hooks.js";
 import {
   admit,
   CONCURRENCY_RETRY_AFTER_SECONDS,
@@ -13,7 +13,7 @@ import {
   SETTLE_MS,
   type Refusal,
 } from "./admission.js";
-import { testPlan } from "./test-plans.js";
+import { testPlan } from "../../testing/plans.js";
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;

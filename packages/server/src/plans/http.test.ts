@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorResponse, HttpError } from "../http/errors.js";
+import { HttpError } from "../errors.js";
+import { errorResponse } from "../http/errors.js";
 import { startServer, type RunningServer } from "../http/server.js";
 import type { Refusal } from "./admission.js";
 import { currentUserId, currentWorkspaceId, refusalResponse } from "./http.js";

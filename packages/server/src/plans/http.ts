@@ -4,7 +4,7 @@
  * (single-user mode) they are the local workspace and user. Swap `principalOf` to change that.
  */
 import type { Context } from "hono";
-import { HttpError } from "../http/errors.js";
+import { HttpError } from "../errors.js";
 import { LOCAL_USER_ID, LOCAL_WORKSPACE_ID } from "../storage/index.js";
 import type { Refusal } from "./admission.js";
 

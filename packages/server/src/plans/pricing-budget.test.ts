@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { TEST_DIALECTS } from "../storage/test-databases.js";
-import { useTestRepos } from "../storage/test-hooks.js";
+import { TEST_DIALECTS } from "../../testing/databases.js";
+import { useTestRepos } from "../../testing/hooks.js";
 import { budgetFor, checkBudget } from "./budget.js";
 import { parsePlansConfig } from "./config.js";
 import { meterAndCheck, recordAttemptUsage } from "./metering.js";
 import { costFor, costOf } from "./pricing.js";
-import { testPlan } from "./test-plans.js";
+import { testPlan } from "../../testing/plans.js";
 
 const price = { model: "m*", input: 2, cachedInput: 0.5, output: 8 };
 const usage = (input: number, cached: number, output: number, reasoning = 0, calls = 1) => ({

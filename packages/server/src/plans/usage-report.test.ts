@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AttemptUsage } from "../storage/index.js";
-import { TEST_DIALECTS } from "../storage/test-databases.js";
-import { useTestRepos } from "../storage/test-hooks.js";
+import { TEST_DIALECTS } from "../../testing/databases.js";
+import { useTestRepos } from "../../testing/hooks.js";
 import { usageReport } from "./usage-report.js";
 
 const JAN = (day: number) => new Date(Date.UTC(2026, 0, day, 12));

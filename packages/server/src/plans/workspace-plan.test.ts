@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { TEST_DIALECTS } from "../storage/test-databases.js";
-import { useTestRepos } from "../storage/test-hooks.js";
+import { TEST_DIALECTS } from "../../testing/databases.js";
+import { useTestRepos } from "../../testing/hooks.js";
 import { parsePlansConfig } from "./config.js";
 import { assignPlan, PlanAssignmentError, resolvePlan } from "./workspace-plan.js";
 

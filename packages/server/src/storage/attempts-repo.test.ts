@@ -1,7 +1,7 @@
 import type { TaskUsage } from "@quire/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRepos, type Repos } from "./index.js";
-import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "./test-databases.js";
+import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "../../testing/databases.js";
 
 const T0 = new Date("2030-01-01T00:00:00Z");
 const at = (ms: number) => new Date(T0.getTime() + ms);

@@ -78,12 +78,31 @@ export class AttemptsRepo {
    * After each round: its diff and the conversation so far, so that any later follow-up can go
    * on from them when the workspace (or the worker's whole home) is gone.
    */
-  async saveRound(id: string, round: { diff: string; conversation: string }): Promise<void> {
+  async saveRound(
+    id: string,
+    round: { diff: string; diffBlob: string | null; diffBytes: number | null; conversation?: string },
+  ): Promise<void> {
     await this.db
       .updateTable("attempts")
-      .set({ diff: round.diff, conversation: round.conversation })
+      .set({
+        diff: round.diff,
+        diff_blob: round.diffBlob,
+        diff_bytes: round.diffBytes,
+        ...(round.conversation !== undefined ? { conversation: round.conversation } : {}),
+      })
       .where("id", "=", id)
       .execute();
+  }
+
+  /** Whether a round of the attempt was stored (its conversation): a worker then continues it. */
+  async hasStoredRound(id: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom("attempts")
+      .select("id")
+      .where("id", "=", id)
+      .where("conversation", "is not", null)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   /** The conversation stored by the latest round (JSON text), if any. */

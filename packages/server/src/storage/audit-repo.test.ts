@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
-import { TEST_DIALECTS } from "./test-databases.js";
-import { useTestRepos } from "./test-hooks.js";
+import { TEST_DIALECTS } from "../../testing/databases.js";
+import { useTestRepos } from "../../testing/hooks.js";
 
 describe.each(TEST_DIALECTS)("audit log on %s", (dialect) => {
   const t = useTestRepos(dialect);

@@ -4,7 +4,7 @@ import path from "node:path";
 import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase, redact, sqlitePath } from "./database.js";
-import { testPostgresUrl } from "./test-databases.js";
+import { testPostgresUrl } from "../../testing/databases.js";
 
 describe("choosing the database", () => {
   const home = path.join(os.tmpdir(), "quire-home");

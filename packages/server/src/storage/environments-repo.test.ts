@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createRepos } from "./index.js";
 import { SecretCipher } from "./secret-cipher.js";
-import { TEST_DIALECTS } from "./test-databases.js";
-import { useTestRepos } from "./test-hooks.js";
+import { TEST_DIALECTS } from "../../testing/databases.js";
+import { useTestRepos } from "../../testing/hooks.js";
 
 describe.each(TEST_DIALECTS)("repositories and environments on %s", (dialect) => {
   const t = useTestRepos(dialect);

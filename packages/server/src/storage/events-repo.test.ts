@@ -1,7 +1,7 @@
 import type { QuireEvent } from "@quire/core";
 import { describe, expect, it } from "vitest";
-import { TEST_DIALECTS } from "./test-databases.js";
-import { useTestRepos } from "./test-hooks.js";
+import { TEST_DIALECTS } from "../../testing/databases.js";
+import { useTestRepos } from "../../testing/hooks.js";
 
 const message = (text: string): QuireEvent => ({
   type: "item.completed",

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRepos, type Repos } from "./index.js";
 import { KEEP_DELIVERIES_MS } from "./forges-repo.js";
-import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "./test-databases.js";
+import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "../../testing/databases.js";
 
 describe.each(TEST_DIALECTS)("forge deliveries on %s", (dialect) => {
   let database: TestDatabase;

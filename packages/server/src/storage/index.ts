@@ -3,6 +3,7 @@ import type { StorageDatabase } from "./database.js";
 import { ApiTokensRepo } from "./api-tokens-repo.js";
 import { AttemptsRepo } from "./attempts-repo.js";
 import { AuditRepo } from "./audit-repo.js";
+import { BlobsRepo } from "./blobs-repo.js";
 import { EnvironmentsRepo } from "./environments-repo.js";
 import { EventsRepo } from "./events-repo.js";
 import { ForgesRepo } from "./forges-repo.js";
@@ -23,6 +24,7 @@ export * from "./accounts-schema.js";
 export * from "./api-tokens-repo.js";
 export * from "./attempts-repo.js";
 export * from "./audit-repo.js";
+export * from "./blobs-repo.js";
 export * from "./database.js";
 export * from "./environments-repo.js";
 export * from "./events-repo.js";
@@ -52,6 +54,7 @@ export interface Repos {
   attempts: AttemptsRepo;
   messages: MessagesRepo;
   commandOutputs: CommandOutputsRepo;
+  blobs: BlobsRepo;
   events: EventsRepo;
   users: UsersRepo;
   workspaces: WorkspacesRepo;
@@ -83,6 +86,7 @@ export function createRepos(database: ReposDatabase): Repos {
     attempts: new AttemptsRepo(db, dialect),
     messages: new MessagesRepo(db),
     commandOutputs: new CommandOutputsRepo(db),
+    blobs: new BlobsRepo(db),
     events: new EventsRepo(db, dialect),
     users: new UsersRepo(db),
     workspaces: new WorkspacesRepo(db, dialect),

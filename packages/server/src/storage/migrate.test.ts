@@ -2,7 +2,7 @@ import { Migrator, NO_MIGRATIONS, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateToLatest } from "./migrate.js";
 import { migrationProvider } from "./migrations/index.js";
-import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "./test-databases.js";
+import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "../../testing/databases.js";
 
 describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
   let database: TestDatabase;
@@ -27,6 +27,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       ["0010-repository-removal", "Success"],
       ["0012-rounds-with-the-task", "Success"],
       ["0019-blobs", "Success"],
+      ["0020-blobs-in-database", "Success"],
       ["0030-forges", "Success"],
     ]);
     expect(await migrateToLatest(database.db)).toEqual([]);
@@ -37,6 +38,8 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       "api_tokens",
       "attempts",
       "audit_log",
+      "blob_chunks",
+      "blobs",
       "command_outputs",
       "environment_secrets",
       "environments",

@@ -1,10 +1,15 @@
 import type { Kysely, Selectable } from "kysely";
-import type { UrlCredentials } from "../worker/url-credentials.js";
 import { LOCAL_WORKSPACE_ID } from "./accounts-schema.js";
 import { ACTIVE_STATUSES } from "./tasks-repo.js";
 import type { SecretCipher, SecretRow } from "./secret-cipher.js";
 import type { Database, RepositoriesTable } from "./schema.js";
 import { newId, timestamp } from "./values.js";
+
+/** A user name and password (or token) taken out of a repository URL; stored encrypted. */
+export interface UrlCredentials {
+  username: string;
+  password: string;
+}
 
 export interface Repository {
   id: string;

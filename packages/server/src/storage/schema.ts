@@ -181,6 +181,23 @@ export interface Database extends AccountsDatabase, UsageDatabase {
   command_outputs: CommandOutputsTable;
   forge_deliveries: ForgeDeliveriesTable;
   forge_triggers: ForgeTriggersTable;
+  blobs: BlobsTable;
+  blob_chunks: BlobChunksTable;
+}
+
+/** One stored blob: its content's sha256 and size (its bytes are in blob_chunks). */
+export interface BlobsTable {
+  ref: string;
+  /** PostgreSQL returns a bigint as text. */
+  bytes: number | string;
+  created_at: string;
+}
+
+/** A blob's bytes in order; `ref` is the blob's, or `incoming-…` while it is still being written. */
+export interface BlobChunksTable {
+  ref: string;
+  seq: number;
+  data: Buffer;
 }
 
 /** The whole output of a command whose event copy was cut, kept in the blob store. */

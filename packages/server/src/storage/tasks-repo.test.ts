@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRepos, type Repos } from "./index.js";
 import type { NewTask } from "./tasks-repo.js";
-import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "./test-databases.js";
+import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "../../testing/databases.js";
 
 describe.each(TEST_DIALECTS)("tasks on %s", (dialect) => {
   let database: TestDatabase;

@@ -1,11 +1,10 @@
 /**
- * Where an attempt's diff is kept: in its row while it is small, in the blob store past the inline
+ * Where an attempt's diff is kept: in its row while it is small, as a blob (in the database) past the inline
  * cap (config.toml `limits.diff_inline_bytes`), the row then keeping the head, the size and the
  * blob's reference. Readers that need the diff whole stream the blob (the /diff route) or read it
  * through `wholeDiffOf` (delivery, which applies it).
  */
-import type { BlobStore } from "../blobs/blob-store.js";
-import type { Attempt } from "../storage/index.js";
+import type { Attempt, BlobsRepo } from "../storage/index.js";
 import { diffHead, EVENT_DIFF_MAX_BYTES, truncatedDiff } from "./event-diff.js";
 
 export interface StoredDiff {
@@ -16,7 +15,7 @@ export interface StoredDiff {
 
 export async function storeDiff(
   diff: string,
-  blobs: BlobStore,
+  blobs: BlobsRepo,
   inlineBytes = EVENT_DIFF_MAX_BYTES,
 ): Promise<StoredDiff> {
   if (diff.length * 3 <= inlineBytes || Buffer.byteLength(diff, "utf8") <= inlineBytes) {
@@ -31,7 +30,7 @@ export async function storeDiff(
 }
 
 /** The attempt's whole diff, from its row or its blob. */
-export async function wholeDiffOf(attempt: Pick<Attempt, "diff" | "diffBlob">, blobs: BlobStore): Promise<string> {
+export async function wholeDiffOf(attempt: Pick<Attempt, "diff" | "diffBlob">, blobs: BlobsRepo): Promise<string> {
   if (attempt.diffBlob) return blobs.readText(attempt.diffBlob);
   return attempt.diff ?? "";
 }

@@ -4,8 +4,8 @@
  * (worker, reaper or cancel request) writes the task's final event.
  */
 import { addUsage, emptyTaskUsage, type QuireEvent, type TaskUsage } from "@quire/core";
-import type { EventHub } from "../http/event-hub.js";
-import { appendAndPublish } from "../http/event-hub.js";
+import type { EventHub } from "../events/event-hub.js";
+import { appendAndPublish } from "../events/event-hub.js";
 import { ACTIVE_STATUSES, type Attempt, type Repos, type StoredTaskStatus, type Task } from "../storage/index.js";
 import { rankAttempts } from "./ranking.js";
 import { storedDiffForEvent } from "./event-diff.js";

@@ -8,8 +8,8 @@ import type {
   SandboxBackendName,
 } from "@quire/core";
 import type { Logger } from "pino";
-import type { Metrics } from "../http/metrics.js";
-import type { LocalSourcePolicy } from "./local-source-policy.js";
+import type { Metrics } from "../metrics.js";
+import type { LocalSourcePolicy } from "../sources/local-source-policy.js";
 import type { TaskStatusContext } from "../tasks/status.js";
 
 /** How tasks run here: Quire's home, the model, the sandbox and the budgets (config.toml + flags). */

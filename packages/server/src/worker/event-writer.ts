@@ -5,7 +5,7 @@
  */
 import type { QuireEvent } from "@quire/core";
 import type { Logger } from "pino";
-import { appendAndPublish, type EventHub } from "../http/event-hub.js";
+import { appendAndPublish, type EventHub } from "../events/event-hub.js";
 import type { Repos } from "../storage/index.js";
 
 export class EventWriter {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
-import { adminQuery, testPostgresUrl } from "../storage/test-databases.js";
+import { adminQuery, testPostgresUrl } from "../../testing/databases.js";
 import { PgBossQueue } from "./pg-boss-queue.js";
 
 describe("the pg-boss queue", () => {

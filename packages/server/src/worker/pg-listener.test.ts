@@ -1,8 +1,8 @@
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EventHub } from "../http/event-hub.js";
+import { EventHub } from "../events/event-hub.js";
 import { createRepos, type Repos } from "../storage/index.js";
-import { openTestDatabase, testPostgresUrl, type TestDatabase } from "../storage/test-databases.js";
+import { openTestDatabase, testPostgresUrl, type TestDatabase } from "../../testing/databases.js";
 import { listenForEvents, type EventListener } from "./pg-listener.js";
 
 describe("the PostgreSQL event listener", () => {

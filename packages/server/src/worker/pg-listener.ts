@@ -8,7 +8,7 @@
  */
 import pg from "pg";
 import type { Logger } from "pino";
-import type { EventHub } from "../http/event-hub.js";
+import type { EventHub } from "../events/event-hub.js";
 import { EVENTS_CHANNEL } from "../storage/index.js";
 
 export interface EventListener {

@@ -6,6 +6,7 @@
  */
 import { setMaxListeners } from "node:events";
 import type { Attempt } from "../storage/index.js";
+import type { Dispatcher } from "../tasks/service.js";
 import type { WorkerContext } from "./context.js";
 import type { PgBossQueue } from "./pg-boss-queue.js";
 import { interruptDeadLocalWorkers, interruptExpiredLeases } from "./recovery.js";
@@ -20,12 +21,6 @@ export interface WorkerPoolOptions {
 }
 
 /** What the API needs from the workers of its process. */
-export interface Dispatcher {
-  enqueue(attemptIds: readonly string[]): Promise<void>;
-  /** Stops this process's runs of the task at once (other processes see the request on their next beat). */
-  cancelTask(taskId: string): void;
-}
-
 export class WorkerPool implements Dispatcher {
   private readonly running = new Map<string, { taskId: string; done: Promise<void> }>();
   private readonly shutdown = new AbortController();

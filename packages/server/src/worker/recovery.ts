@@ -4,11 +4,10 @@
  * dead worker stored stays, an error says what happened, and a follow-up can continue the attempt.
  */
 import { hostname } from "node:os";
-import { appendAndPublish } from "../http/event-hub.js";
+import { appendAndPublish } from "../events/event-hub.js";
 import type { Attempt } from "../storage/index.js";
-import { syncTaskStatus } from "../tasks/status.js";
+import { endAttempt } from "../tasks/service.js";
 import type { WorkerContext } from "./context.js";
-import { attemptFinalEvent } from "./runner.js";
 
 export function newWorkerId(): string {
   return `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
@@ -54,9 +53,6 @@ async function announce(ctx: WorkerContext, attempts: readonly Attempt[]): Promi
     if (!task) continue;
     const reason = attempt.reason ?? "interrupted: its worker stopped";
     await appendAndPublish(ctx.repos, ctx.hub, task.id, attempt.id, [{ type: "error", message: reason }]);
-    if (task.attemptsRequested === 1) await syncTaskStatus(ctx, task.id);
-    const final = attemptFinalEvent(task.id, attempt.id, { status: "interrupted", reason });
-    await appendAndPublish(ctx.repos, ctx.hub, task.id, attempt.id, [final]);
-    if (task.attemptsRequested > 1) await syncTaskStatus(ctx, task.id);
+    await endAttempt(ctx, task, attempt.id, { status: "interrupted", reason });
   }
 }

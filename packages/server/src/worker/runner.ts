@@ -4,14 +4,9 @@
  * as they happen; the core's own `task.completed` is replaced by the server's, written after the
  * checks, so it can say whether the diff was verified.
  */
-import { existsSync } from "node:fs";
-import path from "node:path";
 import {
   createModelClient,
-  emptyTaskUsage,
   diffStat,
-  LocalTaskStore,
-  type QuireEvent,
   resumeTask,
   startTask,
   type TaskResult,
@@ -25,19 +20,18 @@ import {
   LOCAL_WORKSPACE_ID,
   type Task,
 } from "../storage/index.js";
+import { endAttempt } from "../tasks/service.js";
 import { syncTaskStatus } from "../tasks/status.js";
 import type { WorkerContext } from "./context.js";
 import { EventWriter } from "./event-writer.js";
 import { keepLease } from "./lease.js";
-import { openSource } from "./repository-source.js";
-import { isGitUrl, resolveRef } from "./sources.js";
-import { restoreLocalTask, saveRound } from "./restore-task.js";
+import { openSource } from "../sources/open-source.js";
+import { isGitUrl, resolveRef } from "../sources/sources.js";
+import { AttemptTaskStore } from "./attempt-task-store.js";
 import { environmentForTask } from "./task-environment.js";
 import { AttemptMeter } from "./meter.js";
 import { verifyAttemptDiff } from "./verify.js";
-import { storedDiffForEvent } from "../tasks/event-diff.js";
 import { storeDiff } from "../tasks/diff-storage.js";
-import { blobStoreIn } from "../blobs/blob-store.js";
 
 /** `cancel`: the user asked to stop it; `shutdown`: this process is stopping (the attempt is interrupted). */
 export async function runAttempt(
@@ -123,11 +117,19 @@ async function runRounds(
     commit,
     environment: stored,
   });
-  const store = new LocalTaskStore(settings.home);
-  // No local record (another home, or it was removed): the database's stored round brings it back.
-  let resuming =
-    existsSync(path.join(store.taskDir(attempt.id), "task.json")) ||
-    (await restoreLocalTask({ repos, store, task, attempt, sourceDir, commit, sandbox: settings.sandbox }));
+  // The task's record is the database's: any worker continues an attempt that has a stored round.
+  const store = new AttemptTaskStore({
+    repos,
+    home: settings.home,
+    task,
+    attempt,
+    sourceDir,
+    commit,
+    sandbox: settings.sandbox,
+    events,
+    diffInlineBytes: settings.limits.diffInlineBytes,
+  });
+  let resuming = await repos.attempts.hasStoredRound(attempt.id);
   const next = async (): Promise<{ text: string; authorId: string | null } | undefined> =>
     repos.messages.takeNext(attempt.id);
   let round = resuming ? await next() : { text: task.prompt, authorId: task.createdBy };
@@ -145,14 +147,16 @@ async function runRounds(
       prompt,
       ...(author ? { author } : {}),
       resuming,
-      events,
+      store,
       signal,
       onStarted,
       meter,
     });
     meter.sandboxCpu(result.record.sandboxCpuSeconds);
-    await saveRound(repos, store, attempt.id, result.diff);
     outcome = await withVerification(ctx, task, attempt, result, environment, sourceDir, commit, events, signal);
+    // Stored with the round already (its head and blob): finishing records that, not the diff again.
+    const stored = store.storedDiff();
+    if (stored) outcome = { ...outcome, ...stored };
     if (signal.aborted || result.status === "cancelled") break;
     resuming = true;
     round = await next();
@@ -176,7 +180,7 @@ interface RunOnce {
   prompt: string;
   author?: string;
   resuming: boolean;
-  events: EventWriter;
+  store: AttemptTaskStore;
   signal: AbortSignal;
   onStarted: () => void;
   meter: AttemptMeter;
@@ -197,23 +201,10 @@ async function runOnce(ctx: WorkerContext, run: RunOnce): Promise<TaskResult> {
     agentsMd: settings.agentsMd,
     ...(settings.outbound ? { outbound: settings.outbound } : {}),
     signal: run.signal,
-    onEvent: (event: QuireEvent) => {
-      // The server writes its own, after verification.
-      if (event.type !== "task.completed") run.events.push(event);
-    },
+    // Events, the round's diff and conversation, and whole command outputs go to the database.
+    store: run.store,
+    onEvent: () => undefined,
     onStarted: run.onStarted,
-    // A command's whole output (its event keeps head and tail) goes to the blob store, recorded
-    // against this attempt, before its item.completed is written.
-    onCommandOutput: async (_taskId: string, itemId: string, output: string) => {
-      const stored = await blobStoreIn(settings.home).put(output);
-      await ctx.repos.commandOutputs.put({
-        taskId: run.task.id,
-        attemptId: run.attempt.id,
-        itemId,
-        blob: stored.ref,
-        bytes: stored.bytes,
-      });
-    },
     environmentFor: async () => run.environment,
     ...(ctx.preparationGate ? { preparationGate: ctx.preparationGate } : {}),
   };
@@ -264,37 +255,20 @@ export async function finishAttempt(
   outcome: AttemptResult,
   events: EventWriter,
 ): Promise<void> {
-  // A diff past the inline cap goes to the blob store before it is recorded: the row, the event
-  // and every JSON answer then carry only its head.
+  // A diff past the inline cap is a blob before it is recorded: the row, the event and every JSON
+  // answer then carry only its head.
   if (outcome.diff !== undefined && outcome.diffBlob === undefined) {
-    const stored = await storeDiff(outcome.diff, blobStoreIn(ctx.settings.home), ctx.settings.limits.diffInlineBytes);
+    const stored = await storeDiff(outcome.diff, ctx.repos.blobs, ctx.settings.limits.diffInlineBytes);
     outcome = { ...outcome, ...stored };
   }
   const recorded = await ctx.repos.attempts.finish(attempt.id, ctx.workerId, outcome);
   if (!recorded) return;
-  // With one attempt, its event ends the task's stream, so the task's status goes final first
-  // (see sse.ts); with several, the task's own final event comes from syncTaskStatus, after it.
-  if (task.attemptsRequested === 1) await syncTaskStatus(ctx, task.id);
-  events.push(attemptFinalEvent(task.id, attempt.id, outcome));
-  await events.flush();
-  if (task.attemptsRequested > 1) await syncTaskStatus(ctx, task.id);
+  // Its final event goes through this attempt's writer, after the events still queued in it.
+  await endAttempt(ctx, task, attempt.id, outcome, async (_attemptId, event) => {
+    events.push(event);
+    await events.flush();
+  });
   ctx.metrics?.attemptsFinished.inc({ status: outcome.status });
-}
-
-export function attemptFinalEvent(taskId: string, attemptId: string, outcome: AttemptResult): QuireEvent {
-  return {
-    type: "task.completed",
-    task_id: taskId,
-    attempt_id: attemptId,
-    status: outcome.status,
-    final_message: outcome.finalMessage ?? null,
-    ...storedDiffForEvent(outcome),
-    usage: outcome.usage ?? emptyTaskUsage(),
-    ...(outcome.status !== "completed" && outcome.reason ? { reason: outcome.reason } : {}),
-    ...(outcome.verification && outcome.verification !== "skipped"
-      ? { verification: { status: outcome.verification, log: outcome.verificationLog ?? "" } }
-      : {}),
-  };
 }
 
 function statsOf(diff: string): DiffStats {

@@ -4,8 +4,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { git, makeRepo } from "../../../../test/helpers/repo.js";
 import { createRepos, SecretCipher } from "../storage/index.js";
-import { TEST_DIALECTS } from "../storage/test-databases.js";
-import { useTestRepos } from "../storage/test-hooks.js";
+import { TEST_DIALECTS } from "../../testing/databases.js";
+import { useTestRepos } from "../../testing/hooks.js";
 import { environmentForTask } from "./task-environment.js";
 
 describe.each(TEST_DIALECTS)("the environment of a task, with secrets this key cannot decrypt, on %s", (dialect) => {

@@ -4,11 +4,11 @@
  * admin later adds that address the attacker signs in as that person.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN, ApiClient, MULTI_USER } from "../../accounts/test-clients.js";
+import { ADMIN, ApiClient, MULTI_USER } from "../../../testing/clients.js";
 import { hashPassword } from "../../accounts/passwords.js";
 import { LOCAL_WORKSPACE_ID } from "../../storage/index.js";
-import { TEST_DIALECTS } from "../../storage/test-databases.js";
-import { startTestApi, type TestApi } from "../test-api.js";
+import { TEST_DIALECTS } from "../../../testing/databases.js";
+import { startTestApi, type TestApi } from "../../../testing/api.js";
 
 const VICTIM = "victim@example.com";
 const CHOSEN = "attackers-chosen-password";

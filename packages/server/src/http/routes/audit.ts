@@ -3,7 +3,8 @@ import type { Hono } from "hono";
 import type { Accounts } from "../../accounts/accounts.js";
 import { assertRole, assertScope, principalOf } from "../../accounts/principal.js";
 import { auditQuery } from "../../accounts/schemas.js";
-import { HttpError, parseOr400 } from "../errors.js";
+import { HttpError } from "../../errors.js";
+import { parseOr400 } from "../errors.js";
 
 const DEFAULT_PAGE = 100;
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyPassword } from "../../accounts/passwords.js";
 import { csrfTokenFor, newSessionId } from "../../accounts/secrets.js";
-import { ADMIN, ApiClient, MULTI_USER } from "../../accounts/test-clients.js";
+import { ADMIN, ApiClient, MULTI_USER } from "../../../testing/clients.js";
 import { LOCAL_WORKSPACE_ID, type Member } from "../../storage/index.js";
-import { TEST_DIALECTS } from "../../storage/test-databases.js";
-import { startTestApi, type TestApi } from "../test-api.js";
+import { TEST_DIALECTS } from "../../../testing/databases.js";
+import { startTestApi, type TestApi } from "../../../testing/api.js";
 
 const ALICE = { email: "alice@example.com", password: "alice-old-password-1" };
 const ALICE_NEW = "alice-new-password-2";

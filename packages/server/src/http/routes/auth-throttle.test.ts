@@ -1,10 +1,10 @@
 import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "../../accounts/passwords.js";
-import { ADMIN, MULTI_USER } from "../../accounts/test-clients.js";
+import { ADMIN, MULTI_USER } from "../../../testing/clients.js";
 import { LOCAL_WORKSPACE_ID } from "../../storage/index.js";
-import { TEST_DIALECTS } from "../../storage/test-databases.js";
-import { startTestApi, type TestApi } from "../test-api.js";
+import { TEST_DIALECTS } from "../../../testing/databases.js";
+import { startTestApi, type TestApi } from "../../../testing/api.js";
 
 // Each test signs in from its own loopback address (127.0.0.x; Linux routes all of 127/8 to lo),
 // so the per-address counters of one test do not reach into another's.

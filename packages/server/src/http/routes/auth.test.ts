@@ -1,10 +1,10 @@
 import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN, ApiClient, MULTI_USER, sessionCookie } from "../../accounts/test-clients.js";
+import { ADMIN, ApiClient, MULTI_USER, sessionCookie } from "../../../testing/clients.js";
 import { sha256 } from "../../accounts/secrets.js";
 import { LOCAL_WORKSPACE_ID } from "../../storage/index.js";
-import { TEST_DIALECTS } from "../../storage/test-databases.js";
-import { startTestApi, type TestApi } from "../test-api.js";
+import { TEST_DIALECTS } from "../../../testing/databases.js";
+import { startTestApi, type TestApi } from "../../../testing/api.js";
 
 interface Me {
   mode: string;

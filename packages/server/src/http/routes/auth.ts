@@ -24,7 +24,8 @@ import type { SignInRefusal } from "../../accounts/sign-in-throttle.js";
 import { LOCAL_WORKSPACE_ID, normalizeEmail, type User } from "../../storage/index.js";
 import { refuseCrossSite } from "../auth-middleware.js";
 import { clientAddress } from "../client-address.js";
-import { errorResponse, HttpError, jsonBody, parseOr400 } from "../errors.js";
+import { HttpError } from "../../errors.js";
+import { errorResponse, jsonBody, parseOr400 } from "../errors.js";
 
 export function authRoutes(app: Hono, accounts: Accounts): void {
   const { repos } = accounts;

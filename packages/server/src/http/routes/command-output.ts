@@ -1,13 +1,14 @@
 /**
  * A command's whole output: the event stream keeps its head and tail (`output_truncated`), the
- * whole (up to the environment's `limits.output_bytes`) is in the blob store, streamed from there.
+ * whole (up to the environment's `limits.output_bytes`) is a blob in the database, streamed from there.
  */
 import { Readable } from "node:stream";
 import type { Hono } from "hono";
 import { z } from "zod";
-import { BlobNotFoundError, blobStoreIn } from "../../blobs/blob-store.js";
+import { BlobNotFoundError } from "../../storage/index.js";
 import type { ApiContext } from "../api-context.js";
-import { HttpError, parseOr400 } from "../errors.js";
+import { HttpError } from "../../errors.js";
+import { parseOr400 } from "../errors.js";
 import { taskFor } from "../scoping.js";
 
 const outputQuery = z
@@ -21,7 +22,7 @@ const outputQuery = z
 const ITEM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function commandOutputRoutes(app: Hono, ctx: ApiContext): void {
-  const blobs = blobStoreIn(ctx.home);
+  const blobs = ctx.repos.blobs;
 
   app.get("/api/tasks/:id/commands/:item/output", async (c) => {
     const task = await taskFor(c, ctx.repos, "tasks:read");

@@ -5,7 +5,8 @@ import { audit, requireScope, type Scope } from "../../accounts/index.js";
 import { environmentFor, repositoryFor } from "../scoping.js";
 import type { Environment } from "../../storage/index.js";
 import type { ApiContext } from "../api-context.js";
-import { HttpError, jsonBody, parseOr400 } from "../errors.js";
+import { HttpError } from "../../errors.js";
+import { jsonBody, parseOr400 } from "../errors.js";
 import { createEnvironmentBody, secretBody, updateEnvironmentBody } from "../schemas.js";
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

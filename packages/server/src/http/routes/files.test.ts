@@ -2,9 +2,9 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeRepo } from "../../../../../test/helpers/repo.js";
-import { TEST_DIALECTS } from "../../storage/test-databases.js";
+import { TEST_DIALECTS } from "../../../testing/databases.js";
 import { MAX_FILE_BYTES } from "../../tasks/file-at-commit.js";
-import { postJson, startTestApi, type TestApi } from "../test-api.js";
+import { postJson, startTestApi, type TestApi } from "../../../testing/api.js";
 
 interface FileJson {
   path: string;

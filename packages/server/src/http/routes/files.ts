@@ -1,9 +1,10 @@
 /** `GET /api/tasks/:id/file?path=`: a file of the task's repository at the task's base commit. */
 import type { Hono } from "hono";
 import { readFileAtCommit, treePathProblem } from "../../tasks/file-at-commit.js";
-import { openSource } from "../../worker/repository-source.js";
+import { openSource } from "../../sources/open-source.js";
 import type { ApiContext } from "../api-context.js";
-import { HttpError, parseOr400 } from "../errors.js";
+import { HttpError } from "../../errors.js";
+import { parseOr400 } from "../errors.js";
 import { fileQuery } from "../schemas.js";
 import { taskFor } from "../scoping.js";
 

@@ -7,11 +7,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256 } from "../../accounts/secrets.js";
-import { ADMIN, ApiClient, sessionCookie } from "../../accounts/test-clients.js";
-import { followOidcSignIn, startTestOidcProvider, type TestOidcProvider } from "../../accounts/test-oidc-provider.js";
+import { ADMIN, ApiClient, sessionCookie } from "../../../testing/clients.js";
+import { followOidcSignIn, startTestOidcProvider, type TestOidcProvider } from "../../../testing/oidc-provider.js";
 import { LOCAL_WORKSPACE_ID, type AuditEntry } from "../../storage/index.js";
-import { TEST_DIALECTS } from "../../storage/test-databases.js";
-import { startTestApi, type TestApi } from "../test-api.js";
+import { TEST_DIALECTS } from "../../../testing/databases.js";
+import { startTestApi, type TestApi } from "../../../testing/api.js";
 
 const A = LOCAL_WORKSPACE_ID;
 

@@ -13,7 +13,8 @@ import { acceptInvitation, openInvitation, publicInvitation } from "../../accoun
 import { assertRole, assertScope, identityOf, type Principal } from "../../accounts/principal.js";
 import { acceptInvitationBody, invitationTokenBody } from "../../accounts/schemas.js";
 import { refuseCrossSite } from "../auth-middleware.js";
-import { HttpError, jsonBody, parseOr400 } from "../errors.js";
+import { HttpError } from "../../errors.js";
+import { jsonBody, parseOr400 } from "../errors.js";
 import { publicUser, startFreshSession } from "./auth.js";
 
 export function invitationRoutes(app: Hono, accounts: Accounts): void {

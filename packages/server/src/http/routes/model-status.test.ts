@@ -1,6 +1,6 @@
 import { missingKeyMessage } from "@quire/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { startTestApi, type TestApi } from "../test-api.js";
+import { startTestApi, type TestApi } from "../../../testing/api.js";
 
 const notReady = {
   ready: false,

@@ -7,7 +7,7 @@ import type { Hono } from "hono";
 import type { ModelReadiness } from "@quire/core";
 import { requireScope } from "../../accounts/index.js";
 import type { ApiContext } from "../api-context.js";
-import { HttpError } from "../errors.js";
+import { HttpError } from "../../errors.js";
 
 export function modelStatusRoutes(app: Hono, ctx: ApiContext): void {
   app.get("/api/model-status", (c) => {

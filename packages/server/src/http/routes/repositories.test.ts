@@ -4,11 +4,11 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeRepo } from "../../../../../test/helpers/repo.js";
-import { startGitHttpServer, type GitHttpServer } from "../../delivery/test-git-http-server.js";
+import { startGitHttpServer, type GitHttpServer } from "../../../testing/git-http-server.js";
 import { LOCAL_WORKSPACE_ID } from "../../storage/index.js";
-import { TEST_DIALECTS } from "../../storage/test-databases.js";
-import { mirrorDir } from "../../worker/sources.js";
-import { postJson, startTestApi, type TestApi } from "../test-api.js";
+import { TEST_DIALECTS } from "../../../testing/databases.js";
+import { mirrorDir } from "../../sources/sources.js";
+import { postJson, startTestApi, type TestApi } from "../../../testing/api.js";
 
 interface RepositoryJson {
   id: string;

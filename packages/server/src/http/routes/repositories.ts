@@ -5,13 +5,18 @@
 import { realpath, rm } from "node:fs/promises";
 import { git } from "@quire/core";
 import type { Hono } from "hono";
-import { checkLocalSource, LocalSourceRefusedError, type LocalSourcePolicy } from "../../worker/local-source-policy.js";
-import { openSource } from "../../worker/repository-source.js";
-import { isGitUrl, listBranches, mirrorDir } from "../../worker/sources.js";
-import { splitUrlCredentials, UrlCredentialsError } from "../../worker/url-credentials.js";
+import {
+  checkLocalSource,
+  LocalSourceRefusedError,
+  type LocalSourcePolicy,
+} from "../../sources/local-source-policy.js";
+import { openSource } from "../../sources/open-source.js";
+import { isGitUrl, listBranches, mirrorDir } from "../../sources/sources.js";
+import { splitUrlCredentials, UrlCredentialsError } from "../../sources/url-credentials.js";
 import type { ApiContext } from "../api-context.js";
-import { HttpError, jsonBody, parseOr400 } from "../errors.js";
-import { SourceSpellingError, sourceIdentity, withoutFileScheme } from "../repository-source.js";
+import { HttpError } from "../../errors.js";
+import { jsonBody, parseOr400 } from "../errors.js";
+import { SourceSpellingError, sourceIdentity, withoutFileScheme } from "../../sources/source-spelling.js";
 import { createRepositoryBody, renameRepositoryBody } from "../schemas.js";
 import { repositoryFor } from "../scoping.js";
 import { audit, requireScope } from "../../accounts/index.js";

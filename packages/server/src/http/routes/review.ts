@@ -10,15 +10,15 @@ import {
   formatPatch,
 } from "../../delivery/index.js";
 import type { Task } from "../../storage/index.js";
-import { openSource } from "../../worker/repository-source.js";
+import { openSource } from "../../sources/open-source.js";
 import { audit, type Scope } from "../../accounts/index.js";
 import type { ApiContext } from "../api-context.js";
 import { taskFor } from "../scoping.js";
-import { HttpError, jsonBody, parseOr400 } from "../errors.js";
+import { HttpError } from "../../errors.js";
+import { jsonBody, parseOr400 } from "../errors.js";
 import { deliverBody, diffQuery } from "../schemas.js";
 import { deliverTask, firstLine, NothingToDeliverError } from "../../delivery/deliver-task.js";
 import { chosenAttempt } from "../task-view.js";
-import { blobStoreIn } from "../../blobs/blob-store.js";
 import { wholeDiffOf } from "../../tasks/diff-storage.js";
 import { Readable } from "node:stream";
 
@@ -35,14 +35,14 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
     return attempt;
   };
   const scratch = () => mkdtemp(path.join(ctx.home, "delivery-"));
-  const blobs = blobStoreIn(ctx.home);
+  const blobs = repos.blobs;
 
   app.get("/api/tasks/:id/diff", async (c) => {
     const task = await taskOr404(c, "tasks:read");
     const query = parseOr400(diffQuery, c.req.query(), "query");
     const attempt = await finishedAttempt(task, query.attempt);
     if (query.format === "diff" && attempt.diffBlob) {
-      // A large diff is streamed from its file: the server never holds it whole to answer.
+      // A large diff is streamed from its blob: the server never holds it whole to answer.
       const { stream, bytes } = await blobs.open(attempt.diffBlob);
       return new Response(Readable.toWeb(stream) as ReadableStream, {
         status: 200,

@@ -6,10 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "../../accounts/passwords.js";
-import { ADMIN, ApiClient, MULTI_USER, sessionCookie } from "../../accounts/test-clients.js";
+import { ADMIN, ApiClient, MULTI_USER, sessionCookie } from "../../../testing/clients.js";
 import type { ApiToken } from "../../storage/index.js";
-import { TEST_DIALECTS } from "../../storage/test-databases.js";
-import { startTestApi, type TestApi } from "../test-api.js";
+import { TEST_DIALECTS } from "../../../testing/databases.js";
+import { startTestApi, type TestApi } from "../../../testing/api.js";
 
 interface Me {
   user: { email: string };

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeRepo } from "../../../../../test/helpers/repo.js";
 import { LOCAL_USER_ID } from "../../storage/index.js";
-import { TEST_DIALECTS } from "../../storage/test-databases.js";
-import { postJson, startTestApi, type TestApi } from "../test-api.js";
+import { TEST_DIALECTS } from "../../../testing/databases.js";
+import { postJson, startTestApi, type TestApi } from "../../../testing/api.js";
 
 interface Page {
   tasks: { id: string; prompt: string }[];

@@ -1,20 +1,18 @@
-/** Tasks: create, list, read, cancel, archive (and unarchive), follow up, and their attempts. */
+/**
+ * Tasks: create, list, read, cancel, archive (and unarchive), follow up, and their attempts. The
+ * routes check who asks and what they sent; tasks/service.ts does the work.
+ */
 import { attemptForJson } from "../../tasks/event-diff.js";
 import type { Context, Hono } from "hono";
-import { appendAndPublish } from "../event-hub.js";
 import type { Task } from "../../storage/index.js";
-import { ACTIVE_STATUSES } from "../../storage/index.js";
-import { syncTaskStatus } from "../../tasks/status.js";
-import { attemptFinalEvent } from "../../worker/runner.js";
-import { openSource } from "../../worker/repository-source.js";
-import { isGitUrl, resolveRef, SourceError } from "../../worker/sources.js";
+import { cancelTask, createTask, followUp } from "../../tasks/service.js";
 import { audit, requireScope, type Scope } from "../../accounts/index.js";
 import type { ApiContext } from "../api-context.js";
 import { repositoryFor, taskFor } from "../scoping.js";
 import { admitOrRefuse } from "../admission.js";
 import { refuseWhenModelNotReady } from "./model-status.js";
-import { linkAdmission, refund } from "../../plans/index.js";
-import { HttpError, jsonBody, parseOr400 } from "../errors.js";
+import { HttpError } from "../../errors.js";
+import { jsonBody, parseOr400 } from "../errors.js";
 import { createTaskBody, followUpBody, listTasksQuery } from "../schemas.js";
 import { streamTaskEvents } from "../sse.js";
 import { chosenAttempt, viewTask, viewTasks } from "../task-view.js";
@@ -29,7 +27,7 @@ function parseTaskCursor(cursor: string): { createdAt: string; id: string } {
 }
 
 export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: number }): void {
-  const { repos, logger, metrics } = ctx;
+  const { repos, logger } = ctx;
 
   const taskOr404 = (c: Context, scope: Scope = "tasks:read"): Promise<Task> => taskFor(c, repos, scope);
   const invalid = (path: string, message: string): HttpError =>
@@ -54,20 +52,11 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
       model: body.model ?? null,
     });
     if (admitted instanceof Response) return admitted;
-    let baseCommit: string;
-    try {
-      const dir = await openSource(ctx, repository);
-      baseCommit = await resolveRef(dir, body.ref, isGitUrl(repository.source));
-    } catch (error) {
-      if (admitted) await refund(repos, admitted.admissionId);
-      if (error instanceof SourceError) throw invalid("ref", error.message);
-      throw error;
-    }
-    const created = await repos.tasks
-      .create({
-        repositoryId: body.repo,
+    const created = await createTask(
+      ctx,
+      repository,
+      {
         ref: body.ref,
-        baseCommit,
         mode: body.mode,
         prompt: body.prompt,
         attempts: body.attempts,
@@ -75,20 +64,14 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
         model: body.model,
         workspaceId: principal.workspaceId,
         createdBy: principal.userId,
-      })
-      .catch(async (error: unknown) => {
-        if (admitted) await refund(repos, admitted.admissionId);
-        throw error;
-      });
-    if (admitted) await linkAdmission(repos, admitted.admissionId, created.task.id);
+      },
+      admitted?.admissionId ?? null,
+    );
     await audit(c, "task.created", created.task.id, {
       mode: body.mode,
       attempts: body.attempts,
       repositoryId: body.repo,
     });
-    metrics.tasksCreated.inc({ mode: body.mode });
-    logger.info({ taskId: created.task.id, attempts: body.attempts, mode: body.mode }, "task created");
-    await ctx.dispatcher?.enqueue(created.attempts.map((attempt) => attempt.id));
     return c.json({ task: await viewTask(repos, created.task), attempts: created.attempts.map(attemptForJson) }, 201);
   });
 
@@ -128,21 +111,8 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
 
   app.post("/api/tasks/:id/cancel", async (c) => {
     const task = await taskOr404(c, "tasks:write");
-    if (!ACTIVE_STATUSES.includes(task.status)) {
-      throw new HttpError(409, `task ${task.id} is ${task.status}: only an active task can be cancelled`);
-    }
-    // Asking twice is harmless: the first request stands.
-    await repos.tasks.requestCancel(task.id);
+    await cancelTask(ctx, task);
     await audit(c, "task.cancelled", task.id);
-    // Attempts no worker has taken end here; running ones stop on their worker's next beat.
-    const cancelled = await repos.attempts.cancelQueued(task.id);
-    ctx.dispatcher?.cancelTask(task.id);
-    for (const attempt of cancelled) {
-      const final = attemptFinalEvent(task.id, attempt.id, { status: "cancelled", reason: "cancelled by the user" });
-      if (task.attemptsRequested === 1) await syncTaskStatus(ctx, task.id);
-      await appendAndPublish(repos, ctx.hub, task.id, attempt.id, [final]);
-    }
-    await syncTaskStatus(ctx, task.id);
     return c.json({ task: await viewTask(repos, await taskOr404(c)) });
   });
 
@@ -181,19 +151,8 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
       taskId: task.id,
     });
     if (admitted instanceof Response) return admitted;
-    const message = await repos.messages.add({
-      taskId: task.id,
-      attemptId: attempt.id,
-      text: body.text,
-      authorId: sender.userId,
-    });
+    const message = await followUp(ctx, task, attempt, { text: body.text, authorId: sender.userId });
     await audit(c, "task.follow_up", task.id, { attemptId: attempt.id, messageId: message.id });
-    // A finished attempt goes back to the queue; an active one takes the message when its turn ends.
-    if (!ACTIVE_STATUSES.includes(attempt.status) && (await repos.attempts.requeue(attempt.id))) {
-      await repos.tasks.reopen(task.id);
-      await ctx.dispatcher?.enqueue([attempt.id]);
-      ctx.hub.publish(task.id);
-    }
     return c.json({ message, task: await viewTask(repos, await taskOr404(c)) }, 201);
   });
 

@@ -9,11 +9,10 @@ import os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeRepo } from "../../../../../test/helpers/repo.js";
 import { hashPassword } from "../../accounts/passwords.js";
-import { ADMIN, ApiClient, MULTI_USER } from "../../accounts/test-clients.js";
+import { ADMIN, ApiClient, MULTI_USER } from "../../../testing/clients.js";
 import { LOCAL_WORKSPACE_ID, type ApiToken } from "../../storage/index.js";
-import { blobStoreIn } from "../../blobs/blob-store.js";
-import { TEST_DIALECTS } from "../../storage/test-databases.js";
-import { startTestApi, type TestApi } from "../test-api.js";
+import { TEST_DIALECTS } from "../../../testing/databases.js";
+import { startTestApi, type TestApi } from "../../../testing/api.js";
 
 const A = LOCAL_WORKSPACE_ID;
 
@@ -83,7 +82,7 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
     ).environment.id;
     await admin.json("PUT", `/api/environments/${environmentId}/secrets/TOKEN`, { value: "workspace-a-secret" });
     // A kept command output of A's task, which its own members can read (checked below).
-    const kept = await blobStoreIn(api.home).put("the whole output of item_1\n");
+    const kept = await api.repos.blobs.put("the whole output of item_1\n");
     const attempt = (await api.repos.attempts.listForTask(taskId))[0]!;
     await api.repos.commandOutputs.put({
       taskId,

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { audit } from "../../accounts/audit.js";
 import { requireRole, requireScope } from "../../accounts/principal.js";
 import { sha256 } from "../../accounts/secrets.js";
-import { ADMIN, ApiClient, MULTI_USER } from "../../accounts/test-clients.js";
+import { ADMIN, ApiClient, MULTI_USER } from "../../../testing/clients.js";
 import { LOCAL_WORKSPACE_ID, type ApiToken } from "../../storage/index.js";
-import { TEST_DIALECTS } from "../../storage/test-databases.js";
-import { startTestApi, type TestApi } from "../test-api.js";
+import { TEST_DIALECTS } from "../../../testing/databases.js";
+import { startTestApi, type TestApi } from "../../../testing/api.js";
 
 interface Created {
   token: ApiToken;

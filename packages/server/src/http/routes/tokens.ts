@@ -10,7 +10,8 @@ import { assertScope, principalOf, type Principal } from "../../accounts/princip
 import { expandScopes, roleAtLeast } from "../../accounts/roles.js";
 import { createTokenBody } from "../../accounts/schemas.js";
 import { newTokenValue } from "../../accounts/secrets.js";
-import { HttpError, jsonBody, parseOr400 } from "../errors.js";
+import { HttpError } from "../../errors.js";
+import { jsonBody, parseOr400 } from "../errors.js";
 
 const DAY_MS = 24 * 3_600_000;
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { admit } from "../../plans/admission.js";
 import { parsePlansConfig } from "../../plans/config.js";
-import { TEST_DIALECTS } from "../../storage/test-databases.js";
-import { startTestApi, type TestApi } from "../test-api.js";
+import { TEST_DIALECTS } from "../../../testing/databases.js";
+import { startTestApi, type TestApi } from "../../../testing/api.js";
 
 describe.each(TEST_DIALECTS)("usage API on %s", (dialect) => {
   let api: TestApi;

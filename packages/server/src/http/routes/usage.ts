@@ -16,7 +16,8 @@ import {
 } from "../../plans/index.js";
 import { USAGE_GROUPS } from "../../storage/index.js";
 import type { ApiContext } from "../api-context.js";
-import { HttpError, parseOr400 } from "../errors.js";
+import { HttpError } from "../../errors.js";
+import { parseOr400 } from "../errors.js";
 
 const date = z
   .string()

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "../../accounts/passwords.js";
-import { ADMIN, ApiClient, MULTI_USER } from "../../accounts/test-clients.js";
+import { ADMIN, ApiClient, MULTI_USER } from "../../../testing/clients.js";
 import { LOCAL_WORKSPACE_ID, type ApiToken, type AuditEntry, type Member } from "../../storage/index.js";
-import { TEST_DIALECTS } from "../../storage/test-databases.js";
-import { startTestApi, type TestApi } from "../test-api.js";
+import { TEST_DIALECTS } from "../../../testing/databases.js";
+import { startTestApi, type TestApi } from "../../../testing/api.js";
 
 const A = LOCAL_WORKSPACE_ID;
 

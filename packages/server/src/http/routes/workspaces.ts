@@ -12,7 +12,8 @@ import { assertRole, assertScope, identityOf, type Principal } from "../../accou
 import type { Role } from "../../accounts/roles.js";
 import { addMemberBody, changeRoleBody, createWorkspaceBody } from "../../accounts/schemas.js";
 import { LastOwnerError, type Member, type User } from "../../storage/index.js";
-import { HttpError, jsonBody, parseOr400 } from "../errors.js";
+import { HttpError } from "../../errors.js";
+import { jsonBody, parseOr400 } from "../errors.js";
 
 export function workspaceRoutes(app: Hono, accounts: Accounts): void {
   const { repos } = accounts;

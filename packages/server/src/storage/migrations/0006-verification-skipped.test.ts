@@ -2,7 +2,7 @@ import { Migrator, sql, type Kysely } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { migrateToLatest } from "../migrate.js";
 import type { Database } from "../schema.js";
-import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "../test-databases.js";
+import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "../../../testing/databases.js";
 import { migrationProvider } from "./index.js";
 
 const at = "2026-01-01T00:00:00.000Z";

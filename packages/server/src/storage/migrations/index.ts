@@ -14,6 +14,7 @@ import * as repositoryCredentials from "./0008-repository-credentials.js";
 import * as repositoryRemoval from "./0010-repository-removal.js";
 import * as roundsWithTheTask from "./0012-rounds-with-the-task.js";
 import * as blobs from "./0019-blobs.js";
+import * as blobsInDatabase from "./0020-blobs-in-database.js";
 import * as forges from "./0030-forges.js";
 
 const migrations: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   "0010-repository-removal": repositoryRemoval,
   "0012-rounds-with-the-task": roundsWithTheTask,
   "0019-blobs": blobs,
+  "0020-blobs-in-database": blobsInDatabase,
   "0030-forges": forges,
 };
 

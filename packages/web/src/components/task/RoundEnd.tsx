@@ -1,7 +1,7 @@
 /** How a run ended (and, after "Create PR", where the diff went). */
 import type { TaskCompleted, TaskDelivered } from "../../state/timeline";
 import { Markdown } from "../lazy";
-import type { CommandRef } from "./Timeline";
+import type { CommandRef } from "./command-output-link";
 
 const ENDED: Record<TaskCompleted["status"], string> = {
   completed: "Finished",

@@ -1,7 +1,7 @@
 /** One task: its header, attempt tabs, the live timeline of the chosen attempt and its review. */
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ACTIVE_STATUSES } from "../../api/types";
-import { addUsage, attemptUsage, zeroUsage } from "../../state/timeline";
+import { addUsage, attemptUsage, zeroUsage, type AttemptTimeline } from "../../state/timeline";
 import { useVisibleInterval } from "../../state/use-interval";
 import { useTaskDetails } from "../../state/use-task-details";
 import { useServerTaskCost } from "../../state/use-task-cost";
@@ -111,7 +111,9 @@ export function TaskView({ taskId, onChanged }: { taskId: string; onChanged(): v
         />
         <div className="task-body" ref={body}>
           <div className="task-log">
-            <div className="prompt-bubble">{task.prompt}</div>
+            {/* The round's user_message item shows the prompt once it arrives; until then (or for a task
+                recorded before those items existed) the task's own prompt stands in for it. */}
+            {!opensWithUserMessage(attemptTimeline) && <div className="prompt-bubble">{task.prompt}</div>}
             {attemptTimeline ? (
               <Timeline taskId={task.id} attempt={attemptTimeline} />
             ) : (
@@ -130,4 +132,9 @@ export function TaskView({ taskId, onChanged }: { taskId: string; onChanged(): v
       </article>
     </FocusContext.Provider>
   );
+}
+
+/** Whether the attempt's log already shows the person's first words as a user_message item. */
+function opensWithUserMessage(timeline: AttemptTimeline | undefined): boolean {
+  return timeline?.entries.some((entry) => entry.kind === "item" && entry.item.type === "user_message") ?? false;
 }

@@ -4,12 +4,7 @@ import { useFollowEnd } from "../../state/use-follow";
 import type { AttemptTimeline, Entry } from "../../state/timeline";
 import { TimelineEntry } from "./TimelineEntry";
 import { WorkingIndicator } from "./WorkingIndicator";
-import { CommandOutputSource } from "./command-output-link";
-
-export interface CommandRef {
-  key: string;
-  command: string;
-}
+import { CommandOutputSource, type CommandRef } from "./command-output-link";
 
 const inMainArea = (anchor: HTMLElement): HTMLElement | null => anchor.closest<HTMLElement>(".main");
 

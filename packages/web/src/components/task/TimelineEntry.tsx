@@ -4,7 +4,7 @@ import { CommandBlock } from "./CommandBlock";
 import { FileChange } from "./FileChange";
 import { Markdown } from "../lazy";
 import { PlanChecklist } from "./PlanChecklist";
-import type { CommandRef } from "./Timeline";
+import type { CommandRef } from "./command-output-link";
 import { RoundEnd, Delivered } from "./RoundEnd";
 import { UserMessage } from "./UserMessage";
 

@@ -2,6 +2,12 @@
 import { createContext, useContext } from "react";
 import { taskPath } from "../../api/client";
 
+/** A command of the timeline: its entry key and command line (a round's end links to the ones it names). */
+export interface CommandRef {
+  key: string;
+  command: string;
+}
+
 export const CommandOutputSource = createContext<{ taskId: string; attemptId: string } | null>(null);
 
 /** The URL of command `itemId`'s whole output, or null outside a task's timeline. */

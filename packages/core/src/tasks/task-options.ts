@@ -1,0 +1,71 @@
+// What running a task takes and gives back; beside run-task.ts so its parts can name them without a circle.
+import type { AgentLimits } from "../agent/loop.js";
+import type { SnapshotScope } from "../environments/snapshot.js";
+import type { ResolvedEnvironment } from "../environments/types.js";
+import type { QuireEvent, TaskStatus } from "../events.js";
+import type { ModelClient, ModelStreamEvent } from "../models/types.js";
+import type { OutboundAllowance } from "../network/operator-allowance.js";
+import type { ContainerOptions, SandboxBackendName } from "../sandbox/types.js";
+import type { TaskMode } from "../tools/types.js";
+import type { PreparedTask } from "./prepare.js";
+import type { TaskRecord, TaskStore } from "./task-store.js";
+
+export interface TaskRunOptions {
+  home: string;
+  prompt: string;
+  /** Who sent the prompt, when a server knows; recorded on the round's `user_message` item. */
+  author?: string;
+  model: ModelClient;
+  sandbox: SandboxBackendName;
+  limits: AgentLimits;
+  contextWindow: number;
+  agentsMd?: { fallbackNames?: string[]; maxBytes?: number };
+  signal: AbortSignal;
+  /** Every event, after it is on disk. */
+  onEvent: (event: QuireEvent) => void;
+  /**
+   * Where the task's record, events, conversation, diff and kept command outputs go; a server
+   * passes its database's. Absent: the local task store under `home` (`quire exec`).
+   */
+  store?: TaskStore;
+  onModelEvent?: (event: ModelStreamEvent) => void;
+  /** Called once the task exists (id, workspace), before the model is called. */
+  onStarted?: (record: TaskRecord) => void;
+  /** Engine and image when `sandbox` is "container". */
+  container?: ContainerOptions;
+  /**
+   * Runs the workspace preparation (clone, setup, snapshot, mount); a server passes a gate that
+   * lets only a few run at once, so a burst of new tasks does not starve the running ones of CPU.
+   */
+  preparationGate?: (prepare: () => Promise<PreparedTask>) => Promise<PreparedTask>;
+  /** Private destinations the operator lets setup and maintenance reach (config.toml `[outbound]`). */
+  outbound?: OutboundAllowance;
+  /** Resolves the environment once the repository root is known; safe defaults when absent. */
+  environmentFor?: (sourceRoot: string) => Promise<EnvironmentForTask>;
+}
+
+/** The environment of a repository and its secret values (for setup only). */
+export interface EnvironmentForTask {
+  environment: ResolvedEnvironment;
+  secretValues: Record<string, string>;
+  /** Whose snapshots the task may reuse (LOCAL_SNAPSHOT_SCOPE for `quire exec`). */
+  snapshotScope: SnapshotScope;
+}
+
+export interface NewTaskOptions extends TaskRunOptions {
+  /** A directory inside the user's checkout; the agent starts in the same place in its copy. */
+  repo: string;
+  mode: TaskMode;
+  /** The task's id (a server passes its attempt id); a fresh one when absent. */
+  id?: string;
+  /** A commit (or any revision) of the repository to start from instead of HEAD. */
+  revision?: string;
+}
+
+export interface TaskResult {
+  record: TaskRecord;
+  status: TaskStatus;
+  finalMessage: string | null;
+  diff: string;
+  reason?: string;
+}

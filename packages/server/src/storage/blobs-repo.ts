@@ -1,0 +1,119 @@
+/**
+ * Large task artefacts (a diff past the inline cap, a command's whole output) live in the
+ * database, so every process on it — the server, any worker on any machine — reads what another
+ * wrote; a row elsewhere holds a bounded head and a reference. Blobs are content-addressed (the
+ * sha256 of their bytes) and kept in chunks: a writer streams chunks in under a temporary key
+ * while hashing, then names them in one transaction, so a reader never sees half a blob, equal
+ * content is stored once, and neither side ever holds a blob whole.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { Readable } from "node:stream";
+import type { Kysely } from "kysely";
+import type { Database } from "./schema.js";
+import { timestamp } from "./values.js";
+
+export interface StoredBlob {
+  /** The blob's sha256 in hex: what a row stores to find it again. */
+  ref: string;
+  bytes: number;
+}
+
+const REF = /^[0-9a-f]{64}$/;
+/** Bytes per stored chunk: what a writer or a reader holds of a blob at once. */
+export const BLOB_CHUNK_BYTES = 256 * 1024;
+
+export class BlobNotFoundError extends Error {}
+
+type Source = Iterable<Buffer | string> | AsyncIterable<Buffer | string> | Readable;
+
+export class BlobsRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Writes a stream of bytes, a chunk at a time, and returns its reference. */
+  async putStream(source: Source): Promise<StoredBlob> {
+    const incoming = `incoming-${randomUUID()}`;
+    const hash = createHash("sha256");
+    let bytes = 0;
+    let seq = 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const writeChunk = async (data: Buffer): Promise<void> => {
+      await this.db.insertInto("blob_chunks").values({ ref: incoming, seq: seq++, data }).execute();
+    };
+    try {
+      for await (const piece of Readable.from(source)) {
+        let data = typeof piece === "string" ? Buffer.from(piece, "utf8") : (piece as Buffer);
+        hash.update(data);
+        bytes += data.length;
+        while (pendingBytes + data.length >= BLOB_CHUNK_BYTES) {
+          const take = BLOB_CHUNK_BYTES - pendingBytes;
+          await writeChunk(Buffer.concat([...pending, data.subarray(0, take)]));
+          data = data.subarray(take);
+          pending = [];
+          pendingBytes = 0;
+        }
+        if (data.length > 0) {
+          pending.push(data);
+          pendingBytes += data.length;
+        }
+      }
+      if (pendingBytes > 0) await writeChunk(Buffer.concat(pending));
+      const ref = hash.digest("hex");
+      await this.db.transaction().execute(async (trx) => {
+        const inserted = await trx
+          .insertInto("blobs")
+          .values({ ref, bytes, created_at: timestamp() })
+          .onConflict((oc) => oc.column("ref").doNothing())
+          .executeTakeFirst();
+        if ((inserted.numInsertedOrUpdatedRows ?? 0n) > 0n) {
+          await trx.updateTable("blob_chunks").set({ ref }).where("ref", "=", incoming).execute();
+        } else {
+          // The same content is stored already: this copy goes.
+          await trx.deleteFrom("blob_chunks").where("ref", "=", incoming).execute();
+        }
+      });
+      return { ref, bytes };
+    } catch (error) {
+      await this.db
+        .deleteFrom("blob_chunks")
+        .where("ref", "=", incoming)
+        .execute()
+        .catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Writes bytes already in memory (small callers, tests). */
+  put(data: string | Buffer): Promise<StoredBlob> {
+    return this.putStream([typeof data === "string" ? Buffer.from(data, "utf8") : data]);
+  }
+
+  /** The blob's bytes as a stream, read a chunk at a time; BlobNotFoundError when it is not stored. */
+  async open(ref: string): Promise<{ stream: Readable; bytes: number }> {
+    if (!REF.test(ref)) throw new BlobNotFoundError(`not a blob reference: ${JSON.stringify(ref)}`);
+    const row = await this.db.selectFrom("blobs").select("bytes").where("ref", "=", ref).executeTakeFirst();
+    if (!row) throw new BlobNotFoundError(`blob ${ref} is not stored`);
+    return { stream: Readable.from(this.chunks(ref)), bytes: Number(row.bytes) };
+  }
+
+  /** The whole blob as text: only for consumers that need it whole (delivery applies the diff). */
+  async readText(ref: string): Promise<string> {
+    const { stream } = await this.open(ref);
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString("utf8");
+  }
+
+  private async *chunks(ref: string): AsyncGenerator<Buffer> {
+    for (let seq = 0; ; seq++) {
+      const row = await this.db
+        .selectFrom("blob_chunks")
+        .select("data")
+        .where("ref", "=", ref)
+        .where("seq", "=", seq)
+        .executeTakeFirst();
+      if (!row) return;
+      yield Buffer.from(row.data);
+    }
+  }
+}
