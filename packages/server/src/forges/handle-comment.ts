@@ -4,6 +4,7 @@
  * answered at once with a link, or with why nothing was started. Each trigger is recorded so the
  * task's end is answered where it was asked (answers.ts).
  */
+import { HttpError } from "../errors.js";
 import type { Repository, Task } from "../storage/index.js";
 import { previousDeliveryOf } from "../delivery/previous-delivery.js";
 import { appendAudit } from "../accounts/audit.js";
@@ -127,7 +128,16 @@ export async function handleComment(
     prompt += `\n\nThe pull request merges ${pullRequest.headBranch} (${pullRequest.headSha}) into ${pullRequest.baseBranch} (base ${pullRequest.baseSha}).`;
   }
   const mode = mention.command === "review" ? "review" : mention.command === "ask" ? "ask" : "code";
-  const started = await startForgeTask(ctx, actor, { repository, mode, prompt, ref });
+  let started: Awaited<ReturnType<typeof startForgeTask>>;
+  try {
+    started = await startForgeTask(ctx, actor, { repository, mode, prompt, ref });
+  } catch (error) {
+    // A request Quire cannot start (a ref it cannot resolve, say) is told where it was asked.
+    if (!(error instanceof HttpError)) throw error;
+    await auditTrigger(ctx, actor, repository, { ...base, outcome: "failed", why: error.message });
+    await say(`Quire could not start this: ${error.message}`);
+    return "declined";
+  }
   if ("refusal" in started) {
     await auditTrigger(ctx, actor, repository, { ...base, outcome: "refused", limit: started.refusal.limit });
     await say(replies.refused(started.refusal));
