@@ -11,3 +11,4 @@ export * from "./client/index.js";
 export { sourceIdentity } from "./sources/source-spelling.js";
 export * from "./mcp/index.js";
 export * from "./forges/index.js";
+export { wholeDiffOf } from "./tasks/diff-storage.js";

@@ -153,6 +153,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       modelStatus,
       staticDir: options.http?.staticDir && existsSync(options.http.staticDir) ? options.http.staticDir : undefined,
       trustProxy: options.http?.trustProxy,
+      // The end-to-end tests set it: every answer of the real server is checked against its route's contract.
+      checkResponses: process.env.QUIRE_CHECK_RESPONSES === "1",
     });
     closers.unshift(async () => app.forgeAnswers.close());
     if (!options.http) {

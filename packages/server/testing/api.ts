@@ -67,6 +67,8 @@ export async function startTestApi(
     modelStatus: options.modelStatus,
     trustProxy: options.trustProxy,
     delivery: options.delivery,
+    // Every route test checks that each response keeps its route's declared schema.
+    checkResponses: true,
   });
   const server = await startServer({ app, port: 0 });
   return {

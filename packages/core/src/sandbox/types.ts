@@ -41,6 +41,16 @@ export interface SandboxPolicy {
    * an overlay workspace, its upper layer: only what the task wrote, so the check stays cheap.
    */
   diskUsageRoot?: string;
+  /**
+   * The usage root lies on a file system of the task's own (its disk layer): growth is read
+   * from that file system's counters (statfs), never by walking the files.
+   */
+  diskUsageOwnFileSystem?: boolean;
+  /**
+   * false: the workspace's growth is not measured around each command (Quire's own git, whose
+   * writes are Quire's; a disk layer still bounds them in the kernel). Default true when writable.
+   */
+  watchDisk?: boolean;
   /** Processes, memory, CPU, file size, disk; DEFAULT_SANDBOX_LIMITS fills in what is not given. */
   limits?: Partial<SandboxResourceLimits>;
   /** The "container" backend's engine and image (container.ts); default podman with Debian bookworm-slim. */

@@ -244,6 +244,20 @@ export function taskUpperDir(taskDir: string): string {
 }
 
 /**
+ * Where the disk budget of a task's commands is measured: its upper layer (what it wrote), read
+ * from the disk layer's own counters when it has one (one statfs), else walked (O(what it wrote)).
+ * Nothing for a copied workspace: the whole workspace is walked then.
+ */
+export function taskDiskUsage(
+  taskDir: string,
+  overlay: boolean,
+): { diskUsageRoot?: string; diskUsageOwnFileSystem?: boolean } {
+  if (!overlay) return {};
+  const layered = existsSync(diskLayerImage(diskLayerDir(taskDir)));
+  return { diskUsageRoot: taskUpperDir(taskDir), ...(layered ? { diskUsageOwnFileSystem: true } : {}) };
+}
+
+/**
  * Mounts (or, without overlayfs, copies) the snapshot as the task's `repo/`. Idempotent. With
  * overlayfs and a budget, the writable layer goes on a disk layer of that size where Quire can
  * make one (root, loop devices): the kernel then refuses writes past the budget.

@@ -10,7 +10,9 @@ import path from "node:path";
 import { isMounted, unmountOverlay } from "../environments/overlay.js";
 import { type DiskLayerSize, removeDiskLayer } from "../sandbox/disk-layer.js";
 import { attachSnapshot, detachSnapshot, inspectSource, type PrepareOptions, prepareTaskWorkspace } from "./prepare.js";
-import { gitInSandbox, workspaceDiff } from "./sandboxed-git.js";
+import { taskDiff } from "./changed-diff.js";
+import { gitInSandbox } from "./sandboxed-git.js";
+import { taskOverlayLayers } from "./task-parts.js";
 import type { TaskRecord } from "./store.js";
 
 /** The stored diff could not be put back: the round fails with this, the stored result stays. */
@@ -47,12 +49,16 @@ export async function attachIntactWorkspace(options: {
   // A round cut off by a dead process stored no diff: its workspace, which the conversation
   // already describes, is the newer state.
   if (record.reason?.startsWith("interrupted")) return true;
-  const live = await workspaceDiff({
+  const live = await taskDiff({
     backend: record.sandbox,
     workspace: record.workspace,
     readOnlyPaths: record.readOnlyPaths,
     base: record.baseTree ?? record.baseCommit,
-  }).catch(() => null);
+    ...taskOverlayLayers(taskDir, record),
+  }).then(
+    (taken) => taken.diff,
+    () => null,
+  );
   if (live === options.storedDiff) return true;
   await detachSnapshot(taskDir, !!record.overlay);
   return false;

@@ -11,7 +11,7 @@ import { createSandbox } from "../sandbox/index.js";
 import {
   diskBudgetOf,
   inspectSource,
-  taskUpperDir,
+  taskDiskUsage,
   type PreparedTask,
   prepareTaskWorkspace,
   sourceIsDirty,
@@ -28,6 +28,7 @@ import {
   eventSink,
   newRecord,
   releaseWorkspace,
+  taskOverlayLayers,
   withEnvironmentLimits,
 } from "./task-parts.js";
 
@@ -236,7 +237,7 @@ async function runTaskTurn(
       fileSizeBytes: environment.limits.fileSizeBytes,
       diskBytes: environment.limits.diskBytes,
     },
-    ...(record.overlay ? { diskUsageRoot: taskUpperDir(store.taskDir(record.id)) } : {}),
+    ...taskDiskUsage(store.taskDir(record.id), !!record.overlay),
   });
   const toolset = buildToolset(record.mode);
   // The conversation is kept on disk as the turn goes, so a killed process loses nothing that
@@ -280,11 +281,13 @@ async function runTaskTurn(
   await saving;
   await store.saveConversation(record.id, state);
   // Streamed to a file, then redacted in blocks of lines: git's output is never gathered whole.
+  // From the overlay's upper layer when there is one: O(what the task changed), not O(repository).
   const diff = await redactedWorkspaceDiff({
     backend: options.sandbox,
     workspace: record.workspace,
     readOnlyPaths: record.readOnlyPaths,
     base: record.baseTree ?? record.baseCommit,
+    ...taskOverlayLayers(store.taskDir(record.id), record),
     scratchFile: path.join(store.taskDir(record.id), "diff.raw"),
     redact: (text) => redactor.redact(text),
   });

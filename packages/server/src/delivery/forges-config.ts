@@ -4,6 +4,7 @@
  * to its own instance (its API, and git pushes to the hosts listed for it). The values come from
  * config.toml `[forges.*]` and the environment (docs/forges.md); the environment wins.
  */
+import type { ForgeKind } from "@quire/protocol";
 import { z } from "zod";
 import type { RemoteLocation } from "./remote-url.js";
 
@@ -86,7 +87,7 @@ export const forgesConfig = z.object({
 
 export type ForgesConfig = z.output<typeof forgesConfig>;
 export type ForgesConfigInput = z.input<typeof forgesConfig>;
-export type ForgeKindName = "github" | "gitlab" | "gitea";
+export type ForgeKindName = ForgeKind;
 
 /** The environment variables read for each forge, unless config.toml names others (`token_env`, `webhook_secret_env`). */
 export const FORGE_ENV = {

@@ -6,26 +6,56 @@
  * The body is bounded by the server's request limit (413) before any of this.
  */
 import type { Context, Hono } from "hono";
+import { FORGE_KINDS, webhookAnswer, webhookHeaders, webhookPayload, type WebhookAnswer } from "@quire/protocol";
 import type { ForgeKindName } from "../delivery/forges-config.js";
 import { FORGE_ENV } from "../delivery/forges-config.js";
 import { HttpError } from "../errors.js";
+import { declareRoute } from "../http/contract.js";
+import { error, ok } from "../http/responses.js";
 import type { ForgeAnswers } from "./answers.js";
 import { autoReview } from "./auto-review.js";
 import { handleComment } from "./handle-comment.js";
-import type { WebhookAnswer } from "./schemas.js";
 import type { ForgeContext } from "./settings.js";
 import { readForgeEvent } from "./webhook-events.js";
 import { deliveryId, eventName, verifyWebhook } from "./webhook-verify.js";
 
-export const FORGE_KINDS: readonly ForgeKindName[] = ["github", "gitlab", "gitea"];
+export { FORGE_KINDS };
 
 export function webhookPath(kind: ForgeKindName): string {
   return `/api/forges/${kind}/webhook`;
 }
 
+const SIGNED_BY = {
+  github: "X-Hub-Signature-256 (HMAC-SHA256 of the body); X-GitHub-Delivery; X-GitHub-Event",
+  gitlab: "X-Gitlab-Token (the secret); X-Gitlab-Event-UUID; X-Gitlab-Event",
+  gitea: "X-Gitea-Signature (HMAC-SHA256 of the body; Forgejo's X-Forgejo-* too); X-Gitea-Delivery; X-Gitea-Event",
+} as const;
+
+function webhookRoute(kind: ForgeKindName) {
+  return {
+    method: "post",
+    path: webhookPath(kind),
+    summary: `${kind} webhook: comments mentioning Quire, and pull requests for automatic review`,
+    description:
+      `Signed by the forge (${SIGNED_BY[kind]}); no Quire credential. The signature is checked over the raw body ` +
+      "first. Comment events (issue_comment / Note Hook / issue_comment and pull_request_comment) and pull request " +
+      "events are acted on for linked repositories; the work runs after the answer (docs/forges.md).",
+    headers: webhookHeaders[kind],
+    body: webhookPayload,
+    responses: {
+      202: ok('{ status: "accepted" | "ignored", reason? }: taken, or acknowledged and ignored.', webhookAnswer),
+      200: ok('{ status: "duplicate" }: a delivery id seen before; nothing was done.', webhookAnswer),
+      400: error("No delivery id, or the body is not JSON."),
+      401: error("Missing or wrong signature: nothing was created."),
+      404: error("No webhook secret is configured for this forge."),
+      413: error("Body over the request limit."),
+    },
+  } as const;
+}
+
 export function forgeRoutes(app: Hono, ctx: ForgeContext, answers: ForgeAnswers): void {
   for (const kind of FORGE_KINDS) {
-    app.post(webhookPath(kind), (c) => receive(c, kind, ctx, answers));
+    declareRoute(app, webhookRoute(kind), (c) => receive(c, kind, ctx, answers));
   }
 }
 

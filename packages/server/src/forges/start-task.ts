@@ -4,9 +4,9 @@
  * returned, not thrown, so it can be told on the forge), then the task and its audit entry.
  */
 import type { TaskMode } from "@quire/core";
+import { createTaskBody } from "@quire/protocol";
 import { appendAudit } from "../accounts/audit.js";
 import type { ApiContext } from "../http/api-context.js";
-import { createTaskBody } from "../http/schemas.js";
 import { admit, plansConfigSource, resolvePlan, type Refusal } from "../plans/index.js";
 import type { AdmissionKind, Repository, Task } from "../storage/index.js";
 import { chosenAttempt } from "../http/task-view.js";
@@ -25,7 +25,18 @@ export interface ForgeActor {
  * Review mode arrives from its own branch (issue 14, item 4): until the task API accepts
  * `mode: "review"`, `@quire review` and automatic reviews answer that it is not available here.
  */
-export const reviewModeAvailable: boolean = (createTaskBody.shape.mode.options as readonly string[]).includes("review");
+export const reviewModeAvailable: boolean = taskApiAcceptsMode("review");
+
+/**
+ * Whether POST /api/tasks's body takes the mode: from the mode enum's options while the body is an
+ * object (refinements keep its shape), else by parsing a probe and looking for an issue on `mode`.
+ */
+function taskApiAcceptsMode(mode: string): boolean {
+  const options = (createTaskBody as { shape?: { mode?: { options?: unknown } } }).shape?.mode?.options;
+  if (Array.isArray(options) && options.every((option) => typeof option === "string")) return options.includes(mode);
+  const probe = createTaskBody.safeParse({ repo: "probe", ref: "main", mode, prompt: "probe" });
+  return probe.success || !probe.error.issues.some((issue) => issue.path[0] === "mode");
+}
 
 export type ForgeTaskMode = "code" | "ask" | "review";
 

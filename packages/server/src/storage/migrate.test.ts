@@ -1,6 +1,6 @@
-import { Migrator, NO_MIGRATIONS, sql } from "kysely";
+import { NO_MIGRATIONS, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrateToLatest } from "./migrate.js";
+import { migrateToLatest, migratorFor } from "./migrate.js";
 import { migrationProvider } from "./migrations/index.js";
 import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "../../testing/databases.js";
 
@@ -80,7 +80,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
   });
 
   it("migrates down to nothing and up again", async () => {
-    const migrator = new Migrator({ db: database.db, provider: migrationProvider });
+    const migrator = await migratorFor(database.db);
     const down = await migrator.migrateTo(NO_MIGRATIONS);
     expect(down.error).toBeUndefined();
     expect(await ownTables()).toEqual([]);

@@ -1,3 +1,4 @@
+import type { ForgeKind } from "@quire/protocol";
 import type { Kysely, Selectable } from "kysely";
 import { LOCAL_WORKSPACE_ID } from "./accounts-schema.js";
 import { ACTIVE_STATUSES } from "./tasks-repo.js";
@@ -25,7 +26,7 @@ export interface Repository {
   autoReview: boolean;
 }
 
-export type ForgeLinkKind = "github" | "gitlab" | "gitea";
+export type ForgeLinkKind = ForgeKind;
 
 export interface NewRepository {
   name: string;

@@ -5,21 +5,13 @@
  * folder turn rows into the camelCase records the rest of the server uses.
  */
 import type { TaskMode } from "@quire/core";
+import { TASK_STATUSES, type TaskStatus as StoredTaskStatus } from "@quire/protocol";
 import type { Generated } from "kysely";
 import type { AccountsDatabase } from "./accounts-schema.js";
 import type { UsageDatabase } from "./usage-schema.js";
 
-/** A task's lifecycle; "interrupted" means the worker running it died (its lease ran out). */
-export const TASK_STATUSES = [
-  "queued",
-  "preparing",
-  "running",
-  "completed",
-  "failed",
-  "cancelled",
-  "interrupted",
-] as const;
-export type StoredTaskStatus = (typeof TASK_STATUSES)[number];
+/** A task's lifecycle (the API's list); "interrupted" means the worker running it died (its lease ran out). */
+export { TASK_STATUSES, type StoredTaskStatus };
 /** Attempts go through the same states as tasks. */
 export type AttemptStatus = StoredTaskStatus;
 export type VerificationStatus = "verified" | "checks_failed" | "skipped";

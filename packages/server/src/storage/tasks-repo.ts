@@ -1,4 +1,5 @@
 import type { TaskMode } from "@quire/core";
+import type { Delivery } from "@quire/protocol";
 import { sql, type Kysely, type Selectable, type Updateable } from "kysely";
 import { toAttempt, type Attempt } from "./attempts-repo.js";
 import { LOCAL_WORKSPACE_ID } from "./accounts-schema.js";
@@ -23,7 +24,7 @@ export interface Task {
   /** The last event's seq: how far a live stream of the task can be. */
   lastEventSeq: number;
   /** Where the diff was delivered, once it was. */
-  delivery: Record<string, unknown> | null;
+  delivery: Delivery | null;
   createdAt: string;
   updatedAt: string;
   workspaceId: string | null;
@@ -210,7 +211,7 @@ export class TasksRepo {
     return row.base_commit ?? commit;
   }
 
-  async setDelivery(id: string, delivery: Record<string, unknown>, now: Date = new Date()): Promise<void> {
+  async setDelivery(id: string, delivery: Delivery, now: Date = new Date()): Promise<void> {
     await this.db
       .updateTable("tasks")
       .set({ delivery: toJson(delivery), updated_at: timestamp(now) })
@@ -257,7 +258,7 @@ export function toTask(row: Selectable<TasksTable>): Task {
     reason: row.reason,
     cancelRequestedAt: row.cancel_requested_at,
     lastEventSeq: row.last_event_seq,
-    delivery: fromJsonOrNull<Record<string, unknown>>(row.delivery),
+    delivery: fromJsonOrNull<Delivery>(row.delivery),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     workspaceId: row.workspace_id,

@@ -2,7 +2,7 @@
  * What a task's status means to a person: "ready for review", "verified", "checks failed"… An
  * Ask task changes nothing, so when it completes it is "Answered", never up for review.
  */
-import type { TaskMode, TaskStatus, VerificationStatus } from "../api/types";
+import type { TaskMode, TaskStatus, VerificationStatus } from "@quire/protocol";
 
 export type StatusTone = "active" | "review" | "good" | "bad" | "muted";
 

@@ -17,7 +17,17 @@ import type { ApiContext } from "../api-context.js";
 import { HttpError } from "../../errors.js";
 import { jsonBody, parseOr400 } from "../errors.js";
 import { SourceSpellingError, sourceIdentity, withoutFileScheme } from "../../sources/source-spelling.js";
-import { createRepositoryBody, renameRepositoryBody } from "../schemas.js";
+import {
+  branchesResponse,
+  createRepositoryBody,
+  duplicateRepositoryBody,
+  removedRepositoryResponse,
+  renameRepositoryBody,
+  repositoriesResponse,
+  repositoryResponse,
+} from "@quire/protocol";
+import { declareRoute } from "../contract.js";
+import { denied, error, ok } from "../responses.js";
 import { repositoryFor } from "../scoping.js";
 import { audit, requireScope } from "../../accounts/index.js";
 import { forgeLinkFor, parseRemoteUrl } from "../../delivery/index.js";
@@ -25,7 +35,22 @@ import { forgeLinkFor, parseRemoteUrl } from "../../delivery/index.js";
 export function repositoryRoutes(app: Hono, ctx: ApiContext): void {
   const { repos } = ctx;
 
-  app.post("/api/repositories", async (c) => {
+  const register = {
+    method: "post",
+    path: "/api/repositories",
+    summary: "Register a repository",
+    body: createRepositoryBody,
+    responses: {
+      201: ok("{ repository }", repositoryResponse),
+      400: error("Invalid body, or the source is not a git repository or URL."),
+      409: {
+        description: "The workspace already has this repository: the body holds it as { error, repository }.",
+        schema: duplicateRepositoryBody,
+      },
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, register, async (c) => {
     const principal = requireScope(c, "repositories:write");
     const body = parseOr400(createRepositoryBody, await jsonBody(c), "repository");
     const requested = sourceOr400(body.source);
@@ -74,18 +99,42 @@ export function repositoryRoutes(app: Hono, ctx: ApiContext): void {
     return c.json({ repository }, 201);
   });
 
-  app.get("/api/repositories", async (c) => {
+  const list = {
+    method: "get",
+    path: "/api/repositories",
+    summary: "List repositories",
+    responses: { 200: ok("{ repositories }", repositoriesResponse), ...denied },
+  } as const;
+  declareRoute(app, list, async (c) => {
     const principal = requireScope(c, "repositories:read");
     return c.json({ repositories: await repos.repositories.list(principal.workspaceId) });
   });
 
-  app.get("/api/repositories/:id", async (c) => {
+  const one = {
+    method: "get",
+    path: "/api/repositories/{id}",
+    summary: "One repository",
+    responses: { 200: ok("{ repository }", repositoryResponse), 404: error("No such repository."), ...denied },
+  } as const;
+  declareRoute(app, one, async (c) => {
     const repository = await repositoryFor(c, repos, c.req.param("id"), "repositories:read");
     if (!repository) throw new HttpError(404, `no repository ${c.req.param("id")}`);
     return c.json({ repository });
   });
 
-  app.patch("/api/repositories/:id", async (c) => {
+  const rename = {
+    method: "patch",
+    path: "/api/repositories/{id}",
+    summary: "Rename a repository",
+    body: renameRepositoryBody,
+    responses: {
+      200: ok("{ repository }", repositoryResponse),
+      400: error("Invalid name."),
+      404: error("No such repository."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, rename, async (c) => {
     const id = c.req.param("id");
     const repository = await repositoryFor(c, repos, id, "repositories:write");
     if (!repository) throw new HttpError(404, `no repository ${id}`);
@@ -103,7 +152,19 @@ export function repositoryRoutes(app: Hono, ctx: ApiContext): void {
     });
   });
 
-  app.delete("/api/repositories/:id", async (c) => {
+  const remove = {
+    method: "delete",
+    path: "/api/repositories/{id}",
+    summary:
+      "Remove a repository: its environments and Quire's clone go, its tasks stay readable but cannot be continued",
+    responses: {
+      200: ok("{ repository } as it was, with removed: true", removedRepositoryResponse),
+      404: error("No such repository."),
+      409: error("A task of the repository is queued or running."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, remove, async (c) => {
     const id = c.req.param("id");
     const repository = await repositoryFor(c, repos, id, "repositories:write");
     if (!repository) throw new HttpError(404, `no repository ${id}`);
@@ -121,7 +182,19 @@ export function repositoryRoutes(app: Hono, ctx: ApiContext): void {
     return c.json({ repository: { ...repository, removed: true } });
   });
 
-  app.get("/api/repositories/:id/branches", async (c) => {
+  const branches = {
+    method: "get",
+    path: "/api/repositories/{id}/branches",
+    summary: "The repository's branches (a URL's are fetched first)",
+    responses: {
+      200: ok("{ branches: [{ name, commit }] }", branchesResponse),
+      404: error("No such repository."),
+      409: error("The local path is no longer allowed as a source."),
+      502: error("The remote could not be fetched."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, branches, async (c) => {
     const repository = await repositoryFor(c, repos, c.req.param("id"), "repositories:read");
     if (!repository) throw new HttpError(404, `no repository ${c.req.param("id")}`);
     const dir = await openSource(ctx, repository).catch((error: Error) => {

@@ -16,7 +16,9 @@ import type { ApiContext } from "../api-context.js";
 import { taskFor } from "../scoping.js";
 import { HttpError } from "../../errors.js";
 import { jsonBody, parseOr400 } from "../errors.js";
-import { deliverBody, diffQuery } from "../schemas.js";
+import { deliverBody, deliveryResponse, diffQuery } from "@quire/protocol";
+import { declareRoute } from "../contract.js";
+import { denied, error, ok, text } from "../responses.js";
 import { deliverTask, firstLine, NothingToDeliverError } from "../../delivery/deliver-task.js";
 import { chosenAttempt } from "../task-view.js";
 import { wholeDiffOf } from "../../tasks/diff-storage.js";
@@ -37,7 +39,20 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
   const scratch = () => mkdtemp(path.join(ctx.home, "delivery-"));
   const blobs = repos.blobs;
 
-  app.get("/api/tasks/:id/diff", async (c) => {
+  const diffRoute = {
+    method: "get",
+    path: "/api/tasks/{id}/diff",
+    summary: "The diff of the best-ranked (or the given) attempt; ?format=patch gives git format-patch output",
+    query: diffQuery,
+    responses: {
+      200: text("A unified diff, or a patch with ?format=patch.", ["text/x-diff", "text/x-patch"]),
+      400: error("Invalid query."),
+      404: error("No such task or attempt."),
+      409: error("No completed attempt yet, or nothing changed."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, diffRoute, async (c) => {
     const task = await taskOr404(c, "tasks:read");
     const query = parseOr400(diffQuery, c.req.query(), "query");
     const attempt = await finishedAttempt(task, query.attempt);
@@ -74,17 +89,34 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
     }
   });
 
-  app.post("/api/tasks/:id/deliver", async (c) => {
+  const deliverRoute = {
+    method: "post",
+    path: "/api/tasks/{id}/deliver",
+    summary:
+      "Push the diff as a commit on a new branch, and open a pull / merge request when a token is configured; " +
+      "on a task delivered before, push a new commit on top of its branch and comment on its pull request",
+    body: deliverBody,
+    responses: {
+      200: ok("{ delivery: { branch, commit, commits, updated, remote, pullRequest?, message } }", deliveryResponse),
+      400: error("Invalid body."),
+      404: error("No such task or attempt."),
+      409: error(
+        "Nothing to deliver, the diff no longer applies, a new branch named in the body already exists elsewhere, or someone else moved the branch delivered before.",
+      ),
+      502: error("The push or the forge failed (the message says which)."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, deliverRoute, async (c) => {
     const task = await taskOr404(c, "tasks:write");
     const body = parseOr400(deliverBody, await jsonBody(c), "delivery");
     const attempt = await finishedAttempt(task, body.attemptId);
     try {
       const delivery = await deliverTask(ctx, task, attempt, body);
-      const result = delivery;
       await audit(c, "task.delivered", task.id, {
-        branch: result.branch,
-        commit: result.commit,
-        remote: result.remote,
+        branch: delivery.branch,
+        commit: delivery.commit,
+        remote: delivery.remote,
       });
       return c.json({ delivery });
     } catch (error) {

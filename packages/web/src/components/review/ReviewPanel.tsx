@@ -2,7 +2,7 @@
 import { useState } from "react";
 import { diffUrl } from "../../api/client";
 import { onDownloadClick } from "../../api/download";
-import type { Attempt, Task } from "../../api/types";
+import type { Attempt, Task } from "@quire/protocol";
 import type { AttemptTimeline } from "../../state/timeline";
 import { ApplyCommands } from "./ApplyCommands";
 import { DeliverPanel } from "./DeliverPanel";

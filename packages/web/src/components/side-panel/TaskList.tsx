@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo, useState } from "react";
 import { api } from "../../api/client";
-import type { Repository, Task } from "../../api/types";
+import type { Repository, Task } from "@quire/protocol";
 import { formatAge, firstLine } from "../../lib/format";
 import { navigate, taskHref } from "../../lib/router";
 import type { TaskFilterName, TaskSearch as Search } from "../../state/task-query";

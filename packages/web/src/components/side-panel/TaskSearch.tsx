@@ -3,7 +3,8 @@
  * repository, status and mode. The server filters (`GET /api/tasks?q=&repo=&status=&mode=`).
  */
 import { useEffect, useState } from "react";
-import { TASK_STATUSES, type Repository, type TaskMode, type TaskStatus } from "../../api/types";
+import { TASK_STATUSES } from "@quire/protocol/constants";
+import type { Repository, TaskMode, TaskStatus } from "@quire/protocol";
 import { shownStatus } from "../../lib/status";
 import { isSearching, NO_SEARCH, type TaskSearch as Search } from "../../state/task-query";
 

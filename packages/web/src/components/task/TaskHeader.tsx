@@ -5,7 +5,8 @@
  */
 import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from "react";
 import { api } from "../../api/client";
-import { ACTIVE_STATUSES, type Task } from "../../api/types";
+import { ACTIVE_STATUSES } from "@quire/protocol/constants";
+import type { Task } from "@quire/protocol";
 import { firstLine, formatCost, formatTokens, plural } from "../../lib/format";
 import { costOf } from "../../lib/pricing";
 import type { TokenUsage } from "../../state/timeline";
