@@ -25,7 +25,7 @@ const CORE_FLOORS = [
 /** Server: routes on top, storage at the bottom. */
 const SERVER_FLOORS = [
   ["index.ts", "service.ts"],
-  ["http"],
+  ["http", "forges"],
   ["mcp"],
   ["client"],
   ["worker"],

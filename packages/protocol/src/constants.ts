@@ -21,6 +21,9 @@ export const ACTIVE_STATUSES: readonly TaskStatus[] = ["queued", "preparing", "r
 export const TASK_MODES = ["code", "ask", "review"] as const;
 export type TaskMode = (typeof TASK_MODES)[number];
 
+/** The forges Quire delivers to and takes webhooks from (docs/forges.md). */
+export const FORGE_KINDS = ["github", "gitlab", "gitea"] as const;
+
 /** "skipped": no checks were declared or named by AGENTS.md. */
 export const VERIFICATION_STATUSES = ["verified", "checks_failed", "skipped"] as const;
 export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];

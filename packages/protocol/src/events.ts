@@ -21,7 +21,7 @@ import {
   turnStartedEvent,
   webSearchItem,
 } from "./codex-events.js";
-import { VERIFICATION_STATUSES } from "./constants.js";
+import { FORGE_KINDS, VERIFICATION_STATUSES } from "./constants.js";
 import { reviewResultSchema } from "./review.js";
 
 /**
@@ -112,7 +112,7 @@ export const taskCompletedEvent = z.object({
 export const pullRequestSchema = z.object({
   url: z.string(),
   number: z.number().int(),
-  kind: z.enum(["github", "gitlab"]),
+  kind: z.enum(FORGE_KINDS),
 });
 
 /** Quire, server: the task's diff was pushed as a branch (and a pull request opened). */

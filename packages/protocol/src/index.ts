@@ -10,6 +10,7 @@ export * from "./events.js";
 export * from "./review.js";
 export * from "./api/common.js";
 export * from "./api/environment-definition.js";
+export * from "./api/forges.js";
 export * from "./api/repositories.js";
 export * from "./api/environments.js";
 export * from "./api/tasks.js";

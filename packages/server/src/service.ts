@@ -156,6 +156,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       // The end-to-end tests set it: every answer of the real server is checked against its route's contract.
       checkResponses: process.env.QUIRE_CHECK_RESPONSES === "1",
     });
+    closers.unshift(async () => app.forgeAnswers.close());
     if (!options.http) {
       logger.info({ database: database.location, concurrency: options.concurrency }, "in-process API ready");
       return { repos, app, pool, database, modelStatus, close: closeAll(closers, database) };

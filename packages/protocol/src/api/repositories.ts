@@ -1,6 +1,7 @@
 /** Repositories: a local path or a git URL registered in a workspace, and their branches. */
 import { z } from "zod";
 import { errorBody, timestamp } from "./common.js";
+import { forgeLinkBody, forgeLinkSchema } from "./forges.js";
 
 export const repositorySchema = z
   .object({
@@ -11,6 +12,10 @@ export const repositorySchema = z
     defaultBranch: z.string(),
     createdAt: timestamp,
     workspaceId: z.string().nullable(),
+    /** Its forge project (comments and webhooks there reach it); null: not linked (docs/forges.md). */
+    forge: forgeLinkSchema.nullable(),
+    /** New and updated pull requests on its forge are reviewed on their own. */
+    autoReview: z.boolean(),
   })
   .meta({ id: "Repository" });
 
@@ -21,13 +26,18 @@ export const createRepositoryBody = z
     name: z.string().trim().min(1).max(200),
     source: z.string().trim().min(1).max(4096).describe("A local path or a git URL."),
     defaultBranch: z.string().trim().min(1).max(255).optional(),
+    forge: forgeLinkBody
+      .optional()
+      .describe("Its forge project; a URL on a configured forge host is linked without it."),
+    autoReview: z.boolean().optional().describe("Review new and updated pull requests on its forge on their own."),
   })
   .strict()
   .meta({ id: "CreateRepository" });
 
 export const renameRepositoryBody = z
-  .object({ name: createRepositoryBody.shape.name })
+  .object({ name: createRepositoryBody.shape.name.optional(), autoReview: z.boolean().optional() })
   .strict()
+  .refine((body) => body.name !== undefined || body.autoReview !== undefined, "give name or autoReview")
   .meta({ id: "RenameRepository" });
 
 export const repositoryResponse = z.object({ repository: repositorySchema });

@@ -3,6 +3,8 @@ import { Hono } from "hono";
 import type { ModelReadiness } from "@quire/core";
 import type { Logger } from "pino";
 import { Accounts } from "../accounts/accounts.js";
+import { ForgeAnswers } from "../forges/answers.js";
+import { forgeRoutes } from "../forges/routes.js";
 import type { AuthOptions } from "../accounts/auth-options.js";
 import type { SignInLimits } from "../accounts/sign-in-limits.js";
 import type { Repos } from "../storage/index.js";
@@ -84,7 +86,12 @@ export interface AppOptions {
   checkResponses?: boolean;
 }
 
-export type QuireApp = Hono & { hub: EventHub; metrics: Metrics };
+export type QuireApp = Hono & {
+  hub: EventHub;
+  metrics: Metrics;
+  /** Answers forge comments when their tasks end; close() stops it watching. */
+  forgeAnswers: ForgeAnswers;
+};
 
 export function createApp(options: AppOptions): QuireApp {
   const { repos, logger } = options;
@@ -194,6 +201,11 @@ export function createApp(options: AppOptions): QuireApp {
   auditRoutes(app, accounts);
   usageRoutes(app, ctx);
   modelStatusRoutes(app, ctx);
+  const forgeContext = { ...ctx, forgeSettings: { multiUser: options.auth?.mode === "multi" } };
+  const forgeAnswers = new ForgeAnswers(forgeContext);
+  forgeRoutes(app, forgeContext, forgeAnswers);
+  // Tasks started from comments before a restart are answered when they end.
+  void forgeAnswers.resume().catch((error: unknown) => logger.error({ err: error }, "resuming forge answers failed"));
   const mcp = {
     method: "post",
     path: "/mcp",
@@ -227,5 +239,5 @@ export function createApp(options: AppOptions): QuireApp {
   }
   if (options.staticDir) webAppRoutes(app, options.staticDir);
 
-  return Object.assign(app, { hub, metrics });
+  return Object.assign(app, { hub, metrics, forgeAnswers });
 }

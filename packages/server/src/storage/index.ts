@@ -6,6 +6,7 @@ import { AuditRepo } from "./audit-repo.js";
 import { BlobsRepo } from "./blobs-repo.js";
 import { EnvironmentsRepo } from "./environments-repo.js";
 import { EventsRepo } from "./events-repo.js";
+import { ForgesRepo } from "./forges-repo.js";
 import { InvitationsRepo } from "./invitations-repo.js";
 import { MessagesRepo } from "./messages-repo.js";
 import { CommandOutputsRepo } from "./command-outputs-repo.js";
@@ -27,6 +28,7 @@ export * from "./blobs-repo.js";
 export * from "./database.js";
 export * from "./environments-repo.js";
 export * from "./events-repo.js";
+export * from "./forges-repo.js";
 export * from "./invitations-repo.js";
 export * from "./legacy-secrets.js";
 export * from "./messages-repo.js";
@@ -63,6 +65,7 @@ export interface Repos {
   workspacePlans: WorkspacePlansRepo;
   admissions: AdmissionsRepo;
   usage: UsageRecordsRepo;
+  forges: ForgesRepo;
 }
 
 export interface ReposDatabase extends Pick<StorageDatabase, "db" | "dialect"> {
@@ -94,5 +97,6 @@ export function createRepos(database: ReposDatabase): Repos {
     workspacePlans: new WorkspacePlansRepo(db),
     admissions: new AdmissionsRepo(db, dialect),
     usage: new UsageRecordsRepo(db),
+    forges: new ForgesRepo(db),
   };
 }

@@ -28,6 +28,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       ["0012-rounds-with-the-task", "Success"],
       ["0019-blobs", "Success"],
       ["0020-blobs-in-database", "Success"],
+      ["0030-forges", "Success"],
       ["0040-review-mode", "Success"],
     ]);
     expect(await migrateToLatest(database.db)).toEqual([]);
@@ -44,6 +45,8 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       "environment_secrets",
       "environments",
       "events",
+      "forge_deliveries",
+      "forge_triggers",
       "identities",
       "invitations",
       "memberships",

@@ -6,6 +6,7 @@
  */
 import type { TaskMode } from "@quire/core";
 import { TASK_STATUSES, type TaskStatus as StoredTaskStatus } from "@quire/protocol";
+import type { Generated } from "kysely";
 import type { AccountsDatabase } from "./accounts-schema.js";
 import type { UsageDatabase } from "./usage-schema.js";
 
@@ -28,6 +29,35 @@ export interface RepositoriesTable {
   removed_at: string | null;
   /** The user and password the URL was given with, as JSON, encrypted (secret-cipher.ts); null: none. */
   source_credentials: string | null;
+  /** The forge project it is linked to: "github" | "gitlab" | "gitea", and `owner/name`; null: none. */
+  forge_kind: string | null;
+  forge_repo: string | null;
+  /** 1: new and updated pull requests on its forge are reviewed on their own. */
+  auto_review: Generated<number>;
+}
+
+export interface ForgeDeliveriesTable {
+  forge: string;
+  /** X-GitHub-Delivery, X-Gitlab-Event-UUID, X-Gitea-Delivery. */
+  delivery_id: string;
+  received_at: string;
+}
+
+export interface ForgeTriggersTable {
+  id: string;
+  task_id: string;
+  forge: string;
+  forge_repo: string;
+  /** The issue or pull request commented on. */
+  number: number;
+  on_pull_request: number;
+  /** "code" | "ask" | "follow_up" | "review". */
+  command: string;
+  /** Who asked, on the forge. */
+  login: string;
+  created_at: string;
+  /** When the task's end was answered on the forge; null while it runs. */
+  answered_at: string | null;
 }
 
 export interface EnvironmentsTable {
@@ -145,6 +175,8 @@ export interface Database extends AccountsDatabase, UsageDatabase {
   messages: MessagesTable;
   events: EventsTable;
   command_outputs: CommandOutputsTable;
+  forge_deliveries: ForgeDeliveriesTable;
+  forge_triggers: ForgeTriggersTable;
   blobs: BlobsTable;
   blob_chunks: BlobChunksTable;
 }

@@ -30,6 +30,7 @@ import { declareRoute } from "../contract.js";
 import { denied, error, ok } from "../responses.js";
 import { repositoryFor } from "../scoping.js";
 import { audit, requireScope } from "../../accounts/index.js";
+import { forgeLinkFor, parseRemoteUrl } from "../../delivery/index.js";
 
 export function repositoryRoutes(app: Hono, ctx: ApiContext): void {
   const { repos } = ctx;
@@ -65,10 +66,13 @@ export function repositoryRoutes(app: Hono, ctx: ApiContext): void {
       const message = `repository already registered as "${existing.name}" (${existing.id})`;
       return c.json({ error: { message, issues: [{ path: "source", message }] }, repository: existing }, 409);
     }
+    const location = isGitUrl(source) ? parseRemoteUrl(source) : null;
+    const forge = body.forge ?? (location ? forgeLinkFor(location, ctx.delivery.forges) : null);
     const repository = await repos.repositories.create({
       ...body,
       source,
       credentials,
+      forge,
       workspaceId: principal.workspaceId,
     });
     try {
@@ -87,7 +91,11 @@ export function repositoryRoutes(app: Hono, ctx: ApiContext): void {
         { path: "source", message: (error as Error).message },
       ]);
     }
-    await audit(c, "repository.created", repository.id, { name: repository.name, source: repository.source });
+    await audit(c, "repository.created", repository.id, {
+      name: repository.name,
+      source: repository.source,
+      ...(repository.forge ? { forge: repository.forge } : {}),
+    });
     return c.json({ repository }, 201);
   });
 
@@ -130,10 +138,18 @@ export function repositoryRoutes(app: Hono, ctx: ApiContext): void {
     const id = c.req.param("id");
     const repository = await repositoryFor(c, repos, id, "repositories:write");
     if (!repository) throw new HttpError(404, `no repository ${id}`);
-    const { name } = parseOr400(renameRepositoryBody, await jsonBody(c), "repository");
-    if (!(await repos.repositories.rename(id, name))) throw new HttpError(404, `no repository ${id}`);
-    await audit(c, "repository.renamed", id, { from: repository.name, to: name });
-    return c.json({ repository: { ...repository, name } });
+    const { name, autoReview } = parseOr400(renameRepositoryBody, await jsonBody(c), "repository");
+    if (name !== undefined) {
+      if (!(await repos.repositories.rename(id, name))) throw new HttpError(404, `no repository ${id}`);
+      await audit(c, "repository.renamed", id, { from: repository.name, to: name });
+    }
+    if (autoReview !== undefined) {
+      await repos.repositories.setAutoReview(id, autoReview);
+      await audit(c, "repository.auto_review", id, { autoReview });
+    }
+    return c.json({
+      repository: { ...repository, name: name ?? repository.name, autoReview: autoReview ?? repository.autoReview },
+    });
   });
 
   const remove = {

@@ -5,26 +5,21 @@ import type { Context, Hono } from "hono";
 import {
   BranchExistsError,
   BranchMovedError,
-  deliver,
-  deliveryBranchName,
   DeliveryError,
   DiffDoesNotApplyError,
   formatPatch,
 } from "../../delivery/index.js";
 import type { Task } from "../../storage/index.js";
-import { deliveryBody } from "../../delivery/delivery-body.js";
-import { changesSince, previousDeliveryOf } from "../../delivery/previous-delivery.js";
-import { pushTargetOf } from "../../delivery/push-target.js";
 import { openSource } from "../../sources/open-source.js";
 import { audit, type Scope } from "../../accounts/index.js";
 import type { ApiContext } from "../api-context.js";
 import { taskFor } from "../scoping.js";
-import { appendAndPublish } from "../../events/event-hub.js";
 import { HttpError } from "../../errors.js";
 import { jsonBody, parseOr400 } from "../errors.js";
 import { deliverBody, deliveryResponse, diffQuery } from "@quire/protocol";
 import { declareRoute } from "../contract.js";
 import { denied, error, ok, text } from "../responses.js";
+import { deliverTask, firstLine, NothingToDeliverError } from "../../delivery/deliver-task.js";
 import { chosenAttempt } from "../task-view.js";
 import { wholeDiffOf } from "../../tasks/diff-storage.js";
 import { Readable } from "node:stream";
@@ -33,11 +28,6 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
   const { repos } = ctx;
 
   const taskOr404 = (c: Context, scope: Scope): Promise<Task> => taskFor(c, repos, scope);
-  /** The follow-ups the attempt has run (taken by its worker), oldest first. */
-  const followUpsOf = async (taskId: string, attemptId: string) =>
-    (await repos.messages.listForTask(taskId)).filter(
-      (message) => message.deliveredAt !== null && (message.attemptId ?? attemptId) === attemptId,
-    );
   const finishedAttempt = async (task: Task, attemptId: string | undefined) => {
     const attempt = await chosenAttempt(repos, task, attemptId);
     if (!attempt) throw new HttpError(404, `task ${task.id} has no attempt ${attemptId ?? ""}`.trim());
@@ -123,58 +113,13 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
     // A review's diff is the change it read, someone else's work: it is never pushed as its own.
     if (task.mode === "review") throw new HttpError(409, `task ${task.id} is a review: it has nothing to deliver`);
     const attempt = await finishedAttempt(task, body.attemptId);
-    const diff = await wholeDiffOf(attempt, blobs);
-    if (diff.trim() === "") throw new HttpError(409, `task ${task.id} changed nothing: there is nothing to deliver`);
-    const repository = await repos.repositories.get(task.repositoryId);
-    if (!repository || !task.baseCommit) throw new HttpError(409, `task ${task.id} has no repository or base commit`);
-    const workDir = await scratch();
     try {
-      const title = body.title ?? firstLine(task.prompt);
-      const sourceRepo = await openSource(ctx, repository, { commit: task.baseCommit });
-      const followUps = await followUpsOf(task.id, attempt.id);
-      // Delivering again goes to the same branch (and pull request) unless the request names another.
-      const previous = previousDeliveryOf(task.delivery);
-      const result = await deliver({
-        sourceRepo,
-        ...pushTargetOf(repository, sourceRepo, ctx.localSources),
-        remoteCredentials: await repos.repositories.credentials(repository.id),
-        baseCommit: task.baseCommit,
-        diff,
-        branch: body.branch ?? previous?.branch ?? deliveryBranchName(task),
-        previous,
-        changes: changesSince(followUps, previous?.deliveredAt),
-        title,
-        body:
-          body.body ??
-          deliveryBody(
-            task.prompt,
-            followUps.map((message) => message.text),
-            attempt.finalMessage,
-          ),
-        author: ctx.delivery.author,
-        baseBranch: task.ref,
-        forges: ctx.delivery.forges,
-        workDir,
-      });
-      const delivery = { ...result, attemptId: attempt.id, deliveredAt: new Date().toISOString() };
-      await repos.tasks.setDelivery(task.id, delivery);
+      const delivery = await deliverTask(ctx, task, attempt, body);
       await audit(c, "task.delivered", task.id, {
-        branch: result.branch,
-        commit: result.commit,
-        remote: result.remote,
+        branch: delivery.branch,
+        commit: delivery.commit,
+        remote: delivery.remote,
       });
-      await appendAndPublish(repos, ctx.hub, task.id, attempt.id, [
-        {
-          type: "task.delivered",
-          task_id: task.id,
-          attempt_id: attempt.id,
-          branch: result.branch,
-          commit: result.commit,
-          remote: result.remote,
-          ...(result.pullRequest ? { pull_request: result.pullRequest } : {}),
-          message: result.message,
-        },
-      ]);
       return c.json({ delivery });
     } catch (error) {
       if (error instanceof BranchMovedError) {
@@ -185,18 +130,12 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
       if (error instanceof BranchExistsError) {
         throw new HttpError(409, error.message, [{ path: "branch", message: `"${error.branch}" already exists` }]);
       }
+      if (error instanceof NothingToDeliverError) throw new HttpError(409, error.message);
       if (error instanceof DeliveryError)
         throw new HttpError(error instanceof DiffDoesNotApplyError ? 409 : 502, error.message);
       throw error;
-    } finally {
-      await rm(workDir, { recursive: true, force: true });
     }
   });
-}
-
-function firstLine(text: string): string {
-  const line = text.trim().split("\n")[0] ?? "";
-  return line.length > 72 ? `${line.slice(0, 71)}…` : line || "Quire task";
 }
 
 function commitMessage(task: Task): string {

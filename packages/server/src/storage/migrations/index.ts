@@ -15,6 +15,7 @@ import * as repositoryRemoval from "./0010-repository-removal.js";
 import * as roundsWithTheTask from "./0012-rounds-with-the-task.js";
 import * as blobs from "./0019-blobs.js";
 import * as blobsInDatabase from "./0020-blobs-in-database.js";
+import * as forges from "./0030-forges.js";
 import * as reviewMode from "./0040-review-mode.js";
 
 const migrations: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   "0012-rounds-with-the-task": roundsWithTheTask,
   "0019-blobs": blobs,
   "0020-blobs-in-database": blobsInDatabase,
+  "0030-forges": forges,
   "0040-review-mode": reviewMode,
 };
 
