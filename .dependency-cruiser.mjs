@@ -33,8 +33,9 @@ const SERVER_FLOORS = [
   ["tasks"],
   ["plans"],
   ["accounts"],
+  ["context.ts"],
   ["sources"],
-  ["context.ts", "events", "metrics.ts", "errors.ts", "secrets-at-rest.ts"],
+  ["events", "metrics.ts", "errors.ts", "secrets-at-rest.ts"],
   ["storage", "blobs"],
 ];
 

@@ -15,6 +15,7 @@ import type { Dispatcher } from "../tasks/service.js";
 import type { ApiContext, DeliverySettings } from "./api-context.js";
 import { authMiddleware } from "./auth-middleware.js";
 import { HttpError } from "../errors.js";
+import type { LocalSourcePolicy } from "../sources/local-source-policy.js";
 import { errorResponse } from "./errors.js";
 import { EventHub } from "../events/event-hub.js";
 import { createMetrics, type Metrics } from "../metrics.js";
@@ -68,6 +69,8 @@ export interface AppOptions {
    * absent. Single-user mode accepts any local path.
    */
   localSourceRoots?: readonly string[];
+  /** The process's one policy (service.ts), shared with its workers; else made from the two options above. */
+  localSources?: LocalSourcePolicy;
   /** Overrides of the password sign-in limits (accounts/sign-in-limits.ts); tests shorten them. */
   signInLimits?: Partial<SignInLimits>;
   /** The model's readiness (a key is set): shown by `GET /api/model-status`; new tasks are refused when not ready. */
@@ -181,7 +184,7 @@ export function createApp(options: AppOptions): QuireApp {
     dispatcher: options.dispatcher,
     delivery: options.delivery ?? { author: DEFAULT_AUTHOR, forges: forgesFromEnv({}) },
     admission: admissionSettings(options.home, options.auth?.mode === "multi"),
-    localSources: {
+    localSources: options.localSources ?? {
       restricted: options.auth?.mode === "multi",
       roots: options.localSourceRoots ?? [],
       home: options.home,
