@@ -9,6 +9,14 @@ export default defineConfig({
         find: /^@quire\/testing$/,
         replacement: fileURLToPath(new URL("./packages/testing/src/index.ts", import.meta.url)),
       },
+      {
+        find: /^@quire\/protocol\/constants$/,
+        replacement: fileURLToPath(new URL("./packages/protocol/src/constants.ts", import.meta.url)),
+      },
+      {
+        find: /^@quire\/protocol$/,
+        replacement: fileURLToPath(new URL("./packages/protocol/src/index.ts", import.meta.url)),
+      },
       { find: /^@quire\/core$/, replacement: fileURLToPath(new URL("./packages/core/src/index.ts", import.meta.url)) },
     ],
   },

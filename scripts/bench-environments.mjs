@@ -1,7 +1,7 @@
 // Task-ready time from a cached environment, and cold preparation, for repositories of
 // 1k, 10k and 50k files. Imported by scripts/bench.mjs.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {
@@ -13,17 +13,22 @@ import {
 } from "../packages/core/dist/index.js";
 import { median, percentile } from "./bench-helpers.mjs";
 
-function syntheticRepo(files) {
+/** `files` small files in folders of 100, plus one file of `bigFileBytes` random bytes when given. */
+export function syntheticRepo(files, bigFileBytes = 0) {
   const dir = mkdtempSync(path.join(os.tmpdir(), `bench-${files}-`));
   for (let i = 0; i < files; i++) {
     const sub = path.join(dir, `d${Math.floor(i / 100)}`);
     if (i % 100 === 0) mkdirSync(sub);
     writeFileSync(path.join(sub, `f${i}.txt`), `file ${i}\n`);
   }
+  if (bigFileBytes > 0)
+    execFileSync("head", ["-c", String(bigFileBytes), "/dev/urandom"], {
+      stdio: ["ignore", openSync(path.join(dir, "big.bin"), "w"), "inherit"],
+    });
   const git = (...args) => execFileSync("git", args, { cwd: dir, maxBuffer: 1 << 28 });
   git("init", "-q");
   git("add", "-A");
-  git("-c", "user.email=b@example.com", "-c", "user.name=b", "commit", "-qm", "synthetic");
+  git("-c", "gc.auto=0", "-c", "user.email=b@example.com", "-c", "user.name=b", "commit", "-qm", "synthetic");
   return dir;
 }
 

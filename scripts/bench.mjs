@@ -148,6 +148,13 @@ for (const row of await environmentBench()) {
   );
 }
 
+// Finishing a task and the fixed cost per task (issue 12), at 1k / 10k / 50k files and with a 200 MB
+// file. BENCH_FINISH=0 skips it; its own knobs are at the top of scripts/bench-finish.mjs.
+if (process.env.BENCH_FINISH !== "0") {
+  const { finishBench, printFinishBench } = await import("./bench-finish.mjs");
+  printFinishBench(await finishBench());
+}
+
 // The server under load (issue 4): many tasks on `quire serve`, and `quire worker` processes on one
 // PostgreSQL queue. BENCH_SERVER=0 skips it; its own knobs are at the top of scripts/bench-server.mjs.
 if (process.env.BENCH_SERVER !== "0") {

@@ -54,3 +54,31 @@ it("allowlist mode: requests go through the filtering proxy, refusals reach the 
     expect.stringMatching(/network: blocked POST http:\/\/registry\.example\.org\/ \(only GET, HEAD and OPTIONS/),
   ]);
 });
+
+it("tells the model the network it really has: restricted when off, the allowlist's hosts, enabled when on", async () => {
+  const contexts: Record<string, string> = {};
+  const policies = {
+    off: '[network]\nmode = "off"\n',
+    allowlist: '[network]\nmode = "allowlist"\ndomains = ["registry.example.org"]\nmethods = "safe"\n',
+    on: '[network]\nmode = "on"\n',
+  };
+  for (const [mode, toml] of Object.entries(policies)) {
+    const repo = makeRepo({ ".quire/environment.toml": toml });
+    const model = await scriptedModel([{ text: "done" }]);
+    const run = await runQuire(["exec", "--json", "--provider", "openai", "-m", "m", "look"], {
+      cwd: repo,
+      home: tempHome(),
+      env: providerEnv("openai", model.url),
+    });
+    expect(run.code).toBe(0);
+    const sent = JSON.stringify(model.requests[0]?.body);
+    contexts[mode] = /<environment_context>.*?<\/environment_context>/.exec(sent)?.[0] ?? "";
+  }
+  expect(contexts.off).toContain("<network_access>restricted</network_access>");
+  expect(contexts.off).not.toContain("allowed_domains");
+  expect(contexts.allowlist).toContain("<network_access>restricted</network_access>");
+  expect(contexts.allowlist).toContain("<allowed_domains>registry.example.org</allowed_domains>");
+  expect(contexts.allowlist).toContain("<allowed_methods>GET HEAD OPTIONS</allowed_methods>");
+  expect(contexts.on).toContain("<network_access>enabled</network_access>");
+  expect(contexts.on).not.toContain("allowed_domains");
+});

@@ -82,6 +82,8 @@ export async function startWebServer(
       // Test repositories are made in the temporary directory: a multi-user server must allow it
       // as a root of local sources (tests of that rule set their own, or "" for none).
       ...(auth ? { QUIRE_LOCAL_SOURCE_ROOTS: os.tmpdir() } : {}),
+      // Every answer the web app gets is checked against its route's declared schema (docs/api.md).
+      QUIRE_CHECK_RESPONSES: "1",
       ...options.env,
     },
     args: ["-m", "scripted-model", "--workers", "4", "--log-level", "warn", ...(auth ? ["--auth", auth.mode] : [])],

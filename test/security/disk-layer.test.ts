@@ -1,7 +1,7 @@
 // A hostile command filling a task's workspace, on the real task layout: the snapshot under an
 // overlay whose writable layer is the task's disk layer (a file system of the budget's size).
 // Before, the budget was measured after each command and the host kept whatever was written.
-import { statSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { diskLayerImage, diskLayerSupported } from "../../packages/core/src/sandbox/disk-layer.js";
@@ -69,6 +69,42 @@ describe.skipIf(!supported)("the task's disk layer", () => {
     expect(result.output).toMatch(/No space left on device/);
     const made = Number(/^(\d+)$/m.exec(result.output)?.[1] ?? "99999");
     expect(made).toBeLessThanOrEqual(BUDGET.inodes + 100); // mke2fs rounds up to whole block groups
+  });
+
+  it("reads the workspace's growth from the layer's own counters (statfs), not a walk", async () => {
+    await attachSnapshot({ taskDir, snapshotDir: host.snapshot, overlay: true, diskBudget: BUDGET });
+    const workspace = path.join(taskDir, "repo");
+    // A budget below the layer's size, so that the watch, not the kernel, is what stops the writer.
+    const sandbox = sandboxFor(host, {
+      workspace,
+      diskUsageRoot: taskUpperDir(taskDir),
+      diskUsageOwnFileSystem: true,
+      limits: { diskBytes: 4 * MIB, inodes: BUDGET.inodes, fileSizeBytes: 64 * MIB },
+    });
+    expect((await sh(sandbox, "head -c 1M /dev/zero > small && echo ok")).output).toBe("ok\n");
+    const result = await sh(sandbox, "head -c 8M /dev/zero > big; sleep 5; echo not stopped", { timeoutMs: 30_000 });
+    expect(result.limitHit).toBe("disk");
+    expect(result.limitMessage).toMatch(/the workspace grew by [\d.]+ MiB, past the 4 MiB allowed/);
+    expect(result.output).not.toContain("not stopped");
+  });
+
+  it("counts, with statfs, what a walk of the upper layer would not see: the whole layer is the budget", async () => {
+    await attachSnapshot({ taskDir, snapshotDir: host.snapshot, overlay: true, diskBudget: BUDGET });
+    const workspace = path.join(taskDir, "repo");
+    const sandbox = sandboxFor(host, {
+      workspace,
+      diskUsageRoot: taskUpperDir(taskDir),
+      diskUsageOwnFileSystem: true,
+      limits: { diskBytes: 4 * MIB, inodes: BUDGET.inodes, fileSizeBytes: 64 * MIB },
+    });
+    // 1 MiB in the workspace, 8 MiB beside the upper layer on the same layer (as overlayfs'
+    // work dir could hold): within the budget by a walk of the upper layer, past it by the layer's counters.
+    const running = sh(sandbox, "head -c 1M /dev/zero > small; sleep 3; echo not stopped", { timeoutMs: 30_000 });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    writeFileSync(path.join(taskDir, "disk", "beside"), Buffer.alloc(8 * MIB, 1));
+    const result = await running;
+    expect(result.limitHit).toBe("disk");
+    expect(result.output).not.toContain("not stopped");
   });
 
   it("keeps the task's writes across a detach and a new attach", async () => {

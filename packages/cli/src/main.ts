@@ -7,6 +7,7 @@ import { registerLogin } from "./commands/login.js";
 import { registerMcp } from "./commands/mcp.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerRemoteOnly } from "./commands/remote-only.js";
+import { registerReview } from "./commands/review.js";
 import { registerServe } from "./commands/serve.js";
 import { registerTaskCommands } from "./commands/tasks.js";
 import { VERSION } from "./version.js";
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerExec(program);
+  registerReview(program);
   registerTaskCommands(program);
   registerRemoteOnly(program);
   registerLogin(program);

@@ -10,3 +10,5 @@ export { rankAttempts } from "./tasks/ranking.js";
 export * from "./client/index.js";
 export { sourceIdentity } from "./sources/source-spelling.js";
 export * from "./mcp/index.js";
+export * from "./forges/index.js";
+export { wholeDiffOf } from "./tasks/diff-storage.js";

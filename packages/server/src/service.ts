@@ -11,6 +11,7 @@ import { modelReadiness, type ModelReadiness } from "@quire/core";
 import type { Logger } from "pino";
 import { type AuthOptions, createApp, type QuireApp } from "./http/app.js";
 import type { DeliverySettings } from "./http/api-context.js";
+import type { ServerContext } from "./context.js";
 import { EventHub } from "./events/event-hub.js";
 import { createMetrics } from "./metrics.js";
 import { startServer } from "./http/server.js";
@@ -107,11 +108,21 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     });
     closers.push(async () => notifier.stop());
     const postgres = database.dialect === "postgres" && options.databaseUrl !== undefined;
-    const ctx: WorkerContext = {
+    // One context for the whole process: its API and its workers share it.
+    const shared: ServerContext = {
       repos,
       hub,
       logger,
       metrics,
+      home: settings.home,
+      localSources: {
+        restricted: options.restrictLocalSources ?? options.auth?.mode === "multi",
+        roots: options.localSourceRoots ?? [],
+        home: settings.home,
+      },
+    };
+    const ctx: WorkerContext = {
+      ...shared,
       settings,
       notifier,
       workerId: newWorkerId(),
@@ -122,11 +133,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       // Preparing a workspace is CPU-heavy (clone, setup, mount): a few at a time per core.
       preparationGate: concurrencyGate(Math.max(2, availableParallelism())),
       enforcePlans: options.auth?.mode === "multi" || existsSync(path.join(settings.home, "plans.toml")),
-      localSources: {
-        restricted: options.restrictLocalSources ?? options.auth?.mode === "multi",
-        roots: options.localSourceRoots ?? [],
-        home: settings.home,
-      },
       ...options.worker,
     };
     let pool: WorkerPool | undefined;
@@ -159,13 +165,16 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       dispatcher: pool,
       delivery: options.delivery,
       auth: options.auth,
-      localSourceRoots: options.localSourceRoots,
+      localSources: shared.localSources,
       // Known for this process's own workers only; an API-only server leaves it to the workers elsewhere.
       modelStatus,
       notifier,
       staticDir: options.http?.staticDir && existsSync(options.http.staticDir) ? options.http.staticDir : undefined,
       trustProxy: options.http?.trustProxy,
+      // The end-to-end tests set it: every answer of the real server is checked against its route's contract.
+      checkResponses: process.env.QUIRE_CHECK_RESPONSES === "1",
     });
+    closers.unshift(async () => app.forgeAnswers.close());
     if (!options.http) {
       logger.info({ database: database.location, concurrency: options.concurrency }, "in-process API ready");
       return { repos, app, pool, database, modelStatus, close: closeAll(closers, database) };

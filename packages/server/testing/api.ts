@@ -14,6 +14,7 @@ import { createRepos, type DialectName, type Repos } from "../src/storage/index.
 import { openTestDatabase } from "./databases.js";
 import { createApp, type QuireApp } from "../src/http/app.js";
 import { startServer } from "../src/http/server.js";
+import type { DeliverySettings } from "../src/http/api-context.js";
 
 export interface TestApi {
   url: string;
@@ -39,6 +40,8 @@ export async function startTestApi(
     localSourceRoots?: string[];
     modelStatus?: ModelReadiness;
     trustProxy?: boolean;
+    /** The author and forges delivery and forge webhooks use (none configured by default). */
+    delivery?: DeliverySettings;
   } = {},
 ): Promise<TestApi> {
   const database = await openTestDatabase(dialect);
@@ -63,6 +66,9 @@ export async function startTestApi(
     localSourceRoots: options.localSourceRoots,
     modelStatus: options.modelStatus,
     trustProxy: options.trustProxy,
+    delivery: options.delivery,
+    // Every route test checks that each response keeps its route's declared schema.
+    checkResponses: true,
   });
   const server = await startServer({ app, port: 0 });
   return {
@@ -72,6 +78,7 @@ export async function startTestApi(
     home,
     logs,
     close: async () => {
+      app.forgeAnswers.close();
       await server.close();
       await database.cleanup();
       await rm(home, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 /** The whole app: the side panel (composer, tasks, pages) and the selected task or page. */
 import { useCallback, useMemo, useState } from "react";
-import type { Task } from "./api/types";
+import type { Task } from "@quire/protocol";
 import { ErrorBoundary } from "./components/ErrorBoundary";
 import { ModelBanner } from "./components/ModelBanner";
 import { SidePanel } from "./components/side-panel/SidePanel";

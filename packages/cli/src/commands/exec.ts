@@ -1,13 +1,9 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import {
-  createModelClient,
   ImageError,
   type ImageInput,
-  LOCAL_SNAPSHOT_SCOPE,
-  loadSecretValues,
   modelReadiness,
-  resolveEnvironment,
   type QuireEvent,
   resumeTask,
   startTask,
@@ -15,6 +11,7 @@ import {
 } from "@quire/core";
 import type { QuireApiClient } from "@quire/server";
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { localRunOptions, withInterrupts } from "../exec/local-run.js";
 import { addServerOption, remoteClient } from "../remote/connection.js";
 import { runRemoteExec } from "../remote/remote-exec.js";
 import { addRunOptions } from "../exec/run-options.js";
@@ -135,51 +132,21 @@ async function runLocalExec(
     else log?.event(event);
   };
   const controller = new AbortController();
-  const onSigint = (): void => {
-    if (controller.signal.aborted) process.exit(EXIT.cancelled);
-    process.stderr.write("\nquire exec: cancelling (Ctrl-C again to quit at once)…\n");
-    controller.abort();
-  };
-  process.on("SIGINT", onSigint);
-  process.on("SIGTERM", onSigint);
-
-  const common = {
-    home: settings.home,
+  const common = localRunOptions({
+    command: "quire exec",
+    settings,
     prompt,
-    images,
-    imageInput: settings.model.imageInput !== false,
-    model: createModelClient(settings.model),
-    sandbox: settings.sandbox,
-    container: settings.container,
-    limits: settings.limits,
-    contextWindow: settings.contextWindow,
-    agentsMd: settings.agentsMd,
-    outbound: settings.outbound,
-    signal: controller.signal,
+    env: flags.env,
+    log,
     onEvent,
-    onModelEvent: log ? (event: Parameters<ReadableLog["modelEvent"]>[0]) => log.modelEvent(event) : undefined,
-    onStarted: log ? (record: Parameters<ReadableLog["started"]>[0]) => log.started(record) : undefined,
-    environmentFor: async (repoRoot: string) => {
-      const environment = await resolveEnvironment({ home: settings.home, repoRoot, name: flags.env });
-      if (environment.network.mode === "on") {
-        process.stderr.write("quire exec: WARNING: this environment gives the agent unrestricted network access.\n");
-      }
-      const secretValues = await loadSecretValues(
-        settings.home,
-        environment.secrets.map((secret) => secret.name),
-      );
-      return { environment, secretValues, snapshotScope: LOCAL_SNAPSHOT_SCOPE };
-    },
-  };
-  let result: TaskResult;
-  try {
-    result = flags.resume
-      ? await resumeTask({ ...common, id: flags.resume })
-      : await startTask({ ...common, repo: repo ?? path.resolve(flags.cd ?? "."), mode: flags.mode });
-  } finally {
-    process.off("SIGINT", onSigint);
-    process.off("SIGTERM", onSigint);
-  }
+    signal: controller.signal,
+  });
+  common.images = images;
+  const result: TaskResult = await withInterrupts("quire exec", controller, () =>
+    flags.resume
+      ? resumeTask({ ...common, id: flags.resume })
+      : startTask({ ...common, repo: repo ?? path.resolve(flags.cd ?? "."), mode: flags.mode }),
+  );
 
   log?.finished(result);
   if (!flags.json && result.finalMessage) process.stdout.write(`${result.finalMessage.trimEnd()}\n`);

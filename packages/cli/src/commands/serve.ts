@@ -8,7 +8,8 @@ import { loadConfig } from "@quire/core";
 import {
   assertSafeBind,
   type AuthOptions,
-  forgesFromEnv,
+  type ForgesConfig,
+  forgesFromConfig,
   localSourceRoots as localSourceRootsFrom,
   startService,
   type RunningService,
@@ -108,6 +109,18 @@ export function registerServe(program: Command): void {
   });
 }
 
+/** The `[forges]` configuration, with a ZodError's first issue said as the key it is about. */
+function forgesOrExplain(env: NodeJS.ProcessEnv, file: unknown): ForgesConfig {
+  try {
+    return forgesFromConfig(env, file);
+  } catch (error) {
+    const issue = (error as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
+    if (!issue) throw error;
+    const key = ["forges", ...issue.path.map(String)].join(".");
+    throw new Error(`config.toml: ${key}: ${issue.message}`, { cause: error });
+  }
+}
+
 /** What shapes a service process: its workers, its HTTP side, its accounts. */
 export interface ServiceShape {
   concurrency: number;
@@ -131,8 +144,11 @@ export async function startConfiguredService(
 ): Promise<RunningService | number> {
   const settings = await resolveExecSettings({ ...flags, mode: "code" });
   let localSourceRoots: string[];
+  let forges: ForgesConfig;
   try {
-    localSourceRoots = localSourceRootsFrom(process.env, (await loadConfig(settings.home)).localSourceRoots);
+    const config = await loadConfig(settings.home);
+    localSourceRoots = localSourceRootsFrom(process.env, config.localSourceRoots);
+    forges = forgesOrExplain(process.env, config.forges);
   } catch (error) {
     process.stderr.write(`${who}: ${(error as Error).message}\n`);
     return 2;
@@ -159,7 +175,7 @@ export async function startConfiguredService(
           name: process.env.QUIRE_GIT_AUTHOR_NAME ?? "Quire",
           email: process.env.QUIRE_GIT_AUTHOR_EMAIL ?? "quire@localhost",
         },
-        forges: forgesFromEnv(process.env),
+        forges,
       },
       ...(process.env.QUIRE_LEASE_MS ? { leaseMs: Number(process.env.QUIRE_LEASE_MS) } : {}),
     });

@@ -1,9 +1,9 @@
-import { ApplyConflictError, diffStat, LocalTaskStore, quireHome, type TaskRecord } from "@quire/core";
+import { ApplyConflictError, diffStat, LocalTaskStore, quireHome } from "@quire/core";
 import type { Command } from "commander";
 import { addServerOption, remoteClient, type ServerFlags } from "../remote/connection.js";
 import { remoteApply, remoteDiff, remoteTasks } from "../remote/remote-tasks.js";
 import { applyToCheckout } from "../review/apply-diff.js";
-import { bestAttemptOfServerTask } from "../review/server-task.js";
+import { serverTaskDiff } from "../review/server-task.js";
 import { existingDirectory, UsageProblem } from "../review/usage-checks.js";
 
 function store(): LocalTaskStore {
@@ -16,16 +16,17 @@ function fail(command: string, error: unknown): void {
 }
 
 /**
- * A local task by id or prefix; on a server's home also a server task by the id its web app's URL
- * shows (its best attempt, which is a local task there).
+ * A task's diff: a local task's by id or prefix; on a server's machine also a server task's (the id
+ * its web app's URL shows: its best attempt) or one attempt's, read from the server's database.
  */
-async function loadTask(id: string): Promise<TaskRecord> {
+async function taskDiff(id: string): Promise<{ id: string; diff: string }> {
   try {
-    return await store().load(id);
+    const task = await store().load(id);
+    return { id: task.id, diff: await store().loadDiff(task.id) };
   } catch (error) {
-    const attemptId = await bestAttemptOfServerTask(quireHome(), id);
-    if (!attemptId) throw error;
-    return store().load(attemptId);
+    const stored = await serverTaskDiff(quireHome(), id);
+    if (!stored) throw error;
+    return stored;
   }
 }
 
@@ -69,8 +70,7 @@ export function registerTaskCommands(program: Command): void {
     try {
       const client = await remoteClient(flags);
       if (client) return await remoteDiff(client, id);
-      const task = await loadTask(id);
-      process.stdout.write(await store().loadDiff(task.id));
+      process.stdout.write((await taskDiff(id)).diff);
     } catch (error) {
       fail("diff", error);
     }
@@ -81,14 +81,16 @@ export function registerTaskCommands(program: Command): void {
       .command("apply")
       .description("Apply a task's diff to a checkout; refuses on conflict and changes nothing then")
       .argument("<task>", "task id (or a unique prefix of a local one)")
-      .option("-C, --cd <dir>", "checkout to apply to (default: the current directory)"),
-  ).action(async (id: string, flags: { cd?: string } & ServerFlags) => {
+      .option("-C, --cd <dir>", "checkout to apply to (default: the current directory)")
+      .option("--attempt <id>", "with --server: this attempt's diff instead of the task's chosen one"),
+  ).action(async (id: string, flags: { cd?: string; attempt?: string } & ServerFlags) => {
     try {
       const dir = await existingDirectory(flags.cd ?? ".");
       const client = await remoteClient(flags);
-      if (client) return await remoteApply(client, id, dir);
-      const task = await loadTask(id);
-      await applyToCheckout(task.id, await store().loadDiff(task.id), dir);
+      if (client) return await remoteApply(client, id, dir, flags.attempt);
+      if (flags.attempt) throw new UsageProblem("--attempt needs a server (--server, QUIRE_SERVER or quire login)");
+      const task = await taskDiff(id);
+      await applyToCheckout(task.id, task.diff, dir);
     } catch (error) {
       if (error instanceof ApplyConflictError) process.exitCode = 1;
       fail("apply", error);

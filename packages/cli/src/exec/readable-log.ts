@@ -85,6 +85,7 @@ export class ReadableLog {
       reason: result.reason,
       diff: result.diff,
       usage: result.record.usage,
+      mode: result.record.mode,
     });
   }
 
@@ -106,6 +107,7 @@ export class ReadableLog {
     diff: string;
     diffCut?: boolean;
     usage?: TaskUsage | null;
+    mode?: string;
   }): void {
     const stat = diffStat(end.diff);
     if (stat.files.length > 0) {
@@ -127,7 +129,9 @@ export class ReadableLog {
     const status = end.status === "completed" ? this.green("completed") : this.red(end.status);
     const reason = end.reason && !this.failuresShown.has(end.reason) ? `: ${end.reason}` : "";
     this.line(`task ${end.id} ${status}${reason}`);
-    if (stat.files.length > 0) this.line(this.dim(`review: quire diff ${end.id} · apply: quire apply ${end.id}`));
+    // A review's diff is the change it read: nothing of its own to apply.
+    if (stat.files.length > 0 && end.mode !== "review")
+      this.line(this.dim(`review: quire diff ${end.id} · apply: quire apply ${end.id}`));
   }
 
   private completed(item: Extract<QuireEvent, { type: "item.completed" }>["item"]): void {
@@ -163,6 +167,9 @@ export class ReadableLog {
         return;
       }
       case "todo_list":
+        return;
+      case "review":
+        this.line(this.bold(`review: ${item.findings.length} finding(s), ${item.overall.verdict}`));
         return;
       case "error":
         this.line(this.red(`error: ${item.message}`));

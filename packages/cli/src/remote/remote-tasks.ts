@@ -37,8 +37,15 @@ export async function remoteDiff(client: QuireApiClient, taskId: string): Promis
   }
 }
 
-export async function remoteApply(client: QuireApiClient, taskId: string, dir: string): Promise<void> {
-  const { text } = await client.text(`/api/tasks/${id(taskId)}/diff`);
+export async function remoteApply(
+  client: QuireApiClient,
+  taskId: string,
+  dir: string,
+  attemptId?: string,
+): Promise<void> {
+  // Without an attempt the server answers with the task's chosen one (the best ranked).
+  const query = attemptId ? `?attempt=${encodeURIComponent(attemptId)}` : "";
+  const { text } = await client.text(`/api/tasks/${id(taskId)}/diff${query}`);
   await applyToCheckout(taskId, text, dir);
 }
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { extractPatchFromShellCommand } from "../patch/shell-form.js";
 import { resolveInsideWorkspace } from "../paths.js";
+import { FatalToolError, ToolError } from "../tools/errors.js";
 import type { Tool, ToolContext } from "../tools/types.js";
 
 export interface ToolCall {
@@ -10,9 +11,10 @@ export interface ToolCall {
 }
 
 /**
- * Runs one tool call and always returns text for the model: a bad call (unknown tool,
- * arguments that are not JSON or do not fit the schema, a tool that throws) becomes a
- * clear message the model can act on, and the task goes on.
+ * Runs one tool call and returns text for the model: a bad call (unknown tool, arguments that
+ * are not JSON or do not fit the schema, a ToolError or any other error a tool throws) becomes
+ * a clear message the model can act on, and the task goes on. Only a FatalToolError (and a
+ * cancelled run's error) propagates, for the loop to end the task.
  */
 export async function dispatchToolCall(
   call: ToolCall,
@@ -42,6 +44,9 @@ export async function dispatchToolCall(
     return result.output;
   } catch (error) {
     if (context.signal.aborted) throw error;
+    // Typed failures (tools/errors.ts): the model acts on a ToolError; a FatalToolError ends the task.
+    if (error instanceof FatalToolError) throw error;
+    if (error instanceof ToolError) return error.message;
     return `${call.name} failed: ${(error as Error).message}`;
   }
 }

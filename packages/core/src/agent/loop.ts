@@ -3,6 +3,7 @@ import type { ImageInput } from "../models/images.js";
 import type { ConversationItem, ModelClient, ModelStreamEvent, Usage } from "../models/types.js";
 import { addUsage, emptyUsage } from "../models/types.js";
 import type { Sandbox } from "../sandbox/types.js";
+import { FatalToolError } from "../tools/errors.js";
 import type { CommandOutputKeeper, TaskMode, Tool, ToolContext } from "../tools/types.js";
 import { compactConversation, estimateTokens, needsCompaction } from "./compaction.js";
 import { type ConversationState, recordUsage, totalTokens } from "./conversation.js";
@@ -165,6 +166,10 @@ export async function runTurn(
     }
     if (run.signal.aborted) {
       return finish({ status: "cancelled", reason: "cancelled by the user", finalMessage: lastMessage });
+    }
+    if (error instanceof FatalToolError) {
+      run.emit({ type: "error", message: error.message });
+      return finish({ status: "failed", reason: error.message, finalMessage: lastMessage });
     }
     const reason = `model request failed: ${(error as Error).message}`;
     run.emit({ type: "error", message: reason });

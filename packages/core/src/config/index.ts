@@ -7,3 +7,12 @@ export {
   PROVIDER_NAMES,
   type QuireConfig,
 } from "./schema.js";
+export {
+  type EnvironmentCheck,
+  EnvironmentError,
+  type EnvironmentProblem,
+  type ResolveEnvironmentOptions,
+  checkEnvironment,
+  effectiveAllowlist,
+  resolveEnvironment,
+} from "./resolve-environment.js";

@@ -85,6 +85,11 @@ export const configFileSchema = z
       })
       .optional(),
     profiles: z.record(z.string(), z.strictObject(modelKeysShape)).optional(),
+    /**
+     * `[forges]`: GitHub, GitLab and Gitea for `quire serve` (docs/forges.md). Its keys are the
+     * server's to check (packages/server delivery/forges-config.ts), so only its being a table is checked here.
+     */
+    forges: z.record(z.string(), z.unknown()).optional(),
     /** Overrides of repositories' `.quire/environment.toml`, key by key. */
     environments: z
       .record(
@@ -171,6 +176,8 @@ export interface QuireConfig extends ModelKeys {
   /** `[sources] local_roots`: where a multi-user server accepts local repository paths (none when absent). */
   localSourceRoots?: string[];
   profiles: Record<string, ModelKeys>;
+  /** `[forges]` as written in the file (snake_case), checked by the server that reads it. */
+  forges?: Record<string, unknown>;
   /** `[environments.NAME]` tables; absent when the file has none. */
   environments?: Record<string, EnvironmentOverride>;
 }
@@ -226,6 +233,7 @@ export function toQuireConfig(file: ConfigFile, defaultMaxBytes: number, path?: 
     }),
     outbound: { allowPrivate: file.outbound?.allow_private ?? [] },
     localSourceRoots: file.sources?.local_roots,
+    forges: file.forges,
     profiles: Object.fromEntries(Object.entries(file.profiles ?? {}).map(([name, keys]) => [name, toModelKeys(keys)])),
     environments:
       file.environments &&

@@ -1,14 +1,5 @@
-// Environments: definition, overrides, secrets and redaction.
+// Environments: definitions, secrets and redaction (resolving one with the config: config/resolve-environment.ts).
 export * from "./defaults.js";
-export {
-  type EnvironmentCheck,
-  EnvironmentError,
-  type EnvironmentProblem,
-  type ResolveEnvironmentOptions,
-  checkEnvironment,
-  effectiveAllowlist,
-  resolveEnvironment,
-} from "./definition.js";
 export { type EnvironmentLayer, repositoryEnvironmentSchema, VARIABLE_NAME } from "./definition-schema.js";
 export { createRedactor, MIN_REDACTED_LENGTH, redactEvent } from "./redact.js";
 export {
@@ -22,6 +13,6 @@ export {
   secretVersion,
   setSecret,
 } from "./secrets.js";
-export { NETWORK_PRESET_DOMAINS } from "../network/preset.js";
+export { NETWORK_PRESET_DOMAINS } from "./network-preset.js";
 export { environmentKey } from "./snapshot.js";
 export * from "./types.js";

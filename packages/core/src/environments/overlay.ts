@@ -35,7 +35,11 @@ export async function mountOverlay(paths: OverlayPaths, options: { cwd?: string 
     if (/[,:]/.test(value)) throw new Error(`cannot use ${value} for overlayfs: it contains ',' or ':'`);
   }
   // nosuid, nodev: a set-uid file the agent made in its workspace grants nothing through the mount.
-  const mountOptions = `lowerdir=${paths.lower},upperdir=${paths.upper},workdir=${paths.work},nosuid,nodev`;
+  // redirect_dir=off, metacopy=off (most kernels' defaults, said here so that no host's config
+  // changes them): a directory renamed from the snapshot is copied up whole and every file written
+  // is whole in the upper layer, so the upper layer alone tells what a task changed
+  // (tasks/upper-changes.ts).
+  const mountOptions = `lowerdir=${paths.lower},upperdir=${paths.upper},workdir=${paths.work},redirect_dir=off,metacopy=off,nosuid,nodev`;
   try {
     await execFileAsync("mount", ["-t", "overlay", "overlay", "-o", mountOptions, resolve(paths.merged)], {
       ...(options.cwd ? { cwd: options.cwd } : {}),

@@ -1,4 +1,4 @@
-import type { ThreadItem } from "../events.js";
+import { type EmitItem, runCommandItem } from "../sandbox/command-item.js";
 import type { Sandbox } from "../sandbox/types.js";
 
 export class SetupFailedError extends Error {
@@ -6,14 +6,15 @@ export class SetupFailedError extends Error {
     readonly phase: "setup" | "maintenance",
     readonly exitCode: number | null,
     readonly log: string,
+    /** Why it was stopped, when it did not exit on its own (a timeout, a limit). */
+    reason = "",
   ) {
     const tail = log.trimEnd().split("\n").slice(-20).join("\n");
-    super(`${phase} script failed (${exitCode === null ? "killed" : `exit ${exitCode}`}):\n${tail}`);
+    const ending = exitCode === null ? "killed" : `exit ${exitCode}`;
+    super(`${phase} script failed (${ending}${reason ? `: ${reason}` : ""}):\n${tail}`);
     this.name = "SetupFailedError";
   }
 }
-
-type CommandItem = Extract<ThreadItem, { type: "command_execution" }>;
 
 /**
  * Runs the environment's setup (or maintenance) script in its own sandbox session, with the
@@ -30,43 +31,26 @@ export async function runEnvironmentScript(options: {
   maxOutputBytes: number;
   signal: AbortSignal;
   itemId: string;
-  emitItem: (phase: "started" | "updated" | "completed", item: CommandItem) => void;
+  nextItemId: () => string;
+  emitItem: EmitItem;
   /** Applied to every piece of output that leaves this function (secret values removed). */
   redact: (text: string) => string;
 }): Promise<void> {
-  const item: CommandItem = {
-    id: options.itemId,
-    type: "command_execution",
-    command: `${options.phase} script`,
-    aggregated_output: "",
-    exit_code: null,
-    status: "in_progress",
-  };
-  options.emitItem("started", item);
-  let live = "";
-  let lastUpdate = 0;
-  const result = await options.sandbox.exec({
+  const { result, item } = await runCommandItem({
+    sandbox: options.sandbox,
     argv: ["bash", "-eo", "pipefail", "-c", options.script],
+    command: `${options.phase} script`,
     cwd: options.cwd,
-    timeoutMs: options.timeoutMs,
-    maxOutputBytes: options.maxOutputBytes,
     env: options.env,
+    timeoutMs: options.timeoutMs,
+    itemOutputBytes: options.maxOutputBytes,
     signal: options.signal,
-    onOutput: (chunk) => {
-      live += chunk;
-      if (Date.now() - lastUpdate < 250) return;
-      lastUpdate = Date.now();
-      options.emitItem("updated", { ...item, aggregated_output: options.redact(live.slice(-options.maxOutputBytes)) });
-    },
+    itemId: options.itemId,
+    nextItemId: options.nextItemId,
+    emitItem: options.emitItem,
+    redact: options.redact,
   });
-  const output = options.redact(result.output);
-  const ok = result.exitCode === 0;
-  options.emitItem("completed", {
-    ...item,
-    aggregated_output: output,
-    exit_code: result.exitCode,
-    status: ok ? "completed" : "failed",
-    duration_ms: Math.round(result.durationMs),
-  });
-  if (!ok) throw new SetupFailedError(options.phase, result.exitCode, output);
+  if (result.exitCode === 0) return;
+  const why = [result.timedOut ? `timed out after ${options.timeoutMs} ms` : "", result.limitMessage ?? ""];
+  throw new SetupFailedError(options.phase, result.exitCode, item.aggregated_output, why.filter(Boolean).join("; "));
 }

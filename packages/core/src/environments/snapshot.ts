@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { git } from "../tasks/git.js";
+import { hostGit as git } from "../host-git.js";
 import type { ResolvedEnvironment } from "./types.js";
 
 /**

@@ -4,7 +4,7 @@ import { type EnvironmentContext, renderEnvironmentContext } from "./environment
 const base: EnvironmentContext = {
   cwd: "/workspace/repo",
   sandbox: "bwrap",
-  network: "disabled",
+  network: { mode: "off", domains: [], methods: "all" },
   writable: true,
   shell: "bash",
   date: "2026-03-14",
@@ -45,9 +45,26 @@ describe("renderEnvironmentContext", () => {
   });
 
   it("reports enabled network", () => {
-    expect(renderEnvironmentContext({ ...base, network: "enabled" })).toContain(
+    expect(renderEnvironmentContext({ ...base, network: { mode: "on", domains: [], methods: "all" } })).toContain(
       "<network_access>enabled</network_access>",
     );
+  });
+
+  it("names the allowlist's hosts, and the methods when only reads pass", () => {
+    const allowlist = renderEnvironmentContext({
+      ...base,
+      network: { mode: "allowlist", domains: ["registry.npmjs.org", "*.example.com"], methods: "safe" },
+    });
+    expect(allowlist).toContain(
+      "  <network_access>restricted</network_access>\n  <allowed_domains>registry.npmjs.org *.example.com</allowed_domains>\n  <allowed_methods>GET HEAD OPTIONS</allowed_methods>\n",
+    );
+    const anyMethod = renderEnvironmentContext({
+      ...base,
+      network: { mode: "allowlist", domains: ["a.example"], methods: "all" },
+    });
+    expect(anyMethod).toContain("<allowed_domains>a.example</allowed_domains>");
+    expect(anyMethod).not.toContain("allowed_methods");
+    expect(renderEnvironmentContext(base)).not.toContain("allowed_domains");
   });
 
   it("escapes values and rejects a malformed date", () => {

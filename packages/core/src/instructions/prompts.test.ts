@@ -3,7 +3,7 @@ import { loadPrompt, type PromptName } from "./prompts.js";
 
 // The whole first request (system prompt + tool schemas + AGENTS.md + environment + prompt)
 // must stay around 20 KB, so the prompts have hard byte budgets: bloat fails here.
-const BUDGETS: Record<PromptName, number> = { code: 4096, ask: 3072, compact: 1536 };
+const BUDGETS: Record<PromptName, number> = { code: 4096, ask: 3072, review: 3072, compact: 1536 };
 
 describe("loadPrompt", () => {
   for (const [name, budget] of Object.entries(BUDGETS) as [PromptName, number][]) {
@@ -37,6 +37,15 @@ describe("loadPrompt", () => {
     expect(text).toMatch(/read-only/i);
     expect(text).toContain("path:start-end");
     expect(text).not.toContain("apply_patch");
+  });
+
+  it("review prompt is read-only, names priorities 0-3, confidence, lines and the JSON verdict", () => {
+    const text = loadPrompt("review");
+    expect(text).toMatch(/read-only/i);
+    expect(text).not.toContain("apply_patch");
+    for (const needle of ["`priority` 0", "3 (low", "`confidence`", "start_line", "end_line", '"needs changes"']) {
+      expect(text).toContain(needle);
+    }
   });
 
   it("compact prompt asks for what a continuation needs", () => {

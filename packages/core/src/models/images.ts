@@ -2,9 +2,10 @@
  * Images given to a model: the kinds every provider takes (PNG, JPEG, WebP, GIF), recognised by
  * their first bytes (never by a file name or a declared type), and the limits on them.
  */
+import { IMAGE_LIMITS, IMAGE_MEDIA_TYPES, type ImageMediaType } from "@quire/protocol";
 
-export const IMAGE_MEDIA_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif"] as const;
-export type ImageMediaType = (typeof IMAGE_MEDIA_TYPES)[number];
+// The kinds and limits are part of the wire contract (the API's bodies): @quire/protocol holds them.
+export { IMAGE_LIMITS, IMAGE_MEDIA_TYPES, type ImageMediaType };
 
 /** One image in the conversation: its bytes as base64, and what they are. */
 export interface ImageInput {
@@ -14,14 +15,6 @@ export interface ImageInput {
   /** Where the image is kept, when it is (a server's stored image id); shown in the timeline. */
   id?: string;
 }
-
-/** Bounds on the images of one message: each is checked, then their count. */
-export const IMAGE_LIMITS = {
-  /** Bytes of one image (Anthropic's own cap is 5 MB; OpenAI's is larger). */
-  maxBytes: 4 * 1024 * 1024,
-  /** Images in one prompt or follow-up. */
-  maxCount: 4,
-} as const;
 
 /** What an image costs in the context-window estimate: a flat figure, since its base64 says nothing. */
 export const IMAGE_TOKEN_ESTIMATE = 1_600;

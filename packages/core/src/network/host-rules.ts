@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 import type { NetworkPolicy } from "../environments/types.js";
 import { isPublicAddress } from "./destinations.js";
-import { NETWORK_PRESET_DOMAINS } from "./preset.js";
+import { NETWORK_PRESET_DOMAINS } from "../environments/network-preset.js";
 
 /**
  * How a host got onto the allowlist. "named": the environment lists exactly this host, so

@@ -58,6 +58,7 @@ describe("available tools", () => {
       cwd: workspace,
       mode: "code",
       sandbox: "bwrap",
+      network: { mode: "off", domains: [], preset: false, methods: "all" },
     });
     const context = preamble.at(-1);
     expect(context?.type === "message" ? context.text : "").toMatch(

@@ -7,8 +7,7 @@
  */
 import { accessSync, constants, realpathSync, statSync } from "node:fs";
 import path from "node:path";
-import { SANDBOX_PATH } from "./bwrap.js";
-import type { SandboxBackendName } from "./types.js";
+import { SANDBOX_PATH, type SandboxBackendName } from "./types.js";
 
 /** What models reach for first: search, version control, the common runtimes and build tools. */
 export const USUAL_TOOLS = [

@@ -5,7 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { findBwrap } from "./availability.js";
-import { createBwrapSandbox, SANDBOX_HOME } from "./bwrap.js";
+import { createBwrapSandbox } from "./bwrap.js";
+import { SANDBOX_HOME } from "./types.js";
 import { omittedMarker } from "./output-buffer.js";
 import type { ExecRequest, SandboxPolicy } from "./types.js";
 

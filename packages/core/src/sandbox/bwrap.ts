@@ -1,14 +1,21 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { realpathSync } from "node:fs";
 import path from "node:path";
-import { proxyBridgeArgs, proxyEnv, withProxyForwarder } from "../network/sandbox-bridge.js";
+import { proxyBridgeArgs, proxyEnv, withProxyForwarder } from "./proxy-bridge.js";
 import { resolveLimits, rlimitArgv } from "./limits.js";
 import { createLimitEnforcer } from "./limits-run.js";
 import { liveProcessStart, processEnded } from "./process-exit.js";
 import { sandboxEtc } from "./sandbox-etc.js";
 import { systemAliasArgs } from "./system-view.js";
 import { SANDBOX_WORKSPACE, viewPathOf } from "./workspace-view.js";
-import type { ExecRequest, Sandbox, SandboxPolicy, StdioRequest } from "./types.js";
+import {
+  SANDBOX_HOME,
+  SANDBOX_PATH,
+  type ExecRequest,
+  type Sandbox,
+  type SandboxPolicy,
+  type StdioRequest,
+} from "./types.js";
 
 /** The private HOME holds dotfiles and caches of one command: small. */
 const PRIVATE_HOME_BYTES = 256 * 1024 * 1024;
@@ -27,9 +34,6 @@ function privateShmBytes(policy: SandboxPolicy): number {
   return Math.min(Math.floor(resolveLimits(policy.limits).memoryBytes / 4), PRIVATE_SHM_MAX_BYTES);
 }
 
-/** HOME inside the sandbox: a fresh, empty tmpfs per command, so no dotfile or credential of the host shows. */
-export const SANDBOX_HOME = "/home/quire";
-
 /** The command's private tmpfs mounts, watched from the host through its sandbox's init. */
 const SCRATCH_MOUNTS = ["/tmp", SANDBOX_HOME, "/dev/shm"];
 
@@ -41,9 +45,6 @@ const SCRATCH_MOUNTS = ["/tmp", SANDBOX_HOME, "/dev/shm"];
  */
 const SANDBOX_UID = "1000";
 const SANDBOX_HOSTNAME = "quire-sandbox";
-
-/** PATH inside the sandbox: the host's system directories, seen read-only. */
-export const SANDBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 function workspaceArgs(policy: SandboxPolicy): string[] {
   return [policy.writable ? "--bind" : "--ro-bind", realpathSync(policy.workspace), SANDBOX_WORKSPACE];
@@ -61,7 +62,7 @@ export function sandboxPathOf(policy: SandboxPolicy, hostPath: string): string {
  * come after /tmp and HOME (one under /tmp stays visible).
  */
 function bwrapArgs(policy: SandboxPolicy, request: ExecRequest, etc: { args: string[] }): string[] {
-  // Allowlist mode: no network of its own, only the filtering proxy (see network/sandbox-bridge.ts).
+  // Allowlist mode: no network of its own, only the filtering proxy (see proxy-bridge.ts).
   const proxy = policy.network ? undefined : policy.proxy;
   const env: Record<string, string> = {
     PATH: SANDBOX_PATH,

@@ -2,22 +2,10 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
-import { SANDBOX_HOME } from "./bwrap.js";
 import type { SandboxResourceLimits } from "./limits.js";
 import { createLimitEnforcer } from "./limits-run.js";
-import { filteredEnv } from "./none.js";
-import type { ExecRequest, Sandbox, SandboxPolicy } from "./types.js";
-
-/** Which container engine runs the commands, and in which image (pulled beforehand: see --pull below). */
-export interface ContainerOptions {
-  engine: "podman" | "docker";
-  image: string;
-}
-
-export const DEFAULT_CONTAINER: Readonly<ContainerOptions> = Object.freeze({
-  engine: "podman",
-  image: "docker.io/library/debian:bookworm-slim",
-});
+import { filteredEnv } from "./host-env.js";
+import { SANDBOX_HOME, type ContainerOptions, type ExecRequest, type Sandbox, type SandboxPolicy } from "./types.js";
 
 /** Writable scratch space; exec allowed (build tools run what they write there), set-uid not. */
 const SCRATCH_MOUNT_OPTIONS = "rw,exec,nosuid,nodev,mode=1777";

@@ -1,13 +1,15 @@
 import { findBwrap, probeBwrap, SandboxUnavailableError } from "./availability.js";
 import { createBwrapSandbox } from "./bwrap.js";
-import { createContainerSandbox, DEFAULT_CONTAINER } from "./container.js";
+import { createContainerSandbox } from "./container.js";
 import { createNoneSandbox } from "./none.js";
-import type { Sandbox, SandboxBackendName, SandboxPolicy } from "./types.js";
+import { DEFAULT_CONTAINER, type Sandbox, type SandboxBackendName, type SandboxPolicy } from "./types.js";
 
 export { findBwrap, probeBwrap, SandboxUnavailableError } from "./availability.js";
 export { createBwrapSandbox } from "./bwrap.js";
-export { type ContainerOptions, containerRunArgs, createContainerSandbox, DEFAULT_CONTAINER } from "./container.js";
+export { containerRunArgs, createContainerSandbox } from "./container.js";
+export { DEFAULT_CONTAINER, SANDBOX_HOME, SANDBOX_PATH } from "./types.js";
 export { createNoneSandbox } from "./none.js";
+export { SANDBOX_PROXY_PORT } from "./proxy-bridge.js";
 export { DEFAULT_SANDBOX_LIMITS } from "./limits.js";
 export { OutputBuffer, omittedMarker } from "./output-buffer.js";
 export type * from "./types.js";

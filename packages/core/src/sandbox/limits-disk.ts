@@ -1,4 +1,4 @@
-import { lstat, readdir } from "node:fs/promises";
+import { lstat, readdir, statfs } from "node:fs/promises";
 import path from "node:path";
 
 /** Directories read at once: enough to hide latency, few enough not to exhaust file descriptors. */
@@ -57,6 +57,16 @@ export async function diskUsage(root: string, maxEntries = Number.POSITIVE_INFIN
   return { bytes, entries, truncated: entries > maxEntries };
 }
 
+/**
+ * What a file system of the task's own holds (its disk layer, sandbox/disk-layer.ts): one statfs,
+ * whatever the number of files, so a task that installed node_modules is not walked again after
+ * each command. Includes the file system's own bookkeeping, which the baseline takes out.
+ */
+export async function fileSystemUsage(root: string): Promise<DiskUsage> {
+  const stats = await statfs(root);
+  return { bytes: (stats.blocks - stats.bfree) * stats.bsize, entries: stats.files - stats.ffree, truncated: false };
+}
+
 /** How far past its budget the workspace went, in words for the model and the user. */
 export type DiskOverrun = { kind: "bytes"; grownBytes: number } | { kind: "inodes"; grownEntries: number };
 
@@ -72,18 +82,24 @@ export class DiskBudget {
     private readonly workspace: string,
     readonly limitBytes: number,
     readonly limitEntries: number,
+    /** The workspace is the root of a file system of its own: measured by statfs, not walked. */
+    private readonly ownFileSystem = false,
   ) {}
+
+  private measure(maxEntries?: number): Promise<DiskUsage> {
+    return this.ownFileSystem ? fileSystemUsage(this.workspace) : diskUsage(this.workspace, maxEntries);
+  }
 
   /** Takes the baseline if there is none yet. */
   async start(): Promise<void> {
-    if (this.baseline === undefined) this.baseline = await diskUsage(this.workspace).catch(() => null);
+    if (this.baseline === undefined) this.baseline = await this.measure().catch(() => null);
   }
 
   /** The growth since the baseline when it is past a budget; null when within both or unknown. */
   async overLimit(): Promise<DiskOverrun | null> {
     const baseline = this.baseline;
     if (baseline === undefined || baseline === null) return null;
-    const now = await diskUsage(this.workspace, baseline.entries + this.limitEntries).catch(() => null);
+    const now = await this.measure(baseline.entries + this.limitEntries).catch(() => null);
     if (now === null) return null;
     const grownEntries = now.entries - baseline.entries;
     if (now.truncated || grownEntries > this.limitEntries) return { kind: "inodes", grownEntries };

@@ -30,9 +30,15 @@ export interface LimitEnforcer {
  */
 export function createLimitEnforcer(policy: SandboxPolicy): LimitEnforcer {
   const limits = resolveLimits(policy.limits);
-  const disk = policy.writable
-    ? new DiskBudget(policy.diskUsageRoot ?? policy.workspace, limits.diskBytes, limits.inodes)
-    : null;
+  const disk =
+    policy.writable && policy.watchDisk !== false
+      ? new DiskBudget(
+          policy.diskUsageRoot ?? policy.workspace,
+          limits.diskBytes,
+          limits.inodes,
+          policy.diskUsageRoot !== undefined && policy.diskUsageOwnFileSystem === true,
+        )
+      : null;
   let cpuSeconds: number | null = null;
   let exhausted: string | null = null;
   return {

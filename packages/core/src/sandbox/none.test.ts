@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "no
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createNoneSandbox, filteredEnv } from "./none.js";
+import { filteredEnv } from "./host-env.js";
+import { createNoneSandbox } from "./none.js";
 import type { ExecRequest } from "./types.js";
 
 let workspace: string;

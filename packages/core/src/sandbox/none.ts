@@ -1,19 +1,8 @@
 import { rlimitArgv } from "./limits.js";
 import { createLimitEnforcer } from "./limits-run.js";
 import { processGroupEnded } from "./process-exit.js";
+import { filteredEnv } from "./host-env.js";
 import type { Sandbox, SandboxPolicy } from "./types.js";
-
-/** Names of host variables that look like credentials; they never reach a command. */
-const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|DATABASE_URL/i;
-
-/** The host environment without anything whose name looks like a secret. */
-export function filteredEnv(source: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(source)) {
-    if (value !== undefined && !SECRET_NAME.test(name)) env[name] = value;
-  }
-  return env;
-}
 
 /** Longest wait for SIGKILLed members of the command's process group to be gone. */
 const GROUP_END_MAX_MS = 2000;

@@ -1,10 +1,27 @@
 /** Isolation backends run one command at a time for the tools; see bwrap.ts and none.ts. */
 
+// The sandbox's own types and constants: every backend imports them, they import no backend.
 import type { ChildProcess } from "node:child_process";
-import type { ContainerOptions } from "./container.js";
 import type { LimitKind, SandboxResourceLimits } from "./limits.js";
 
 export type SandboxBackendName = "bwrap" | "none" | "container";
+
+/** HOME inside the sandbox: a fresh, empty tmpfs per command, so no dotfile or credential of the host shows. */
+export const SANDBOX_HOME = "/home/quire";
+
+/** PATH inside the sandbox: the host's system directories, seen read-only. */
+export const SANDBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/** Which container engine runs the commands, and in which image (pulled beforehand: see container.ts). */
+export interface ContainerOptions {
+  engine: "podman" | "docker";
+  image: string;
+}
+
+export const DEFAULT_CONTAINER: Readonly<ContainerOptions> = Object.freeze({
+  engine: "podman",
+  image: "docker.io/library/debian:bookworm-slim",
+});
 
 export interface SandboxPolicy {
   /** Absolute path of the task workspace; the only writable place besides a private /tmp. */
@@ -25,6 +42,16 @@ export interface SandboxPolicy {
    * an overlay workspace, its upper layer: only what the task wrote, so the check stays cheap.
    */
   diskUsageRoot?: string;
+  /**
+   * The usage root lies on a file system of the task's own (its disk layer): growth is read
+   * from that file system's counters (statfs), never by walking the files.
+   */
+  diskUsageOwnFileSystem?: boolean;
+  /**
+   * false: the workspace's growth is not measured around each command (Quire's own git, whose
+   * writes are Quire's; a disk layer still bounds them in the kernel). Default true when writable.
+   */
+  watchDisk?: boolean;
   /** Processes, memory, CPU, file size, disk; DEFAULT_SANDBOX_LIMITS fills in what is not given. */
   limits?: Partial<SandboxResourceLimits>;
   /** The "container" backend's engine and image (container.ts); default podman with Debian bookworm-slim. */

@@ -7,24 +7,21 @@
  */
 import { createReadStream, createWriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
-import type { SandboxBackendName } from "../sandbox/types.js";
-import { workspaceDiff } from "./sandboxed-git.js";
+import { taskDiff, type TaskDiffOptions } from "./changed-diff.js";
 
-export async function redactedWorkspaceDiff(options: {
-  backend: SandboxBackendName;
-  workspace: string;
-  readOnlyPaths: string[];
-  base: string;
-  /** A scratch file for git's raw output; removed before this returns. */
-  scratchFile: string;
-  redact: (text: string) => string;
-}): Promise<string> {
+export async function redactedWorkspaceDiff(
+  options: Omit<TaskDiffOptions, "onStdout"> & {
+    /** A scratch file for git's raw output; removed before this returns. */
+    scratchFile: string;
+    redact: (text: string) => string;
+  },
+): Promise<string> {
   const { scratchFile, redact, ...diffOptions } = options;
   const out = createWriteStream(scratchFile, { mode: 0o600 });
   let failed: Error | undefined;
   out.on("error", (error) => (failed = error));
   try {
-    await workspaceDiff({ ...diffOptions, onStdout: (chunk) => void out.write(chunk) });
+    await taskDiff({ ...diffOptions, onStdout: (chunk) => void out.write(chunk) });
     await new Promise<void>((resolve, reject) =>
       out.end((error?: Error | null) => (error ? reject(error) : resolve())),
     );

@@ -1,21 +1,12 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
+import { hostGit, type HostGitOptions } from "../host-git.js";
 
-const execFileAsync = promisify(execFile);
-
-/** Runs git and returns stdout; the error names the git command and what git said. */
-export async function git(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<string> {
-  try {
-    const { stdout } = await execFileAsync("git", args, {
-      cwd: options.cwd,
-      env: { ...process.env, GIT_TERMINAL_PROMPT: "0", ...options.env },
-      maxBuffer: 512 * 1024 * 1024,
-      encoding: "utf8",
-    });
-    return stdout;
-  } catch (error) {
-    const err = error as { stderr?: string; message: string };
-    const said = (err.stderr ?? "").trim() || err.message;
-    throw new Error(`git ${args[0]} failed: ${said}`);
-  }
+/**
+ * Runs git on the host, hardened (host-git.ts), and returns stdout; the error names the git
+ * command and what git said. Only for repositories no task has written to (see sandboxed-git.ts).
+ */
+export async function git(
+  args: string[],
+  options: { cwd: string; env?: HostGitOptions["env"]; protocols?: readonly string[] },
+): Promise<string> {
+  return hostGit(args, options);
 }

@@ -22,7 +22,7 @@ import {
   removeDiskLayer,
   unmountDiskLayer,
 } from "../sandbox/disk-layer.js";
-import type { ContainerOptions } from "../sandbox/container.js";
+import type { ContainerOptions } from "../sandbox/types.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 import { git } from "./git.js";
 import { gitInSandbox, workspaceTree } from "./sandboxed-git.js";
@@ -147,6 +147,7 @@ export async function prepareTaskWorkspace(options: PrepareOptions): Promise<Pre
         maxOutputBytes: environment.limits.outputBytes,
         signal: options.signal,
         itemId: options.nextItemId(),
+        nextItemId: options.nextItemId,
         emitItem: options.emitItem,
         redact: options.redact,
       });
@@ -240,6 +241,20 @@ const diskLayerDir = (taskDir: string): string => path.join(taskDir, "disk");
 export function taskUpperDir(taskDir: string): string {
   const layer = diskLayerDir(taskDir);
   return existsSync(diskLayerImage(layer)) ? path.join(layer, "upper") : path.join(taskDir, "upper");
+}
+
+/**
+ * Where the disk budget of a task's commands is measured: its upper layer (what it wrote), read
+ * from the disk layer's own counters when it has one (one statfs), else walked (O(what it wrote)).
+ * Nothing for a copied workspace: the whole workspace is walked then.
+ */
+export function taskDiskUsage(
+  taskDir: string,
+  overlay: boolean,
+): { diskUsageRoot?: string; diskUsageOwnFileSystem?: boolean } {
+  if (!overlay) return {};
+  const layered = existsSync(diskLayerImage(diskLayerDir(taskDir)));
+  return { diskUsageRoot: taskUpperDir(taskDir), ...(layered ? { diskUsageOwnFileSystem: true } : {}) };
 }
 
 /**

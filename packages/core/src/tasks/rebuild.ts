@@ -5,12 +5,14 @@
  * environment's snapshot at the base commit with the stored diff applied, inside the sandbox.
  */
 import { existsSync } from "node:fs";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { isMounted, unmountOverlay } from "../environments/overlay.js";
 import { type DiskLayerSize, removeDiskLayer } from "../sandbox/disk-layer.js";
 import { attachSnapshot, detachSnapshot, inspectSource, type PrepareOptions, prepareTaskWorkspace } from "./prepare.js";
-import { gitInSandbox, workspaceDiff } from "./sandboxed-git.js";
+import { taskDiff } from "./changed-diff.js";
+import { taskOverlayLayers } from "./task-parts.js";
+import { applyDiffInSandbox } from "./apply-diff.js";
 import type { TaskRecord } from "./store.js";
 
 /** The stored diff could not be put back: the round fails with this, the stored result stays. */
@@ -47,12 +49,16 @@ export async function attachIntactWorkspace(options: {
   // A round cut off by a dead process stored no diff: its workspace, which the conversation
   // already describes, is the newer state.
   if (record.reason?.startsWith("interrupted")) return true;
-  const live = await workspaceDiff({
+  const live = await taskDiff({
     backend: record.sandbox,
     workspace: record.workspace,
     readOnlyPaths: record.readOnlyPaths,
     base: record.baseTree ?? record.baseCommit,
-  }).catch(() => null);
+    ...taskOverlayLayers(taskDir, record),
+  }).then(
+    (taken) => taken.diff,
+    () => null,
+  );
   if (live === options.storedDiff) return true;
   await detachSnapshot(taskDir, !!record.overlay);
   return false;
@@ -85,31 +91,17 @@ export async function rebuildWorkspace(options: {
     throw new RebuildError(`cannot rebuild task ${record.id}'s workspace: ${error.message}`);
   });
   const prepared = await prepareTaskWorkspace({ ...options.prepare, source, branch: record.branch });
-  if (storedDiff.trim() !== "") {
-    // The patch is handed in read-only, from outside the workspace the agent will write to.
-    const patchDir = path.join(taskDir, "rebuild");
-    await mkdir(patchDir, { recursive: true });
-    const patchFile = path.join(patchDir, "stored.patch");
-    await writeFile(patchFile, storedDiff);
-    try {
-      await gitInSandbox({
-        backend: options.prepare.sandbox,
-        workspace: prepared.workspace,
-        readOnlyPaths: [patchDir],
-        // A scratch repository: git reads nothing of the workspace's own .git (config, attributes).
-        script:
-          'q="$(mktemp -d)"; GIT_DIR="$q/git" git init --quiet --template= >/dev/null; ' +
-          'GIT_DIR="$q/git" GIT_WORK_TREE="$PWD" GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null ' +
-          'git apply --binary --whitespace=nowarn "$1"',
-        args: [patchFile],
-      });
-    } catch (error) {
-      throw new RebuildError(
-        `the task's stored diff does not apply to a fresh workspace at ${record.baseCommit.slice(0, 12)}, so the follow-up did not run (the stored result is kept): ${(error as Error).message}`,
-      );
-    } finally {
-      await rm(patchDir, { recursive: true, force: true });
-    }
+  try {
+    await applyDiffInSandbox({
+      backend: options.prepare.sandbox,
+      workspace: prepared.workspace,
+      scratchDir: path.join(taskDir, "rebuild"),
+      diff: storedDiff,
+    });
+  } catch (error) {
+    throw new RebuildError(
+      `the task's stored diff does not apply to a fresh workspace at ${record.baseCommit.slice(0, 12)}, so the follow-up did not run (the stored result is kept): ${(error as Error).message}`,
+    );
   }
   return {
     baseTree: prepared.baseTree,

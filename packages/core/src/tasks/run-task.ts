@@ -1,115 +1,58 @@
 import { realpath } from "node:fs/promises";
 import path from "node:path";
-import { type AgentLimits, closeDanglingCalls, runTurn } from "../agent/loop.js";
+import { closeDanglingCalls, type AgentRun, runTurn } from "../agent/loop.js";
 import { type ConversationState, newConversation } from "../agent/conversation.js";
 import { createRedactor } from "../environments/redact.js";
-import type { SnapshotScope } from "../environments/snapshot.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
-import type { QuireEvent, TaskStatus } from "../events.js";
+import type { QuireEvent } from "../events.js";
 import { connectMcpServers } from "../mcp/servers.js";
-import { checkImageCount, ImageError, type ImageInput, imageRef } from "../models/images.js";
-import type { ModelClient, ModelStreamEvent } from "../models/types.js";
+import { checkImageCount, ImageError, imageRef } from "../models/images.js";
+import { reviewRequestPrompt } from "../review/reply.js";
+import { reviewFollowUpPrompt, runReviewTurn } from "./review-turn.js";
 import { openAgentNetwork } from "../network/index.js";
-import type { OutboundAllowance } from "../network/operator-allowance.js";
 import { RefusalReporter } from "../network/refusal-reporter.js";
 import { createSandbox } from "../sandbox/index.js";
-import type { ContainerOptions } from "../sandbox/container.js";
-import type { SandboxBackendName } from "../sandbox/types.js";
-import type { TaskMode } from "../tools/types.js";
 import {
   diskBudgetOf,
   inspectSource,
-  taskUpperDir,
+  taskDiskUsage,
   type PreparedTask,
   prepareTaskWorkspace,
   sourceIsDirty,
 } from "./prepare.js";
-import { attachIntactWorkspace, RebuildError, rebuildWorkspace } from "./rebuild.js";
+import { attachIntactWorkspace, rebuildWorkspace } from "./rebuild.js";
 import { LocalTaskStore, type TaskRecord } from "./store.js";
 import type { TaskStore } from "./task-store.js";
-import { buildPreamble, buildToolset, systemPromptFor } from "./task-setup.js";
+import { buildToolset } from "../tools/toolset.js";
+import { buildPreamble, systemPromptFor } from "./task-setup.js";
 import { redactedWorkspaceDiff } from "./diff-file.js";
+import { applyDiffInSandbox } from "./apply-diff.js";
+import { failBeforeTurn, failRoundKeepingResult, finishTask } from "./task-outcome.js";
 import {
   type Redactor,
   environmentOf,
   eventSink,
   newRecord,
   releaseWorkspace,
+  taskOverlayLayers,
   withEnvironmentLimits,
 } from "./task-parts.js";
 
+import type { NewTaskOptions, TaskResult, TaskRunOptions } from "./task-options.js";
+
 export { defaultEnvironment } from "./task-parts.js";
-
-export interface TaskRunOptions {
-  home: string;
-  prompt: string;
-  /** Who sent the prompt, when a server knows; recorded on the round's `user_message` item. */
-  author?: string;
-  /** Images sent with the prompt (checked by their bytes already: models/images.ts). */
-  images?: ImageInput[];
-  model: ModelClient;
-  /** Whether the model takes images (config `image_input`); false refuses images and hides view_image. */
-  imageInput?: boolean;
-  sandbox: SandboxBackendName;
-  limits: AgentLimits;
-  contextWindow: number;
-  agentsMd?: { fallbackNames?: string[]; maxBytes?: number };
-  signal: AbortSignal;
-  /** Every event, after it is on disk. */
-  onEvent: (event: QuireEvent) => void;
-  /**
-   * Where the task's record, events, conversation, diff and kept command outputs go; a server
-   * passes its database's. Absent: the local task store under `home` (`quire exec`).
-   */
-  store?: TaskStore;
-  onModelEvent?: (event: ModelStreamEvent) => void;
-  /** Called once the task exists (id, workspace), before the model is called. */
-  onStarted?: (record: TaskRecord) => void;
-  /** Engine and image when `sandbox` is "container". */
-  container?: ContainerOptions;
-  /**
-   * Runs the workspace preparation (clone, setup, snapshot, mount); a server passes a gate that
-   * lets only a few run at once, so a burst of new tasks does not starve the running ones of CPU.
-   */
-  preparationGate?: (prepare: () => Promise<PreparedTask>) => Promise<PreparedTask>;
-  /** Private destinations the operator lets setup and maintenance reach (config.toml `[outbound]`). */
-  outbound?: OutboundAllowance;
-  /** Resolves the environment once the repository root is known; safe defaults when absent. */
-  environmentFor?: (sourceRoot: string) => Promise<EnvironmentForTask>;
-}
-
-/** The environment of a repository and its secret values (for setup only). */
-export interface EnvironmentForTask {
-  environment: ResolvedEnvironment;
-  secretValues: Record<string, string>;
-  /** Whose snapshots the task may reuse (LOCAL_SNAPSHOT_SCOPE for `quire exec`). */
-  snapshotScope: SnapshotScope;
-}
-
-export interface NewTaskOptions extends TaskRunOptions {
-  /** A directory inside the user's checkout; the agent starts in the same place in its copy. */
-  repo: string;
-  mode: TaskMode;
-  /** The task's id (a server passes its attempt id); a fresh one when absent. */
-  id?: string;
-  /** A commit (or any revision) of the repository to start from instead of HEAD. */
-  revision?: string;
-}
-
-export interface TaskResult {
-  record: TaskRecord;
-  status: TaskStatus;
-  finalMessage: string | null;
-  diff: string;
-  reason?: string;
-}
+export type { EnvironmentForTask, NewTaskOptions, TaskResult, TaskRunOptions } from "./task-options.js";
 
 /** Creates a task from the user's checkout at HEAD, prepares its environment, runs the first prompt. */
 export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
   refuseImagesTheModelCannotTake(options);
+  if ((options.mode === "review") !== (options.review !== undefined)) {
+    throw new Error("a review task needs the change to review, and only a review task takes one");
+  }
   const store = options.store ?? new LocalTaskStore(options.home);
   const id = options.id ?? LocalTaskStore.newId();
   const record = newRecord(id, options);
+  if (options.review) record.reviewOf = options.review.description;
   await store.create(record);
   const redactor: Redactor = { redact: (text) => text };
   const emit = eventSink(store, record, options, redactor);
@@ -152,6 +95,17 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
       overlay: prepared.overlay,
     });
     record.sourceDirty = await dirty;
+    // The change under review becomes the workspace's uncommitted edits: the task's diff is it.
+    if (options.review) {
+      await applyDiffInSandbox({
+        backend: options.sandbox,
+        workspace: prepared.workspace,
+        scratchDir: path.join(store.taskDir(id), "rebuild"),
+        diff: options.review.diff,
+      }).catch((error: Error) => {
+        throw new Error(`the change to review does not apply to ${source.commit.slice(0, 12)}: ${error.message}`);
+      });
+    }
     await store.save(record);
     options.onStarted?.(record);
     const relativeCwd = path.relative(source.sourceRoot, await realpath(options.repo));
@@ -162,11 +116,13 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
       cwd,
       mode: options.mode,
       sandbox: options.sandbox,
+      network: environment.network,
       agentsMd: options.agentsMd,
     });
     state.items.push(...preamble);
     state.preambleCount = preamble.length;
-    return await runTaskTurn(store, record, state, cwd, options, emit, redactor, environment);
+    const turnPrompt = options.review ? reviewRequestPrompt(options.review) : options.prompt;
+    return await runTaskTurn(store, record, state, cwd, options, emit, redactor, environment, turnPrompt);
   } catch (error) {
     if (record.status !== "running") throw error;
     return failBeforeTurn(store, record, state, options, emit, error as Error);
@@ -239,31 +195,11 @@ export async function resumeTask(options: TaskRunOptions & { id: string }): Prom
         return await failRoundKeepingResult(store, record, state, options, emit, error as Error, storedDiff);
       }
     }
-    return await runTaskTurn(store, record, state, record.workspace, options, emit, redactor, environment);
+    const turnPrompt = record.mode === "review" ? reviewFollowUpPrompt(options.prompt) : options.prompt;
+    return await runTaskTurn(store, record, state, record.workspace, options, emit, redactor, environment, turnPrompt);
   } finally {
     await releaseWorkspace(store, record);
   }
-}
-
-/** A follow-up that could not get a workspace: the round fails, the task's stored diff stands. */
-async function failRoundKeepingResult(
-  store: TaskStore,
-  record: TaskRecord,
-  state: ConversationState,
-  options: TaskRunOptions,
-  emit: (event: QuireEvent) => void,
-  error: Error,
-  storedDiff: string,
-): Promise<TaskResult> {
-  const cancelled = options.signal.aborted;
-  const reason = cancelled
-    ? "cancelled by the user"
-    : error instanceof RebuildError
-      ? error.message
-      : `rebuilding the task's workspace failed, so the follow-up did not run (the stored result is kept): ${error.message}`;
-  if (!cancelled) emit({ type: "error", message: reason });
-  const outcome = { status: cancelled ? ("cancelled" as const) : ("failed" as const), reason, finalMessage: null };
-  return finishTask(store, record, state, outcome, storedDiff, emit);
 }
 
 /** Before anything runs: a text-only model is never sent an image, and a round's images are bounded. */
@@ -295,6 +231,8 @@ async function runTaskTurn(
   emit: (event: QuireEvent) => void,
   redactor: Redactor,
   environment: ResolvedEnvironment,
+  /** What the model is sent (the person's words, or a review's request built around them). */
+  turnPrompt: string,
 ): Promise<TaskResult> {
   record.status = "running";
   record.pid = process.pid;
@@ -318,7 +256,7 @@ async function runTaskTurn(
       fileSizeBytes: environment.limits.fileSizeBytes,
       diskBytes: environment.limits.diskBytes,
     },
-    ...(record.overlay ? { diskUsageRoot: taskUpperDir(store.taskDir(record.id)) } : {}),
+    ...taskDiskUsage(store.taskDir(record.id), !!record.overlay),
   });
   const imageInput = options.imageInput !== false;
   const toolset = buildToolset(record.mode, { imageInput });
@@ -342,34 +280,35 @@ async function runTaskTurn(
     emit(event);
     if (event.type !== "item.updated") saveConversation();
   };
-  const outcome = await runTurn(
-    state,
-    options.prompt,
-    {
-      model: options.model,
-      mode: record.mode,
-      instructions: systemPromptFor(record.mode),
-      tools: [...toolset.offered, ...mcp.tools],
-      hiddenTools: toolset.hidden,
-      onTurnEnd: toolset.onTurnEnd,
-      workspace: record.workspace,
-      cwd,
-      env: environment.variables,
-      sandbox,
-      limits: withEnvironmentLimits(options.limits, environment),
-      contextWindow: options.contextWindow,
-      promptCacheKey: record.id,
-      signal: options.signal,
-      emit: emitAndKeep,
-      redact: (text) => redactor.redact(text),
-      onModelEvent: options.onModelEvent,
-      keepCommandOutput: {
-        maxBytes: environment.limits.outputBytes,
-        save: (itemId, output) => store.saveCommandOutput(record.id, itemId, redactor.redact(output)),
-      },
-      imageInput,
+  const run: AgentRun = {
+    model: options.model,
+    mode: record.mode,
+    instructions: systemPromptFor(record.mode),
+    tools: [...toolset.offered, ...mcp.tools],
+    hiddenTools: toolset.hidden,
+    onTurnEnd: toolset.onTurnEnd,
+    workspace: record.workspace,
+    cwd,
+    env: environment.variables,
+    sandbox,
+    limits: withEnvironmentLimits(options.limits, environment),
+    contextWindow: options.contextWindow,
+    promptCacheKey: record.id,
+    signal: options.signal,
+    emit: emitAndKeep,
+    redact: (text) => redactor.redact(text),
+    onModelEvent: options.onModelEvent,
+    keepCommandOutput: {
+      maxBytes: environment.limits.outputBytes,
+      save: (itemId, output) => store.saveCommandOutput(record.id, itemId, redactor.redact(output)),
     },
-    options.images ?? [],
+    imageInput,
+  };
+  const images = options.images ?? [];
+  const outcome = await (
+    record.mode === "review"
+      ? runReviewTurn(state, turnPrompt, run, images).then(({ outcome: turn, review }) => ({ ...turn, review }))
+      : runTurn(state, turnPrompt, run, images)
   ).finally(async () => {
     await mcp.close();
     await network.close();
@@ -380,56 +319,15 @@ async function runTaskTurn(
   await saving;
   await store.saveConversation(record.id, state);
   // Streamed to a file, then redacted in blocks of lines: git's output is never gathered whole.
+  // From the overlay's upper layer when there is one: O(what the task changed), not O(repository).
   const diff = await redactedWorkspaceDiff({
     backend: options.sandbox,
     workspace: record.workspace,
     readOnlyPaths: record.readOnlyPaths,
     base: record.baseTree ?? record.baseCommit,
+    ...taskOverlayLayers(store.taskDir(record.id), record),
     scratchFile: path.join(store.taskDir(record.id), "diff.raw"),
     redact: (text) => redactor.redact(text),
   });
   return finishTask(store, record, state, outcome, diff, emit);
-}
-
-async function failBeforeTurn(
-  store: TaskStore,
-  record: TaskRecord,
-  state: ConversationState,
-  options: TaskRunOptions,
-  emit: (event: QuireEvent) => void,
-  error: Error,
-): Promise<TaskResult> {
-  const cancelled = options.signal.aborted;
-  const reason = cancelled ? "cancelled by the user" : `preparing the workspace failed: ${error.message}`;
-  if (!cancelled) emit({ type: "error", message: reason });
-  await store.saveConversation(record.id, state);
-  const outcome = { status: cancelled ? ("cancelled" as const) : ("failed" as const), reason, finalMessage: null };
-  return finishTask(store, record, state, outcome, "", emit);
-}
-
-async function finishTask(
-  store: TaskStore,
-  record: TaskRecord,
-  state: ConversationState,
-  outcome: { status: TaskStatus; finalMessage: string | null; reason?: string },
-  diff: string,
-  emit: (event: QuireEvent) => void,
-): Promise<TaskResult> {
-  await store.saveDiff(record.id, diff);
-  record.pid = undefined;
-  record.status = outcome.status;
-  record.reason = outcome.status === "completed" ? undefined : outcome.reason;
-  record.finalMessage = outcome.finalMessage;
-  record.usage = state.usage;
-  await store.save(record);
-  emit({
-    type: "task.completed",
-    task_id: record.id,
-    status: outcome.status,
-    final_message: outcome.finalMessage,
-    diff,
-    usage: state.usage,
-    ...(record.reason ? { reason: record.reason } : {}),
-  });
-  return { record, status: outcome.status, finalMessage: outcome.finalMessage, diff, reason: record.reason };
 }

@@ -15,6 +15,16 @@ const MAX_GIT_OUTPUT_BYTES = 256 * 1024 * 1024;
 /** What is still gathered of a streamed output: enough for the error lines that end it. */
 const STREAMED_TAIL_BYTES = 64 * 1024;
 
+/** gitInSandbox's script ended with a status other than 0 (null: killed). */
+export class SandboxedGitError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number | null,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * Runs git in a workspace that the agent (or a setup script) has written to, inside the
  * sandbox: such a workspace's `.git/config`, hooks and `.gitattributes` may name commands
@@ -47,6 +57,8 @@ export async function gitInSandbox(options: {
     writable: options.writable ?? true,
     network: false,
     readOnlyPaths: options.readOnlyPaths,
+    // Quire's own git, not the agent's command: no walk of every file before and after it.
+    watchDisk: false,
   });
   const index = options.privateIndex === false ? "" : 'export GIT_INDEX_FILE="$(mktemp -d)/index"; ';
   const wrapped = `${index}{ ${options.script} ; } 2>/tmp/quire-git-stderr || { echo; echo "git failed:"; cat /tmp/quire-git-stderr; exit 1; }`;
@@ -61,7 +73,10 @@ export async function gitInSandbox(options: {
   });
   if (result.exitCode !== 0) {
     const tail = result.output.trimEnd().split("\n").slice(-10).join("\n");
-    throw new Error(`git in the workspace failed (${result.exitCode ?? "killed"}): ${tail}`);
+    throw new SandboxedGitError(
+      `git in the workspace failed (${result.exitCode ?? "killed"}): ${tail}`,
+      result.exitCode,
+    );
   }
   return result.output;
 }

@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import { createWriteStream, existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
+import { spawnHostGit } from "../host-git.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 import { git } from "./git.js";
 import { contentGitPrelude, gitInSandbox } from "./sandboxed-git.js";
@@ -100,11 +100,7 @@ export async function importCommit(options: {
 
 /** `git pack-objects --revs` in the source, into `file`. */
 async function packObjects(sourceRoot: string, revs: string, file: string): Promise<void> {
-  const child = spawn("git", ["pack-objects", "--revs", "--stdout", "-q"], {
-    cwd: sourceRoot,
-    env: { ...process.env, GIT_TERMINAL_PROMPT: "0" },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+  const child = spawnHostGit(["pack-objects", "--revs", "--stdout", "-q"], { cwd: sourceRoot });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve, reject) => {

@@ -12,8 +12,9 @@ import { redactEvent } from "../environments/redact.js";
 import { LOCAL_SNAPSHOT_SCOPE } from "../environments/snapshot.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
 import type { QuireEvent } from "../events.js";
+import type { TaskDiffOptions } from "./changed-diff.js";
 import { detachDiskLayer, detachSnapshot, taskUpperDir } from "./prepare.js";
-import type { EnvironmentForTask, NewTaskOptions, TaskRunOptions } from "./run-task.js";
+import type { EnvironmentForTask, NewTaskOptions, TaskRunOptions } from "./task-options.js";
 import { stripSetIdBits } from "./setid.js";
 import type { TaskRecord } from "./store.js";
 import type { TaskStore } from "./task-store.js";
@@ -46,6 +47,26 @@ export async function releaseWorkspace(store: TaskStore, record: TaskRecord): Pr
   await detachSnapshot(taskDir, !!record.overlay || mounted);
   await stripSetIdBits(record.overlay || mounted ? taskUpperDir(taskDir) : record.workspace).catch(() => []);
   await detachDiskLayer(taskDir);
+}
+
+/**
+ * The overlay's layers of a task's workspace, for taking its diff from what it changed
+ * (changed-diff.ts); nothing when the workspace is a copy (then the whole tree is diffed).
+ */
+export function taskOverlayLayers(
+  taskDir: string,
+  record: Pick<TaskRecord, "overlay" | "snapshotDir">,
+): { overlay?: NonNullable<TaskDiffOptions["overlay"]> } {
+  if (!record.overlay || !record.snapshotDir) return {};
+  return {
+    overlay: {
+      upper: taskUpperDir(taskDir),
+      lower: record.snapshotDir,
+      scratchDir: path.join(taskDir, "diff-paths"),
+      // Quire's folder of the snapshot (the checkout is its "snapshot/" inside).
+      cacheDir: path.dirname(record.snapshotDir),
+    },
+  };
 }
 
 /** Holds the secret redaction of a task; known once its environment is resolved. */

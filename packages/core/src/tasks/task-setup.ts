@@ -1,4 +1,6 @@
-import type { ThreadItem } from "../events.js";
+import { NETWORK_PRESET_DOMAINS } from "../environments/network-preset.js";
+import type { NetworkPolicy } from "../environments/types.js";
+import type { ContextNetwork } from "../instructions/environment-context.js";
 import { loadAgentsInstructions } from "../instructions/agents-md.js";
 import { renderEnvironmentContext } from "../instructions/environment-context.js";
 import { loadPrompt } from "../instructions/prompts.js";
@@ -6,36 +8,10 @@ import type { ConversationItem } from "../models/types.js";
 import { availableTools } from "../sandbox/available-tools.js";
 import { viewPathOf, workspaceViewOf } from "../sandbox/workspace-view.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
-import { applyPatchTool } from "../tools/apply-patch.js";
-import { shellTool } from "../tools/shell.js";
-import type { TaskMode, Tool } from "../tools/types.js";
-import { createUpdatePlanTool, PlanTracker } from "../tools/update-plan.js";
-import { viewImageTool } from "../tools/view-image.js";
+import type { TaskMode } from "../tools/types.js";
 
 export function systemPromptFor(mode: TaskMode): string {
   return loadPrompt(mode);
-}
-
-/**
- * The tools of a task. Ask mode offers no write tool; apply_patch stays callable there only
- * so that a model that sends it anyway is told clearly that the task is read-only.
- */
-export function buildToolset(
-  mode: TaskMode,
-  options: { imageInput?: boolean } = {},
-): {
-  offered: Tool[];
-  hidden: Tool[];
-  onTurnEnd: (emit: (item: ThreadItem) => void) => void;
-} {
-  const plan = new PlanTracker();
-  const updatePlan = createUpdatePlanTool(plan) as unknown as Tool;
-  const shell = shellTool as unknown as Tool;
-  const applyPatch = applyPatchTool as unknown as Tool;
-  const offered = mode === "code" ? [shell, applyPatch, updatePlan] : [shell, updatePlan];
-  // Codex's view_image, for models that take images.
-  if (options.imageInput) offered.push(viewImageTool as unknown as Tool);
-  return { offered, hidden: mode === "code" ? [] : [applyPatch], onTurnEnd: (emit) => plan.complete(emit) };
 }
 
 /** The first items of every task: AGENTS.md instructions (if any) and the environment context. */
@@ -45,6 +21,8 @@ export async function buildPreamble(options: {
   cwd: string;
   mode: TaskMode;
   sandbox: SandboxBackendName;
+  /** The agent phase's network policy: the model is told what it really is. */
+  network: NetworkPolicy;
   agentsMd?: { fallbackNames?: string[]; maxBytes?: number };
 }): Promise<ConversationItem[]> {
   const agents = await loadAgentsInstructions({
@@ -59,7 +37,7 @@ export async function buildPreamble(options: {
   const environment = renderEnvironmentContext({
     cwd: viewPathOf([options.workspace], view, options.cwd),
     sandbox: options.sandbox,
-    network: "disabled",
+    network: contextNetwork(options.network),
     writable: options.mode === "code",
     shell: "bash",
     date: new Date().toISOString().slice(0, 10),
@@ -70,4 +48,10 @@ export async function buildPreamble(options: {
   if (agents.text.trim() !== "") preamble.push({ type: "message", role: "user", text: agents.text });
   preamble.push({ type: "message", role: "user", text: environment });
   return preamble;
+}
+
+/** The policy as the environment context states it: an allowlist with the preset's hosts spelled out. */
+export function contextNetwork(policy: NetworkPolicy): ContextNetwork {
+  const preset = policy.preset ? NETWORK_PRESET_DOMAINS : [];
+  return { mode: policy.mode, domains: [...new Set([...policy.domains, ...preset])], methods: policy.methods };
 }

@@ -9,6 +9,7 @@ import type { ConversationState } from "../agent/conversation.js";
 import type { QuireEvent } from "../events.js";
 import type { TaskStatus, TaskUsage } from "../events.js";
 import type { ProviderName } from "../models/types.js";
+import type { ReviewResult } from "../review/findings.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 import type { TaskMode } from "../tools/types.js";
 
@@ -70,6 +71,10 @@ export interface TaskRecord {
   pid?: number;
   reason?: string;
   finalMessage: string | null;
+  /** Review mode: the findings of the latest round, when it ended with valid ones. */
+  review?: ReviewResult;
+  /** Review mode: what the change under review is (shown to the agent with its diff). */
+  reviewOf?: string;
   usage?: TaskUsage;
   createdAt: string;
   updatedAt: string;

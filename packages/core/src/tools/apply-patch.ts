@@ -2,30 +2,10 @@ import { z } from "zod";
 import type { ThreadItem } from "../events.js";
 import { applyPatchInWorker } from "../patch/apply-in-worker.js";
 import { type AppliedChange, PatchApplyError, parsePatch, summarizeChanges } from "../patch/index.js";
-import type { Tool, ToolContext } from "./types.js";
-
-// Sent to the model with every request: keep it short.
-const DESCRIPTION = `Edit files with a patch. Paths are relative to the workspace, never absolute.
-*** Begin Patch
-*** Add File: <path>       then every line of the new file, prefixed with +
-*** Delete File: <path>
-*** Update File: <path>    optionally followed by *** Move to: <new path>
-@@ <optional line to locate the change, e.g. a def or class>
- <unchanged context line, prefixed with a space>
--<removed line>
-+<added line>
-*** End of File            only if the change must be at the end of the file
-*** End Patch
-Give about 3 lines of context around each change and start a new @@ for each separate place.
-Example:
-*** Begin Patch
-*** Update File: src/app.py
-@@ def greet():
--    print("hi")
-+    print("hello")
-*** Add File: NOTES.md
-+hello
-*** End Patch`;
+import { loadToolDescription } from "../instructions/prompts.js";
+import { defineTool } from "./define-tool.js";
+import { ToolError } from "./errors.js";
+import type { ToolContext } from "./types.js";
 
 const applyPatchSchema = z.object({
   input: z.string().describe("The whole patch, from *** Begin Patch to *** End Patch."),
@@ -56,13 +36,13 @@ function emitFileChange(context: ToolContext, item: Omit<FileChangeItem, "id" | 
   context.emitItem("completed", { id: context.nextItemId(), type: "file_change", ...item });
 }
 
-export const applyPatchTool: Tool<typeof applyPatchSchema> = {
+export const applyPatchTool = defineTool({
   name: "apply_patch",
-  description: DESCRIPTION,
+  description: loadToolDescription("apply_patch"),
   schema: applyPatchSchema,
-  async run(args, context) {
+  async handler(args, context) {
     if (context.mode === "ask") {
-      return { output: "apply_patch refused: this task is in ask mode and the workspace is read-only." };
+      throw new ToolError("apply_patch refused: this task is in ask mode and the workspace is read-only.");
     }
     try {
       // Off the event loop, within a time budget, stopped by cancel (apply-in-worker.ts).
@@ -85,7 +65,7 @@ export const applyPatchTool: Tool<typeof applyPatchSchema> = {
         applied.length === 0
           ? ""
           : `\nThese changes were made before the failure and remain:\n${summarizeChanges(applied)}`;
-      return { output: `apply_patch failed: ${message}${kept}` };
+      throw new ToolError(`apply_patch failed: ${message}${kept}`);
     }
   },
-};
+});

@@ -1,9 +1,13 @@
 import type { z } from "zod";
 import type { ThreadItem } from "../events.js";
 import type { ImageInput } from "../models/images.js";
+import type { CommandOutputKeeper } from "../sandbox/command-item.js";
 import type { Sandbox } from "../sandbox/types.js";
 
-export type TaskMode = "code" | "ask";
+export type { CommandOutputKeeper } from "../sandbox/command-item.js";
+
+/** `review` reads a change (a diff applied to its base) and ends with findings: read-only like ask. */
+export type TaskMode = "code" | "ask" | "review";
 
 /** What a tool may use while it runs: the sandbox, the workspace, and the event stream. */
 export interface ToolContext {
@@ -29,12 +33,6 @@ export interface ToolContext {
   emitItem(phase: "started" | "updated" | "completed", item: ThreadItem): void;
   /** Shows the model an image with its next request (view_image); absent when the model takes none. */
   attachImage?(image: ImageInput, path: string): void;
-}
-
-export interface CommandOutputKeeper {
-  maxBytes: number;
-  /** Stores the output of the command item `itemId`; resolves once it can be read back. */
-  save(itemId: string, output: string): Promise<void>;
 }
 
 export interface ToolResult {

@@ -1,5 +1,8 @@
 import { z } from "zod";
 import type { ThreadItem } from "../events.js";
+import { loadToolDescription } from "../instructions/prompts.js";
+import { defineTool } from "./define-tool.js";
+import { ToolError } from "./errors.js";
 import type { Tool, ToolContext } from "./types.js";
 
 const planSchema = z.object({
@@ -42,17 +45,16 @@ export class PlanTracker {
   }
 }
 
-export function createUpdatePlanTool(tracker: PlanTracker): Tool<typeof planSchema> {
-  return {
+export function createUpdatePlanTool(tracker: PlanTracker): Tool {
+  return defineTool({
     name: "update_plan",
-    description:
-      "Record or revise your step-by-step plan for multi-step work. Send the whole plan each time; keep exactly one step in_progress until all are completed.",
+    description: loadToolDescription("update_plan"),
     schema: planSchema,
-    async run(args, context) {
+    async handler(args, context) {
       const inProgress = args.plan.filter((entry) => entry.status === "in_progress").length;
-      if (inProgress > 1) return { output: "Plan rejected: at most one step may be in_progress." };
+      if (inProgress > 1) throw new ToolError("Plan rejected: at most one step may be in_progress.");
       tracker.update(context, args.plan);
       return { output: "Plan updated." };
     },
-  };
+  });
 }

@@ -1,9 +1,11 @@
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import { z } from "zod";
+import { loadToolDescription } from "../instructions/prompts.js";
 import { ImageError, IMAGE_LIMITS, imageFromBytes } from "../models/images.js";
 import { PathEscapeError, resolveInsideWorkspace } from "../paths.js";
-import type { Tool } from "./types.js";
+import { defineTool } from "./define-tool.js";
+import { ToolError } from "./errors.js";
 
 const viewImageSchema = z.object({
   path: z.string().min(1).describe("Path of the image file, relative to the working directory or absolute inside it."),
@@ -14,34 +16,34 @@ const viewImageSchema = z.object({
  * a design file). The image reaches the model with the next request; offered only to models that
  * take images.
  */
-export const viewImageTool: Tool<typeof viewImageSchema> = {
+export const viewImageTool = defineTool({
   name: "view_image",
-  description: "Attach a local image (by filesystem path) to the conversation context for this turn.",
+  description: loadToolDescription("view_image"),
   schema: viewImageSchema,
-  async run(args, context) {
-    if (!context.attachImage) return { output: "view_image is not available: this model does not take images" };
+  async handler(args, context) {
+    if (!context.attachImage) throw new ToolError("view_image is not available: this model does not take images");
     let resolved: string;
     try {
       resolved = resolveInsideWorkspace(context.workspace, args.path, { base: context.cwd });
     } catch (error) {
-      if (error instanceof PathEscapeError) return { output: error.message };
+      if (error instanceof PathEscapeError) throw new ToolError(error.message);
       throw error;
     }
     let bytes: Buffer;
     try {
       bytes = await readBoundedFile(resolved);
     } catch (error) {
-      return { output: `view_image: ${args.path}: ${(error as Error).message}` };
+      throw new ToolError(`view_image: ${args.path}: ${(error as Error).message}`);
     }
     try {
       context.attachImage(imageFromBytes(bytes, args.path), args.path);
     } catch (error) {
-      if (error instanceof ImageError) return { output: `view_image: ${error.message}` };
+      if (error instanceof ImageError) throw new ToolError(`view_image: ${error.message}`);
       throw error;
     }
     return { output: `attached local image path: ${args.path}` };
   },
-};
+});
 
 /**
  * Reads a regular file of at most the image limit. Opened without following a final symlink and

@@ -1,6 +1,6 @@
 // One check of the verification gate: run in the sandbox, streamed as a command_execution item,
 // and written into the log a user reads.
-import type { ThreadItem } from "../events.js";
+import { type EmitItem, runCommandItem } from "../sandbox/command-item.js";
 import { OutputBuffer } from "../sandbox/output-buffer.js";
 import type { Sandbox } from "../sandbox/types.js";
 
@@ -12,11 +12,7 @@ export interface CheckRun {
   durationMs: number;
 }
 
-type CommandItem = Extract<ThreadItem, { type: "command_execution" }>;
-export type EmitItem = (phase: "started" | "updated" | "completed", item: ThreadItem) => void;
-
-/** Live output is sent at most this often: a chatty test runner must not flood the event stream. */
-const UPDATE_INTERVAL_MS = 250;
+export type { EmitItem } from "../sandbox/command-item.js";
 
 /** The log shown to a user keeps the start and the end of what the checks printed. */
 export const VERIFY_LOG_MAX_BYTES = 64 * 1024;
@@ -37,57 +33,32 @@ export async function runCheck(options: {
   maxOutputBytes: number;
   signal: AbortSignal;
   itemId: string;
+  nextItemId: () => string;
   emitItem: EmitItem;
   redact: (text: string) => string;
 }): Promise<CheckOutcome> {
-  const item: CommandItem = {
-    id: options.itemId,
-    type: "command_execution",
+  const { result, output } = await runCommandItem({
+    sandbox: options.sandbox,
+    // sh -c, as a CI job's step: the check is one line of shell, with its pipes and &&s.
+    argv: ["sh", "-c", options.command],
     command: options.command,
-    aggregated_output: "",
-    exit_code: null,
-    status: "in_progress",
-  };
-  options.emitItem("started", item);
-  const live = new OutputBuffer(options.maxOutputBytes);
-  let lastUpdate = 0;
-  const result = await options.sandbox
-    .exec({
-      // sh -c, as a CI job's step: the check is one line of shell, with its pipes and &&s.
-      argv: ["sh", "-c", options.command],
-      cwd: options.cwd,
-      timeoutMs: options.timeoutMs,
-      maxOutputBytes: options.maxOutputBytes,
-      env: options.env,
-      signal: options.signal,
-      onOutput: (chunk) => {
-        live.push(chunk);
-        if (Date.now() - lastUpdate < UPDATE_INTERVAL_MS) return;
-        lastUpdate = Date.now();
-        options.emitItem("updated", { ...item, aggregated_output: options.redact(live.render()) });
-      },
-    })
-    .catch((error: unknown) => {
-      // The sandbox itself failed: close the item so no consumer waits for it, then report.
-      const message = error instanceof Error ? error.message : String(error);
-      options.emitItem("completed", { ...item, aggregated_output: message, status: "failed" });
-      throw error;
-    });
-  const output = options.redact(result.output);
-  const durationMs = Math.round(result.durationMs);
-  options.emitItem("completed", {
-    ...item,
-    aggregated_output: output,
-    exit_code: result.exitCode,
-    status: result.exitCode === 0 ? "completed" : "failed",
-    duration_ms: durationMs,
+    cwd: options.cwd,
+    env: options.env,
+    timeoutMs: options.timeoutMs,
+    itemOutputBytes: options.maxOutputBytes,
+    signal: options.signal,
+    itemId: options.itemId,
+    nextItemId: options.nextItemId,
+    emitItem: options.emitItem,
+    redact: options.redact,
   });
   const notes: string[] = [];
   if (result.timedOut) notes.push(`timed out after ${formatSeconds(options.timeoutMs)} and was killed`);
   if (result.cancelled) notes.push("cancelled and killed");
   if (result.limitMessage) notes.push(result.limitMessage);
+  const durationMs = Math.round(result.durationMs);
   return {
-    run: { command: options.command, exitCode: result.exitCode, output, durationMs },
+    run: { command: options.command, exitCode: result.exitCode, output: output(options.maxOutputBytes), durationMs },
     cancelled: result.cancelled,
     notes,
   };

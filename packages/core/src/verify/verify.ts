@@ -13,7 +13,7 @@ import type { ThreadItem } from "../events.js";
 import { loadAgentsInstructions } from "../instructions/agents-md.js";
 import type { OutboundAllowance } from "../network/operator-allowance.js";
 import { createSandbox } from "../sandbox/index.js";
-import type { ContainerOptions } from "../sandbox/container.js";
+import type { ContainerOptions } from "../sandbox/types.js";
 import type { SandboxBackendName } from "../sandbox/types.js";
 import { prepareTaskWorkspace, type SourceCheckout, taskUpperDir } from "../tasks/prepare.js";
 import { gitInSandbox } from "../tasks/sandboxed-git.js";
@@ -156,6 +156,7 @@ export async function verifyDiff(options: VerifyOptions): Promise<VerifyResult> 
         maxOutputBytes: limits.outputBytes,
         signal,
         itemId: nextItemId(),
+        nextItemId,
         emitItem,
         redact,
       });

@@ -3,15 +3,15 @@
  * with each hash, so they can be raised later without invalidating existing passwords.
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "@quire/protocol";
 
 /** 2^15 × r 8: 32 MiB and tens of milliseconds per hash, OWASP's floor for scrypt. */
 const PARAMS = { N: 32_768, r: 8, p: 1 };
 const KEY_LENGTH = 64;
 const SALT_BYTES = 16;
 
-export const MIN_PASSWORD_LENGTH = 10;
-/** Bounds the work a single sign-in request can ask for. */
-export const MAX_PASSWORD_LENGTH = 1_024;
+/** The bounds are the API's (the upper one bounds the work a single sign-in request can ask for). */
+export { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH };
 
 function derive(password: string, salt: Buffer, params: typeof PARAMS, length: number): Promise<Buffer> {
   const options: ScryptOptions = { ...params, maxmem: 256 * params.N * params.r };

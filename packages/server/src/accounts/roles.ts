@@ -3,21 +3,11 @@
  * scopes and its user's role allow: a token's scopes are cut down to its user's current role, so
  * demoting someone takes effect on their existing tokens at once.
  */
+import { SCOPES, type Scope } from "@quire/protocol";
 import { ROLES, type Role } from "../storage/index.js";
 
 export { ROLES, type Role };
-
-export const SCOPES = [
-  "tasks:read",
-  "tasks:write",
-  "repositories:read",
-  "repositories:write",
-  "environments:read",
-  "environments:write",
-  /** Members, tokens of others, the audit log, workspace settings; implies every other scope. */
-  "admin",
-] as const;
-export type Scope = (typeof SCOPES)[number];
+export { SCOPES, type Scope };
 
 const READ_SCOPES: Scope[] = ["tasks:read", "repositories:read", "environments:read"];
 const WRITE_SCOPES: Scope[] = ["tasks:write", "repositories:write", "environments:write"];

@@ -7,7 +7,14 @@ import { mkdir } from "node:fs/promises";
 import { createRedactor } from "@quire/core";
 import { commitInScratch, type Author } from "./commit-diff.js";
 import { DeliveryError, forgeNames } from "./errors.js";
-import { forgeFor, type ForgesConfig, type ForgeTarget } from "./forges-config.js";
+import {
+  FORGE_ENV,
+  forgeFor,
+  forgeTargetOf,
+  type ForgeLink,
+  type ForgesConfig,
+  type ForgeTarget,
+} from "./forges-config.js";
 import { git, prepareGitHome, type GitContext } from "./git-runner.js";
 import { commentOnPullRequest } from "./pull-request-comments.js";
 import { openPullRequest, type PullRequest } from "./pull-requests.js";
@@ -28,6 +35,8 @@ export interface DeliverOptions {
    * forge's API; whether a token goes along with the push is decided by the push URL alone.
    */
   forgeRepo?: string;
+  /** The repository's link to its forge project (registered with it): names the project, over `forgeRepo`. */
+  forge?: ForgeLink | null;
   /**
    * Credentials the repository was registered with (taken out of its URL): sent as the push's
    * Authorization header over http(s), in git's environment, in preference to a forge token.
@@ -44,6 +53,8 @@ export interface DeliverOptions {
   previous?: PreviousDelivery;
   /** What changed since the previous delivery (the follow-ups), for the pull request's comment. */
   changes?: string;
+  /** The caller comments on the updated pull request itself (a forge reply that says more). */
+  noUpdateComment?: boolean;
   /** The pull request's title, and the commit's subject. */
   title: string;
   /** The pull request's description, and the commit's body. */
@@ -89,6 +100,7 @@ function redactorFor(options: DeliverOptions, remoteUrl: string): (text: string)
   const tokens = [
     { name: "GITHUB_TOKEN", token: options.forges.github.token, user: "x-access-token" },
     { name: "GITLAB_TOKEN", token: options.forges.gitlab.token, user: "oauth2" },
+    { name: "GITEA_TOKEN", token: options.forges.gitea.token, user: "oauth2" },
   ];
   for (const { name, token, user } of tokens) {
     if (!token) continue;
@@ -118,7 +130,12 @@ function registeredAuthorization(
 }
 
 function pullRequestWord(kind: ForgeTarget["kind"]): string {
-  return kind === "github" ? "pull request" : "merge request";
+  return kind === "gitlab" ? "merge request" : "pull request";
+}
+
+/** `#7` on GitHub and Gitea, `!7` on GitLab. */
+export function requestReference(kind: ForgeTarget["kind"], number: number): string {
+  return `${kind === "gitlab" ? "!" : "#"}${number}`;
 }
 
 interface Pushed {
@@ -215,16 +232,20 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
   const result = { branch, commit: pushed.commit, commits: pushed.commits, updated: pushed.updated, remote };
 
   const forgeLocation = parseRemoteUrl(options.forgeRepo ?? remoteUrl);
-  const target = forgeLocation ? forgeFor(forgeLocation, options.forges) : null;
+  const target = options.forge
+    ? forgeTargetOf(options.forge, options.forges)
+    : forgeLocation
+      ? forgeFor(forgeLocation, options.forges)
+      : null;
   if (!target) {
     return {
       ...result,
-      message: `${where}. It is not on a GitHub or GitLab host Quire is configured for: open a pull request there by hand.`,
+      message: `${where}. It is not on a GitHub, GitLab or Gitea host Quire is configured for: open a pull request there by hand.`,
     };
   }
   const word = pullRequestWord(target.kind);
   if (!target.token) {
-    const variable = target.kind === "github" ? "GITHUB_TOKEN" : "GITLAB_TOKEN";
+    const variable = FORGE_ENV[target.kind].token;
     return {
       ...result,
       message: `${where}. No ${forgeNames[target.kind]} token is configured (${variable}), so no ${word} was opened.`,
@@ -232,8 +253,10 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
   }
   const previousRequest = pushed.updated ? options.previous?.pullRequest : undefined;
   if (previousRequest) {
-    const reference = `${target.kind === "github" ? "#" : "!"}${previousRequest.number}`;
-    if (pushed.alreadyThere) return { ...result, pullRequest: previousRequest, message: `${where}.` };
+    const reference = requestReference(target.kind, previousRequest.number);
+    if (pushed.alreadyThere || options.noUpdateComment) {
+      return { ...result, pullRequest: previousRequest, message: `${where}.` };
+    }
     await commentOnPullRequest(target, target.token, {
       pullRequest: previousRequest,
       body: updateComment(options, pushed),
@@ -259,7 +282,7 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
     signal,
     redact,
   });
-  const reference = target.kind === "github" ? `#${pullRequest.number}` : `!${pullRequest.number}`;
+  const reference = requestReference(target.kind, pullRequest.number);
   return {
     ...result,
     pullRequest,

@@ -3,9 +3,9 @@
  * Every message here is already redacted: callers may log or show it as it is.
  */
 
-export type ForgeKind = "github" | "gitlab";
+export type ForgeKind = "github" | "gitlab" | "gitea";
 
-export const forgeNames: Record<ForgeKind, string> = { github: "GitHub", gitlab: "GitLab" };
+export const forgeNames: Record<ForgeKind, string> = { github: "GitHub", gitlab: "GitLab", gitea: "Gitea" };
 
 export class DeliveryError extends Error {
   override name = "DeliveryError";
@@ -90,7 +90,7 @@ export class ForgeError extends DeliveryError {
     /** What Quire asked the forge to do; default: open the request. */
     action?: string,
   ) {
-    const kind = forge === "github" ? "pull request" : "merge request";
+    const kind = forge === "gitlab" ? "merge request" : "pull request";
     const answer =
       status === undefined
         ? `${forgeNames[forge]} could not be reached: ${forgeMessage}`

@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { forgeFor, forgesConfig, forgesFromEnv, parseRemoteUrl } from "./index.js";
+import { forgeFor, forgeLinkFor, forgesConfig, forgesFromConfig, forgesFromEnv, parseRemoteUrl } from "./index.js";
 
 describe("forgesConfig", () => {
-  it("defaults to github.com and gitlab.com without tokens", () => {
+  it("defaults to github.com and gitlab.com without tokens, no Gitea, and the mention @quire", () => {
     expect(forgesConfig.parse({})).toEqual({
-      github: { token: undefined, apiUrl: "https://api.github.com", hosts: ["github.com"] },
-      gitlab: { token: undefined, host: "https://gitlab.com", hosts: ["gitlab.com"] },
+      github: { apiUrl: "https://api.github.com", hosts: ["github.com"], members: {} },
+      gitlab: { host: "https://gitlab.com", hosts: ["gitlab.com"], members: {} },
+      gitea: { hosts: [], members: {} },
+      mention: "quire",
     });
   });
 
@@ -14,7 +16,11 @@ describe("forgesConfig", () => {
       github: { apiUrl: "https://ghe.example.com/api/v3/" },
       gitlab: { host: "https://gitlab.example.com", hosts: ["gitlab.example.com", "Git.Example.com"] },
     });
-    expect(config.github).toEqual({ apiUrl: "https://ghe.example.com/api/v3", hosts: ["ghe.example.com"] });
+    expect(config.github).toEqual({
+      apiUrl: "https://ghe.example.com/api/v3",
+      hosts: ["ghe.example.com"],
+      members: {},
+    });
     expect(config.gitlab.hosts).toEqual(["gitlab.example.com", "git.example.com"]);
   });
 
@@ -81,5 +87,53 @@ describe("forgeFor", () => {
     expect(target("https://gitlab.com/acme/widgets.git")).toBeNull();
     expect(target("https://git.example.org/acme/widgets.git")).toBeNull();
     expect(target("https://github.com/acme/widgets/extra.git")).toBeNull();
+  });
+});
+
+describe("forgesFromConfig", () => {
+  it("reads [forges.*] from config.toml and the QUIRE_* variables, the environment winning", () => {
+    const forges = forgesFromConfig(
+      {
+        GITHUB_TOKEN: "ghp_default_var",
+        MY_GHE_TOKEN: "ghp_named_var",
+        QUIRE_GITLAB_URL: "https://gitlab.from-env.example",
+        QUIRE_GITLAB_WEBHOOK_SECRET: "gl-secret",
+        GITEA_TOKEN: "gitea-token",
+        QUIRE_GITEA_WEBHOOK_SECRET: "gitea-secret",
+      },
+      {
+        mention: "helper",
+        github: {
+          api_url: "https://ghe.example.com/api/v3",
+          token_env: "MY_GHE_TOKEN",
+          members: { octocat: "o@example.com" },
+        },
+        gitlab: { url: "https://gitlab.from-file.example" },
+        gitea: { url: "https://gitea.example.com", hosts: ["gitea.example.com", "git.example.com"] },
+      },
+    );
+    expect(forges.mention).toBe("helper");
+    expect(forges.github).toMatchObject({
+      apiUrl: "https://ghe.example.com/api/v3",
+      token: "ghp_named_var",
+      hosts: ["ghe.example.com"],
+      members: { octocat: "o@example.com" },
+    });
+    expect(forges.gitlab).toMatchObject({ host: "https://gitlab.from-env.example", webhookSecret: "gl-secret" });
+    expect(forges.gitea).toMatchObject({
+      url: "https://gitea.example.com",
+      token: "gitea-token",
+      webhookSecret: "gitea-secret",
+    });
+    expect(forgeLinkFor(parseRemoteUrl("https://git.example.com/team/app.git")!, forges)).toEqual({
+      kind: "gitea",
+      repo: "team/app",
+    });
+  });
+
+  it("refuses a secret written into the file, and a variable name that is a value", () => {
+    expect(() => forgesFromConfig({}, { github: { token: "ghp_in_the_file" } })).toThrow();
+    expect(() => forgesFromConfig({}, { gitea: { token_env: "not a name" } })).toThrow();
+    expect(() => forgesFromConfig({}, { gitea: { url: "http://gitea.example.com" } })).toThrow(/https/);
   });
 });

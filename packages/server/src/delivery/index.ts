@@ -13,9 +13,15 @@ export {
   type ForgeKind,
 } from "./errors.js";
 export {
+  FORGE_ENV,
   forgeFor,
+  forgeLinkFor,
+  forgeTargetOf,
   forgesConfig,
+  forgesFromConfig,
   forgesFromEnv,
+  type ForgeKindName,
+  type ForgeLink,
   type ForgesConfig,
   type ForgesConfigInput,
   type ForgeTarget,

@@ -10,7 +10,9 @@ const storedDelivery = z.object({
   commit: z.string().min(1),
   commits: z.array(z.string().min(1)).optional(),
   deliveredAt: z.string().optional(),
-  pullRequest: z.object({ url: z.string(), number: z.number().int(), kind: z.enum(["github", "gitlab"]) }).optional(),
+  pullRequest: z
+    .object({ url: z.string(), number: z.number().int(), kind: z.enum(["github", "gitlab", "gitea"]) })
+    .optional(),
 });
 
 export interface StoredDelivery extends PreviousDelivery {

@@ -6,6 +6,7 @@
 import { Gitlab } from "@gitbeaker/rest";
 import { Octokit } from "@octokit/rest";
 import type { ForgeTarget } from "./forges-config.js";
+import { giteaRequest } from "./forge-http.js";
 import { abortable, forgeFailure, type PullRequest } from "./pull-requests.js";
 
 export interface CommentInput {
@@ -39,13 +40,22 @@ async function commentOnGitLab(target: Extract<ForgeTarget, { kind: "gitlab" }>,
   );
 }
 
+async function commentOnGitea(target: Extract<ForgeTarget, { kind: "gitea" }>, token: string, input: CommentInput) {
+  const repo = `/repos/${encodeURIComponent(target.owner)}/${encodeURIComponent(target.repo)}`;
+  await giteaRequest(target.apiUrl, token, "POST", `${repo}/issues/${input.pullRequest.number}/comments`, {
+    body: { body: input.body },
+    signal: input.signal,
+  });
+}
+
 /** Adds `input.body` as a comment on the request; throws ForgeError when the forge refuses. */
 export async function commentOnPullRequest(target: ForgeTarget, token: string, input: CommentInput): Promise<void> {
   try {
     if (target.kind === "github") await commentOnGitHub(target, token, input);
+    else if (target.kind === "gitea") await commentOnGitea(target, token, input);
     else await commentOnGitLab(target, token, input);
   } catch (error) {
-    const request = target.kind === "github" ? "pull request #" : "merge request !";
+    const request = target.kind === "gitlab" ? "merge request !" : "pull request #";
     throw forgeFailure(target, error, input, `commenting on ${request}${input.pullRequest.number}`);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Opening the pull request (GitHub, Octokit) or merge request (GitLab, gitbeaker) for a pushed
+ * Opening the pull request (GitHub, Octokit; Gitea, its REST API) or merge request (GitLab, gitbeaker) for a pushed
  * branch. Failures become ForgeError saying what the forge answered; the clients' own errors are
  * not passed on (they carry the request, headers included), only their status and message.
  */
@@ -7,6 +7,7 @@ import { Gitlab } from "@gitbeaker/rest";
 import { Octokit } from "@octokit/rest";
 import { ForgeError, type ForgeKind } from "./errors.js";
 import type { ForgeTarget } from "./forges-config.js";
+import { ForgeHttpError, giteaRequest } from "./forge-http.js";
 
 export interface PullRequest {
   url: string;
@@ -114,6 +115,20 @@ async function openGitLab(target: Extract<ForgeTarget, { kind: "gitlab" }>, toke
   return { kind: "gitlab" as const, url: created.web_url, number: created.iid };
 }
 
+async function openGitea(target: Extract<ForgeTarget, { kind: "gitea" }>, token: string, input: PullRequestInput) {
+  const created = await giteaRequest<{ number: number; html_url: string }>(
+    target.apiUrl,
+    token,
+    "POST",
+    `/repos/${encodeURIComponent(target.owner)}/${encodeURIComponent(target.repo)}/pulls`,
+    {
+      body: { head: input.branch, base: input.baseBranch, title: input.title, body: input.body },
+      signal: input.signal,
+    },
+  );
+  return { kind: "gitea" as const, url: created.html_url, number: created.number };
+}
+
 /** Opens the request for `input.branch` against `input.baseBranch`; throws ForgeError when the forge refuses. */
 export async function openPullRequest(
   target: ForgeTarget,
@@ -121,7 +136,9 @@ export async function openPullRequest(
   input: PullRequestInput,
 ): Promise<PullRequest> {
   try {
-    return target.kind === "github" ? await openGitHub(target, token, input) : await openGitLab(target, token, input);
+    if (target.kind === "github") return await openGitHub(target, token, input);
+    if (target.kind === "gitea") return await openGitea(target, token, input);
+    return await openGitLab(target, token, input);
   } catch (error) {
     throw forgeFailure(target, error, input);
   }
@@ -138,7 +155,12 @@ export function forgeFailure(
   action?: string,
 ): unknown {
   if (input.signal?.aborted) return input.signal.reason;
-  const failure = target.kind === "github" ? githubFailure(error) : gitlabFailure(error);
+  const failure =
+    error instanceof ForgeHttpError
+      ? { status: error.status, message: error.message }
+      : target.kind === "github"
+        ? githubFailure(error)
+        : gitlabFailure(error);
   return new ForgeError(
     target.kind,
     failure.status,

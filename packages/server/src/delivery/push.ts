@@ -45,6 +45,7 @@ export function pushAuthorization(target: ForgeTarget | null, location: RemoteLo
   if (!secure) return undefined;
   // The user names forges document for token authentication over https.
   const user = target.kind === "github" ? "x-access-token" : "oauth2";
+  // Gitea takes the token as the password whatever the user name; "oauth2" is what its docs show.
   return `Basic ${Buffer.from(`${user}:${target.token}`).toString("base64")}`;
 }
 

@@ -3,6 +3,8 @@ import { Hono } from "hono";
 import type { ModelReadiness } from "@quire/core";
 import type { Logger } from "pino";
 import { Accounts } from "../accounts/accounts.js";
+import { ForgeAnswers } from "../forges/answers.js";
+import { forgeRoutes } from "../forges/routes.js";
 import type { AuthOptions } from "../accounts/auth-options.js";
 import type { SignInLimits } from "../accounts/sign-in-limits.js";
 import type { Repos } from "../storage/index.js";
@@ -13,10 +15,14 @@ import type { Dispatcher } from "../tasks/service.js";
 import type { ApiContext, DeliverySettings } from "./api-context.js";
 import { authMiddleware } from "./auth-middleware.js";
 import { HttpError } from "../errors.js";
+import type { LocalSourcePolicy } from "../sources/local-source-policy.js";
 import { errorResponse } from "./errors.js";
 import { EventHub } from "../events/event-hub.js";
 import { createMetrics, type Metrics } from "../metrics.js";
-import { openApiDocument } from "./openapi.js";
+import { healthResponse, jsonRpcMessage, mcpMessages, openApiDocumentSchema, unhealthyResponse } from "@quire/protocol";
+import { checkResponses, declareRoute, declaredRoutes } from "./contract.js";
+import { openApiDocument, type OpenApiDocument } from "./openapi-document.js";
+import { denied, empty, ok, text } from "./responses.js";
 import { routeLabel } from "./route-label.js";
 import { securityHeaders } from "./security-headers.js";
 import { requestBodyLimit } from "./body-limit.js";
@@ -35,7 +41,7 @@ import { tokenRoutes } from "./routes/tokens.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { usageRoutes } from "./routes/usage.js";
 import { webAppRoutes } from "./routes/web-app.js";
-import { mcpRoutes } from "../mcp/http-endpoint.js";
+import { mcpHandler } from "../mcp/http-endpoint.js";
 import { workspaceRoutes } from "./routes/workspaces.js";
 
 // For `quire serve` (through the package's index): the auth options and the bind check.
@@ -65,6 +71,8 @@ export interface AppOptions {
    * absent. Single-user mode accepts any local path.
    */
   localSourceRoots?: readonly string[];
+  /** The process's one policy (service.ts), shared with its workers; else made from the two options above. */
+  localSources?: LocalSourcePolicy;
   /** Overrides of the password sign-in limits (accounts/sign-in-limits.ts); tests shorten them. */
   signInLimits?: Partial<SignInLimits>;
   /** The model's readiness (a key is set): shown by `GET /api/model-status`; new tasks are refused when not ready. */
@@ -78,9 +86,19 @@ export interface AppOptions {
   trustProxy?: boolean;
   /** The request body limit (http/body-limit.ts); 1 MiB by default. */
   maxBodyBytes?: number;
+  /**
+   * Check every response against its route's declared schema (http/contract.ts); one that breaks
+   * it becomes a 500 saying why. For tests: it reads each JSON body twice.
+   */
+  checkResponses?: boolean;
 }
 
-export type QuireApp = Hono & { hub: EventHub; metrics: Metrics };
+export type QuireApp = Hono & {
+  hub: EventHub;
+  metrics: Metrics;
+  /** Answers forge comments when their tasks end; close() stops it watching. */
+  forgeAnswers: ForgeAnswers;
+};
 
 export function createApp(options: AppOptions): QuireApp {
   const { repos, logger } = options;
@@ -88,6 +106,7 @@ export function createApp(options: AppOptions): QuireApp {
   const metrics = options.metrics ?? createMetrics();
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const app = new Hono();
+  if (options.checkResponses) checkResponses(app);
 
   app.use("*", async (c, next) => {
     const started = performance.now();
@@ -122,7 +141,16 @@ export function createApp(options: AppOptions): QuireApp {
   // MCP clients authenticate like API clients (mcp/http-endpoint.ts).
   app.use("/mcp", authenticate);
 
-  app.get("/healthz", async (c) => {
+  const health = {
+    method: "get",
+    path: "/healthz",
+    summary: "Liveness and database check",
+    responses: {
+      200: ok("Healthy.", healthResponse),
+      503: ok("The database is unreachable.", unhealthyResponse),
+    },
+  } as const;
+  declareRoute(app, health, async (c) => {
     try {
       await repos.repositories.list();
       return c.json({ status: "ok" });
@@ -131,11 +159,25 @@ export function createApp(options: AppOptions): QuireApp {
       return c.json({ status: "unavailable", error: { message: "database unreachable" } }, 503);
     }
   });
-  app.get("/metrics", async (c) => {
+  const metricsRoute = {
+    method: "get",
+    path: "/metrics",
+    summary: "Prometheus metrics",
+    responses: { 200: text("Text exposition format.", "text/plain") },
+  } as const;
+  declareRoute(app, metricsRoute, async (c) => {
     c.header("content-type", metrics.registry.contentType);
     return c.body(await metrics.registry.metrics());
   });
-  app.get("/api/openapi.json", (c) => c.json(openApiDocument()));
+  // Generated once, on first request, when every route has been declared.
+  let document: OpenApiDocument | undefined;
+  const openApi = {
+    method: "get",
+    path: "/api/openapi.json",
+    summary: "This document",
+    responses: { 200: ok("OpenAPI 3.1, generated from the routes' declarations.", openApiDocumentSchema) },
+  } as const;
+  declareRoute(app, openApi, (c) => c.json((document ??= openApiDocument(declaredRoutes(app)))));
 
   const ctx: ApiContext = {
     repos,
@@ -146,7 +188,7 @@ export function createApp(options: AppOptions): QuireApp {
     dispatcher: options.dispatcher,
     delivery: options.delivery ?? { author: DEFAULT_AUTHOR, forges: forgesFromEnv({}) },
     admission: admissionSettings(options.home, options.auth?.mode === "multi"),
-    localSources: {
+    localSources: options.localSources ?? {
       restricted: options.auth?.mode === "multi",
       roots: options.localSourceRoots ?? [],
       home: options.home,
@@ -168,8 +210,43 @@ export function createApp(options: AppOptions): QuireApp {
   usageRoutes(app, ctx);
   webhookRoutes(app, ctx);
   modelStatusRoutes(app, ctx);
-  mcpRoutes(app);
+  const forgeContext = { ...ctx, forgeSettings: { multiUser: options.auth?.mode === "multi" } };
+  const forgeAnswers = new ForgeAnswers(forgeContext);
+  forgeRoutes(app, forgeContext, forgeAnswers);
+  // Tasks started from comments before a restart are answered when they end.
+  void forgeAnswers.resume().catch((error: unknown) => logger.error({ err: error }, "resuming forge answers failed"));
+  const mcp = {
+    method: "post",
+    path: "/mcp",
+    summary: "Quire's MCP tools over streamable HTTP (stateless; JSON-RPC in, JSON out)",
+    description:
+      "The Model Context Protocol endpoint: create_task, wait_for_task, get_task, get_task_diff, send_follow_up, " +
+      "deliver_task, list_tasks, list_repositories. Authenticated like /api: a token, or a session with its CSRF " +
+      "token (401 without credentials on a multi-user server).",
+    body: mcpMessages,
+    responses: {
+      200: ok("The JSON-RPC answer.", mcpMessages),
+      202: empty("A notification or a response was taken; nothing to answer."),
+      400: ok("Not a JSON-RPC message (a JSON-RPC error).", jsonRpcMessage),
+      406: ok("The client does not accept JSON (a JSON-RPC error).", jsonRpcMessage),
+      415: ok("Not JSON (a JSON-RPC error).", jsonRpcMessage),
+      ...denied,
+    },
+  } as const;
+  const answerMcp = mcpHandler(app);
+  declareRoute(app, mcp, answerMcp);
+  // GET (a server-sent stream) and DELETE (end a session) mean nothing to a stateless server: the
+  // transport refuses them, and clients take that as "no stream here".
+  for (const method of ["get", "delete"] as const) {
+    const spec = {
+      method,
+      path: "/mcp",
+      summary: `MCP's ${method === "get" ? "server-sent stream" : "session end"}: not offered by this stateless server`,
+      responses: { 405: ok("Not offered here (a JSON-RPC error).", jsonRpcMessage), ...denied },
+    } as const;
+    declareRoute(app, spec, answerMcp);
+  }
   if (options.staticDir) webAppRoutes(app, options.staticDir);
 
-  return Object.assign(app, { hub, metrics });
+  return Object.assign(app, { hub, metrics, forgeAnswers });
 }

@@ -25,6 +25,10 @@ const PUBLIC_PATHS = new Set([
   // The invitee has no account yet; the invitation's token is the credential.
   "/api/invitations/preview",
   "/api/invitations/accept",
+  // A forge's webhook carries its own credential: the signature over the body (forges/webhook-verify.ts).
+  "/api/forges/github/webhook",
+  "/api/forges/gitlab/webhook",
+  "/api/forges/gitea/webhook",
 ]);
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 

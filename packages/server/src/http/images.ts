@@ -11,30 +11,11 @@ import {
   imageFromBytes,
   type ModelReadiness,
 } from "@quire/core";
-import { z } from "zod";
+import { MAX_IMAGE_BASE64_CHARS } from "@quire/protocol";
 import { HttpError } from "../errors.js";
 
-/** Base64 characters of the largest image, with room for a `data:image/…;base64,` prefix. */
-const MAX_BASE64_CHARS = Math.ceil(IMAGE_LIMITS.maxBytes / 3) * 4 + 64;
-
-export const imagesField = z
-  .array(
-    z
-      .object({
-        data: z
-          .string()
-          .min(1)
-          .max(MAX_BASE64_CHARS)
-          .describe("The image's bytes as base64 (a `data:` URL is accepted): PNG, JPEG, WebP or GIF."),
-      })
-      .strict(),
-  )
-  .max(IMAGE_LIMITS.maxCount)
-  .optional()
-  .describe(`At most ${IMAGE_LIMITS.maxCount} images of at most ${IMAGE_LIMITS.maxBytes} bytes each.`);
-
 /** The request body a route with images may take: the JSON around them, plus every image in base64. */
-export const IMAGES_BODY_BYTES = 1024 * 1024 + IMAGE_LIMITS.maxCount * MAX_BASE64_CHARS;
+export const IMAGES_BODY_BYTES = 1024 * 1024 + IMAGE_LIMITS.maxCount * MAX_IMAGE_BASE64_CHARS;
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 

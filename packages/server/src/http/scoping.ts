@@ -16,6 +16,13 @@ export async function taskFor(c: Context, repos: Repos, scope: Scope): Promise<T
   return task;
 }
 
+/** A task named in a request's body (not its path): undefined when missing or another workspace's. */
+export async function namedTaskFor(c: Context, repos: Repos, id: string, scope: Scope): Promise<Task | undefined> {
+  const principal = requireScope(c, scope);
+  const task = await repos.tasks.get(id);
+  return task?.workspaceId === principal.workspaceId ? task : undefined;
+}
+
 export async function repositoryFor(
   c: Context,
   repos: Repos,

@@ -9,7 +9,7 @@ import { ACTIVE_STATUSES, type Repos, type StoredEvent, type Task } from "../sto
 import { HttpError } from "../errors.js";
 import { parseOr400 } from "./errors.js";
 import type { EventHub } from "../events/event-hub.js";
-import { eventCursor } from "./schemas.js";
+import { eventCursor } from "@quire/protocol";
 
 export interface SseOptions {
   repos: Repos;

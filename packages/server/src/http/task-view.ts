@@ -1,4 +1,5 @@
 /** A task as the API shows it: its row plus what its attempts say (best attempt, checks, size). */
+import type { ReviewResult } from "@quire/core";
 import type { Attempt, DiffStats, Repos, Task, VerificationStatus } from "../storage/index.js";
 import { rankAttempts } from "../tasks/ranking.js";
 
@@ -6,6 +7,8 @@ export interface TaskView extends Task {
   bestAttemptId: string | null;
   verification: VerificationStatus | null;
   diffStats: DiffStats | null;
+  /** Review mode: the best attempt's findings, once it finished with valid ones. */
+  review: ReviewResult | null;
 }
 
 export function viewOf(task: Task, attempts: readonly Attempt[]): TaskView {
@@ -16,6 +19,7 @@ export function viewOf(task: Task, attempts: readonly Attempt[]): TaskView {
     bestAttemptId: best?.id ?? null,
     verification: done ? (best.verification ?? null) : null,
     diffStats: done ? (best.diffStats ?? null) : null,
+    review: done ? (best.review ?? null) : null,
   };
 }
 

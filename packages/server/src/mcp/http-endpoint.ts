@@ -16,8 +16,9 @@ export const MCP_SERVER_INFO = { name: "quire", version: "0.1.0" };
 /** What the API's authentication reads from a request: forwarded as they came. */
 const CREDENTIAL_HEADERS = ["authorization", "cookie", "x-csrf-token", "x-quire-workspace", "origin", "sec-fetch-site"];
 
-export function mcpRoutes(app: Hono): void {
-  app.all("/mcp", async (c) => {
+/** Answers one MCP request (any method: the SDK's transport says what each one means). */
+export function mcpHandler(app: Hono): (c: Context) => Promise<Response> {
+  return async (c) => {
     const server = new McpServer(MCP_SERVER_INFO);
     registerQuireTools(server, inProcessClient(app, c));
     const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
@@ -28,7 +29,7 @@ export function mcpRoutes(app: Hono): void {
       // JSON answers are complete here: nothing of this request's server outlives it.
       await server.close();
     }
-  });
+  };
 }
 
 function inProcessClient(app: Hono, c: Context): QuireApiClient {

@@ -12,11 +12,7 @@ import { SOURCE_FETCH_FAILED, withGuardedGit } from "./source-network.js";
 import { checkLocalSource, type LocalSourcePolicy } from "./local-source-policy.js";
 
 /** Transports a registered URL may use: no `ext::` (runs commands) and no `file://` (reads the host). */
-const SAFE_PROTOCOLS = [
-  "-c",
-  "protocol.allow=never",
-  ...["https", "http", "ssh", "git"].flatMap((p) => ["-c", `protocol.${p}.allow=always`]),
-];
+const URL_PROTOCOLS = ["https", "http", "ssh", "git"];
 
 export function isGitUrl(source: string): boolean {
   return /^(https?|ssh|git):\/\//i.test(source) || /^[\w.-]+@[\w.-]+:/.test(source);
@@ -86,9 +82,10 @@ async function cloneOrFetch(home: string, url: string, dir: string, gitEnv: Reco
   };
   if (existsSync(path.join(dir, ".git"))) {
     await withGuardedGit(home, ({ configArgs, env }) =>
-      git([...SAFE_PROTOCOLS, ...configArgs, "fetch", "--prune", "--quiet", "origin"], {
+      git([...configArgs, "fetch", "--prune", "--quiet", "origin"], {
         cwd: dir,
         env: { ...gitEnv, ...env },
+        protocols: URL_PROTOCOLS,
       }),
     ).catch(fail);
     return;
@@ -99,9 +96,10 @@ async function cloneOrFetch(home: string, url: string, dir: string, gitEnv: Reco
   await rm(partial, { recursive: true, force: true });
   try {
     await withGuardedGit(home, ({ configArgs, env }) =>
-      git([...SAFE_PROTOCOLS, ...configArgs, "clone", "--no-checkout", "--quiet", "--", url, partial], {
+      git([...configArgs, "clone", "--no-checkout", "--quiet", "--", url, partial], {
         cwd: path.dirname(dir),
         env: { ...gitEnv, ...env },
+        protocols: URL_PROTOCOLS,
       }),
     );
     await rename(partial, dir);

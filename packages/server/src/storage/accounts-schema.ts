@@ -3,10 +3,10 @@
  * single sign-on identities, sessions, API tokens and the audit log. Kept apart from schema.ts so
  * the accounts part can grow without touching the tables of tasks. Same portable column types.
  */
+import { ROLES, type Role } from "@quire/protocol";
 
-/** Highest first; a role can do everything the roles after it can. */
-export const ROLES = ["owner", "admin", "member", "viewer"] as const;
-export type Role = (typeof ROLES)[number];
+/** Highest first; a role can do everything the roles after it can (the list is the API's). */
+export { ROLES, type Role };
 
 /** The workspace every record belongs to until it is given another: single-user mode's only one. */
 export const LOCAL_WORKSPACE_ID = "local";

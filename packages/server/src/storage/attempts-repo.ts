@@ -3,7 +3,7 @@
  * renews the lease while it works, and writes the result only while it still holds the lease.
  * A worker that dies stops renewing; `recoverExpired` then interrupts or requeues its attempt.
  */
-import type { TaskUsage } from "@quire/core";
+import type { ReviewResult, TaskUsage } from "@quire/core";
 import type { Kysely, Selectable, Updateable } from "kysely";
 import type { DialectName } from "./database.js";
 import type { AttemptStatus, AttemptsTable, Database, VerificationStatus } from "./schema.js";
@@ -35,6 +35,8 @@ export interface Attempt {
   verification: VerificationStatus | null;
   verificationLog: string | null;
   usage: TaskUsage | null;
+  /** Review mode: the findings the latest round ended with (null: none yet, or it failed). */
+  review: ReviewResult | null;
   createdAt: string;
   updatedAt: string;
   startedAt: string | null;
@@ -52,6 +54,7 @@ export interface AttemptResult {
   verification?: VerificationStatus | null;
   verificationLog?: string | null;
   usage?: TaskUsage;
+  review?: ReviewResult | null;
 }
 
 export interface LeaseOptions {
@@ -201,6 +204,7 @@ export class AttemptsRepo {
     if (result.verification !== undefined) changes.verification = result.verification;
     if (result.verificationLog !== undefined) changes.verification_log = result.verificationLog;
     if (result.usage !== undefined) changes.usage = toJson(result.usage);
+    if (result.review !== undefined) changes.review = result.review === null ? null : toJson(result.review);
     return this.updateHeld(id, workerId, changes, now);
   }
 
@@ -345,6 +349,7 @@ export function toAttempt(row: Selectable<AttemptsTable>): Attempt {
     verification: row.verification,
     verificationLog: row.verification_log,
     usage: fromJsonOrNull<TaskUsage>(row.usage),
+    review: fromJsonOrNull<ReviewResult>(row.review ?? null),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     startedAt: row.started_at,

@@ -6,6 +6,7 @@ import { AuditRepo } from "./audit-repo.js";
 import { BlobsRepo } from "./blobs-repo.js";
 import { EnvironmentsRepo } from "./environments-repo.js";
 import { EventsRepo } from "./events-repo.js";
+import { ForgesRepo } from "./forges-repo.js";
 import { InvitationsRepo } from "./invitations-repo.js";
 import { MessagesRepo } from "./messages-repo.js";
 import { CommandOutputsRepo } from "./command-outputs-repo.js";
@@ -29,6 +30,7 @@ export * from "./blobs-repo.js";
 export * from "./database.js";
 export * from "./environments-repo.js";
 export * from "./events-repo.js";
+export * from "./forges-repo.js";
 export * from "./invitations-repo.js";
 export * from "./legacy-secrets.js";
 export * from "./messages-repo.js";
@@ -68,6 +70,7 @@ export interface Repos {
   workspacePlans: WorkspacePlansRepo;
   admissions: AdmissionsRepo;
   usage: UsageRecordsRepo;
+  forges: ForgesRepo;
   webhooks: WebhooksRepo;
 }
 
@@ -101,6 +104,7 @@ export function createRepos(database: ReposDatabase): Repos {
     workspacePlans: new WorkspacePlansRepo(db),
     admissions: new AdmissionsRepo(db, dialect),
     usage: new UsageRecordsRepo(db),
+    forges: new ForgesRepo(db),
     webhooks: new WebhooksRepo(db, database.secretCipher),
   };
 }

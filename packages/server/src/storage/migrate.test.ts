@@ -1,6 +1,6 @@
-import { Migrator, NO_MIGRATIONS, sql } from "kysely";
+import { NO_MIGRATIONS, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrateToLatest } from "./migrate.js";
+import { migrateToLatest, migratorFor } from "./migrate.js";
 import { migrationProvider } from "./migrations/index.js";
 import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "../../testing/databases.js";
 
@@ -28,6 +28,8 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       ["0012-rounds-with-the-task", "Success"],
       ["0019-blobs", "Success"],
       ["0020-blobs-in-database", "Success"],
+      ["0030-forges", "Success"],
+      ["0040-review-mode", "Success"],
       ["0050-task-images", "Success"],
       ["0051-webhooks", "Success"],
     ]);
@@ -45,6 +47,8 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       "environment_secrets",
       "environments",
       "events",
+      "forge_deliveries",
+      "forge_triggers",
       "identities",
       "invitations",
       "memberships",
@@ -81,7 +85,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
   });
 
   it("migrates down to nothing and up again", async () => {
-    const migrator = new Migrator({ db: database.db, provider: migrationProvider });
+    const migrator = await migratorFor(database.db);
     const down = await migrator.migrateTo(NO_MIGRATIONS);
     expect(down.error).toBeUndefined();
     expect(await ownTables()).toEqual([]);

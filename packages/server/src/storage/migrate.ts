@@ -7,17 +7,23 @@ import type { Database } from "./schema.js";
  * (an advisory lock on PostgreSQL), so several servers and workers starting at once are safe.
  */
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResult[]> {
-  // Kysely looks for its migration tables in every schema unless told one; on PostgreSQL with
-  // several schemas in one database (installs sharing it, parallel tests) it would find another
-  // schema's lock table, skip creating its own and fail. Pin the tables to the current schema.
-  const migrationTableSchema = await postgresSchema(db);
-  const migrator = new Migrator({ db, provider: migrationProvider, migrationTableSchema });
+  const migrator = await migratorFor(db);
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((result) => result.status === "Error")?.migrationName ?? "unknown";
     throw new Error(`database migration ${failed} failed: ${describe(error)}`, { cause: error });
   }
   return results ?? [];
+}
+
+/**
+ * The migrator of this database's schema. Kysely looks for its migration tables in every schema
+ * unless told one; on PostgreSQL with several schemas in one database (installs sharing it,
+ * parallel tests) it would find another schema's lock table, skip creating its own and fail.
+ */
+export async function migratorFor(db: Kysely<Database>): Promise<Migrator> {
+  const migrationTableSchema = await postgresSchema(db);
+  return new Migrator({ db, provider: migrationProvider, migrationTableSchema });
 }
 
 async function postgresSchema(db: Kysely<Database>): Promise<string | undefined> {

@@ -1,3 +1,4 @@
+import type { ForgeKind } from "@quire/protocol";
 import type { Kysely, Selectable } from "kysely";
 import { LOCAL_WORKSPACE_ID } from "./accounts-schema.js";
 import { ACTIVE_STATUSES } from "./tasks-repo.js";
@@ -19,7 +20,13 @@ export interface Repository {
   defaultBranch: string;
   createdAt: string;
   workspaceId: string | null;
+  /** Its forge project (comments and webhooks there reach it); null: not linked. */
+  forge: { kind: ForgeLinkKind; repo: string } | null;
+  /** New and updated pull requests on its forge are reviewed on their own. */
+  autoReview: boolean;
 }
+
+export type ForgeLinkKind = ForgeKind;
 
 export interface NewRepository {
   name: string;
@@ -29,6 +36,8 @@ export interface NewRepository {
   workspaceId?: string;
   /** Taken out of the URL (url-credentials.ts); stored encrypted, never shown. */
   credentials?: UrlCredentials | null;
+  forge?: { kind: ForgeLinkKind; repo: string } | null;
+  autoReview?: boolean;
 }
 
 /** The row of a repository's credentials for the cipher's additional data: not an environment's. */
@@ -54,6 +63,9 @@ export class RepositoriesRepo {
       workspace_id: input.workspaceId ?? LOCAL_WORKSPACE_ID,
       removed_at: null,
       source_credentials: this.sealCredentials(id, input.credentials ?? null),
+      forge_kind: input.forge?.kind ?? null,
+      forge_repo: input.forge?.repo ?? null,
+      auto_review: input.autoReview ? 1 : 0,
     };
     await this.db.insertInto("repositories").values(row).execute();
     return toRepository(row);
@@ -88,6 +100,31 @@ export class RepositoriesRepo {
     if (!this.cipher)
       throw new Error("this process has no secrets key, so it cannot read or write repository credentials");
     return this.cipher;
+  }
+
+  async setAutoReview(id: string, on: boolean): Promise<void> {
+    await this.db
+      .updateTable("repositories")
+      .set({ auto_review: on ? 1 : 0 })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  /**
+   * The repositories linked to one forge project, oldest first (removed ones left out). The forge's
+   * own spelling decides: GitHub and Gitea names are case-insensitive, so they compare lowercased.
+   */
+  async findByForge(kind: ForgeLinkKind, repo: string): Promise<Repository[]> {
+    const rows = await this.db
+      .selectFrom("repositories")
+      .selectAll()
+      .where("removed_at", "is", null)
+      .where("forge_kind", "=", kind)
+      .where((eb) => eb(eb.fn("lower", ["forge_repo"]), "=", repo.toLowerCase()))
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute();
+    return rows.map(toRepository);
   }
 
   async setDefaultBranch(id: string, branch: string): Promise<void> {
@@ -183,5 +220,7 @@ function toRepository(row: Selectable<RepositoriesTable>): Repository {
     defaultBranch: row.default_branch,
     createdAt: row.created_at,
     workspaceId: row.workspace_id,
+    forge: row.forge_kind && row.forge_repo ? { kind: row.forge_kind as ForgeLinkKind, repo: row.forge_repo } : null,
+    autoReview: row.auto_review === 1,
   };
 }

@@ -5,20 +5,13 @@
  * folder turn rows into the camelCase records the rest of the server uses.
  */
 import type { TaskMode } from "@quire/core";
+import { TASK_STATUSES, type TaskStatus as StoredTaskStatus } from "@quire/protocol";
+import type { Generated } from "kysely";
 import type { AccountsDatabase } from "./accounts-schema.js";
 import type { UsageDatabase } from "./usage-schema.js";
 
-/** A task's lifecycle; "interrupted" means the worker running it died (its lease ran out). */
-export const TASK_STATUSES = [
-  "queued",
-  "preparing",
-  "running",
-  "completed",
-  "failed",
-  "cancelled",
-  "interrupted",
-] as const;
-export type StoredTaskStatus = (typeof TASK_STATUSES)[number];
+/** A task's lifecycle (the API's list); "interrupted" means the worker running it died (its lease ran out). */
+export { TASK_STATUSES, type StoredTaskStatus };
 /** Attempts go through the same states as tasks. */
 export type AttemptStatus = StoredTaskStatus;
 export type VerificationStatus = "verified" | "checks_failed" | "skipped";
@@ -36,6 +29,35 @@ export interface RepositoriesTable {
   removed_at: string | null;
   /** The user and password the URL was given with, as JSON, encrypted (secret-cipher.ts); null: none. */
   source_credentials: string | null;
+  /** The forge project it is linked to: "github" | "gitlab" | "gitea", and `owner/name`; null: none. */
+  forge_kind: string | null;
+  forge_repo: string | null;
+  /** 1: new and updated pull requests on its forge are reviewed on their own. */
+  auto_review: Generated<number>;
+}
+
+export interface ForgeDeliveriesTable {
+  forge: string;
+  /** X-GitHub-Delivery, X-Gitlab-Event-UUID, X-Gitea-Delivery. */
+  delivery_id: string;
+  received_at: string;
+}
+
+export interface ForgeTriggersTable {
+  id: string;
+  task_id: string;
+  forge: string;
+  forge_repo: string;
+  /** The issue or pull request commented on. */
+  number: number;
+  on_pull_request: number;
+  /** "code" | "ask" | "follow_up" | "review". */
+  command: string;
+  /** Who asked, on the forge. */
+  login: string;
+  created_at: string;
+  /** When the task's end was answered on the forge; null while it runs. */
+  answered_at: string | null;
 }
 
 export interface EnvironmentsTable {
@@ -84,6 +106,8 @@ export interface TasksTable {
   workspace_id: string | null;
   /** The user who created it (null before accounts, or for the implicit local user's old tasks). */
   created_by: string | null;
+  /** JSON text, review mode: what the task reviews (ReviewTarget); null for other modes. */
+  review_target: string | null;
 }
 
 export interface AttemptsTable {
@@ -109,6 +133,8 @@ export interface AttemptsTable {
   usage: string | null;
   /** JSON text: the conversation after the latest round (core's ConversationState); null before one. */
   conversation: string | null;
+  /** JSON text, review mode: the findings the latest round ended with (core's ReviewResult). */
+  review: string | null;
   created_at: string;
   updated_at: string;
   started_at: string | null;
@@ -149,6 +175,8 @@ export interface Database extends AccountsDatabase, UsageDatabase {
   messages: MessagesTable;
   events: EventsTable;
   command_outputs: CommandOutputsTable;
+  forge_deliveries: ForgeDeliveriesTable;
+  forge_triggers: ForgeTriggersTable;
   blobs: BlobsTable;
   blob_chunks: BlobChunksTable;
   task_images: TaskImagesTable;

@@ -1,4 +1,5 @@
 import type { TaskMode } from "@quire/core";
+import type { Delivery } from "@quire/protocol";
 import { sql, type Kysely, type Selectable, type Updateable } from "kysely";
 import { toAttempt, type Attempt } from "./attempts-repo.js";
 import { LOCAL_WORKSPACE_ID } from "./accounts-schema.js";
@@ -23,12 +24,21 @@ export interface Task {
   /** The last event's seq: how far a live stream of the task can be. */
   lastEventSeq: number;
   /** Where the diff was delivered, once it was. */
-  delivery: Record<string, unknown> | null;
+  delivery: Delivery | null;
   createdAt: string;
   updatedAt: string;
   workspaceId: string | null;
   createdBy: string | null;
+  /** Review mode: what the task reviews; null for other modes. */
+  reviewTarget: ReviewTarget | null;
 }
+
+/**
+ * What a review task reads: the change from `base` to `head` (two commits; the task's base commit
+ * is where they meet), or the result of another task's attempt (applied to that task's base).
+ */
+export type ReviewTarget =
+  { kind: "range"; base: string; head: string } | { kind: "task"; taskId: string; attemptId: string };
 
 export interface NewTask {
   repositoryId: string;
@@ -43,6 +53,7 @@ export interface NewTask {
   /** The local workspace when not given. */
   workspaceId?: string;
   createdBy?: string;
+  reviewTarget?: ReviewTarget;
 }
 
 export interface TaskFilter {
@@ -99,6 +110,7 @@ export class TasksRepo {
       updated_at: at,
       workspace_id: input.workspaceId ?? LOCAL_WORKSPACE_ID,
       created_by: input.createdBy ?? null,
+      review_target: input.reviewTarget ? toJson(input.reviewTarget) : null,
     };
     const attemptRows = Array.from({ length: input.attempts }, (_, index): Selectable<AttemptsTable> => ({
       id: newId(now),
@@ -109,6 +121,7 @@ export class TasksRepo {
       lease_expires_at: null,
       diff: null,
       conversation: null,
+      review: null,
       diff_blob: null,
       diff_bytes: null,
       diff_stats: null,
@@ -210,7 +223,7 @@ export class TasksRepo {
     return row.base_commit ?? commit;
   }
 
-  async setDelivery(id: string, delivery: Record<string, unknown>, now: Date = new Date()): Promise<void> {
+  async setDelivery(id: string, delivery: Delivery, now: Date = new Date()): Promise<void> {
     await this.db
       .updateTable("tasks")
       .set({ delivery: toJson(delivery), updated_at: timestamp(now) })
@@ -257,11 +270,12 @@ export function toTask(row: Selectable<TasksTable>): Task {
     reason: row.reason,
     cancelRequestedAt: row.cancel_requested_at,
     lastEventSeq: row.last_event_seq,
-    delivery: fromJsonOrNull<Record<string, unknown>>(row.delivery),
+    delivery: fromJsonOrNull<Delivery>(row.delivery),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     workspaceId: row.workspace_id,
     createdBy: row.created_by,
+    reviewTarget: fromJsonOrNull<ReviewTarget>(row.review_target ?? null),
   };
 }
 

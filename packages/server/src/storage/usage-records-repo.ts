@@ -3,6 +3,7 @@
  * seconds, cost), rewritten after each model call so a worker that dies mid-attempt has still
  * recorded what it used. Sums per task, user, workspace or model are read from these rows.
  */
+import { USAGE_GROUPS, type UsageGroup } from "@quire/protocol";
 import { sql, type Kysely } from "kysely";
 import type { Database } from "./schema.js";
 import { timestamp } from "./values.js";
@@ -32,8 +33,7 @@ export interface StoredAttemptUsage extends AttemptUsage {
   updatedAt: string;
 }
 
-export const USAGE_GROUPS = ["task", "user", "workspace", "model"] as const;
-export type UsageGroup = (typeof USAGE_GROUPS)[number];
+export { USAGE_GROUPS, type UsageGroup };
 
 const GROUP_COLUMN = {
   task: "task_id",

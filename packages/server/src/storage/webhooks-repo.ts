@@ -7,29 +7,9 @@ import type { SecretCipher } from "./secret-cipher.js";
 import type { Database, WebhooksTable } from "./schema.js";
 import { newId, timestamp } from "./values.js";
 
-export const WEBHOOK_EVENTS = ["task.finished", "task.failed", "task.delivered"] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
-export type WebhookFormat = "json" | "slack";
+import { WEBHOOK_EVENTS, type Webhook, type WebhookEvent, type WebhookFormat } from "@quire/protocol";
 
-/** What the API shows of a webhook. */
-export interface Webhook {
-  id: string;
-  workspaceId: string;
-  /** The URL's origin only. */
-  urlHint: string;
-  format: WebhookFormat;
-  events: WebhookEvent[];
-  createdAt: string;
-  createdBy: string | null;
-  lastDelivery: {
-    status: "delivered" | "failed";
-    statusCode: number | null;
-    error: string | null;
-    event: string | null;
-    attempts: number;
-    at: string;
-  } | null;
-}
+export { WEBHOOK_EVENTS, type Webhook, type WebhookEvent, type WebhookFormat };
 
 /** A webhook with what sending it needs (decrypted): only for the notifier. */
 export interface WebhookTarget extends Webhook {

@@ -3,7 +3,7 @@
  * so what the agent or the user has in a working tree does not matter). For the web app's
  * citations: `path:line` in an answer opens that file at that line.
  */
-import { execFile } from "node:child_process";
+import { hostGitBytes } from "@quire/core";
 
 /** Larger files are not sent (a citation is to read a few lines, not to download a blob). */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -41,21 +41,9 @@ export async function readFileAtCommit(repoDir: string, commit: string, path: st
   return { kind: "file", size, binary, tooLarge: false, content: binary ? "" : bytes.toString("utf8") };
 }
 
-/** No hooks, no fsmonitor, no pager: reading objects must run nothing the repository configures. */
-const READ_ONLY = ["-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "--no-pager"];
-
+/** The object's bytes; host git runs no hook, fsmonitor or pager the repository configures. */
 function gitBytes(cwd: string, args: string[], size: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      "git",
-      [...READ_ONLY, ...args],
-      { cwd, encoding: "buffer", maxBuffer: size + 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`git ${args.join(" ")} failed: ${stderr.toString().trim() || error.message}`));
-        else resolve(stdout);
-      },
-    );
-  });
+  return hostGitBytes(args, { cwd, maxOutputBytes: size + 1024 });
 }
 
 async function gitText(cwd: string, args: string[]): Promise<string> {

@@ -23,6 +23,7 @@ import {
   type Task,
 } from "../storage/index.js";
 import { storedDiffForEvent } from "./event-diff.js";
+import { resolveReviewRange } from "./review-range.js";
 import { syncTaskStatus, type TaskStatusContext } from "./status.js";
 
 /** What tasks need from the workers of this process (absent in an API-only one). */
@@ -54,15 +55,28 @@ export async function createTask(
   repository: Pick<Repository, "id" | "source">,
   task: Omit<NewTask, "baseCommit" | "repositoryId">,
   admissionId: string | null,
+  /**
+   * A review: `baseCommit` when it is known (another task's result), or `reviewBase` to review
+   * `reviewBase...ref` of the repository (resolved here, with the change's target).
+   */
+  review: { baseCommit?: string; reviewBase?: string } = {},
   images: readonly ImageInput[] = [],
 ): Promise<CreatedTask> {
   const refundAdmission = async (): Promise<void> => {
     if (admissionId) await refund(ctx.repos, admissionId);
   };
   let baseCommit: string;
+  let reviewTarget = task.reviewTarget;
   try {
-    const dir = await openSource(ctx, repository);
-    baseCommit = await resolveRef(dir, task.ref, isGitUrl(repository.source));
+    if (review.baseCommit !== undefined) baseCommit = review.baseCommit;
+    else {
+      const dir = await openSource(ctx, repository);
+      if (review.reviewBase !== undefined) {
+        const range = await resolveReviewRange(dir, repository, review.reviewBase, task.ref);
+        baseCommit = range.mergeBase;
+        reviewTarget = range.target;
+      } else baseCommit = await resolveRef(dir, task.ref, isGitUrl(repository.source));
+    }
   } catch (error) {
     await refundAdmission();
     if (error instanceof SourceError) {
@@ -71,7 +85,7 @@ export async function createTask(
     throw error;
   }
   const created = await ctx.repos.tasks
-    .create({ ...task, repositoryId: repository.id, baseCommit })
+    .create({ ...task, repositoryId: repository.id, baseCommit, ...(reviewTarget ? { reviewTarget } : {}) })
     .catch(async (error: unknown) => {
       await refundAdmission();
       throw error;

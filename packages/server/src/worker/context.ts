@@ -7,10 +7,8 @@ import type {
   OutboundAllowance,
   SandboxBackendName,
 } from "@quire/core";
-import type { Logger } from "pino";
-import type { Metrics } from "../metrics.js";
-import type { LocalSourcePolicy } from "../sources/local-source-policy.js";
-import type { TaskStatusContext } from "../tasks/status.js";
+import type { ServerContext } from "../context.js";
+import type { Notifier } from "../notifications/index.js";
 
 /** How tasks run here: Quire's home, the model, the sandbox and the budgets (config.toml + flags). */
 export interface RunSettings {
@@ -28,24 +26,22 @@ export interface RunSettings {
   outbound?: OutboundAllowance;
 }
 
-export interface WorkerContext extends TaskStatusContext {
-  logger: Logger;
+export interface WorkerContext extends ServerContext {
   settings: RunSettings;
+  /** Sends the workspace's webhooks when a task ends; absent where nobody is told (tests, tools). */
+  notifier?: Notifier;
   /** `host:pid:random`: lets a restarted server on the same host tell that a worker is gone. */
   workerId: string;
   /** An attempt whose worker has not renewed for this long is interrupted by any other process. */
   leaseMs: number;
   /** How often the lease is renewed and a cancel request looked for. */
   heartbeatMs: number;
-  metrics?: Metrics;
   /** Builds the model client of an attempt (tests point it at a scripted server through settings). */
   modelClient?: (settings: ModelSettings) => ModelClient;
   /** Plans' budgets stop tasks (a multi-user server, or a plans.toml in home); usage is metered always. */
   enforcePlans?: boolean;
   /** Lets only a few workspace preparations run at once in this process. */
   preparationGate?: <T>(work: () => Promise<T>) => Promise<T>;
-  /** Which local paths may be repository sources: checked again when an attempt uses one. */
-  localSources: LocalSourcePolicy;
   /** Skip the verification gate (benchmarks of the queue alone). */
   skipVerification?: boolean;
 }

@@ -29,6 +29,7 @@ import { keepLease } from "./lease.js";
 import { openSource } from "../sources/open-source.js";
 import { isGitUrl, resolveRef } from "../sources/sources.js";
 import { AttemptTaskStore } from "./attempt-task-store.js";
+import { reviewRequestFor } from "./review-request.js";
 import { environmentForTask } from "./task-environment.js";
 import { AttemptMeter } from "./meter.js";
 import { verifyAttemptDiff } from "./verify.js";
@@ -216,7 +217,15 @@ async function runOnce(ctx: WorkerContext, run: RunOnce): Promise<TaskResult> {
     ...(ctx.preparationGate ? { preparationGate: ctx.preparationGate } : {}),
   };
   if (run.resuming) return resumeTask({ ...common, id: run.attempt.id });
-  return startTask({ ...common, id: run.attempt.id, repo: run.sourceDir, revision: run.commit, mode: run.task.mode });
+  const review = run.task.mode === "review" ? await reviewRequestFor(ctx, run.task, run.sourceDir) : undefined;
+  return startTask({
+    ...common,
+    id: run.attempt.id,
+    repo: run.sourceDir,
+    revision: run.commit,
+    mode: run.task.mode,
+    ...(review ? { review } : {}),
+  });
 }
 
 async function withVerification(
@@ -239,6 +248,7 @@ async function withVerification(
     usage: result.record.usage,
     verification: null,
     verificationLog: null,
+    ...(task.mode === "review" ? { review: result.review ?? null } : {}),
   };
   const worthChecking = task.mode === "code" && result.status === "completed" && result.diff.trim() !== "";
   if (!worthChecking || ctx.skipVerification || signal.aborted) return outcome;

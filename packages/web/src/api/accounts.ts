@@ -19,7 +19,7 @@ import type {
   UsageQuery,
   UsageReport,
   WorkspaceWithRole,
-} from "./account-types";
+} from "@quire/protocol";
 import { request } from "./client";
 
 const workspacePath = (id: string) => `/api/workspaces/${encodeURIComponent(id)}`;
@@ -30,7 +30,8 @@ export function usageSearch(query: UsageQuery): string {
   const search = new URLSearchParams();
   if (query.from) search.set("from", query.from);
   if (query.to) search.set("to", query.to);
-  search.set("groupBy", query.groupBy);
+  // The server's default is per task; the app always says which.
+  search.set("groupBy", query.groupBy ?? "task");
   return search.toString();
 }
 

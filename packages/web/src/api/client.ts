@@ -3,7 +3,7 @@
  * message. Requests carry the CSRF token and the chosen workspace (credentials.ts); a 401 tells
  * the app to show sign-in.
  */
-import type { Refusal } from "./account-types";
+import type { Refusal } from "../api/refusal";
 import { announceUnauthenticated, credentialHeaders } from "./credentials";
 import type {
   Attempt,
@@ -15,15 +15,14 @@ import type {
   Repository,
   SecretInfo,
   Task,
-  TaskFilter,
+  TaskListQuery,
   TaskPage,
-} from "./types";
+  ImageUploads,
+  Issue,
+} from "@quire/protocol";
 
 /** One problem the server found in a request: the field's path ("limits.memory_mb") and what is wrong. */
-export interface ApiIssue {
-  path: string;
-  message: string;
-}
+export type ApiIssue = Issue;
 
 export class ApiError extends Error {
   constructor(
@@ -155,8 +154,8 @@ export const api = {
     (await request<{ secret: SecretInfo }>("PUT", secretPath(id, name), { value })).secret,
   deleteSecret: async (id: string, name: string) => request<void>("DELETE", secretPath(id, name)),
 
-  tasks: async (filter: TaskFilter) => (await api.taskPage(filter)).tasks,
-  taskPage: async (filter: TaskFilter) => {
+  tasks: async (filter: TaskListQuery) => (await api.taskPage(filter)).tasks,
+  taskPage: async (filter: TaskListQuery) => {
     const query = new URLSearchParams();
     if (filter.status) query.set("status", filter.status.join(","));
     if (filter.repo) query.set("repo", filter.repo);
@@ -174,7 +173,7 @@ export const api = {
   cancel: async (id: string) => (await request<{ task: Task }>("POST", `${taskPath(id)}/cancel`)).task,
   archive: async (id: string) => (await request<{ task: Task }>("POST", `${taskPath(id)}/archive`)).task,
   unarchive: async (id: string) => (await request<{ task: Task }>("POST", `${taskPath(id)}/unarchive`)).task,
-  followUp: async (id: string, text: string, attemptId?: string, images?: { data: string }[]) =>
+  followUp: async (id: string, text: string, attemptId?: string, images?: ImageUploads) =>
     request<unknown>("POST", `${taskPath(id)}/messages`, {
       text,
       ...(attemptId ? { attemptId } : {}),

@@ -6,7 +6,8 @@
 import { SseParser } from "../lib/sse";
 import { api, taskPath } from "./client";
 import { announceUnauthenticated, credentialHeaders } from "./credentials";
-import { ACTIVE_STATUSES, type StoredEvent } from "./types";
+import { ACTIVE_STATUSES } from "@quire/protocol/constants";
+import type { StoredEvent } from "@quire/protocol";
 
 export type StreamState = "connecting" | "live" | "reconnecting" | "ended";
 

@@ -4,7 +4,7 @@
  * not help. Anything else the server refused shows as its message.
  */
 import { useState } from "react";
-import type { Refusal } from "../api/account-types";
+import type { Refusal } from "../api/refusal";
 import { ApiError } from "../api/client";
 import { formatWait, formatWhen, limitLabel, limitUnit, secondsUntil } from "../lib/limits";
 import { useNow } from "../state/use-interval";

@@ -1,4 +1,4 @@
-import type { TaskMode, TaskStatus, VerificationStatus } from "../api/types";
+import type { TaskMode, TaskStatus, VerificationStatus } from "@quire/protocol";
 import { plural } from "../lib/format";
 import { shownStatus } from "../lib/status";
 

@@ -3,7 +3,8 @@
  * me"); the watch is kept in localStorage (so it holds across reloads and the task list sees it
  * too), and the first view that sees the task final shows one notification and drops the watch.
  */
-import { ACTIVE_STATUSES, type Task } from "../api/types";
+import type { Task } from "@quire/protocol";
+import { ACTIVE_STATUSES } from "@quire/protocol/constants";
 
 const KEY = "quire.watched-tasks";
 /** Watches kept at most: an old forgotten watch must not grow the list forever. */

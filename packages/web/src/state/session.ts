@@ -3,7 +3,7 @@
  * settings pages (what the role allows) and the usage page. Provided by AuthGate.
  */
 import { createContext, useContext } from "react";
-import type { Me, Role, Scope } from "../api/account-types";
+import type { Me, Role, Scope } from "@quire/protocol";
 
 export interface SessionControl {
   /** Null when the server has no accounts API (an older server): the account features hide. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Task } from "../api/types";
+import type { Task } from "@quire/protocol";
 import { withFirstPage, withOlderPage } from "./task-pages";
 
 const task = (n: number, status: Task["status"] = "completed"): Task =>

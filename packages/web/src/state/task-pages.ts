@@ -3,7 +3,7 @@
  * pages are loaded on demand with the cursor. A fresh first page is the truth for everything as
  * new as its last task: a task there that it no longer lists was archived or left the filter.
  */
-import type { Task, TaskPage } from "../api/types";
+import type { Task, TaskPage } from "@quire/protocol";
 
 export interface LoadedTasks {
   tasks: Task[];

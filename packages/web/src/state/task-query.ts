@@ -3,7 +3,8 @@
  * and a search (text, repository, status, mode), as one `GET /api/tasks` query. The server
  * filters, so paging with its cursor walks through matches only.
  */
-import { ACTIVE_STATUSES, TASK_STATUSES, type TaskFilter, type TaskMode, type TaskStatus } from "../api/types";
+import { ACTIVE_STATUSES, TASK_STATUSES } from "@quire/protocol/constants";
+import type { TaskListQuery, TaskMode, TaskStatus } from "@quire/protocol";
 
 export type TaskFilterName = "all" | "running" | "review" | "archived";
 
@@ -32,7 +33,7 @@ const TABS: Record<TaskFilterName, TabQuery> = {
 };
 
 /** The query for a tab and a search; null when they cannot both match (Running and "Failed"). */
-export function taskQueryOf(tab: TaskFilterName, search: TaskSearch): TaskFilter | null {
+export function taskQueryOf(tab: TaskFilterName, search: TaskSearch): TaskListQuery | null {
   const base = TABS[tab];
   const statuses = search.status ? base.statuses.filter((status) => status === search.status) : base.statuses;
   if (statuses.length === 0) return null;
@@ -40,7 +41,7 @@ export function taskQueryOf(tab: TaskFilterName, search: TaskSearch): TaskFilter
   const text = search.text.trim();
   return {
     archived: base.archived,
-    ...(statuses.length < TASK_STATUSES.length ? { status: statuses } : {}),
+    ...(statuses.length < TASK_STATUSES.length ? { status: [...statuses] } : {}),
     ...(base.mode || search.mode ? { mode: base.mode ?? (search.mode as TaskMode) } : {}),
     ...(base.delivered !== undefined ? { delivered: base.delivered } : {}),
     ...(search.repo ? { repo: search.repo } : {}),

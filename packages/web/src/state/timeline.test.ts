@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import type { QuireEvent, StoredEvent } from "../api/types";
+import type { QuireEvent, StoredEvent } from "@quire/protocol";
 import { applyEvents, attemptUsage, emptyTimeline, type ItemEntry } from "./timeline";
 
 let seq = 0;

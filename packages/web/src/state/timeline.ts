@@ -4,7 +4,7 @@
  * errors, ends and deliveries, token usage, and whether the agent is still working.
  * Pure and immutable: React re-renders only the attempts an event touched.
  */
-import type { QuireEvent, StoredEvent, ThreadItem } from "../api/types";
+import type { QuireEvent, StoredEvent, ThreadItem } from "@quire/protocol";
 
 export type TaskCompleted = Extract<QuireEvent, { type: "task.completed" }>;
 export type TaskDelivered = Extract<QuireEvent, { type: "task.delivered" }>;

@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "../api/client";
-import type { Attempt, Task } from "../api/types";
+import type { Attempt, Task } from "@quire/protocol";
 
 export interface TaskDetails {
   task: Task | null;

@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { notifyIfFinished } from "../lib/finish-notifications";
 import { api } from "../api/client";
-import type { Task, TaskFilter } from "../api/types";
+import type { Task, TaskListQuery } from "@quire/protocol";
 import { withFirstPage, withOlderPage, type LoadedTasks } from "./task-pages";
 import { useVisibleInterval } from "./use-interval";
 
@@ -23,7 +23,7 @@ export interface TaskList {
 }
 
 /** `query` null: nothing can match (the list is empty without asking). */
-export function useTaskList(query: TaskFilter | null): TaskList {
+export function useTaskList(query: TaskListQuery | null): TaskList {
   const [loaded, setLoaded] = useState<LoadedTasks | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
@@ -35,7 +35,7 @@ export function useTaskList(query: TaskFilter | null): TaskList {
 
   const refresh = useCallback(() => {
     const mine = ++generation.current;
-    const filter = JSON.parse(queryKey) as TaskFilter | null;
+    const filter = JSON.parse(queryKey) as TaskListQuery | null;
     if (!filter) {
       setLoaded({ tasks: [], next: null, pagedOn: false });
       return;
@@ -59,7 +59,7 @@ export function useTaskList(query: TaskFilter | null): TaskList {
   }, [queryKey]);
 
   const loadMore = useCallback(() => {
-    const filter = JSON.parse(queryKey) as TaskFilter | null;
+    const filter = JSON.parse(queryKey) as TaskListQuery | null;
     if (!filter || !loaded?.next || loadingMore) return;
     setLoadingMore(true);
     api

@@ -2,14 +2,23 @@
 import type { Hono } from "hono";
 import type { Accounts } from "../../accounts/accounts.js";
 import { assertRole, assertScope, principalOf } from "../../accounts/principal.js";
-import { auditQuery } from "../../accounts/schemas.js";
+import { auditPageResponse, auditQuery } from "@quire/protocol";
+import { declareRoute } from "../contract.js";
+import { denied, error, ok } from "../responses.js";
 import { HttpError } from "../../errors.js";
 import { parseOr400 } from "../errors.js";
 
 const DEFAULT_PAGE = 100;
 
 export function auditRoutes(app: Hono, accounts: Accounts): void {
-  app.get("/api/audit", async (c) => {
+  const list = {
+    method: "get",
+    path: "/api/audit",
+    summary: "The workspace's audit log, newest first (admins and owners)",
+    query: auditQuery,
+    responses: { 200: ok("{ entries, next }", auditPageResponse), 400: error("Invalid query."), ...denied },
+  } as const;
+  declareRoute(app, list, async (c) => {
     const principal = assertScope(assertRole(principalOf(c), "admin"), "admin");
     const query = parseOr400(auditQuery, c.req.query(), "query");
     const limit = query.limit ?? DEFAULT_PAGE;

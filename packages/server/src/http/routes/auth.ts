@@ -19,7 +19,16 @@ import { recordInvitationAccepted } from "../../accounts/invitation-audit.js";
 import { userForOidcClaims } from "../../accounts/oidc-users.js";
 import { identityOf } from "../../accounts/principal.js";
 import { samePassword } from "../../accounts/passwords.js";
-import { changePasswordBody, loginBody } from "../../accounts/schemas.js";
+import {
+  authMethodsSchema,
+  changePasswordBody,
+  loginBody,
+  meSchema,
+  oidcStartQuery,
+  signedInResponse,
+} from "@quire/protocol";
+import { declareRoute } from "../contract.js";
+import { denied, empty, error, ok, retryAfter } from "../responses.js";
 import type { SignInRefusal } from "../../accounts/sign-in-throttle.js";
 import { LOCAL_WORKSPACE_ID, normalizeEmail, type User } from "../../storage/index.js";
 import { refuseCrossSite } from "../auth-middleware.js";
@@ -71,11 +80,33 @@ export function authRoutes(app: Hono, accounts: Accounts): void {
     if (accounts.mode !== "multi") throw new HttpError(400, "single-user mode: there is no sign-in");
   };
 
-  app.get("/api/auth/methods", (c) =>
+  const methods = {
+    method: "get",
+    path: "/api/auth/methods",
+    summary: "How to sign in: { mode, password, oidc } (no credentials needed)",
+    responses: { 200: ok("{ mode, password, oidc }", authMethodsSchema) },
+  } as const;
+  declareRoute(app, methods, (c) =>
     c.json({ mode: accounts.mode, password: accounts.mode === "multi", oidc: accounts.oidc !== undefined }),
   );
 
-  app.post("/api/auth/login", async (c) => {
+  const login = {
+    method: "post",
+    path: "/api/auth/login",
+    summary: "Sign in with email and password: sets the session cookie; gives the CSRF token",
+    body: loginBody,
+    responses: {
+      200: ok("{ user, csrfToken }", signedInResponse),
+      400: error("Invalid body, or single-user mode."),
+      401: error("Wrong email or password."),
+      403: error("A cross-site request."),
+      429: {
+        ...error("Too many failed sign-ins from this address (for this email, or for all): try again later."),
+        headers: retryAfter,
+      },
+    },
+  } as const;
+  declareRoute(app, login, async (c) => {
     requireMultiUser();
     refuseCrossSite(c, "multi", accounts.multi?.publicOrigins);
     const body = parseOr400(loginBody, await jsonBody(c), "sign-in");
@@ -103,7 +134,13 @@ export function authRoutes(app: Hono, accounts: Accounts): void {
     return c.json({ user: publicUser(user), csrfToken: session.csrfToken });
   });
 
-  app.post("/api/auth/logout", async (c) => {
+  const logout = {
+    method: "post",
+    path: "/api/auth/logout",
+    summary: "End this browser session",
+    responses: { 204: empty("Signed out."), 400: error("Not a browser session (an API token)."), ...denied },
+  } as const;
+  declareRoute(app, logout, async (c) => {
     const identity = identityOf(c);
     const sessionId = c.get("sessionId");
     if (identity.via !== "session" || !sessionId) {
@@ -115,7 +152,23 @@ export function authRoutes(app: Hono, accounts: Accounts): void {
     return c.body(null, 204);
   });
 
-  app.post("/api/auth/password", async (c) => {
+  const password = {
+    method: "post",
+    path: "/api/auth/password",
+    summary: "Change your password (browser sessions only); ends your other sessions",
+    body: changePasswordBody,
+    responses: {
+      204: empty("Changed; this session stays signed in, the others are signed out."),
+      400: error(
+        "Invalid body (e.g. too short), the current password is wrong, the new one is the same, " +
+          "or you sign in with single sign-on only.",
+      ),
+      401: error("Not signed in."),
+      403: error("An API token (tokens cannot change passwords), or a missing CSRF token."),
+      429: { ...error("Too many wrong passwords from this address: try again later."), headers: retryAfter },
+    },
+  } as const;
+  declareRoute(app, password, async (c) => {
     requireMultiUser();
     const identity = identityOf(c);
     const sessionId = c.get("sessionId");
@@ -154,7 +207,13 @@ export function authRoutes(app: Hono, accounts: Accounts): void {
     return c.body(null, 204);
   });
 
-  app.get("/api/auth/me", async (c) => {
+  const me = {
+    method: "get",
+    path: "/api/auth/me",
+    summary: "Who is asking: user, current workspace and role, scopes, workspaces, CSRF token (sessions)",
+    responses: { 200: ok("{ mode, via, user, workspace, scopes, workspaces, csrfToken }", meSchema), ...denied },
+  } as const;
+  declareRoute(app, me, async (c) => {
     const identity = identityOf(c);
     const principal = c.get("principal");
     const user = await repos.users.get(identity.userId);
@@ -175,7 +234,22 @@ export function authRoutes(app: Hono, accounts: Accounts): void {
     });
   });
 
-  app.get("/api/auth/oidc/start", async (c) => {
+  const redirect = (description: string) => ({
+    description,
+    headers: { location: { description: "Where to go.", schema: { type: "string" as const } } },
+  });
+  const oidcStart = {
+    method: "get",
+    path: "/api/auth/oidc/start",
+    summary: "Start OpenID Connect sign-in: redirects to the provider",
+    query: oidcStartQuery,
+    responses: {
+      302: redirect("To the provider."),
+      400: error("Single-user mode."),
+      404: error("Single sign-on is not configured."),
+    },
+  } as const;
+  declareRoute(app, oidcStart, async (c) => {
     requireMultiUser();
     if (!accounts.oidc) throw new HttpError(404, "single sign-on is not configured");
     const redirectUri = accounts.oidc.options.redirectUri ?? new URL("/api/auth/oidc/callback", c.req.url).href;
@@ -184,7 +258,18 @@ export function authRoutes(app: Hono, accounts: Accounts): void {
     return c.redirect(url.href, 302);
   });
 
-  app.get("/api/auth/oidc/callback", async (c) => {
+  const oidcCallback = {
+    method: "get",
+    path: "/api/auth/oidc/callback",
+    summary: "The provider's redirect back: signs in (linking or creating the user) and redirects to returnTo",
+    responses: {
+      302: redirect("Signed in."),
+      400: error("No sign-in in progress in this browser, or single-user mode."),
+      401: error("The provider's answer did not check out."),
+      404: error("Single sign-on is not configured."),
+    },
+  } as const;
+  declareRoute(app, oidcCallback, async (c) => {
     requireMultiUser();
     const oidc = accounts.oidc;
     if (!oidc) throw new HttpError(404, "single sign-on is not configured");

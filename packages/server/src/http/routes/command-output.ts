@@ -4,27 +4,36 @@
  */
 import { Readable } from "node:stream";
 import type { Hono } from "hono";
-import { z } from "zod";
 import { BlobNotFoundError } from "../../storage/index.js";
 import type { ApiContext } from "../api-context.js";
+import { commandOutputQuery } from "@quire/protocol";
+import { declareRoute } from "../contract.js";
+import { denied, error, text } from "../responses.js";
 import { HttpError } from "../../errors.js";
 import { parseOr400 } from "../errors.js";
 import { taskFor } from "../scoping.js";
 
-const outputQuery = z
-  .object({
-    attempt: z.string().min(1).optional(),
-    /** `attachment` asks the browser to save it as a file. */
-    download: z.enum(["0", "1"]).optional(),
-  })
-  .strict();
+const outputQuery = commandOutputQuery;
 
 const ITEM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function commandOutputRoutes(app: Hono, ctx: ApiContext): void {
   const blobs = ctx.repos.blobs;
 
-  app.get("/api/tasks/:id/commands/:item/output", async (c) => {
+  const output = {
+    method: "get",
+    path: "/api/tasks/{id}/commands/{item}/output",
+    summary:
+      "The whole output of a command whose event kept only head and tail (output_truncated), up to the environment's limits.output_bytes",
+    query: commandOutputQuery,
+    responses: {
+      200: text("The command's output as text (an attachment with ?download=1).", "text/plain"),
+      400: error("Not a command item id, or an invalid query."),
+      404: error("No such task, or no kept output for that command (its event holds it whole)."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, output, async (c) => {
     const task = await taskFor(c, ctx.repos, "tasks:read");
     const query = parseOr400(outputQuery, c.req.query(), "query");
     const itemId = c.req.param("item");

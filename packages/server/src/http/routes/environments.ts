@@ -7,7 +7,17 @@ import type { Environment } from "../../storage/index.js";
 import type { ApiContext } from "../api-context.js";
 import { HttpError } from "../../errors.js";
 import { jsonBody, parseOr400 } from "../errors.js";
-import { createEnvironmentBody, secretBody, updateEnvironmentBody } from "../schemas.js";
+import {
+  createEnvironmentBody,
+  environmentResponse,
+  environmentsQuery,
+  environmentsResponse,
+  secretBody,
+  secretResponse,
+  updateEnvironmentBody,
+} from "@quire/protocol";
+import { declareRoute } from "../contract.js";
+import { denied, empty, error, ok } from "../responses.js";
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -21,7 +31,19 @@ export function environmentRoutes(app: Hono, ctx: ApiContext): void {
     secrets: await repos.environments.listSecrets(environment.id),
   });
 
-  app.post("/api/environments", async (c) => {
+  const create = {
+    method: "post",
+    path: "/api/environments",
+    summary: "Create an environment (the keys of .quire/environment.toml)",
+    body: createEnvironmentBody,
+    responses: {
+      201: ok("{ environment }", environmentResponse),
+      400: error("Invalid body or definition."),
+      409: error("The name is taken."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, create, async (c) => {
     const principal = requireScope(c, "environments:write");
     const body = parseOr400(createEnvironmentBody, await jsonBody(c), "environment");
     if (!(await repositoryFor(c, repos, body.repo, "environments:write"))) {
@@ -43,7 +65,19 @@ export function environmentRoutes(app: Hono, ctx: ApiContext): void {
     return c.json({ environment: await withSecrets(environment) }, 201);
   });
 
-  app.get("/api/environments", async (c) => {
+  const list = {
+    method: "get",
+    path: "/api/environments",
+    summary: "The environments of a repository",
+    query: environmentsQuery,
+    responses: {
+      200: ok("{ environments } (secrets by name and version only)", environmentsResponse),
+      400: error("No repo given."),
+      404: error("`repo` names no repository of the workspace."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, list, async (c) => {
     const repo = c.req.query("repo");
     if (!repo) throw new HttpError(400, "invalid query: repo: required (the repository's id)");
     if (!(await repositoryFor(c, repos, repo, "environments:read"))) throw new HttpError(404, `no repository ${repo}`);
@@ -51,11 +85,29 @@ export function environmentRoutes(app: Hono, ctx: ApiContext): void {
     return c.json({ environments: await Promise.all(environments.map(withSecrets)) });
   });
 
-  app.get("/api/environments/:id", async (c) =>
+  const one = {
+    method: "get",
+    path: "/api/environments/{id}",
+    summary: "One environment",
+    responses: { 200: ok("{ environment }", environmentResponse), 404: error("No such environment."), ...denied },
+  } as const;
+  declareRoute(app, one, async (c) =>
     c.json({ environment: await withSecrets(await environmentOr404(c, "environments:read")) }),
   );
 
-  app.put("/api/environments/:id", async (c) => {
+  const update = {
+    method: "put",
+    path: "/api/environments/{id}",
+    summary: "Replace the environment's definition",
+    body: updateEnvironmentBody,
+    responses: {
+      200: ok("{ environment }", environmentResponse),
+      400: error("Invalid definition."),
+      404: error("No such environment."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, update, async (c) => {
     const environment = await environmentOr404(c, "environments:write");
     const body = parseOr400(updateEnvironmentBody, await jsonBody(c), "environment");
     const definition = parseOr400(repositoryEnvironmentSchema, body.definition, "environment definition");
@@ -64,7 +116,13 @@ export function environmentRoutes(app: Hono, ctx: ApiContext): void {
     return c.json({ environment: await withSecrets(await environmentOr404(c, "environments:read")) });
   });
 
-  app.delete("/api/environments/:id", async (c) => {
+  const remove = {
+    method: "delete",
+    path: "/api/environments/{id}",
+    summary: "Delete the environment and its secrets",
+    responses: { 204: empty("Deleted."), 404: error("No such environment."), ...denied },
+  } as const;
+  declareRoute(app, remove, async (c) => {
     const environment = await environmentOr404(c, "environments:write");
     await repos.environments.delete(environment.id);
     await audit(c, "environment.deleted", environment.id, { name: environment.name });
@@ -72,7 +130,19 @@ export function environmentRoutes(app: Hono, ctx: ApiContext): void {
   });
 
   // Write-only: the response names the secret and its version, never the value.
-  app.put("/api/environments/:id/secrets/:name", async (c) => {
+  const setSecret = {
+    method: "put",
+    path: "/api/environments/{id}/secrets/{name}",
+    summary: "Set a secret (write-only: its value is never returned)",
+    body: secretBody,
+    responses: {
+      200: ok("{ secret: { name, version, updatedAt } }", secretResponse),
+      400: error("Invalid name or value."),
+      404: error("No such environment."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, setSecret, async (c) => {
     const environment = await environmentOr404(c, "environments:write");
     const name = c.req.param("name");
     if (!SECRET_NAME.test(name)) throw new HttpError(400, `invalid secret name ${name}: letters, digits and _ only`);
@@ -83,7 +153,13 @@ export function environmentRoutes(app: Hono, ctx: ApiContext): void {
     return c.json({ secret });
   });
 
-  app.delete("/api/environments/:id/secrets/:name", async (c) => {
+  const removeSecret = {
+    method: "delete",
+    path: "/api/environments/{id}/secrets/{name}",
+    summary: "Remove a secret",
+    responses: { 204: empty("Removed."), 404: error("No such environment or secret."), ...denied },
+  } as const;
+  declareRoute(app, removeSecret, async (c) => {
     const environment = await environmentOr404(c, "environments:write");
     const removed = await repos.environments.deleteSecret(environment.id, c.req.param("name"));
     if (!removed) throw new HttpError(404, `environment ${environment.name} has no secret ${c.req.param("name")}`);

@@ -5,11 +5,29 @@ import { openSource } from "../../sources/open-source.js";
 import type { ApiContext } from "../api-context.js";
 import { HttpError } from "../../errors.js";
 import { parseOr400 } from "../errors.js";
-import { fileQuery } from "../schemas.js";
+import { fileQuery, fileResponse } from "@quire/protocol";
+import { declareRoute } from "../contract.js";
+import { denied, error, ok } from "../responses.js";
 import { taskFor } from "../scoping.js";
 
 export function fileRoutes(app: Hono, ctx: ApiContext): void {
-  app.get("/api/tasks/:id/file", async (c) => {
+  const file = {
+    method: "get",
+    path: "/api/tasks/{id}/file",
+    summary: "A file of the task's repository at the task's base commit (for citations)",
+    query: fileQuery,
+    responses: {
+      200: ok(
+        "{ path, commit, size, binary, tooLarge, content }: content is empty when binary or too large (over 1 MiB).",
+        fileResponse,
+      ),
+      400: error("The path is not a relative path inside the tree, or names a directory."),
+      404: error("No such task, or no such file at that commit."),
+      409: error("The task has no base commit yet, or its repository was removed."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, file, async (c) => {
     const task = await taskFor(c, ctx.repos, "tasks:read");
     const { path } = parseOr400(fileQuery, c.req.query(), "query");
     const problem = treePathProblem(path);

@@ -11,7 +11,15 @@ import { sessionIdsFrom } from "../../accounts/cookies.js";
 import { recordInvitationAccepted } from "../../accounts/invitation-audit.js";
 import { acceptInvitation, openInvitation, publicInvitation } from "../../accounts/invitations.js";
 import { assertRole, assertScope, identityOf, type Principal } from "../../accounts/principal.js";
-import { acceptInvitationBody, invitationTokenBody } from "../../accounts/schemas.js";
+import {
+  acceptedInvitationResponse,
+  acceptInvitationBody,
+  invitationPreviewResponse,
+  invitationsResponse,
+  invitationTokenBody,
+} from "@quire/protocol";
+import { declareRoute } from "../contract.js";
+import { denied, empty, error, ok } from "../responses.js";
 import { refuseCrossSite } from "../auth-middleware.js";
 import { HttpError } from "../../errors.js";
 import { jsonBody, parseOr400 } from "../errors.js";
@@ -31,13 +39,29 @@ export function invitationRoutes(app: Hono, accounts: Accounts): void {
     if (accounts.mode !== "multi") throw new HttpError(400, "single-user mode: there are no invitations");
   };
 
-  app.get("/api/workspaces/:id/invitations", async (c) => {
+  const list = {
+    method: "get",
+    path: "/api/workspaces/{id}/invitations",
+    summary: "The workspace's open invitations, without their tokens (admins)",
+    responses: {
+      200: ok("{ invitations }", invitationsResponse),
+      404: error("No such workspace (or not yours)."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, list, async (c) => {
     const principal = await adminIn(c);
     const open = await repos.invitations.listOpen(principal.workspaceId);
     return c.json({ invitations: open.map(publicInvitation) });
   });
 
-  app.delete("/api/workspaces/:id/invitations/:invitationId", async (c) => {
+  const revoke = {
+    method: "delete",
+    path: "/api/workspaces/{id}/invitations/{invitationId}",
+    summary: "Revoke an open invitation (admins)",
+    responses: { 204: empty("Revoked."), 404: error("No such open invitation."), ...denied },
+  } as const;
+  declareRoute(app, revoke, async (c) => {
     const principal = await adminIn(c);
     const id = c.req.param("invitationId");
     const invitation = await repos.invitations.get(principal.workspaceId, id);
@@ -57,7 +81,21 @@ export function invitationRoutes(app: Hono, accounts: Accounts): void {
   });
 
   /** What the accept page shows before the invitee commits to anything. */
-  app.post("/api/invitations/preview", async (c) => {
+  const preview = {
+    method: "post",
+    path: "/api/invitations/preview",
+    summary: "What an invitation's token invites to (no credentials: the token is one)",
+    body: invitationTokenBody,
+    responses: {
+      200: ok(
+        "{ invitation: { email, role, expiresAt }, workspace: { name }, accountExists }",
+        invitationPreviewResponse,
+      ),
+      400: error("Invalid body, or single-user mode."),
+      404: error("Unknown, used, revoked or expired."),
+    },
+  } as const;
+  declareRoute(app, preview, async (c) => {
     requireMultiUser();
     const body = parseOr400(invitationTokenBody, await jsonBody(c), "invitation");
     const invitation = await openInvitation(repos, body.token);
@@ -69,7 +107,22 @@ export function invitationRoutes(app: Hono, accounts: Accounts): void {
     });
   });
 
-  app.post("/api/invitations/accept", async (c) => {
+  const accept = {
+    method: "post",
+    path: "/api/invitations/accept",
+    summary:
+      "Accept an invitation: with no account for the email, `password` creates one and signs it in; " +
+      "with an account, only that account's session may accept",
+    body: acceptInvitationBody,
+    responses: {
+      200: ok("{ user, workspace: { id, role }, csrfToken }", acceptedInvitationResponse),
+      400: error("Invalid body, or a password is needed."),
+      403: error("A cross-site request, or another account's session."),
+      404: error("Unknown, used, revoked or expired."),
+      409: error("An account has this email: sign in as it first."),
+    },
+  } as const;
+  declareRoute(app, accept, async (c) => {
     requireMultiUser();
     refuseCrossSite(c, "multi", accounts.multi?.publicOrigins);
     const body = parseOr400(acceptInvitationBody, await jsonBody(c), "invitation");

@@ -17,14 +17,40 @@ import type { ApiContext } from "../api-context.js";
 import { HttpError } from "../../errors.js";
 import { jsonBody, parseOr400 } from "../errors.js";
 import { SourceSpellingError, sourceIdentity, withoutFileScheme } from "../../sources/source-spelling.js";
-import { createRepositoryBody, renameRepositoryBody } from "../schemas.js";
+import {
+  branchesResponse,
+  createRepositoryBody,
+  duplicateRepositoryBody,
+  removedRepositoryResponse,
+  renameRepositoryBody,
+  repositoriesResponse,
+  repositoryResponse,
+} from "@quire/protocol";
+import { declareRoute } from "../contract.js";
+import { denied, error, ok } from "../responses.js";
 import { repositoryFor } from "../scoping.js";
 import { audit, requireScope } from "../../accounts/index.js";
+import { forgeLinkFor, parseRemoteUrl } from "../../delivery/index.js";
 
 export function repositoryRoutes(app: Hono, ctx: ApiContext): void {
   const { repos } = ctx;
 
-  app.post("/api/repositories", async (c) => {
+  const register = {
+    method: "post",
+    path: "/api/repositories",
+    summary: "Register a repository",
+    body: createRepositoryBody,
+    responses: {
+      201: ok("{ repository }", repositoryResponse),
+      400: error("Invalid body, or the source is not a git repository or URL."),
+      409: {
+        description: "The workspace already has this repository: the body holds it as { error, repository }.",
+        schema: duplicateRepositoryBody,
+      },
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, register, async (c) => {
     const principal = requireScope(c, "repositories:write");
     const body = parseOr400(createRepositoryBody, await jsonBody(c), "repository");
     const requested = sourceOr400(body.source);
@@ -40,10 +66,13 @@ export function repositoryRoutes(app: Hono, ctx: ApiContext): void {
       const message = `repository already registered as "${existing.name}" (${existing.id})`;
       return c.json({ error: { message, issues: [{ path: "source", message }] }, repository: existing }, 409);
     }
+    const location = isGitUrl(source) ? parseRemoteUrl(source) : null;
+    const forge = body.forge ?? (location ? forgeLinkFor(location, ctx.delivery.forges) : null);
     const repository = await repos.repositories.create({
       ...body,
       source,
       credentials,
+      forge,
       workspaceId: principal.workspaceId,
     });
     try {
@@ -62,32 +91,80 @@ export function repositoryRoutes(app: Hono, ctx: ApiContext): void {
         { path: "source", message: (error as Error).message },
       ]);
     }
-    await audit(c, "repository.created", repository.id, { name: repository.name, source: repository.source });
+    await audit(c, "repository.created", repository.id, {
+      name: repository.name,
+      source: repository.source,
+      ...(repository.forge ? { forge: repository.forge } : {}),
+    });
     return c.json({ repository }, 201);
   });
 
-  app.get("/api/repositories", async (c) => {
+  const list = {
+    method: "get",
+    path: "/api/repositories",
+    summary: "List repositories",
+    responses: { 200: ok("{ repositories }", repositoriesResponse), ...denied },
+  } as const;
+  declareRoute(app, list, async (c) => {
     const principal = requireScope(c, "repositories:read");
     return c.json({ repositories: await repos.repositories.list(principal.workspaceId) });
   });
 
-  app.get("/api/repositories/:id", async (c) => {
+  const one = {
+    method: "get",
+    path: "/api/repositories/{id}",
+    summary: "One repository",
+    responses: { 200: ok("{ repository }", repositoryResponse), 404: error("No such repository."), ...denied },
+  } as const;
+  declareRoute(app, one, async (c) => {
     const repository = await repositoryFor(c, repos, c.req.param("id"), "repositories:read");
     if (!repository) throw new HttpError(404, `no repository ${c.req.param("id")}`);
     return c.json({ repository });
   });
 
-  app.patch("/api/repositories/:id", async (c) => {
+  const rename = {
+    method: "patch",
+    path: "/api/repositories/{id}",
+    summary: "Rename a repository",
+    body: renameRepositoryBody,
+    responses: {
+      200: ok("{ repository }", repositoryResponse),
+      400: error("Invalid name."),
+      404: error("No such repository."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, rename, async (c) => {
     const id = c.req.param("id");
     const repository = await repositoryFor(c, repos, id, "repositories:write");
     if (!repository) throw new HttpError(404, `no repository ${id}`);
-    const { name } = parseOr400(renameRepositoryBody, await jsonBody(c), "repository");
-    if (!(await repos.repositories.rename(id, name))) throw new HttpError(404, `no repository ${id}`);
-    await audit(c, "repository.renamed", id, { from: repository.name, to: name });
-    return c.json({ repository: { ...repository, name } });
+    const { name, autoReview } = parseOr400(renameRepositoryBody, await jsonBody(c), "repository");
+    if (name !== undefined) {
+      if (!(await repos.repositories.rename(id, name))) throw new HttpError(404, `no repository ${id}`);
+      await audit(c, "repository.renamed", id, { from: repository.name, to: name });
+    }
+    if (autoReview !== undefined) {
+      await repos.repositories.setAutoReview(id, autoReview);
+      await audit(c, "repository.auto_review", id, { autoReview });
+    }
+    return c.json({
+      repository: { ...repository, name: name ?? repository.name, autoReview: autoReview ?? repository.autoReview },
+    });
   });
 
-  app.delete("/api/repositories/:id", async (c) => {
+  const remove = {
+    method: "delete",
+    path: "/api/repositories/{id}",
+    summary:
+      "Remove a repository: its environments and Quire's clone go, its tasks stay readable but cannot be continued",
+    responses: {
+      200: ok("{ repository } as it was, with removed: true", removedRepositoryResponse),
+      404: error("No such repository."),
+      409: error("A task of the repository is queued or running."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, remove, async (c) => {
     const id = c.req.param("id");
     const repository = await repositoryFor(c, repos, id, "repositories:write");
     if (!repository) throw new HttpError(404, `no repository ${id}`);
@@ -105,7 +182,19 @@ export function repositoryRoutes(app: Hono, ctx: ApiContext): void {
     return c.json({ repository: { ...repository, removed: true } });
   });
 
-  app.get("/api/repositories/:id/branches", async (c) => {
+  const branches = {
+    method: "get",
+    path: "/api/repositories/{id}/branches",
+    summary: "The repository's branches (a URL's are fetched first)",
+    responses: {
+      200: ok("{ branches: [{ name, commit }] }", branchesResponse),
+      404: error("No such repository."),
+      409: error("The local path is no longer allowed as a source."),
+      502: error("The remote could not be fetched."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, branches, async (c) => {
     const repository = await repositoryFor(c, repos, c.req.param("id"), "repositories:read");
     if (!repository) throw new HttpError(404, `no repository ${c.req.param("id")}`);
     const dir = await openSource(ctx, repository).catch((error: Error) => {

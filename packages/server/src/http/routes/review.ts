@@ -5,24 +5,21 @@ import type { Context, Hono } from "hono";
 import {
   BranchExistsError,
   BranchMovedError,
-  deliver,
-  deliveryBranchName,
   DeliveryError,
   DiffDoesNotApplyError,
   formatPatch,
 } from "../../delivery/index.js";
 import type { Task } from "../../storage/index.js";
-import { deliveryBody } from "../../delivery/delivery-body.js";
-import { changesSince, previousDeliveryOf } from "../../delivery/previous-delivery.js";
-import { pushTargetOf } from "../../delivery/push-target.js";
 import { openSource } from "../../sources/open-source.js";
 import { audit, type Scope } from "../../accounts/index.js";
 import type { ApiContext } from "../api-context.js";
 import { taskFor } from "../scoping.js";
-import { appendAndPublish } from "../../events/event-hub.js";
 import { HttpError } from "../../errors.js";
 import { jsonBody, parseOr400 } from "../errors.js";
-import { deliverBody, diffQuery } from "../schemas.js";
+import { deliverBody, deliveryResponse, diffQuery } from "@quire/protocol";
+import { declareRoute } from "../contract.js";
+import { denied, error, ok, text } from "../responses.js";
+import { deliverTask, firstLine, NothingToDeliverError } from "../../delivery/deliver-task.js";
 import { chosenAttempt } from "../task-view.js";
 import { wholeDiffOf } from "../../tasks/diff-storage.js";
 import { Readable } from "node:stream";
@@ -32,11 +29,6 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
   const { repos } = ctx;
 
   const taskOr404 = (c: Context, scope: Scope): Promise<Task> => taskFor(c, repos, scope);
-  /** The follow-ups the attempt has run (taken by its worker), oldest first. */
-  const followUpsOf = async (taskId: string, attemptId: string) =>
-    (await repos.messages.listForTask(taskId)).filter(
-      (message) => message.deliveredAt !== null && (message.attemptId ?? attemptId) === attemptId,
-    );
   const finishedAttempt = async (task: Task, attemptId: string | undefined) => {
     const attempt = await chosenAttempt(repos, task, attemptId);
     if (!attempt) throw new HttpError(404, `task ${task.id} has no attempt ${attemptId ?? ""}`.trim());
@@ -48,7 +40,20 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
   const scratch = () => mkdtemp(path.join(ctx.home, "delivery-"));
   const blobs = repos.blobs;
 
-  app.get("/api/tasks/:id/diff", async (c) => {
+  const diffRoute = {
+    method: "get",
+    path: "/api/tasks/{id}/diff",
+    summary: "The diff of the best-ranked (or the given) attempt; ?format=patch gives git format-patch output",
+    query: diffQuery,
+    responses: {
+      200: text("A unified diff, or a patch with ?format=patch.", ["text/x-diff", "text/x-patch"]),
+      400: error("Invalid query."),
+      404: error("No such task or attempt."),
+      409: error("No completed attempt yet, or nothing changed."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, diffRoute, async (c) => {
     const task = await taskOr404(c, "tasks:read");
     const query = parseOr400(diffQuery, c.req.query(), "query");
     const attempt = await finishedAttempt(task, query.attempt);
@@ -85,66 +90,48 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
     }
   });
 
-  app.post("/api/tasks/:id/deliver", async (c) => {
+  const deliverRoute = {
+    method: "post",
+    path: "/api/tasks/{id}/deliver",
+    summary:
+      "Push the diff as a commit on a new branch, and open a pull / merge request when a token is configured; " +
+      "on a task delivered before, push a new commit on top of its branch and comment on its pull request",
+    body: deliverBody,
+    responses: {
+      200: ok("{ delivery: { branch, commit, commits, updated, remote, pullRequest?, message } }", deliveryResponse),
+      400: error("Invalid body."),
+      404: error("No such task or attempt."),
+      409: error(
+        "Nothing to deliver, the diff no longer applies, a new branch named in the body already exists elsewhere, or someone else moved the branch delivered before.",
+      ),
+      502: error("The push or the forge failed (the message says which)."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, deliverRoute, async (c) => {
     const task = await taskOr404(c, "tasks:write");
     const body = parseOr400(deliverBody, await jsonBody(c), "delivery");
+    // A review's diff is the change it read, someone else's work: it is never pushed as its own.
+    if (task.mode === "review") throw new HttpError(409, `task ${task.id} is a review: it has nothing to deliver`);
     const attempt = await finishedAttempt(task, body.attemptId);
-    const diff = await wholeDiffOf(attempt, blobs);
-    if (diff.trim() === "") throw new HttpError(409, `task ${task.id} changed nothing: there is nothing to deliver`);
-    const repository = await repos.repositories.get(task.repositoryId);
-    if (!repository || !task.baseCommit) throw new HttpError(409, `task ${task.id} has no repository or base commit`);
-    const workDir = await scratch();
     try {
-      const title = body.title ?? firstLine(task.prompt);
-      const sourceRepo = await openSource(ctx, repository, { commit: task.baseCommit });
-      const followUps = await followUpsOf(task.id, attempt.id);
-      // Delivering again goes to the same branch (and pull request) unless the request names another.
-      const previous = previousDeliveryOf(task.delivery);
-      const result = await deliver({
-        sourceRepo,
-        ...pushTargetOf(repository, sourceRepo, ctx.localSources),
-        remoteCredentials: await repos.repositories.credentials(repository.id),
-        baseCommit: task.baseCommit,
-        diff,
-        branch: body.branch ?? previous?.branch ?? deliveryBranchName(task),
-        previous,
-        changes: changesSince(followUps, previous?.deliveredAt),
-        title,
-        body:
-          body.body ??
-          deliveryBody(
-            task.prompt,
-            followUps.map((message) => message.text),
-            attempt.finalMessage,
-          ),
-        author: ctx.delivery.author,
-        baseBranch: task.ref,
-        forges: ctx.delivery.forges,
-        workDir,
-      });
-      const delivery = { ...result, attemptId: attempt.id, deliveredAt: new Date().toISOString() };
-      await repos.tasks.setDelivery(task.id, delivery);
+      const delivery = await deliverTask(ctx, task, attempt, body);
       await audit(c, "task.delivered", task.id, {
-        branch: result.branch,
-        commit: result.commit,
-        remote: result.remote,
+        branch: delivery.branch,
+        commit: delivery.commit,
+        remote: delivery.remote,
       });
-      await appendAndPublish(repos, ctx.hub, task.id, attempt.id, [
-        {
-          type: "task.delivered",
-          task_id: task.id,
-          attempt_id: attempt.id,
-          branch: result.branch,
-          commit: result.commit,
-          remote: result.remote,
-          ...(result.pullRequest ? { pull_request: result.pullRequest } : {}),
-          message: result.message,
-        },
-      ]);
-      ctx.notifier?.notify("task.delivered", {
-        ...taskNotice(task, attempt, task.status, repository.name),
-        delivery: { branch: result.branch, commit: result.commit, pullRequest: result.pullRequest?.url ?? null },
-      });
+      if (ctx.notifier) {
+        const repository = await repos.repositories.get(task.repositoryId);
+        ctx.notifier.notify("task.delivered", {
+          ...taskNotice(task, attempt, task.status, repository?.name ?? null),
+          delivery: {
+            branch: delivery.branch,
+            commit: delivery.commit,
+            pullRequest: delivery.pullRequest?.url ?? null,
+          },
+        });
+      }
       return c.json({ delivery });
     } catch (error) {
       if (error instanceof BranchMovedError) {
@@ -155,18 +142,12 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
       if (error instanceof BranchExistsError) {
         throw new HttpError(409, error.message, [{ path: "branch", message: `"${error.branch}" already exists` }]);
       }
+      if (error instanceof NothingToDeliverError) throw new HttpError(409, error.message);
       if (error instanceof DeliveryError)
         throw new HttpError(error instanceof DiffDoesNotApplyError ? 409 : 502, error.message);
       throw error;
-    } finally {
-      await rm(workDir, { recursive: true, force: true });
     }
   });
-}
-
-function firstLine(text: string): string {
-  const line = text.trim().split("\n")[0] ?? "";
-  return line.length > 72 ? `${line.slice(0, 71)}…` : line || "Quire task";
 }
 
 function commitMessage(task: Task): string {

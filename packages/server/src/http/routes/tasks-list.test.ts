@@ -78,7 +78,12 @@ describe.each(TEST_DIALECTS)("listing tasks on %s", (dialect) => {
     await api.repos.tasks.updateStatus(created[0]!.id, "completed");
     await api.repos.tasks.updateStatus(created[4]!.id, "completed");
     await api.repos.tasks.updateStatus(created[5]!.id, "failed");
-    await api.repos.tasks.setDelivery(created[4]!.id, { branch: "quire/x" });
+    await api.repos.tasks.setDelivery(created[4]!.id, {
+      branch: "quire/x",
+      commit: "0123456789abcdef",
+      remote: "origin",
+      message: "pushed quire/x",
+    });
     expect(await prompts("status=completed,failed")).toEqual([
       "Speed up the build_cache",
       "Add a test for subtract",

@@ -13,7 +13,22 @@ import { admitOrRefuse } from "../admission.js";
 import { refuseWhenModelNotReady } from "./model-status.js";
 import { HttpError } from "../../errors.js";
 import { jsonBody, parseOr400 } from "../errors.js";
-import { createTaskBody, followUpBody, listTasksQuery } from "../schemas.js";
+import {
+  attemptsResponse,
+  createdTaskResponse,
+  createTaskBody,
+  eventsHeaders,
+  eventsQuery,
+  followUpBody,
+  followUpResponse,
+  listTasksQuery,
+  storedEventSchema,
+  taskPageResponse,
+  taskResponse,
+} from "@quire/protocol";
+import { declareRoute } from "../contract.js";
+import { denied, error, ok, refused, text } from "../responses.js";
+import { type ResolvedReview, reviewOfTask } from "../review-target.js";
 import { streamTaskEvents } from "../sse.js";
 import { imagesOf } from "../images.js";
 import { chosenAttempt, viewTask, viewTasks } from "../task-view.js";
@@ -27,6 +42,16 @@ function parseTaskCursor(cursor: string): { createdAt: string; id: string } {
   return { createdAt, id };
 }
 
+const taskChanged = (summary: string) => ({
+  summary,
+  responses: { 200: ok("The task after the change.", taskResponse), 404: error("No such task."), ...denied },
+});
+
+/** A review's title when the person gave no words of their own. */
+function defaultReviewPrompt(base: string | undefined, ref: string, reviewOf: string | undefined): string {
+  return reviewOf !== undefined ? `Review the result of task ${reviewOf}` : `Review ${base ?? ""}...${ref}`;
+}
+
 export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: number }): void {
   const { repos, logger } = ctx;
 
@@ -34,7 +59,20 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
   const invalid = (path: string, message: string): HttpError =>
     new HttpError(400, `invalid task: ${path}: ${message}`, [{ path, message }]);
 
-  app.post("/api/tasks", async (c) => {
+  const createTaskRoute = {
+    method: "post",
+    path: "/api/tasks",
+    summary: "Create a task with 1 to 4 queued attempts",
+    body: createTaskBody,
+    responses: {
+      201: ok("{ task, attempts }", createdTaskResponse),
+      400: error("Invalid body or unknown repository."),
+      409: error("The model cannot be called (no API key): see /api/model-status. Nothing is queued."),
+      ...denied,
+      ...refused,
+    },
+  } as const;
+  declareRoute(app, createTaskRoute, async (c) => {
     const principal = requireScope(c, "tasks:write");
     const body = parseOr400(createTaskBody, await jsonBody(c), "task");
     refuseWhenModelNotReady(ctx.modelStatus);
@@ -48,6 +86,11 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
         throw invalid("environment", `no environment ${body.environment} for repository ${body.repo}`);
       }
     }
+    // A review of another task's result needs no source work: checked before admission.
+    const review: ResolvedReview | undefined =
+      body.reviewOf !== undefined ? await reviewOfTask(c, repos, body.repo, body.reviewOf) : undefined;
+    // The schema requires ref unless reviewOf is given.
+    const ref = review?.ref ?? body.ref ?? "";
     const admitted = await admitOrRefuse(c, repos, ctx.admission, principal, {
       kind: "task",
       attempts: body.attempts,
@@ -58,9 +101,10 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
       ctx,
       repository,
       {
-        ref: body.ref,
+        ref,
         mode: body.mode,
-        prompt: body.prompt,
+        prompt: body.prompt ?? defaultReviewPrompt(body.base, ref, body.reviewOf),
+        ...(review ? { reviewTarget: review.target } : {}),
         attempts: body.attempts,
         environmentId: body.environment,
         model: body.model,
@@ -68,6 +112,7 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
         createdBy: principal.userId,
       },
       admitted?.admissionId ?? null,
+      review ? { baseCommit: review.baseCommit } : body.base !== undefined ? { reviewBase: body.base } : {},
       images,
     );
     await audit(c, "task.created", created.task.id, {
@@ -79,7 +124,19 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
     return c.json({ task: await viewTask(repos, created.task), attempts: created.attempts.map(attemptForJson) }, 201);
   });
 
-  app.get("/api/tasks", async (c) => {
+  const listTasks = {
+    method: "get",
+    path: "/api/tasks",
+    summary: "List tasks, newest first",
+    query: listTasksQuery,
+    responses: {
+      200: ok("{ tasks, next }: next is the cursor of the following page, null on the last.", taskPageResponse),
+      400: error("Invalid query."),
+      404: error("`repo` names no repository of the workspace (another workspace's answers the same)."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, listTasks, async (c) => {
     const principal = requireScope(c, "tasks:read");
     const query = parseOr400(listTasksQuery, c.req.query(), "query");
     // A filter naming a record is checked like a path: another workspace's answers as a missing one.
@@ -104,37 +161,87 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
     return c.json({ tasks: await viewTasks(repos, tasks), next });
   });
 
-  app.get("/api/tasks/:id", async (c) => c.json({ task: await viewTask(repos, await taskOr404(c)) }));
+  declareRoute(
+    app,
+    {
+      method: "get",
+      path: "/api/tasks/{id}",
+      summary: "One task",
+      responses: { 200: ok("{ task }", taskResponse), 404: error("No such task."), ...denied },
+    },
+    async (c) => c.json({ task: await viewTask(repos, await taskOr404(c)) }),
+  );
 
-  app.get("/api/tasks/:id/attempts", async (c) => {
+  const listAttempts = {
+    method: "get",
+    path: "/api/tasks/{id}/attempts",
+    summary:
+      "The task's attempts; a diff over the inline cap (1 MiB) is cut (diffTruncated, diffBytes): /diff serves it whole",
+    responses: { 200: ok("{ attempts }", attemptsResponse), 404: error("No such task."), ...denied },
+  } as const;
+  declareRoute(app, listAttempts, async (c) => {
     const task = await taskOr404(c);
     // Diffs bounded (event-diff.ts): the whole one is GET /api/tasks/{id}/diff.
     const attempts = await repos.attempts.listForTask(task.id);
     return c.json({ attempts: attempts.map((attempt) => attemptForJson(attempt)) });
   });
 
-  app.post("/api/tasks/:id/cancel", async (c) => {
+  const cancelTaskRoute = {
+    method: "post",
+    path: "/api/tasks/{id}/cancel",
+    summary: "Request cancellation of an active task",
+    responses: {
+      200: ok("{ task } with cancelRequestedAt set.", taskResponse),
+      404: error("No such task."),
+      409: error("The task has already ended."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, cancelTaskRoute, async (c) => {
     const task = await taskOr404(c, "tasks:write");
     await cancelTask(ctx, task);
     await audit(c, "task.cancelled", task.id);
     return c.json({ task: await viewTask(repos, await taskOr404(c)) });
   });
 
-  app.post("/api/tasks/:id/archive", async (c) => {
-    const task = await taskOr404(c, "tasks:write");
-    await repos.tasks.setArchived(task.id, true);
-    await audit(c, "task.archived", task.id);
-    return c.json({ task: await viewTask(repos, await taskOr404(c)) });
-  });
+  declareRoute(
+    app,
+    { method: "post", path: "/api/tasks/{id}/archive", ...taskChanged("Archive a task") },
+    async (c) => {
+      const task = await taskOr404(c, "tasks:write");
+      await repos.tasks.setArchived(task.id, true);
+      await audit(c, "task.archived", task.id);
+      return c.json({ task: await viewTask(repos, await taskOr404(c)) });
+    },
+  );
 
-  app.post("/api/tasks/:id/unarchive", async (c) => {
+  const unarchive = {
+    method: "post",
+    path: "/api/tasks/{id}/unarchive",
+    ...taskChanged("Bring an archived task back to the list"),
+  } as const;
+  declareRoute(app, unarchive, async (c) => {
     const task = await taskOr404(c, "tasks:write");
     await repos.tasks.setArchived(task.id, false);
     await audit(c, "task.unarchived", task.id);
     return c.json({ task: await viewTask(repos, await taskOr404(c)) });
   });
 
-  app.post("/api/tasks/:id/messages", async (c) => {
+  const followUpRoute = {
+    method: "post",
+    path: "/api/tasks/{id}/messages",
+    summary: "Send a follow-up message into the task",
+    body: followUpBody,
+    responses: {
+      201: ok("{ message, task }", followUpResponse),
+      400: error("Invalid body."),
+      404: error("No such task."),
+      409: error("The model cannot be called (no API key): see /api/model-status; or the repository was removed."),
+      ...denied,
+      ...refused,
+    },
+  } as const;
+  declareRoute(app, followUpRoute, async (c) => {
     const task = await taskOr404(c, "tasks:write");
     const body = parseOr400(followUpBody, await jsonBody(c), "message");
     if (!(await repos.repositories.get(task.repositoryId))) {
@@ -161,7 +268,17 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
     return c.json({ message, task: await viewTask(repos, await taskOr404(c)) }, 201);
   });
 
-  app.get("/api/tasks/:id/images/:imageId", async (c) => {
+  const imageRoute = {
+    method: "get",
+    path: "/api/tasks/{id}/images/{imageId}",
+    summary: "An image sent with the task's prompt or a follow-up (its id is on the round's user_message item)",
+    responses: {
+      200: text("The image's bytes.", ["image/png", "image/jpeg", "image/webp", "image/gif"]),
+      404: error("No such task or image."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, imageRoute, async (c) => {
     const task = await taskOr404(c);
     const image = await repos.taskImages.get(task.id, c.req.param("imageId"));
     if (!image) throw new HttpError(404, `task ${task.id} has no image ${c.req.param("imageId")}`);
@@ -174,7 +291,29 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
     });
   });
 
-  app.get("/api/tasks/:id/events", async (c) => {
+  const events = {
+    method: "get",
+    path: "/api/tasks/{id}/events",
+    summary: "The task's events as Server-Sent Events: history, then live, until task.completed",
+    description:
+      "Each event's id is its sequence number; data is a StoredEvent { taskId, attemptId, seq, event, createdAt } " +
+      "(components/schemas/StoredEvent). Resume with the Last-Event-ID header or ?after=. A comment line is sent " +
+      "every 15 s while idle.",
+    query: eventsQuery,
+    headers: eventsHeaders,
+    responses: {
+      // The schema is each event's data (OpenAPI 3.1 has no way to say "a stream of these").
+      200: {
+        description: "An event stream; each event's data is a StoredEvent.",
+        mediaType: "text/event-stream",
+        schema: storedEventSchema,
+      },
+      400: error("Invalid cursor."),
+      404: error("No such task."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, events, async (c) => {
     await taskOr404(c);
     return streamTaskEvents(c, { repos, hub: ctx.hub, logger, heartbeatMs: options.heartbeatMs });
   });

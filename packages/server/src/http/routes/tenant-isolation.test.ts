@@ -196,6 +196,23 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
     expect(create.status).toBe(400);
     expect(await bob.json<{ tasks: unknown[] }>("GET", "/api/tasks")).toEqual({ tasks: [], next: null });
     expect(await bob.json<{ repositories: unknown[] }>("GET", "/api/repositories")).toEqual({ repositories: [] });
+    // A's task named in a body (a review of its result, from B's own repository) is a missing one.
+    const bobRepo = await bob.json<{ repository: { id: string } }>(
+      "POST",
+      "/api/repositories",
+      { name: "b", source: makeRepo({ "b.txt": "b\n" }) },
+      201,
+    );
+    const review = await bob.request("POST", "/api/tasks", {
+      repo: bobRepo.repository.id,
+      mode: "review",
+      reviewOf: taskId,
+    });
+    expect(review.status).toBe(400);
+    expect(((await review.json()) as { error: { message: string } }).error.message).toBe(
+      `invalid task: reviewOf: no task ${taskId}`,
+    );
+    expect(await bob.json<{ tasks: unknown[] }>("GET", "/api/tasks")).toEqual({ tasks: [], next: null });
     // Nothing of A's changed.
     expect(await api.repos.environments.secretValues(environmentId)).toEqual({ TOKEN: "workspace-a-secret" });
     expect((await api.repos.tasks.get(taskId))?.status).toBe("queued");

@@ -8,7 +8,9 @@ import type { Accounts } from "../../accounts/accounts.js";
 import { audit } from "../../accounts/audit.js";
 import { assertScope, principalOf, type Principal } from "../../accounts/principal.js";
 import { expandScopes, roleAtLeast } from "../../accounts/roles.js";
-import { createTokenBody } from "../../accounts/schemas.js";
+import { createdTokenResponse, createTokenBody, tokensResponse } from "@quire/protocol";
+import { declareRoute } from "../contract.js";
+import { denied, empty, error, ok } from "../responses.js";
 import { newTokenValue } from "../../accounts/secrets.js";
 import { HttpError } from "../../errors.js";
 import { jsonBody, parseOr400 } from "../errors.js";
@@ -20,7 +22,14 @@ export function tokenRoutes(app: Hono, accounts: Accounts): void {
 
   const manager = (principal: Principal) => (principal.via === "token" ? assertScope(principal, "admin") : principal);
 
-  app.post("/api/tokens", async (c) => {
+  const create = {
+    method: "post",
+    path: "/api/tokens",
+    summary: "Create an API token; its value is in this response only",
+    body: createTokenBody,
+    responses: { 201: ok("{ token, value }", createdTokenResponse), 400: error("Invalid body."), ...denied },
+  } as const;
+  declareRoute(app, create, async (c) => {
     const principal = manager(principalOf(c));
     const body = parseOr400(createTokenBody, await jsonBody(c), "token");
     const beyond = expandScopes(body.scopes).filter((scope) => !principal.scopes.includes(scope));
@@ -43,7 +52,13 @@ export function tokenRoutes(app: Hono, accounts: Accounts): void {
     return c.json({ token, value }, 201);
   });
 
-  app.get("/api/tokens", async (c) => {
+  const list = {
+    method: "get",
+    path: "/api/tokens",
+    summary: "API tokens of the workspace (yours; an admin's: everyone's)",
+    responses: { 200: ok("{ tokens }", tokensResponse), ...denied },
+  } as const;
+  declareRoute(app, list, async (c) => {
     const principal = manager(principalOf(c));
     const everyone = roleAtLeast(principal.role, "admin") && principal.scopes.includes("admin");
     const tokens = await repos.apiTokens.list({
@@ -53,7 +68,13 @@ export function tokenRoutes(app: Hono, accounts: Accounts): void {
     return c.json({ tokens });
   });
 
-  app.delete("/api/tokens/:id", async (c) => {
+  const revoke = {
+    method: "delete",
+    path: "/api/tokens/{id}",
+    summary: "Revoke an API token",
+    responses: { 204: empty("Revoked."), 404: error("No such token in the workspace."), ...denied },
+  } as const;
+  declareRoute(app, revoke, async (c) => {
     const principal = principalOf(c);
     const token = await repos.apiTokens.get(c.req.param("id"));
     // Another workspace's token, or (for non-admins) another user's, is as good as absent.

@@ -4,7 +4,6 @@
  * The workspace is the request's principal's (plans/http.ts), so nobody reads another's usage.
  */
 import type { Context, Hono } from "hono";
-import { z } from "zod";
 import {
   currentWorkspaceId,
   limitsStatus,
@@ -14,24 +13,12 @@ import {
   usageReport,
   type UsageReport,
 } from "../../plans/index.js";
-import { USAGE_GROUPS } from "../../storage/index.js";
 import type { ApiContext } from "../api-context.js";
 import { HttpError } from "../../errors.js";
 import { parseOr400 } from "../errors.js";
-
-const date = z
-  .string()
-  .refine(
-    (text) => !Number.isNaN(Date.parse(text)),
-    "must be a date or time in ISO 8601 (2026-01-31, 2026-01-31T12:00:00Z)",
-  )
-  .transform((text) => new Date(text));
-
-export const usageQuery = z.object({
-  from: date.optional(),
-  to: date.optional(),
-  groupBy: z.enum(USAGE_GROUPS).default("task"),
-});
+import { usageLimitsSchema, usageQuery, usageReportSchema } from "@quire/protocol";
+import { declareRoute } from "../contract.js";
+import { denied, error, ok, text } from "../responses.js";
 
 export function usageRoutes(app: Hono, ctx: ApiContext): void {
   const { repos } = ctx;
@@ -47,9 +34,27 @@ export function usageRoutes(app: Hono, ctx: ApiContext): void {
     return usageReport(repos, { workspaceId: currentWorkspaceId(c), ...query });
   };
 
-  app.get("/api/usage", async (c) => c.json(await report(c)));
+  const usage = {
+    method: "get",
+    path: "/api/usage",
+    summary: "The workspace's usage (tokens, model calls, sandbox time, cost) per task, user, workspace or model",
+    query: usageQuery,
+    responses: {
+      200: ok("{ workspaceId, from, to, groupBy, rows: [{ key, ... }], totals }", usageReportSchema),
+      400: error("Invalid query."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, usage, async (c) => c.json(await report(c)));
 
-  app.get("/api/usage.csv", async (c) => {
+  const csv = {
+    method: "get",
+    path: "/api/usage.csv",
+    summary: "The same as CSV (RFC 4180), one row per group",
+    query: usageQuery,
+    responses: { 200: text("A CSV file.", "text/csv"), 400: error("Invalid query."), ...denied },
+  } as const;
+  declareRoute(app, csv, async (c) => {
     const usage = await report(c);
     const name = `quire-usage-${usage.groupBy}-${usage.from.slice(0, 10)}-${usage.to.slice(0, 10)}.csv`;
     c.header("content-type", "text/csv; charset=utf-8");
@@ -57,7 +62,19 @@ export function usageRoutes(app: Hono, ctx: ApiContext): void {
     return c.body(usageCsv(usage));
   });
 
-  app.get("/api/usage/limits", async (c) => {
+  const limits = {
+    method: "get",
+    path: "/api/usage/limits",
+    summary: "Each limit of the workspace's plan with used, max (null: unlimited) and when it next goes down",
+    responses: {
+      200: ok(
+        "{ workspaceId, enforced, plan: { name, title }, limits: [{ limit, used, max, resetAt, windowSeconds }], entitlements }",
+        usageLimitsSchema,
+      ),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, limits, async (c) => {
     const workspaceId = currentWorkspaceId(c);
     const plan = await resolvePlan(repos, await plans.get(), workspaceId);
     return c.json({

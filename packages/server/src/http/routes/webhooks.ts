@@ -4,38 +4,33 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Hono } from "hono";
-import { z } from "zod";
+import { createdWebhookResponse, createWebhookBody, webhooksResponse } from "@quire/protocol";
 import { audit, requireScope } from "../../accounts/index.js";
 import { HttpError } from "../../errors.js";
-import { WEBHOOK_EVENTS } from "../../storage/index.js";
 import type { ApiContext } from "../api-context.js";
+import { declareRoute } from "../contract.js";
 import { jsonBody, parseOr400 } from "../errors.js";
+import { denied, empty, error, ok } from "../responses.js";
 
 /** At most this many webhooks per workspace: each one is a post per finished task. */
 export const MAX_WEBHOOKS = 20;
 
-export const createWebhookBody = z
-  .object({
-    url: z
-      .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
-      .max(2048)
-      .describe(
-        "Where to post; reached only if the destination rule allows it (public addresses, or [outbound] allow_private).",
-      ),
-    format: z.enum(["json", "slack"]).default("json").describe("Quire's JSON, or a Slack-compatible `{text}` message."),
-    events: z
-      .array(z.enum(WEBHOOK_EVENTS))
-      .min(1)
-      .max(WEBHOOK_EVENTS.length)
-      .default([...WEBHOOK_EVENTS])
-      .describe("task.finished (every ending), task.failed, task.delivered."),
-  })
-  .strict();
-
 export function webhookRoutes(app: Hono, ctx: ApiContext): void {
   const { repos } = ctx;
 
-  app.post("/api/webhooks", async (c) => {
+  const create = {
+    method: "post",
+    path: "/api/webhooks",
+    summary: "Add a webhook (admins): the answer carries its signing secret, shown only once",
+    body: createWebhookBody,
+    responses: {
+      201: ok("{ webhook, secret }", createdWebhookResponse),
+      400: error("Invalid body."),
+      409: error(`The workspace has its ${MAX_WEBHOOKS} webhooks.`),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, create, async (c) => {
     const principal = requireScope(c, "admin");
     const body = parseOr400(createWebhookBody, await jsonBody(c), "webhook");
     if ((await repos.webhooks.list(principal.workspaceId)).length >= MAX_WEBHOOKS) {
@@ -58,12 +53,24 @@ export function webhookRoutes(app: Hono, ctx: ApiContext): void {
     return c.json({ webhook, secret }, 201);
   });
 
-  app.get("/api/webhooks", async (c) => {
+  const list = {
+    method: "get",
+    path: "/api/webhooks",
+    summary: "The workspace's webhooks with their last delivery (admins); never their secrets",
+    responses: { 200: ok("{ webhooks }", webhooksResponse), ...denied },
+  } as const;
+  declareRoute(app, list, async (c) => {
     const principal = requireScope(c, "admin");
     return c.json({ webhooks: await repos.webhooks.list(principal.workspaceId) });
   });
 
-  app.delete("/api/webhooks/:id", async (c) => {
+  const remove = {
+    method: "delete",
+    path: "/api/webhooks/{id}",
+    summary: "Remove a webhook (admins)",
+    responses: { 204: empty("Removed."), 404: error("No such webhook."), ...denied },
+  } as const;
+  declareRoute(app, remove, async (c) => {
     const principal = requireScope(c, "admin");
     const webhook = await repos.webhooks.get(c.req.param("id"));
     // Another workspace's webhook is as good as absent.

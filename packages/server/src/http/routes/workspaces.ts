@@ -10,7 +10,18 @@ import { createInvitation, publicInvitation } from "../../accounts/invitations.j
 import { hashPassword } from "../../accounts/passwords.js";
 import { assertRole, assertScope, identityOf, type Principal } from "../../accounts/principal.js";
 import type { Role } from "../../accounts/roles.js";
-import { addMemberBody, changeRoleBody, createWorkspaceBody } from "../../accounts/schemas.js";
+import {
+  addedMemberResponse,
+  addMemberBody,
+  changeRoleBody,
+  createWorkspaceBody,
+  memberResponse,
+  membersResponse,
+  workspaceResponse,
+  workspacesResponse,
+} from "@quire/protocol";
+import { declareRoute } from "../contract.js";
+import { denied, empty, error, ok } from "../responses.js";
 import { LastOwnerError, type Member, type User } from "../../storage/index.js";
 import { HttpError } from "../../errors.js";
 import { jsonBody, parseOr400 } from "../errors.js";
@@ -45,7 +56,13 @@ export function workspaceRoutes(app: Hono, accounts: Accounts): void {
     }
   };
 
-  app.get("/api/workspaces", async (c) => {
+  const list = {
+    method: "get",
+    path: "/api/workspaces",
+    summary: "Your workspaces with your role in each",
+    responses: { 200: ok("{ workspaces }", workspacesResponse), ...denied },
+  } as const;
+  declareRoute(app, list, async (c) => {
     const identity = identityOf(c);
     const memberships = await repos.workspaces.listForUser(identity.userId);
     const visible = identity.token
@@ -54,7 +71,14 @@ export function workspaceRoutes(app: Hono, accounts: Accounts): void {
     return c.json({ workspaces: visible.map((m) => ({ ...m.workspace, role: m.role })) });
   });
 
-  app.post("/api/workspaces", async (c) => {
+  const create = {
+    method: "post",
+    path: "/api/workspaces",
+    summary: "Create a workspace; you are its owner",
+    body: createWorkspaceBody,
+    responses: { 201: ok("{ workspace }", workspaceResponse), 400: error("Invalid body."), ...denied },
+  } as const;
+  declareRoute(app, create, async (c) => {
     const identity = identityOf(c);
     if (identity.via === "token") throw new HttpError(403, "forbidden: API tokens cannot create workspaces");
     const body = parseOr400(createWorkspaceBody, await jsonBody(c), "workspace");
@@ -63,7 +87,17 @@ export function workspaceRoutes(app: Hono, accounts: Accounts): void {
     return c.json({ workspace: { ...workspace, role: "owner" } }, 201);
   });
 
-  app.get("/api/workspaces/:id/members", async (c) => {
+  const members = {
+    method: "get",
+    path: "/api/workspaces/{id}/members",
+    summary: "The workspace's members",
+    responses: {
+      200: ok("{ members }", membersResponse),
+      404: error("No such workspace (or not yours)."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, members, async (c) => {
     const principal = await principalIn(c);
     return c.json({ members: await repos.workspaces.members(principal.workspaceId) });
   });
@@ -75,7 +109,23 @@ export function workspaceRoutes(app: Hono, accounts: Accounts): void {
    * whose email nobody proved (docs/accounts.md, Invitations). The server's admin alone may still
    * create an account with a password.
    */
-  app.post("/api/workspaces/:id/members", async (c) => {
+  const addMember = {
+    method: "post",
+    path: "/api/workspaces/{id}/members",
+    summary:
+      "Add a member by email (admins; owners to add an owner). A user whose email is proven is added; " +
+      "anyone else is invited: the answer then holds the invitation's link, shown this once",
+    body: addMemberBody,
+    responses: {
+      201: ok("{ member } or { invitation, token, acceptPath, acceptUrl }", addedMemberResponse),
+      400: error("Invalid body."),
+      404: error("No such workspace."),
+      409: error("Already a member."),
+      ...denied,
+      403: error("Not an admin, or a password for a new account from anyone but the server's admin."),
+    },
+  } as const;
+  declareRoute(app, addMember, async (c) => {
     const principal = await principalIn(c);
     const body = parseOr400(addMemberBody, await jsonBody(c), "member");
     manager(principal, body.role);
@@ -137,7 +187,20 @@ export function workspaceRoutes(app: Hono, accounts: Accounts): void {
     return c.json({ member: await memberOr404(principal.workspaceId, user.id) }, 201);
   };
 
-  app.patch("/api/workspaces/:id/members/:userId", async (c) => {
+  const changeRole = {
+    method: "patch",
+    path: "/api/workspaces/{id}/members/{userId}",
+    summary: "Change a member's role (admins; owners for anything touching an owner)",
+    body: changeRoleBody,
+    responses: {
+      200: ok("{ member }", memberResponse),
+      400: error("Invalid body."),
+      404: error("No such member."),
+      409: error("The workspace would have no owner."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, changeRole, async (c) => {
     const principal = await principalIn(c);
     const body = parseOr400(changeRoleBody, await jsonBody(c), "member");
     const member = await memberOr404(principal.workspaceId, c.req.param("userId"));
@@ -152,7 +215,18 @@ export function workspaceRoutes(app: Hono, accounts: Accounts): void {
     return c.json({ member: await memberOr404(principal.workspaceId, member.userId) });
   });
 
-  app.delete("/api/workspaces/:id/members/:userId", async (c) => {
+  const removeMember = {
+    method: "delete",
+    path: "/api/workspaces/{id}/members/{userId}",
+    summary: "Remove a member (or leave)",
+    responses: {
+      204: empty("Removed."),
+      404: error("No such member."),
+      409: error("The workspace would have no owner."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, removeMember, async (c) => {
     const principal = await principalIn(c);
     const member = await memberOr404(principal.workspaceId, c.req.param("userId"));
     // Anyone may leave; removing someone else takes an admin (an owner for an owner).

@@ -1,9 +1,8 @@
-import { Migrator, sql, type Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
-import { migrateToLatest } from "../migrate.js";
+import { migrateToLatest, migratorFor } from "../migrate.js";
 import type { Database } from "../schema.js";
 import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "../../../testing/databases.js";
-import { migrationProvider } from "./index.js";
 
 const at = "2026-01-01T00:00:00.000Z";
 
@@ -39,7 +38,7 @@ describe.each(TEST_DIALECTS)("0006-verification-skipped on %s", (dialect) => {
   it("lets an attempt record a skipped verification, keeping rows, references and indexes", async () => {
     database = await openTestDatabase(dialect, { migrate: false });
     const { db } = database;
-    const migrator = new Migrator({ db, provider: migrationProvider });
+    const migrator = await migratorFor(db);
     expect((await migrator.migrateTo("0005-task-creator")).error).toBeUndefined();
     await seedBeforeMigration(db);
     const before = db.updateTable("attempts").set({ verification: "skipped" }).where("id", "=", "a1").execute();
@@ -85,7 +84,7 @@ describe.each(TEST_DIALECTS)("0006-verification-skipped on %s", (dialect) => {
     const { db } = database;
     await seedBeforeMigration(db);
     await db.updateTable("attempts").set({ verification: "skipped" }).where("id", "=", "a1").execute();
-    const migrator = new Migrator({ db, provider: migrationProvider });
+    const migrator = await migratorFor(db);
     expect((await migrator.migrateTo("0005-task-creator")).error).toBeUndefined();
     const attempt = await db.selectFrom("attempts").selectAll().where("id", "=", "a1").executeTakeFirstOrThrow();
     expect(attempt).toMatchObject({ verification: null, diff: "the diff" });

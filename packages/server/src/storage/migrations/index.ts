@@ -15,6 +15,8 @@ import * as repositoryRemoval from "./0010-repository-removal.js";
 import * as roundsWithTheTask from "./0012-rounds-with-the-task.js";
 import * as blobs from "./0019-blobs.js";
 import * as blobsInDatabase from "./0020-blobs-in-database.js";
+import * as forges from "./0030-forges.js";
+import * as reviewMode from "./0040-review-mode.js";
 import * as taskImages from "./0050-task-images.js";
 import * as webhooks from "./0051-webhooks.js";
 
@@ -31,6 +33,8 @@ const migrations: Record<string, Migration> = {
   "0012-rounds-with-the-task": roundsWithTheTask,
   "0019-blobs": blobs,
   "0020-blobs-in-database": blobsInDatabase,
+  "0030-forges": forges,
+  "0040-review-mode": reviewMode,
   "0050-task-images": taskImages,
   "0051-webhooks": webhooks,
 };

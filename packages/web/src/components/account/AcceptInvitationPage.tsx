@@ -5,7 +5,7 @@
  * The token comes from the fragment, which is cleared from the address bar at once.
  */
 import { useEffect, useState, type FormEvent } from "react";
-import type { InvitationPreview } from "../../api/account-types";
+import type { InvitationPreview } from "@quire/protocol";
 import { accountsApi } from "../../api/accounts";
 import { setCsrfToken, setWorkspaceId } from "../../api/credentials";
 import { ACCEPT_INVITATION_PATH } from "../../lib/router";

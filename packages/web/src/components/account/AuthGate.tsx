@@ -5,7 +5,7 @@
  * workspace, so switching workspaces starts it afresh.
  */
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
-import type { AuthMethods, Me } from "../../api/account-types";
+import type { AuthMethods, Me } from "@quire/protocol";
 import { accountsApi } from "../../api/accounts";
 import { ApiError } from "../../api/client";
 import { UNAUTHENTICATED, currentWorkspaceId, setCsrfToken, setWorkspaceId } from "../../api/credentials";

@@ -3,7 +3,7 @@
  * provider (a plain link: the server redirects to the provider and, after it, back here).
  */
 import { useState, type FormEvent } from "react";
-import type { AuthMethods } from "../../api/account-types";
+import type { AuthMethods } from "@quire/protocol";
 import { accountsApi } from "../../api/accounts";
 import { setCsrfToken } from "../../api/credentials";
 import { ThemeToggle } from "../ThemeToggle";

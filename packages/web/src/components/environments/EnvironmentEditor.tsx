@@ -6,7 +6,7 @@
  */
 import { useMemo, useState, type FormEvent } from "react";
 import { ApiError, api, type ApiIssue } from "../../api/client";
-import type { Environment } from "../../api/types";
+import type { Environment } from "@quire/protocol";
 import { FieldError, invalidProps } from "./FieldError";
 import { definitionOf, emptyForm, formOf, type EnvironmentForm } from "./environment-form";
 import { FieldErrors } from "./field-errors";

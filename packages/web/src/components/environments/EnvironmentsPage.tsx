@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useState } from "react";
 import { api } from "../../api/client";
-import type { Environment, Repository } from "../../api/types";
+import type { Environment, Repository } from "@quire/protocol";
 import { environmentsHref, navigate } from "../../lib/router";
 import { EnvironmentEditor } from "./EnvironmentEditor";
 

@@ -1,6 +1,6 @@
 /** Resource limits; a blank one keeps the repository's or the server's value. */
 import { useId } from "react";
-import type { LimitKey } from "../../api/types";
+import type { LimitKey } from "@quire/protocol";
 import { FieldError, invalidProps } from "./FieldError";
 import type { FieldErrors } from "./field-errors";
 

@@ -1,6 +1,6 @@
 /** "Agent internet access": off, an allowlist (the registries preset, extra domains, safe methods only) or on. */
 import { useId } from "react";
-import type { NetworkMode } from "../../api/types";
+import type { NetworkMode } from "@quire/protocol";
 import { FieldError } from "./FieldError";
 import { networkSummary, type NetworkForm } from "./environment-form";
 import type { FieldErrors } from "./field-errors";

@@ -4,8 +4,8 @@
  * absent, so the repository's `.quire/environment.toml` still applies for it. What the reader
  * typed is sent as typed ("12x" stays a string) so that the server's 400 names the field.
  */
-import type { EnvironmentDefinition, Environment, LimitKey, NetworkMode, SecretInfo } from "../../api/types";
-import { LIMIT_KEYS } from "../../api/types";
+import type { EnvironmentDefinition, Environment, LimitKey, NetworkMode, SecretInfo } from "@quire/protocol";
+import { LIMIT_KEYS } from "@quire/protocol/constants";
 
 export interface VariableRow {
   id: number;

@@ -2,15 +2,12 @@
  * The images a round's message carried, in the timeline. Fetched with the request's headers (the
  * workspace chosen in the switcher) and shown from a data URL, which the strict CSP allows.
  */
+import type { ImageRef } from "@quire/protocol";
 import { useEffect, useState } from "react";
 import { announceUnauthenticated, credentialHeaders } from "../../api/credentials";
 import "./images.css";
 
-export interface ImageRef {
-  id?: string;
-  media_type: string;
-  bytes: number;
-}
+export type { ImageRef };
 
 async function fetchAsDataUrl(url: string): Promise<string> {
   const response = await fetch(url, { headers: credentialHeaders("GET") });

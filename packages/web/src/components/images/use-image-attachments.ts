@@ -4,11 +4,12 @@
  * server checks what the bytes are, so here only the kind the browser reports and the limits are
  * checked, for an early and clear refusal.
  */
+import type { ImageUploads } from "@quire/protocol";
+import { IMAGE_LIMITS, IMAGE_MEDIA_TYPES } from "@quire/protocol/constants";
 import { useCallback, useState, type ClipboardEvent, type DragEvent } from "react";
 
-/** As the server's (core models/images.ts). */
-export const IMAGE_LIMITS = { maxBytes: 4 * 1024 * 1024, maxCount: 4 } as const;
-export const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif"];
+export { IMAGE_LIMITS };
+export const IMAGE_TYPES: readonly string[] = IMAGE_MEDIA_TYPES;
 
 export interface Attachment {
   name: string;
@@ -73,7 +74,7 @@ export function useImageAttachments() {
     remove: (index: number) => setAttachments((current) => current.filter((_, at) => at !== index)),
     clear: () => setAttachments([]),
     /** What the API takes: `images: [{ data }]`, absent when there are none. */
-    body: (): { images?: { data: string }[] } =>
+    body: (): { images?: ImageUploads } =>
       attachments.length > 0 ? { images: attachments.map((attachment) => ({ data: attachment.dataUrl })) } : {},
     dropTarget: { onPaste, onDrop, onDragOver },
   };

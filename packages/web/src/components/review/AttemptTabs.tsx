@@ -1,5 +1,5 @@
 /** With several attempts: one tab each, best-ranked first, with its checks and size. */
-import type { Attempt, TaskMode, VerificationStatus } from "../../api/types";
+import type { Attempt, TaskMode, VerificationStatus } from "@quire/protocol";
 import type { TaskTimeline } from "../../state/timeline";
 import { DiffStatsText } from "../StatusBadge";
 

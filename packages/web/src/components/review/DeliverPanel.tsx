@@ -7,7 +7,7 @@
  */
 import { useState } from "react";
 import { api, ApiError } from "../../api/client";
-import type { Delivery } from "../../api/types";
+import type { Delivery } from "@quire/protocol";
 import { firstLine } from "../../lib/format";
 
 /** The server's bounds for `POST /api/tasks/:id/deliver` (title 1–300 characters, body 64 KiB). */

@@ -1,12 +1,16 @@
-/** Review of one attempt: verification, the diff, and what to do with it (follow up, patch, PR). */
+/**
+ * Review of one attempt: verification, the diff, and what to do with it (follow up, patch, PR).
+ * A review task shows its findings above the change it read, and ships nothing.
+ */
 import { useState } from "react";
 import { diffUrl } from "../../api/client";
 import { onDownloadClick } from "../../api/download";
-import type { Attempt, Task } from "../../api/types";
+import type { Attempt, Task } from "@quire/protocol";
 import type { AttemptTimeline } from "../../state/timeline";
 import { ApplyCommands } from "./ApplyCommands";
 import { DeliverPanel } from "./DeliverPanel";
 import { Diff } from "../lazy";
+import { FindingsPanel } from "./FindingsPanel";
 import { FollowUpBox } from "./FollowUpBox";
 import { VerificationPanel } from "./VerificationPanel";
 
@@ -21,13 +25,21 @@ interface Props {
 export function ReviewPanel({ task, attempt, timeline, onFollowUp, onDelivered }: Props) {
   const finished = attempt?.status === "completed";
   const diff = attempt?.diff ?? "";
-  const hasDiff = finished && diff.trim() !== "";
+  const review = task.mode === "review";
+  const hasDiff = finished && diff.trim() !== "" && !review;
   const deliveredHere = task.delivery && (!task.delivery.attemptId || task.delivery.attemptId === attempt?.id);
   const [downloadError, setDownloadError] = useState<string | null>(null);
   return (
     <section className="review" aria-label="Review">
-      <VerificationPanel attempt={attempt} checks={timeline?.verification ?? []} running={timeline?.working ?? false} />
-      <h3>Diff</h3>
+      {!review && (
+        <VerificationPanel
+          attempt={attempt}
+          checks={timeline?.verification ?? []}
+          running={timeline?.working ?? false}
+        />
+      )}
+      {review && finished && attempt?.review && <FindingsPanel review={attempt.review} />}
+      <h3>{review ? "The change reviewed" : "Diff"}</h3>
       {finished && attempt?.diffTruncated ? (
         <p className="muted" data-testid="diff-too-large">
           This diff is too large to show here ({Math.round((attempt.diffBytes ?? 0) / 1024)} KiB).{" "}

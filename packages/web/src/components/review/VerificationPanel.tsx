@@ -4,7 +4,7 @@
  * when they failed (or are running) they are open.
  */
 import { useEffect, useState } from "react";
-import type { Attempt } from "../../api/types";
+import type { Attempt } from "@quire/protocol";
 import { plural } from "../../lib/format";
 import type { ItemEntry } from "../../state/timeline";
 import { CommandBlock } from "../task/CommandBlock";

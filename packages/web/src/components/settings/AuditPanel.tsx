@@ -4,7 +4,7 @@
  * they are members.
  */
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { AuditEntry } from "../../api/account-types";
+import type { AuditEntry } from "@quire/protocol";
 import { accountsApi } from "../../api/accounts";
 import { onLinkClick, taskHref } from "../../lib/router";
 import { useSession } from "../../state/session";

@@ -2,7 +2,7 @@
  * Invitations on the members page: the link of one just made (shown this once: the server keeps
  * only a hash of its token) and the workspace's open invitations, which admins may revoke.
  */
-import type { Invitation } from "../../api/account-types";
+import type { Invitation } from "@quire/protocol";
 import { CopyOnceField } from "./CopyOnceField";
 import { ConfirmButton } from "../ConfirmButton";
 

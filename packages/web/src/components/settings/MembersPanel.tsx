@@ -6,7 +6,8 @@
  */
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { ConfirmButton } from "../ConfirmButton";
-import { ROLES, type Invitation, type Member, type NewMember, type Role } from "../../api/account-types";
+import { ROLES } from "@quire/protocol/constants";
+import type { Invitation, Member, NewMember, Role } from "@quire/protocol";
 import { accountsApi } from "../../api/accounts";
 import { isAdmin, roleAtLeast, useSession } from "../../state/session";
 import { NewInvitationLink, OpenInvitations } from "./Invitations";
@@ -68,7 +69,8 @@ export function MembersPanel() {
     return act(adding, () => (invited ? `Invited ${member.email}.` : `Added ${member.email}.`));
   };
   // Admins may give any role but owner; owners any.
-  const assignable = ROLES.filter((role) => owner || role !== "owner");
+  // The contract lists roles strongest first; the picker offers them weakest first.
+  const assignable = [...ROLES].reverse().filter((role) => owner || role !== "owner");
 
   return (
     <section className="settings-section" aria-labelledby="members-heading">

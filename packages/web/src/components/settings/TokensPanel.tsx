@@ -5,7 +5,8 @@
  */
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { ConfirmButton } from "../ConfirmButton";
-import { SCOPES, type ApiToken, type Scope } from "../../api/account-types";
+import { SCOPES } from "@quire/protocol/constants";
+import type { ApiToken, Scope } from "@quire/protocol";
 import { accountsApi } from "../../api/accounts";
 import { formatAge } from "../../lib/format";
 import { useSession } from "../../state/session";

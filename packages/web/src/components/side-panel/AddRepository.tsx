@@ -1,7 +1,7 @@
 /** Registers a repository (a local path or a git URL) so tasks can run against it. */
 import { useState, type FormEvent } from "react";
 import { api } from "../../api/client";
-import type { Repository } from "../../api/types";
+import type { Repository } from "@quire/protocol";
 
 export function AddRepository({ onAdded, onCancel }: { onAdded(repository: Repository): void; onCancel(): void }) {
   const [name, setName] = useState("");

@@ -4,7 +4,7 @@
  */
 import { useEffect, useState, type KeyboardEvent } from "react";
 import { api } from "../../api/client";
-import type { Task, TaskMode } from "../../api/types";
+import type { Task, TaskMode } from "@quire/protocol";
 import { ErrorOrRefusal, shownError, type ShownError } from "../RefusalNotice";
 import { AddRepository } from "./AddRepository";
 import { RepositoryButtons } from "./RepositoryButtons";

@@ -4,7 +4,7 @@
  */
 import { useEffect, useState, type FormEvent } from "react";
 import { api } from "../../api/client";
-import type { Repository } from "../../api/types";
+import type { Repository } from "@quire/protocol";
 import { ConfirmButton } from "../ConfirmButton";
 
 interface Props {

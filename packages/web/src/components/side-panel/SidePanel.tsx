@@ -1,5 +1,5 @@
 /** The side panel, as in Codex: the composer above the list of tasks, and the way to the other pages. */
-import type { Task } from "../../api/types";
+import type { Task } from "@quire/protocol";
 import { environmentsHref, onLinkClick, settingsHref, USAGE_PATH } from "../../lib/router";
 import { AccountBar } from "../account/AccountBar";
 import { ThemeToggle } from "../ThemeToggle";

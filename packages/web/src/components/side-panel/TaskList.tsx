@@ -5,9 +5,10 @@
  */
 import { useEffect, useMemo, useState } from "react";
 import { api } from "../../api/client";
-import type { Repository, Task } from "../../api/types";
+import type { Repository, Task } from "@quire/protocol";
 import { formatAge, firstLine } from "../../lib/format";
 import { navigate, taskHref } from "../../lib/router";
+import { modeLabel } from "../../lib/status";
 import type { TaskFilterName, TaskSearch as Search } from "../../state/task-query";
 import { useNow } from "../../state/use-interval";
 import type { TaskList as TaskListState } from "../../state/use-task-list";
@@ -106,7 +107,7 @@ function TaskRow({
     >
       <div className="task-row-top">
         <StatusBadge status={task.status} verification={task.verification} mode={task.mode} />
-        {task.mode === "ask" && <span className="mode">Ask</span>}
+        {task.mode !== "code" && <span className="mode">{modeLabel(task.mode)}</span>}
         {task.attemptsRequested > 1 && <span className="mode">×{task.attemptsRequested}</span>}
         <span className="age">{formatAge(task.createdAt, now)}</span>
       </div>

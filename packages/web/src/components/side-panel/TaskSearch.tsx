@@ -3,7 +3,8 @@
  * repository, status and mode. The server filters (`GET /api/tasks?q=&repo=&status=&mode=`).
  */
 import { useEffect, useState } from "react";
-import { TASK_STATUSES, type Repository, type TaskMode, type TaskStatus } from "../../api/types";
+import { TASK_STATUSES } from "@quire/protocol/constants";
+import type { Repository, TaskMode, TaskStatus } from "@quire/protocol";
 import { shownStatus } from "../../lib/status";
 import { isSearching, NO_SEARCH, type TaskSearch as Search } from "../../state/task-query";
 
@@ -67,6 +68,7 @@ export function TaskSearch({ search, onSearch, repositories }: Props) {
           <option value="">Any mode</option>
           <option value="code">Code</option>
           <option value="ask">Ask</option>
+          <option value="review">Review</option>
         </select>
         {isSearching(search) && (
           <button type="button" className="clear-search" onClick={() => onSearch(NO_SEARCH)}>

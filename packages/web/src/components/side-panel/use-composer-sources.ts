@@ -1,7 +1,7 @@
 /** What the composer picks from: repositories, then the chosen repository's branches and environments. */
 import { useCallback, useEffect, useState } from "react";
 import { ENVIRONMENTS_CHANGED, api } from "../../api/client";
-import type { Branch, Environment, Repository } from "../../api/types";
+import type { Branch, Environment, Repository } from "@quire/protocol";
 
 const LAST_REPOSITORY = "quire.lastRepository";
 

@@ -5,8 +5,11 @@
  */
 import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from "react";
 import { api } from "../../api/client";
-import { ACTIVE_STATUSES, type Task } from "../../api/types";
+import { ACTIVE_STATUSES } from "@quire/protocol/constants";
+import type { Task } from "@quire/protocol";
 import { firstLine, formatCost, formatTokens, plural } from "../../lib/format";
+import { navigate, taskHref } from "../../lib/router";
+import { modeLabel } from "../../lib/status";
 import { costOf } from "../../lib/pricing";
 import type { TokenUsage } from "../../state/timeline";
 import type { ServerTaskCost } from "../../state/use-task-cost";
@@ -40,11 +43,31 @@ export function TaskHeader({ task, usage, serverCost, workingSince, onChanged }:
       .finally(() => setBusy(false));
   };
 
+  // A finished code task that changed something can be reviewed: a new review task of its result.
+  const reviewable = task.mode === "code" && task.status === "completed" && (task.diffStats?.files ?? 0) > 0;
+  const startReview = (): void => {
+    setBusy(true);
+    setError(null);
+    api
+      .createTask({ repo: task.repositoryId, mode: "review", reviewOf: task.id })
+      .then((review) => {
+        onChanged();
+        navigate(taskHref(review.id));
+      })
+      .catch((failure: unknown) => setError(failure instanceof Error ? failure.message : String(failure)))
+      .finally(() => setBusy(false));
+  };
+
   return (
     <header className="task-header" ref={header}>
       <div className="task-title-row">
         <h2 title={task.prompt}>{firstLine(task.prompt, 160)}</h2>
         <div className="task-actions">
+          {reviewable && !task.archived && (
+            <button onClick={startReview} disabled={busy} title="Start a review task of this task's result">
+              Review
+            </button>
+          )}
           {active && (
             <button onClick={() => act(api.cancel)} disabled={busy || task.cancelRequestedAt !== null}>
               {task.cancelRequestedAt ? "Cancelling…" : "Cancel"}
@@ -68,7 +91,7 @@ export function TaskHeader({ task, usage, serverCost, workingSince, onChanged }:
             for <Elapsed since={workingSince} />
           </span>
         )}
-        <span className="mode">{task.mode === "ask" ? "Ask" : "Code"}</span>
+        <span className="mode">{modeLabel(task.mode)}</span>
         <span className="branch">{task.ref}</span>
         <span className="environment" title="The environment the task runs in">
           <span className="muted">in </span>

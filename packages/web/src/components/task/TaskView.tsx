@@ -1,6 +1,6 @@
 /** One task: its header, attempt tabs, the live timeline of the chosen attempt and its review. */
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { ACTIVE_STATUSES } from "../../api/types";
+import { ACTIVE_STATUSES } from "@quire/protocol/constants";
 import { addUsage, attemptUsage, zeroUsage, type AttemptTimeline } from "../../state/timeline";
 import { useVisibleInterval } from "../../state/use-interval";
 import { useTaskDetails } from "../../state/use-task-details";

@@ -46,6 +46,13 @@ function ItemView({ entry, commands }: { entry: ItemEntry; commands: readonly Co
       );
     case "error":
       return <ErrorNote message={item.message} />;
+    case "review":
+      // The findings themselves are shown beside the diff.
+      return (
+        <div className="review-summary muted" data-item-id={item.id}>
+          Review: {item.findings.length} finding{item.findings.length === 1 ? "" : "s"}, {item.overall.verdict}
+        </div>
+      );
   }
 }
 

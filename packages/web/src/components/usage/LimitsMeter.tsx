@@ -5,7 +5,7 @@
  * enforces no limits (`enforced: false`) shows recent usage instead of a plan that is not in force.
  */
 import { useCallback, useEffect, useState } from "react";
-import type { LimitStatus, UsageLimits } from "../../api/account-types";
+import type { LimitStatus, UsageLimits } from "@quire/protocol";
 import { accountsApi } from "../../api/accounts";
 import { formatCost } from "../../lib/format";
 import { formatWait, formatWhen, limitLabel, limitUnit, secondsUntil } from "../../lib/limits";

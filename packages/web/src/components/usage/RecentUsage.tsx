@@ -4,7 +4,7 @@
  * never shows a plan that is not in force (the built-in one the server would fall back to).
  */
 import { useCallback, useEffect, useState } from "react";
-import type { UsageTotals } from "../../api/account-types";
+import type { UsageTotals } from "@quire/protocol";
 import { accountsApi } from "../../api/accounts";
 import { formatCost, formatTokens, plural } from "../../lib/format";
 import { useVisibleInterval } from "../../state/use-interval";

@@ -3,7 +3,7 @@
  * the same report as CSV. Tasks show by their prompt and link to the task; users by their email.
  */
 import { useCallback, useEffect, useState } from "react";
-import type { UsageGroup, UsageReport, UsageRow } from "../../api/account-types";
+import type { UsageGroup, UsageReport, UsageRow } from "@quire/protocol";
 import { accountsApi, usageCsvUrl } from "../../api/accounts";
 import { api } from "../../api/client";
 import { onDownloadClick } from "../../api/download";

@@ -2,7 +2,7 @@
  * The usage table's period as the reader picks it (whole days, in their time zone) and as the
  * server takes it: `[from, to)` in ISO 8601, so the last day picked is included up to its end.
  */
-import type { UsageGroup, UsageQuery } from "../../api/account-types";
+import type { UsageGroup, UsageQuery } from "@quire/protocol";
 
 export interface UsageRange {
   /** yyyy-mm-dd, as an <input type="date"> holds it. */
