@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { IMAGES_BODY_BYTES } from "../../packages/server/src/http/images.js";
 import { tempHome } from "../helpers/quire.js";
 import { startServe, type ServeProcess } from "../helpers/server.js";
 
@@ -95,26 +96,41 @@ function send(path: string, withLength: boolean): Promise<Sent> {
 }
 
 const TOO_LARGE = { error: { message: "request body too large: at most 1 MiB (1048576 bytes) here" } };
+/** A new task (and a follow-up) may carry images: a larger limit, still far under 50 MB. */
+const TOO_LARGE_WITH_IMAGES = { error: { message: `request body too large: at most ${IMAGES_BODY_BYTES} bytes here` } };
 
 describe("request bodies", () => {
   for (const [name, path, withLength] of [
     ["with a Content-Length, to sign-in (which parses JSON)", "/api/auth/login", true],
     ["chunked without a Content-Length, to sign-in", "/api/auth/login", false],
-    ["with a Content-Length, to a route needing credentials", "/api/tasks", true],
-    ["chunked without a Content-Length, to a route needing credentials", "/api/tasks", false],
+    ["with a Content-Length, to a route needing credentials", "/api/repositories", true],
+    ["chunked without a Content-Length, to a route needing credentials", "/api/repositories", false],
+    ["with a Content-Length, to the route that takes images", "/api/tasks", true],
   ] as const) {
     it(`refuses 50 MB ${name} with 413 and no memory growth`, async () => {
       const before = rssBytes();
       const sent = await send(path, withLength);
       // Refused: answered 413 in words, or cut while still sending (the answer raced our writes).
       expect([413, 0]).toContain(sent.status);
-      if (sent.status === 413) expect(JSON.parse(sent.body)).toEqual(TOO_LARGE);
+      if (sent.status === 413) {
+        expect(JSON.parse(sent.body)).toEqual(path === "/api/tasks" ? TOO_LARGE_WITH_IMAGES : TOO_LARGE);
+      }
       expect(sent.peakRss - before).toBeLessThan(8 * MIB);
       // The server is fine, and a normal request still works.
       const health = await fetch(`${server.url}/healthz`);
       expect(health.status).toBe(200);
     }, 60_000);
   }
+
+  // The route that takes images allows more only with a declared length, which nothing reads
+  // before authentication: chunked, it keeps the default limit.
+  it("refuses 50 MB chunked to the route that takes images at the default limit", async () => {
+    const before = rssBytes();
+    const sent = await send("/api/tasks", false);
+    expect([413, 0]).toContain(sent.status);
+    if (sent.status === 413) expect(JSON.parse(sent.body)).toEqual(TOO_LARGE);
+    expect(sent.peakRss - before).toBeLessThan(8 * MIB);
+  }, 60_000);
 
   it("answers 413 in words from the Content-Length alone, before any byte of the body", async () => {
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {

@@ -78,3 +78,21 @@ export type LimitKey = (typeof LIMIT_KEYS)[number];
 
 export const NETWORK_MODES = ["off", "allowlist", "on"] as const;
 export type NetworkMode = (typeof NETWORK_MODES)[number];
+
+/** The image kinds every provider takes; recognised by their first bytes, never by a name. */
+export const IMAGE_MEDIA_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif"] as const;
+export type ImageMediaType = (typeof IMAGE_MEDIA_TYPES)[number];
+
+/** Bounds on the images of one message: each is checked, then their count. */
+export const IMAGE_LIMITS = {
+  /** Bytes of one image (Anthropic's own cap is 5 MB; OpenAI's is larger). */
+  maxBytes: 4 * 1024 * 1024,
+  /** Images in one prompt or follow-up. */
+  maxCount: 4,
+} as const;
+
+/** What a workspace's webhook can be told about. */
+export const WEBHOOK_EVENTS = ["task.finished", "task.failed", "task.delivered"] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+export const WEBHOOK_FORMATS = ["json", "slack"] as const;
+export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];

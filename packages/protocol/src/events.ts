@@ -21,18 +21,27 @@ import {
   turnStartedEvent,
   webSearchItem,
 } from "./codex-events.js";
-import { FORGE_KINDS, VERIFICATION_STATUSES } from "./constants.js";
+import { FORGE_KINDS, IMAGE_MEDIA_TYPES, VERIFICATION_STATUSES } from "./constants.js";
 import { reviewResultSchema } from "./review.js";
+
+/** An image sent with a round: its kind and size, and a server's stored image id; never its bytes. */
+export const imageRefSchema = z.object({
+  id: z.string().optional().describe("GET /api/tasks/{id}/images/{imageId} serves it."),
+  media_type: z.enum(IMAGE_MEDIA_TYPES),
+  bytes: z.number().int(),
+});
 
 /**
  * Quire: the person's words that open a round (the prompt, then each follow-up), so the record
- * holds both sides of the conversation. `author`: who sent it, when a server knows.
+ * holds both sides of the conversation. `author`: who sent it, when a server knows; `images`: what
+ * was attached.
  */
 export const userMessageItem = z.object({
   id: z.string(),
   type: z.literal("user_message"),
   text: z.string(),
   author: z.string().optional(),
+  images: z.array(imageRefSchema).optional(),
 });
 
 export const commandExecutionItem = codexCommandExecutionItem.extend({
@@ -140,6 +149,7 @@ export const quireEventSchema = z.discriminatedUnion("type", [
   taskDeliveredEvent,
 ]);
 
+export type ImageRef = z.infer<typeof imageRefSchema>;
 export type ThreadItem = z.infer<typeof threadItemSchema>;
 export type CommandStatus = z.infer<typeof commandStatusSchema>;
 export type QuireEvent = z.infer<typeof quireEventSchema>;

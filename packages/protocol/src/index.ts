@@ -18,3 +18,4 @@ export * from "./api/accounts.js";
 export * from "./api/usage.js";
 export * from "./api/meta.js";
 export * from "./api/mcp.js";
+export * from "./api/webhooks.js";

@@ -25,6 +25,7 @@ import { WorkerPool } from "./worker/pool.js";
 import { newWorkerId } from "./worker/recovery.js";
 import { concurrencyGate } from "./worker/gate.js";
 import { moveUrlCredentials } from "./sources/legacy-url-credentials.js";
+import { Notifier } from "./notifications/index.js";
 
 export interface ServiceOptions {
   settings: RunSettings;
@@ -97,6 +98,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     if (blobsMoved > 0) logger.info({ blobs: blobsMoved }, "moved blob files of this home into the database");
     const hub = new EventHub();
     const metrics = createMetrics({ defaultMetrics: true });
+    // Links in webhooks point at QUIRE_PUBLIC_URL, else at where this process listens.
+    const listening: { url?: string } = {};
+    const notifier = new Notifier({
+      repos,
+      logger,
+      home: settings.home,
+      publicUrl: () => process.env.QUIRE_PUBLIC_URL || listening.url || "http://localhost:7420",
+    });
+    closers.push(async () => notifier.stop());
     const postgres = database.dialect === "postgres" && options.databaseUrl !== undefined;
     // One context for the whole process: its API and its workers share it.
     const shared: ServerContext = {
@@ -114,6 +124,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const ctx: WorkerContext = {
       ...shared,
       settings,
+      notifier,
       workerId: newWorkerId(),
       leaseMs: options.leaseMs ?? 30_000,
       // Several beats per lease: a lease shorter than the default beat (QUIRE_LEASE_MS=3000) would
@@ -157,6 +168,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       localSources: shared.localSources,
       // Known for this process's own workers only; an API-only server leaves it to the workers elsewhere.
       modelStatus,
+      notifier,
       staticDir: options.http?.staticDir && existsSync(options.http.staticDir) ? options.http.staticDir : undefined,
       trustProxy: options.http?.trustProxy,
       // The end-to-end tests set it: every answer of the real server is checked against its route's contract.
@@ -168,6 +180,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       return { repos, app, pool, database, modelStatus, close: closeAll(closers, database) };
     }
     const server = await startServer({ app, host: options.http.host, port: options.http.port });
+    listening.url = server.url;
     closers.unshift(() => server.close());
     logger.info(
       { url: server.url, database: database.location, concurrency: options.concurrency },
@@ -182,8 +195,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
 /** A test's scripted model client needs no key; otherwise the configured provider's key must be set. */
 function workerModelStatus(options: ServiceOptions): ModelReadiness {
-  const { provider, model } = options.settings.model;
-  if (options.worker?.modelClient) return { ready: true, provider, model, message: null };
+  const { provider, model, imageInput } = options.settings.model;
+  if (options.worker?.modelClient) {
+    return { ready: true, provider, model, message: null, imageInput: imageInput !== false };
+  }
   return modelReadiness(options.settings.model);
 }
 

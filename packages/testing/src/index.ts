@@ -4,6 +4,7 @@
  * network tests.
  */
 export * from "./canned-http-server.js";
+export * from "./images.js";
 export * from "./listen-locally.js";
 export * from "./network-servers.js";
 export * from "./scripted-model-server.js";

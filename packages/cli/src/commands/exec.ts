@@ -1,12 +1,21 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { modelReadiness, type QuireEvent, resumeTask, startTask, type TaskResult } from "@quire/core";
+import {
+  ImageError,
+  type ImageInput,
+  modelReadiness,
+  type QuireEvent,
+  resumeTask,
+  startTask,
+  type TaskResult,
+} from "@quire/core";
 import type { QuireApiClient } from "@quire/server";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { localRunOptions, withInterrupts } from "../exec/local-run.js";
 import { addServerOption, remoteClient } from "../remote/connection.js";
 import { runRemoteExec } from "../remote/remote-exec.js";
 import { addRunOptions } from "../exec/run-options.js";
+import { collectImages, readImageFiles } from "../exec/images.js";
 import { readPrompt } from "../exec/prompt.js";
 import { ReadableLog } from "../exec/readable-log.js";
 import { type ExecFlags, resolveExecSettings } from "../exec/settings.js";
@@ -25,6 +34,11 @@ export function registerExec(program: Command): void {
     .description("Run a task headless in an isolated copy of the repository and print the result")
     .argument("[prompt]", "what to do; read from stdin when absent or '-'")
     .option("--json", "print events as JSON Lines (the shape of `codex exec --json`)")
+    .option(
+      "-i, --image <file>",
+      "attach an image to the prompt (PNG, JPEG, WebP, GIF; repeat or comma-separate)",
+      collectImages,
+    )
     .addOption(
       new Option("--mode <mode>", "code changes files; ask only reads; review (on a server) reviews")
         .choices(["code", "ask", "review"])
@@ -58,28 +72,34 @@ async function runExec(promptArg: string | undefined, flags: ExecFlags): Promise
   }
   let client: QuireApiClient | null;
   let outputFile: string | undefined;
+  let images: ImageInput[];
   try {
+    images = await readImageFiles(flags.image);
     client = await remoteClient(flags);
     if (client) {
       if (flags.outputLastMessage !== undefined) outputFile = await writableFile(flags.outputLastMessage);
-      return await runRemoteExec(client, prompt, flags, outputFile);
+      return await runRemoteExec(client, { text: prompt, images }, flags, outputFile);
     }
     const serverOnly = SERVER_ONLY.find((name) => flags[name] !== undefined);
     if (serverOnly)
       throw new UsageProblem(`--${serverOnly} needs a server (--server URL, QUIRE_SERVER or quire login)`);
   } catch (error) {
     process.stderr.write(`quire exec: ${(error as Error).message}\n`);
-    return error instanceof UsageProblem ? EXIT.usage : EXIT.failed;
+    return error instanceof UsageProblem || error instanceof ImageError ? EXIT.usage : EXIT.failed;
   }
   const { mode } = flags;
   if (mode === "review") {
     process.stderr.write("quire exec: --mode review runs on a server (--server URL)\n");
     return EXIT.usage;
   }
-  return runLocalExec(prompt, { ...flags, mode });
+  return runLocalExec(prompt, images, { ...flags, mode });
 }
 
-async function runLocalExec(prompt: string, flags: ExecFlags & { mode: "code" | "ask" }): Promise<number> {
+async function runLocalExec(
+  prompt: string,
+  images: ImageInput[],
+  flags: ExecFlags & { mode: "code" | "ask" },
+): Promise<number> {
   // Checked before the task starts: a typo must not cost model calls or leave a failed task.
   let repo: string | undefined;
   let outputFile: string | undefined;
@@ -98,6 +118,12 @@ async function runLocalExec(prompt: string, flags: ExecFlags & { mode: "code" | 
     process.stderr.write(`quire exec: ${model.message}\n`);
     return 1;
   }
+  if (images.length > 0 && settings.model.imageInput === false) {
+    process.stderr.write(
+      `quire exec: model ${settings.model.model} is configured as text-only (image_input = false): it cannot be given images\n`,
+    );
+    return EXIT.usage;
+  }
   if (!sandboxUsable(settings.sandbox, "quire exec")) return 1;
 
   const log = flags.json ? null : new ReadableLog(process.stderr);
@@ -115,6 +141,7 @@ async function runLocalExec(prompt: string, flags: ExecFlags & { mode: "code" | 
     onEvent,
     signal: controller.signal,
   });
+  common.images = images;
   const result: TaskResult = await withInterrupts("quire exec", controller, () =>
     flags.resume
       ? resumeTask({ ...common, id: flags.resume })

@@ -30,6 +30,8 @@ export function localRunOptions(options: {
     home: settings.home,
     prompt: options.prompt,
     model: createModelClient(settings.model),
+    // A model configured text-only (image_input = false) is given no images and no view_image.
+    imageInput: settings.model.imageInput !== false,
     sandbox: settings.sandbox,
     container: settings.container,
     limits: settings.limits,

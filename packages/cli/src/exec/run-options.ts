@@ -22,7 +22,7 @@ export function addRunOptions(command: Command): Command {
     .addOption(
       new Option("--sandbox <backend>", "command isolation; none is unsafe").choices(["bwrap", "none", "container"]),
     )
-    .option("--image <image>", "container image for --sandbox container (already pulled)")
+    .option("--container-image <image>", "container image for --sandbox container (already pulled)")
     .option("--max-turns <n>", "stop after this many model turns", positiveInt)
     .option("--max-time <seconds>", "stop after this much wall time", positiveInt)
     .option("--max-tokens <n>", "stop after this many input+output tokens", positiveInt);

@@ -34,7 +34,10 @@ export interface ExecFlags {
   baseUrl?: string;
   profile?: string;
   sandbox?: SandboxBackendName;
-  image?: string;
+  /** `--container-image`: the container backend's image (it was `--image` before images went to the model). */
+  containerImage?: string;
+  /** `-i/--image FILE`: images given to the model with the prompt. */
+  image?: string[];
   cd?: string;
   resume?: string;
   env?: string;
@@ -70,7 +73,7 @@ export async function resolveExecSettings(flags: ExecFlags): Promise<ExecSetting
     sandbox: flags.sandbox ?? config.sandbox ?? "bwrap",
     container: {
       engine: config.container?.engine ?? DEFAULT_CONTAINER.engine,
-      image: flags.image ?? config.container?.image ?? DEFAULT_CONTAINER.image,
+      image: flags.containerImage ?? config.container?.image ?? DEFAULT_CONTAINER.image,
     },
     limits,
     agentsMd: config.agentsMd,

@@ -4,7 +4,7 @@
  * exit with the local run's codes. Ctrl-C cancels the task on the server; twice quits at once.
  */
 import { writeFile } from "node:fs/promises";
-import type { QuireEvent } from "@quire/core";
+import type { ImageInput, QuireEvent } from "@quire/core";
 import {
   createTask,
   findEnvironment,
@@ -36,7 +36,7 @@ export interface RemoteExecFlags {
 
 export async function runRemoteExec(
   client: QuireApiClient,
-  prompt: string,
+  prompt: { text: string; images: ImageInput[] },
   flags: RemoteExecFlags,
   outputFile: string | undefined,
 ): Promise<number> {
@@ -45,7 +45,7 @@ export async function runRemoteExec(
   let after = 0;
   if (flags.resume) {
     taskId = flags.resume;
-    after = await sendFollowUp(client, taskId, prompt);
+    after = await sendFollowUp(client, taskId, prompt.text, prompt.images);
   } else {
     const repository = await chosenRepository(client, flags);
     const ref = flags.ref ?? (await defaultRef(client, repository, flags));
@@ -54,7 +54,8 @@ export async function runRemoteExec(
       repo: repository.id,
       ref,
       mode: flags.mode,
-      prompt,
+      prompt: prompt.text,
+      ...(prompt.images.length > 0 ? { images: prompt.images.map((image) => ({ data: image.data })) } : {}),
       ...(flags.attempts !== undefined ? { attempts: flags.attempts } : {}),
       ...(environment ? { environment } : {}),
     });

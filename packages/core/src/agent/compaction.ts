@@ -1,4 +1,5 @@
 import { loadPrompt } from "../instructions/prompts.js";
+import { IMAGE_TOKEN_ESTIMATE } from "../models/images.js";
 import type { ConversationItem, ModelClient, Usage } from "../models/types.js";
 import type { ConversationState } from "./conversation.js";
 
@@ -9,8 +10,15 @@ const KEPT_USER_PROMPT_BYTES = 20_000;
 
 /** Rough size of a request in tokens: about four bytes of JSON per token. */
 export function estimateTokens(instructions: string, items: ConversationItem[], toolsBytes: number): number {
-  const bytes = Buffer.byteLength(instructions) + Buffer.byteLength(JSON.stringify(items)) + toolsBytes;
-  return Math.ceil(bytes / 4);
+  // An image's base64 says nothing of its tokens: it counts a flat figure instead.
+  let images = 0;
+  const withoutImages = items.map((item) => {
+    if (item.type !== "message" || !item.images?.length) return item;
+    images += item.images.length;
+    return { ...item, images: [] };
+  });
+  const bytes = Buffer.byteLength(instructions) + Buffer.byteLength(JSON.stringify(withoutImages)) + toolsBytes;
+  return Math.ceil(bytes / 4) + images * IMAGE_TOKEN_ESTIMATE;
 }
 
 export function needsCompaction(estimatedTokens: number, contextWindow: number): boolean {

@@ -1,4 +1,5 @@
 import type { QuireEvent, ThreadItem } from "../events.js";
+import type { ImageInput } from "../models/images.js";
 import type { ConversationItem, ModelClient, ModelStreamEvent, Usage } from "../models/types.js";
 import { addUsage, emptyUsage } from "../models/types.js";
 import type { Sandbox } from "../sandbox/types.js";
@@ -60,6 +61,8 @@ export interface AgentRun {
   onModelEvent?: (event: ModelStreamEvent) => void;
   /** Keeps a command's whole output with the task when the event's copy is cut. */
   keepCommandOutput?: CommandOutputKeeper;
+  /** Whether the model takes images: view_image may then attach them (default: no). */
+  imageInput?: boolean;
 }
 
 export type TurnOutcome =
@@ -73,7 +76,12 @@ export type TurnOutcome =
  * Every request is the previous one plus new items (append-only) so prompt caches hit,
  * except after a compaction.
  */
-export async function runTurn(state: ConversationState, prompt: string, userRun: AgentRun): Promise<TurnOutcome> {
+export async function runTurn(
+  state: ConversationState,
+  prompt: string,
+  userRun: AgentRun,
+  images: ImageInput[] = [],
+): Promise<TurnOutcome> {
   const started = Date.now();
   // The wall-time budget also interrupts a model call or a command that is still running.
   const deadline = AbortSignal.timeout(userRun.limits.maxWallTimeMs);
@@ -82,12 +90,14 @@ export async function runTurn(state: ConversationState, prompt: string, userRun:
   const toolsBytes = Buffer.byteLength(JSON.stringify(toolSpecs));
   const toolMap = new Map<string, Tool>([...(run.hiddenTools ?? []), ...run.tools].map((tool) => [tool.name, tool]));
   const offered = run.tools.map((tool) => tool.name);
-  const context = toolContext(state, run);
+  // Images view_image attached while a response's calls ran: shown with the next request.
+  const shown: { image: ImageInput; path: string }[] = [];
+  const context = toolContext(state, run, shown);
   let turnUsage: Usage = emptyUsage();
   let lastMessage: string | null = null;
 
   run.emit({ type: "turn.started" });
-  state.items.push({ type: "message", role: "user", text: prompt });
+  state.items.push({ type: "message", role: "user", text: prompt, ...(images.length > 0 ? { images } : {}) });
 
   const finish = (outcome: TurnOutcome): TurnOutcome => {
     run.onTurnEnd?.((item) => run.emit({ type: "item.completed", item }));
@@ -139,6 +149,11 @@ export async function runTurn(state: ConversationState, prompt: string, userRun:
           output: run.redact ? run.redact(output) : output,
         });
       }
+      if (shown.length > 0) {
+        const text = `Images attached by view_image: ${shown.map((entry) => entry.path).join(", ")}`;
+        state.items.push({ type: "message", role: "user", text, images: shown.map((entry) => entry.image) });
+        shown.length = 0;
+      }
       // A spent disk budget ends the task: the sandbox refuses every further command anyway.
       const spent = run.sandbox.exhausted?.() ?? null;
       if (spent !== null) return finish({ status: "failed", reason: spent, finalMessage: lastMessage });
@@ -162,7 +177,11 @@ export async function runTurn(state: ConversationState, prompt: string, userRun:
   }
 }
 
-function toolContext(state: ConversationState, run: AgentRun): ToolContext {
+function toolContext(
+  state: ConversationState,
+  run: AgentRun,
+  shown: { image: ImageInput; path: string }[],
+): ToolContext {
   return {
     mode: run.mode,
     workspace: run.workspace,
@@ -178,6 +197,7 @@ function toolContext(state: ConversationState, run: AgentRun): ToolContext {
     ...(run.keepCommandOutput ? { keepOutput: run.keepCommandOutput } : {}),
     nextItemId: () => `item_${state.nextItemIndex++}`,
     emitItem: (phase, item) => run.emit({ type: `item.${phase}`, item }),
+    ...(run.imageInput ? { attachImage: (image: ImageInput, path: string) => shown.push({ image, path }) } : {}),
   };
 }
 

@@ -69,6 +69,8 @@ export function resolveModelSettings(
   if (maxOutputTokens !== undefined) settings.maxOutputTokens = maxOutputTokens;
   const requestTimeoutMs = pick("requestTimeoutMs");
   if (requestTimeoutMs !== undefined) settings.timeoutMs = requestTimeoutMs;
+  const imageInput = pick("imageInput");
+  if (imageInput !== undefined) settings.imageInput = imageInput;
   const contextWindow = pick("contextWindow");
   if (contextWindow !== undefined) settings.contextWindow = contextWindow;
   return settings;

@@ -246,6 +246,7 @@ function merge(layers: { origin: Origin; layer: EnvironmentLayer }[]): Merged {
       for (const key of Object.keys(layer.limits) as (keyof ResourceLimits)[]) merged.limitOrigins[key] = origin;
     }
     if (layer.checks) env.checks = [...layer.checks];
+    if (layer.mcpServers) env.mcpServers = { ...env.mcpServers, ...layer.mcpServers };
     if (layer.cacheTtlMs !== undefined) env.cacheTtlMs = layer.cacheTtlMs;
   }
   return merged;

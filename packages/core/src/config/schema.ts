@@ -30,6 +30,8 @@ const modelKeysShape = {
   max_output_tokens: positiveInt.optional(),
   // How long one model request may take (the SDKs' timeout); a long reasoning response takes minutes.
   request_timeout_ms: positiveInt.optional(),
+  // False for a text-only model: a task with images is refused before it runs, and view_image is not offered.
+  image_input: z.boolean().optional(),
 };
 
 const limitsSchema = z.strictObject({
@@ -143,6 +145,8 @@ export interface ModelKeys {
   contextWindow?: number;
   maxOutputTokens?: number;
   requestTimeoutMs?: number;
+  /** False: the model is text-only (no images, no view_image). */
+  imageInput?: boolean;
 }
 
 /** Only what the file sets: the agent's own defaults (defaultAgentLimits) fill in the rest. */
@@ -201,6 +205,7 @@ function toModelKeys(keys: FileModelKeys): ModelKeys {
     contextWindow: keys.context_window,
     maxOutputTokens: keys.max_output_tokens,
     requestTimeoutMs: keys.request_timeout_ms,
+    imageInput: keys.image_input,
   });
 }
 

@@ -10,7 +10,7 @@ import {
   VARIABLE_NAME,
   type EnvironmentFileKeys,
 } from "@quire/protocol";
-import type { NetworkPolicy, ResourceLimits, SetupNetworkPolicy } from "./types.js";
+import type { McpServerDefinition, NetworkPolicy, ResourceLimits, SetupNetworkPolicy } from "./types.js";
 
 // The keys themselves are part of the wire contract (the API's `definition`): @quire/protocol holds them.
 export { environmentKeysShape, repositoryEnvironmentSchema, VARIABLE_NAME, type EnvironmentFileKeys };
@@ -26,6 +26,7 @@ export interface EnvironmentLayer {
   limits?: Partial<ResourceLimits>;
   checks?: string[];
   cacheTtlMs?: number;
+  mcpServers?: Record<string, McpServerDefinition>;
 }
 
 /** Drops unset keys, so that spreading a layer over another keeps what it does not set. */
@@ -66,6 +67,16 @@ export function toEnvironmentLayer(keys: EnvironmentFileKeys): EnvironmentLayer 
         diskBytes: mb(limits.disk_mb),
       }),
     checks: keys.checks,
+    mcpServers:
+      keys.mcp_servers &&
+      Object.fromEntries(
+        Object.entries(keys.mcp_servers).map(([name, server]) => [
+          name,
+          server.url !== undefined
+            ? { url: server.url }
+            : { command: server.command!, args: server.args ?? [], env: server.env ?? {} },
+        ]),
+      ),
     cacheTtlMs: keys.cache_ttl_hours === undefined ? undefined : Math.round(keys.cache_ttl_hours * 3_600_000),
   });
 }

@@ -53,6 +53,9 @@ export interface SecretRef {
   version: string;
 }
 
+/** An MCP server of an environment: a stdio command run in the task's sandbox, or a URL. */
+export type McpServerDefinition = { command: string; args: string[]; env: Record<string, string> } | { url: string };
+
 export interface ResolvedEnvironment {
   /** Where the definition came from, for `quire env check` and errors. */
   sources: string[];
@@ -70,4 +73,6 @@ export interface ResolvedEnvironment {
   checks: string[];
   /** Snapshot time to live, in milliseconds (default 12 hours). */
   cacheTtlMs: number;
+  /** `[mcp_servers.NAME]`: tools the agent may call (absent: none). */
+  mcpServers?: Record<string, McpServerDefinition>;
 }

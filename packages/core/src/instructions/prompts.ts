@@ -14,9 +14,9 @@ export function loadPrompt(name: PromptName): string {
   return cachedRead(cache, name, PROMPT_NAMES, "prompt", `./prompts/${name}.md`);
 }
 
-export type ToolDescriptionName = "shell" | "apply_patch" | "update_plan";
+export type ToolDescriptionName = "shell" | "apply_patch" | "update_plan" | "view_image";
 
-const TOOL_NAMES: readonly ToolDescriptionName[] = ["shell", "apply_patch", "update_plan"];
+const TOOL_NAMES: readonly ToolDescriptionName[] = ["shell", "apply_patch", "update_plan", "view_image"];
 const toolCache = new Map<ToolDescriptionName, string>();
 
 /**

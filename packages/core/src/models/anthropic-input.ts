@@ -27,18 +27,24 @@ function toolInput(args: string): Record<string, unknown> {
   return { _raw_arguments: args };
 }
 
-function toBlock(item: ConversationItem): [Role, Block] | undefined {
+function toBlocks(item: ConversationItem): [Role, Block[]] | undefined {
   switch (item.type) {
-    case "message":
+    case "message": {
+      const images: Block[] = (item.images ?? []).map((image) => ({
+        type: "image",
+        source: { type: "base64", media_type: image.mediaType, data: image.data },
+      }));
       // The API rejects empty text blocks.
-      return item.text ? [item.role, { type: "text", text: item.text }] : undefined;
+      const blocks: Block[] = item.text ? [{ type: "text", text: item.text }, ...images] : images;
+      return blocks.length > 0 ? [item.role, blocks] : undefined;
+    }
     case "reasoning":
       // Thinking is replayed verbatim (its signature is checked); other providers' reasoning is dropped.
-      return item.provider === ANTHROPIC_PROVIDER && isThinkingBlock(item.raw) ? ["assistant", item.raw] : undefined;
+      return item.provider === ANTHROPIC_PROVIDER && isThinkingBlock(item.raw) ? ["assistant", [item.raw]] : undefined;
     case "tool_call":
-      return ["assistant", { type: "tool_use", id: item.callId, name: item.name, input: toolInput(item.arguments) }];
+      return ["assistant", [{ type: "tool_use", id: item.callId, name: item.name, input: toolInput(item.arguments) }]];
     case "tool_result":
-      return ["user", { type: "tool_result", tool_use_id: item.callId, content: item.output }];
+      return ["user", [{ type: "tool_result", tool_use_id: item.callId, content: item.output }]];
   }
 }
 
@@ -49,12 +55,12 @@ function toBlock(item: ConversationItem): [Role, Block] | undefined {
 export function toAnthropicMessages(items: ConversationItem[]): AnthropicMessage[] {
   const messages: AnthropicMessage[] = [];
   for (const item of items) {
-    const mapped = toBlock(item);
+    const mapped = toBlocks(item);
     if (!mapped) continue;
-    const [role, block] = mapped;
+    const [role, blocks] = mapped;
     const last = messages.at(-1);
-    if (last?.role === role) last.content.push(block);
-    else messages.push({ role, content: [block] });
+    if (last?.role === role) last.content.push(...blocks);
+    else messages.push({ role, content: blocks });
   }
   const lastBlock = messages.at(-1)?.content.at(-1);
   // Thinking blocks cannot carry cache_control.

@@ -28,7 +28,13 @@ describe("createModelClient", () => {
     expect(modelReadiness({ provider: "openai", model: "gpt-5" }, { OPENAI_API_KEY: "sk" }).ready).toBe(true);
     // A local OpenAI-compatible server needs no key; Chat Completions at OpenAI itself does.
     const local = { provider: "openai-chat" as const, model: "qwen", baseUrl: "http://127.0.0.1:11434/v1" };
-    expect(modelReadiness(local, {})).toEqual({ ready: true, provider: "openai-chat", model: "qwen", message: null });
+    expect(modelReadiness(local, {})).toEqual({
+      ready: true,
+      provider: "openai-chat",
+      model: "qwen",
+      message: null,
+      imageInput: true,
+    });
     expect(modelReadiness({ provider: "openai-chat", model: "gpt-5" }, {}).ready).toBe(false);
   });
 

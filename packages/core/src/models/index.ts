@@ -8,6 +8,7 @@ export { backoffDelay, DEFAULT_MAX_RETRIES, withRetries } from "./retry.js";
 export { DEFAULT_TIMEOUT_MS, type ResolvedModelSettings, resolveSettings } from "./settings.js";
 export { missingKeyMessage, type ModelReadiness, modelReadiness } from "./readiness.js";
 export * from "./types.js";
+export * from "./images.js";
 
 type ResolvedSettings = ReturnType<typeof resolveSettings>;
 

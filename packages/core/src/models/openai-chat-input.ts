@@ -1,9 +1,21 @@
 /** Quire's conversation and tools as OpenAI Chat Completions messages, and the usage back. */
 import type OpenAI from "openai";
+import { imageDataUrl } from "./images.js";
 import type { ConversationItem, ToolSpec, Usage } from "./types.js";
 
 type Message = OpenAI.Chat.ChatCompletionMessageParam;
 type AssistantMessage = OpenAI.Chat.ChatCompletionAssistantMessageParam;
+
+/** Plain text, or text and `image_url` parts when the message carries images. */
+function userContent(
+  item: Extract<ConversationItem, { type: "message" }>,
+): string | OpenAI.Chat.ChatCompletionContentPart[] {
+  if (!item.images?.length) return item.text;
+  return [
+    { type: "text", text: item.text },
+    ...item.images.map((image) => ({ type: "image_url" as const, image_url: { url: imageDataUrl(image) } })),
+  ];
+}
 
 export function toChatMessages(instructions: string, items: ConversationItem[]): Message[] {
   const messages: Message[] = instructions ? [{ role: "system", content: instructions }] : [];
@@ -19,7 +31,7 @@ export function toChatMessages(instructions: string, items: ConversationItem[]):
     switch (item.type) {
       case "message":
         if (item.role === "user") {
-          messages.push({ role: "user", content: item.text });
+          messages.push({ role: "user", content: userContent(item) });
         } else {
           const last = messages.at(-1);
           // Text after tool calls would be reordered if merged, so it starts a new message.

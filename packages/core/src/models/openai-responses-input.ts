@@ -1,5 +1,6 @@
 /** Quire's conversation and tools in the OpenAI Responses API's wire format, and back. */
 import type OpenAI from "openai";
+import { imageDataUrl } from "./images.js";
 import type { ConversationItem, ToolSpec, Usage } from "./types.js";
 
 type InputItem = OpenAI.Responses.ResponseInputItem;
@@ -25,16 +26,21 @@ function assistantMessage(text: string): InputItem {
   return message as OpenAI.Responses.ResponseOutputMessage;
 }
 
+function userMessage(item: Extract<ConversationItem, { type: "message" }>): InputItem {
+  const images: OpenAI.Responses.ResponseInputImage[] = (item.images ?? []).map((image) => ({
+    type: "input_image",
+    image_url: imageDataUrl(image),
+    detail: "auto",
+  }));
+  return { type: "message", role: "user", content: [{ type: "input_text", text: item.text }, ...images] };
+}
+
 export function toResponsesInput(items: ConversationItem[]): InputItem[] {
   const input: InputItem[] = [];
   for (const item of items) {
     switch (item.type) {
       case "message":
-        input.push(
-          item.role === "user"
-            ? { type: "message", role: "user", content: [{ type: "input_text", text: item.text }] }
-            : assistantMessage(item.text),
-        );
+        input.push(item.role === "user" ? userMessage(item) : assistantMessage(item.text));
         break;
       case "reasoning":
         // Other providers' reasoning (and summaries without encrypted content) cannot be replayed.

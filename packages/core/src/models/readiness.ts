@@ -15,12 +15,14 @@ export interface ModelReadiness {
   model: string;
   /** What is missing and what to set, when not ready. */
   message: string | null;
+  /** Whether the model takes images (false when configured text-only: `image_input = false`). */
+  imageInput: boolean;
 }
 
 type Env = Record<string, string | undefined>;
 
 export function modelReadiness(settings: ModelSettings, env: Env = process.env): ModelReadiness {
-  const base = { provider: settings.provider, model: settings.model };
+  const base = { provider: settings.provider, model: settings.model, imageInput: settings.imageInput !== false };
   try {
     resolveSettings(settings, env);
     return { ...base, ready: true, message: null };

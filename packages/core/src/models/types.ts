@@ -3,9 +3,12 @@
  * The agent loop only speaks these types; each provider translates them to its wire format.
  */
 
+import type { ImageInput } from "./images.js";
+
 /** One entry of the conversation, in the order the model saw it. */
 export type ConversationItem =
-  | { type: "message"; role: "user" | "assistant"; text: string }
+  /** `images`: only on user messages (a prompt's attachments, or what view_image showed). */
+  | { type: "message"; role: "user" | "assistant"; text: string; images?: ImageInput[] }
   | {
       type: "reasoning";
       /** The readable summary (OpenAI) or thinking text (Anthropic); may be empty. */
@@ -98,4 +101,6 @@ export interface ModelSettings {
   thinkingBudget?: number;
   /** Maximum output tokens per response. */
   maxOutputTokens?: number;
+  /** False for a model configured as text-only (config.toml `image_input = false`): no image reaches it. */
+  imageInput?: boolean;
 }

@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { realpathSync } from "node:fs";
 import path from "node:path";
 import { proxyBridgeArgs, proxyEnv, withProxyForwarder } from "./proxy-bridge.js";
@@ -7,7 +8,14 @@ import { liveProcessStart, processEnded } from "./process-exit.js";
 import { sandboxEtc } from "./sandbox-etc.js";
 import { systemAliasArgs } from "./system-view.js";
 import { SANDBOX_WORKSPACE, viewPathOf } from "./workspace-view.js";
-import { SANDBOX_HOME, SANDBOX_PATH, type ExecRequest, type Sandbox, type SandboxPolicy } from "./types.js";
+import {
+  SANDBOX_HOME,
+  SANDBOX_PATH,
+  type ExecRequest,
+  type Sandbox,
+  type SandboxPolicy,
+  type StdioRequest,
+} from "./types.js";
 
 /** The private HOME holds dotfiles and caches of one command: small. */
 const PRIVATE_HOME_BYTES = 256 * 1024 * 1024;
@@ -198,5 +206,31 @@ export function createBwrapSandbox(policy: SandboxPolicy, bwrapPath = "bwrap"): 
         request,
       );
     },
+    spawnStdio: (request) => spawnStdioInBwrap(policy, bwrapPath, request),
   };
+}
+
+/**
+ * A long-lived process in the same sandbox as the commands (an MCP server), its stdin and stdout
+ * piped to the caller: the same namespaces, mounts, network and per-process limits (rlimits); it
+ * dies with Quire (--die-with-parent) and when the caller kills it.
+ */
+function spawnStdioInBwrap(policy: SandboxPolicy, bwrapPath: string, request: StdioRequest): ChildProcess {
+  const limits = resolveLimits(policy.limits);
+  const argv = rlimitArgv(limits, request.argv, { processes: true });
+  const etc = sandboxEtc({ uid: SANDBOX_UID, hostname: SANDBOX_HOSTNAME, network: policy.network, firstFd: 4 });
+  const args = bwrapArgs(policy, { argv, cwd: request.cwd, env: request.env, timeoutMs: 0, maxOutputBytes: 0 }, etc);
+  const child = spawn(bwrapPath, args, {
+    cwd: "/",
+    env: {},
+    stdio: ["pipe", "pipe", "pipe", "pipe", ...etc.inputFds.map(() => "pipe" as const)],
+  });
+  etc.inputFds.forEach((content, index) => {
+    const pipe = child.stdio[4 + index] as NodeJS.WritableStream | null;
+    pipe?.on("error", () => undefined);
+    pipe?.end(content);
+  });
+  // bwrap's --info-fd report is not needed here; it is read so the pipe never fills.
+  (child.stdio[3] as NodeJS.ReadableStream | null)?.resume();
+  return child;
 }

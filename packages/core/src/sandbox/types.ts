@@ -1,6 +1,7 @@
 /** Isolation backends run one command at a time for the tools; see bwrap.ts and none.ts. */
 
 // The sandbox's own types and constants: every backend imports them, they import no backend.
+import type { ChildProcess } from "node:child_process";
 import type { LimitKind, SandboxResourceLimits } from "./limits.js";
 
 export type SandboxBackendName = "bwrap" | "none" | "container";
@@ -86,10 +87,20 @@ export interface ExecResult {
   limitMessage?: string;
 }
 
+/** A long-lived process with piped stdio (an MCP server), in the sandbox of the task's commands. */
+export interface StdioRequest {
+  argv: string[];
+  /** Absolute directory inside the workspace. */
+  cwd: string;
+  env?: Record<string, string>;
+}
+
 export interface Sandbox {
   readonly backend: SandboxBackendName;
   readonly policy: SandboxPolicy;
   exec(request: ExecRequest): Promise<ExecResult>;
+  /** Starts a process with piped stdio under the same isolation; absent where the backend has none yet. */
+  spawnStdio?(request: StdioRequest): ChildProcess;
   /** CPU seconds its commands used so far, where the host can measure it (command cgroups); else null. */
   cpuSeconds?(): number | null;
   /**

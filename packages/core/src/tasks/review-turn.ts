@@ -5,6 +5,7 @@
  * Quire `review` item after the turn, beside the final `agent_message` that carried it.
  */
 import { type AgentRun, runTurn, type TurnOutcome } from "../agent/loop.js";
+import type { ImageInput } from "../models/images.js";
 import type { ConversationState } from "../agent/conversation.js";
 import type { ReviewResult } from "../review/findings.js";
 import { parseReviewReply, reviewRetryPrompt } from "../review/reply.js";
@@ -18,8 +19,10 @@ export async function runReviewTurn(
   state: ConversationState,
   prompt: string,
   run: AgentRun,
+  /** Images sent with the person's words (the first request only). */
+  images: ImageInput[] = [],
 ): Promise<ReviewTurnOutcome> {
-  let outcome = await runTurn(state, prompt, run);
+  let outcome = await runTurn(state, prompt, run, images);
   if (outcome.status !== "completed") return { outcome };
   let reply = parseReviewReply(outcome.finalMessage);
   if (!reply.ok) {

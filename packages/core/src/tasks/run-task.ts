@@ -5,6 +5,8 @@ import { type ConversationState, newConversation } from "../agent/conversation.j
 import { createRedactor } from "../environments/redact.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
 import type { QuireEvent } from "../events.js";
+import { connectMcpServers } from "../mcp/servers.js";
+import { checkImageCount, ImageError, imageRef } from "../models/images.js";
 import { reviewRequestPrompt } from "../review/reply.js";
 import { reviewFollowUpPrompt, runReviewTurn } from "./review-turn.js";
 import { openAgentNetwork } from "../network/index.js";
@@ -43,6 +45,7 @@ export type { EnvironmentForTask, NewTaskOptions, TaskResult, TaskRunOptions } f
 
 /** Creates a task from the user's checkout at HEAD, prepares its environment, runs the first prompt. */
 export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
+  refuseImagesTheModelCannotTake(options);
   if ((options.mode === "review") !== (options.review !== undefined)) {
     throw new Error("a review task needs the change to review, and only a review task takes one");
   }
@@ -133,6 +136,7 @@ export async function startTask(options: NewTaskOptions): Promise<TaskResult> {
  * is intact, else in one rebuilt from the stored diff (rebuild.ts).
  */
 export async function resumeTask(options: TaskRunOptions & { id: string }): Promise<TaskResult> {
+  refuseImagesTheModelCannotTake(options);
   const store = options.store ?? new LocalTaskStore(options.home);
   const record = await store.load(options.id);
   if (record.status === "running") {
@@ -198,11 +202,24 @@ export async function resumeTask(options: TaskRunOptions & { id: string }): Prom
   }
 }
 
+/** Before anything runs: a text-only model is never sent an image, and a round's images are bounded. */
+export function refuseImagesTheModelCannotTake(options: Pick<TaskRunOptions, "images" | "imageInput" | "model">): void {
+  const count = options.images?.length ?? 0;
+  if (count === 0) return;
+  checkImageCount(count);
+  if (options.imageInput === false) {
+    throw new ImageError(
+      `model ${options.model.model} is configured as text-only (image_input = false): it cannot be given images`,
+    );
+  }
+}
+
 /** A round begins with the person's words, before anything it does (setup included). */
 function emitUserMessage(emit: (event: QuireEvent) => void, state: ConversationState, options: TaskRunOptions): void {
   const id = `item_${state.nextItemIndex++}`;
   const author = options.author ? { author: options.author } : {};
-  emit({ type: "item.completed", item: { id, type: "user_message", text: options.prompt, ...author } });
+  const images = options.images?.length ? { images: options.images.map(imageRef) } : {};
+  emit({ type: "item.completed", item: { id, type: "user_message", text: options.prompt, ...author, ...images } });
 }
 
 async function runTaskTurn(
@@ -241,7 +258,18 @@ async function runTaskTurn(
     },
     ...taskDiskUsage(store.taskDir(record.id), !!record.overlay),
   });
-  const toolset = buildToolset(record.mode);
+  const imageInput = options.imageInput !== false;
+  const toolset = buildToolset(record.mode, { imageInput });
+  // The environment's MCP servers: stdio ones inside this sandbox, URL ones if the policy allows.
+  const mcp = await connectMcpServers({
+    servers: environment.mcpServers ?? {},
+    sandbox,
+    cwd,
+    mode: record.mode,
+    network: environment.network,
+    onProblem: (message) =>
+      emit({ type: "item.completed", item: { id: `item_${state.nextItemIndex++}`, type: "error", message } }),
+  });
   // The conversation is kept on disk as the turn goes, so a killed process loses nothing that
   // --resume needs; writes are chained so that two never overlap.
   let saving = Promise.resolve();
@@ -256,7 +284,7 @@ async function runTaskTurn(
     model: options.model,
     mode: record.mode,
     instructions: systemPromptFor(record.mode),
-    tools: toolset.offered,
+    tools: [...toolset.offered, ...mcp.tools],
     hiddenTools: toolset.hidden,
     onTurnEnd: toolset.onTurnEnd,
     workspace: record.workspace,
@@ -274,12 +302,15 @@ async function runTaskTurn(
       maxBytes: environment.limits.outputBytes,
       save: (itemId, output) => store.saveCommandOutput(record.id, itemId, redactor.redact(output)),
     },
+    imageInput,
   };
+  const images = options.images ?? [];
   const outcome = await (
     record.mode === "review"
-      ? runReviewTurn(state, turnPrompt, run).then(({ outcome: turn, review }) => ({ ...turn, review }))
-      : runTurn(state, turnPrompt, run)
+      ? runReviewTurn(state, turnPrompt, run, images).then(({ outcome: turn, review }) => ({ ...turn, review }))
+      : runTurn(state, turnPrompt, run, images)
   ).finally(async () => {
+    await mcp.close();
     await network.close();
     refusals.flush();
   });

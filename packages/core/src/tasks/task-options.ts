@@ -3,6 +3,7 @@ import type { AgentLimits } from "../agent/loop.js";
 import type { SnapshotScope } from "../environments/snapshot.js";
 import type { ResolvedEnvironment } from "../environments/types.js";
 import type { QuireEvent, TaskStatus } from "../events.js";
+import type { ImageInput } from "../models/images.js";
 import type { ModelClient, ModelStreamEvent } from "../models/types.js";
 import type { OutboundAllowance } from "../network/operator-allowance.js";
 import type { ReviewResult } from "../review/findings.js";
@@ -17,7 +18,11 @@ export interface TaskRunOptions {
   prompt: string;
   /** Who sent the prompt, when a server knows; recorded on the round's `user_message` item. */
   author?: string;
+  /** Images sent with the prompt (checked by their bytes already: models/images.ts). */
+  images?: ImageInput[];
   model: ModelClient;
+  /** Whether the model takes images (config `image_input`); false refuses images and hides view_image. */
+  imageInput?: boolean;
   sandbox: SandboxBackendName;
   limits: AgentLimits;
   contextWindow: number;

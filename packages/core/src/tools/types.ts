@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { ThreadItem } from "../events.js";
+import type { ImageInput } from "../models/images.js";
 import type { CommandOutputKeeper } from "../sandbox/command-item.js";
 import type { Sandbox } from "../sandbox/types.js";
 
@@ -30,6 +31,8 @@ export interface ToolContext {
   nextItemId(): string;
   /** Emits item.started / item.updated / item.completed. */
   emitItem(phase: "started" | "updated" | "completed", item: ThreadItem): void;
+  /** Shows the model an image with its next request (view_image); absent when the model takes none. */
+  attachImage?(image: ImageInput, path: string): void;
 }
 
 export interface ToolResult {
@@ -41,5 +44,7 @@ export interface Tool<Schema extends z.ZodType = z.ZodType> {
   name: string;
   description: string;
   schema: Schema;
+  /** The JSON Schema the model sees, when it is not derived from `schema` (an MCP server's own). */
+  parameters?: Record<string, unknown>;
   run(args: z.infer<Schema>, context: ToolContext): Promise<ToolResult>;
 }

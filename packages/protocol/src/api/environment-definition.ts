@@ -62,6 +62,25 @@ export function environmentKeysShape(where: "repository" | "config") {
       })
       .optional(),
     checks: z.array(z.string().trim().min(1, "must not be empty")).optional(),
+    // MCP servers the agent may call: a command run inside the task's sandbox, or a URL reached
+    // only if the network policy allows its host. Their env takes plain values: never secrets.
+    mcp_servers: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, "must be a name of letters, digits, _ and - (at most 32)"),
+        z
+          .strictObject({
+            command: z.string().min(1).optional(),
+            args: z.array(z.string()).optional(),
+            env: z
+              .record(z.string().regex(VARIABLE_NAME, "must be a variable name (letters, digits, _)"), z.string())
+              .optional(),
+            url: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
+          })
+          .refine((server) => (server.command === undefined) !== (server.url === undefined), {
+            message: "give either command (a stdio server run in the sandbox) or url, not both",
+          }),
+      )
+      .optional(),
     cache_ttl_hours: z.number().positive().optional(),
   };
 }

@@ -1,6 +1,6 @@
 /** Tasks, their attempts, follow-up messages, events, files and delivery (docs/server.md). */
 import { z } from "zod";
-import { TASK_MODES, TASK_STATUSES } from "../constants.js";
+import { IMAGE_LIMITS, TASK_MODES, TASK_STATUSES } from "../constants.js";
 import { pullRequestSchema, quireEventSchema, taskUsageSchema, verificationStatusSchema } from "../events.js";
 import { reviewResultSchema, reviewTargetSchema } from "../review.js";
 import { timestamp } from "./common.js";
@@ -121,6 +121,29 @@ export const storedEventSchema = z
   })
   .meta({ id: "StoredEvent" });
 
+/** Base64 characters of the largest image, with room for a `data:image/…;base64,` prefix. */
+export const MAX_IMAGE_BASE64_CHARS = Math.ceil(IMAGE_LIMITS.maxBytes / 3) * 4 + 64;
+
+/** Images sent with a prompt or a follow-up: base64 in JSON, each checked by its bytes on the server. */
+export const imagesField = z
+  .array(
+    z
+      .object({
+        data: z
+          .string()
+          .min(1)
+          .max(MAX_IMAGE_BASE64_CHARS)
+          .describe("The image's bytes as base64 (a `data:` URL is accepted): PNG, JPEG, WebP or GIF."),
+      })
+      .strict(),
+  )
+  .max(IMAGE_LIMITS.maxCount)
+  .optional()
+  .describe(`At most ${IMAGE_LIMITS.maxCount} images of at most ${IMAGE_LIMITS.maxBytes} bytes each.`);
+
+/** The images of a body, as sent: `[{ data }]`. */
+export type ImageUploads = NonNullable<z.input<typeof imagesField>>;
+
 export const createTaskBody = z
   .object({
     repo: z.string().min(1).describe("The repository's id."),
@@ -142,6 +165,7 @@ export const createTaskBody = z
     attempts: z.number().int().min(1).max(4).default(1),
     environment: z.string().min(1).optional().describe("An environment id of the same repository."),
     model: z.string().trim().min(1).max(200).optional(),
+    images: imagesField,
     base: z
       .string()
       .trim()
@@ -210,6 +234,7 @@ export const followUpBody = z
   .object({
     text: z.string().trim().min(1).max(100_000),
     attemptId: z.string().min(1).optional().describe("The attempt to continue; the best-ranked one when absent."),
+    images: imagesField,
   })
   .strict()
   .meta({ id: "Message" });

@@ -10,6 +10,7 @@ export const usageTotalsSchema = z
     attempts: z.number(),
     tasks: z.number(),
     modelCalls: z.number(),
+    images: z.number().describe("Images sent with prompts and follow-ups."),
     inputTokens: z.number(),
     cachedInputTokens: z.number(),
     outputTokens: z.number(),

@@ -95,15 +95,30 @@ export async function findEnvironment(client: QuireApiClient, repoId: string, id
 
 export async function createTask(
   client: QuireApiClient,
-  body: { repo: string; ref: string; mode: RemoteTaskMode; prompt: string; attempts?: number; environment?: string },
+  body: {
+    repo: string;
+    ref: string;
+    mode: RemoteTaskMode;
+    prompt: string;
+    attempts?: number;
+    environment?: string;
+    /** Base64 bytes of each image (the server checks what they are). */
+    images?: { data: string }[];
+  },
 ): Promise<RemoteTask> {
   return (await client.json<{ task: RemoteTask }>("POST", "/api/tasks", body)).task;
 }
 
 /** Sends a follow-up; returns the seq the task's events were at before it, to stream the new round from. */
-export async function sendFollowUp(client: QuireApiClient, taskId: string, text: string): Promise<number> {
+export async function sendFollowUp(
+  client: QuireApiClient,
+  taskId: string,
+  text: string,
+  images: readonly { data: string }[] = [],
+): Promise<number> {
   const before = await getTask(client, taskId);
-  await client.json("POST", `/api/tasks/${id(taskId)}/messages`, { text });
+  const withImages = images.length > 0 ? { images: images.map((image) => ({ data: image.data })) } : {};
+  await client.json("POST", `/api/tasks/${id(taskId)}/messages`, { text, ...withImages });
   return before.lastEventSeq;
 }
 

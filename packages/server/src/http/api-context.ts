@@ -4,6 +4,7 @@ import type { ForgesConfig } from "../delivery/index.js";
 import type { AdmissionSettings } from "./admission.js";
 import type { Dispatcher } from "../tasks/service.js";
 import type { ServerContext } from "../context.js";
+import type { Notifier } from "../notifications/index.js";
 
 export interface DeliverySettings {
   author: { name: string; email: string };
@@ -18,4 +19,6 @@ export interface ApiContext extends ServerContext {
   admission: AdmissionSettings;
   /** Whether this process's workers can call their model; absent when it does not know (tests, API-only). */
   modelStatus?: ModelReadiness;
+  /** Sends the workspaces' webhooks (task finished, failed, delivered); absent: none are sent. */
+  notifier?: Notifier;
 }

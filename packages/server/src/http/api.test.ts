@@ -160,7 +160,7 @@ describe.each(TEST_DIALECTS)("HTTP API on %s", (dialect) => {
       expect(document.paths[path]?.[route.method.toLowerCase()], `${route.method} ${route.path}`).toBeDefined();
     }
     expect(Object.keys(document.components.schemas.CreateTask.properties).sort()).toEqual(
-      ["attempts", "base", "environment", "mode", "model", "prompt", "ref", "repo", "reviewOf"].sort(),
+      ["attempts", "base", "environment", "images", "mode", "model", "prompt", "ref", "repo", "reviewOf"].sort(),
     );
   });
 

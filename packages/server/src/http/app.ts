@@ -26,6 +26,7 @@ import { denied, empty, ok, text } from "./responses.js";
 import { routeLabel } from "./route-label.js";
 import { securityHeaders } from "./security-headers.js";
 import { requestBodyLimit } from "./body-limit.js";
+import type { Notifier } from "../notifications/index.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
 import { environmentRoutes } from "./routes/environments.js";
@@ -37,6 +38,7 @@ import { reviewRoutes } from "./routes/review.js";
 import { commandOutputRoutes } from "./routes/command-output.js";
 import { taskRoutes } from "./routes/tasks.js";
 import { tokenRoutes } from "./routes/tokens.js";
+import { webhookRoutes } from "./routes/webhooks.js";
 import { usageRoutes } from "./routes/usage.js";
 import { webAppRoutes } from "./routes/web-app.js";
 import { mcpHandler } from "../mcp/http-endpoint.js";
@@ -75,6 +77,8 @@ export interface AppOptions {
   signInLimits?: Partial<SignInLimits>;
   /** The model's readiness (a key is set): shown by `GET /api/model-status`; new tasks are refused when not ready. */
   modelStatus?: ModelReadiness;
+  /** Sends the workspaces' webhooks (absent: none are sent). */
+  notifier?: Notifier;
   /**
    * A reverse proxy in front terminates TLS and sets `X-Forwarded-Proto`: trust it for HSTS
    * (security-headers.ts). Off by default: a client could send that header itself.
@@ -190,6 +194,7 @@ export function createApp(options: AppOptions): QuireApp {
       home: options.home,
     },
     modelStatus: options.modelStatus,
+    ...(options.notifier ? { notifier: options.notifier } : {}),
   };
   repositoryRoutes(app, ctx);
   environmentRoutes(app, ctx);
@@ -203,6 +208,7 @@ export function createApp(options: AppOptions): QuireApp {
   invitationRoutes(app, accounts);
   auditRoutes(app, accounts);
   usageRoutes(app, ctx);
+  webhookRoutes(app, ctx);
   modelStatusRoutes(app, ctx);
   const forgeContext = { ...ctx, forgeSettings: { multiUser: options.auth?.mode === "multi" } };
   const forgeAnswers = new ForgeAnswers(forgeContext);

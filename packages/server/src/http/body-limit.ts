@@ -5,36 +5,52 @@
  * holding at most the limit. The answer is 413 with a JSON error, and the connection is closed
  * rather than drained, so the rest of a huge body is not even read.
  *
- * One limit for every route today: JSON bodies, the largest being a task's prompt (100,000
- * characters). A route that ever takes more (an upload) gets its own entry in ROUTE_LIMITS.
+ * One limit for most routes: JSON bodies, the largest being a task's prompt (100,000 characters).
+ * The routes that take images (a task, a follow-up) get room for them in ROUTE_LIMITS, for a body
+ * with a declared Content-Length only (which is not read before the route, after authentication):
+ * a chunked body, which the limit buffers as it counts it, keeps the default limit, so an
+ * unauthenticated client still makes the server hold at most that.
  */
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { IMAGES_BODY_BYTES } from "./images.js";
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
-/** Larger (or smaller) limits by path prefix; none yet. */
-const ROUTE_LIMITS: readonly { prefix: string; maxBytes: number }[] = [];
+/** Larger (or smaller) limits by exact path: a new task and a follow-up carry images. */
+const ROUTE_LIMITS: readonly { path: RegExp; maxBytes: number }[] = [
+  { path: /^\/api\/tasks$/, maxBytes: IMAGES_BODY_BYTES },
+  { path: /^\/api\/tasks\/[^/]+\/messages$/, maxBytes: IMAGES_BODY_BYTES },
+];
+
+/** Hono's bodyLimit answering 413 in words and closing the connection (the rest is not read). */
+function tooLargeLimit(maxBytes: number): MiddlewareHandler {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: (c) => {
+      c.header("connection", "close");
+      return c.json({ error: { message: `request body too large: at most ${describe(maxBytes)} here` } }, 413);
+    },
+  });
+}
 
 export function requestBodyLimit(defaultMaxBytes: number = DEFAULT_BODY_LIMIT_BYTES): MiddlewareHandler {
   const limits = new Map<number, MiddlewareHandler>();
   const limiter = (maxBytes: number): MiddlewareHandler => {
     let limit = limits.get(maxBytes);
     if (!limit) {
-      limit = bodyLimit({
-        maxSize: maxBytes,
-        onError: (c) => {
-          c.header("connection", "close");
-          return c.json({ error: { message: `request body too large: at most ${describe(maxBytes)} here` } }, 413);
-        },
-      });
+      limit = tooLargeLimit(maxBytes);
       limits.set(maxBytes, limit);
     }
     return limit;
   };
   return (c, next) => {
-    const route = ROUTE_LIMITS.find((entry) => c.req.path.startsWith(entry.prefix));
-    return limiter(route?.maxBytes ?? defaultMaxBytes)(c, next);
+    const route = ROUTE_LIMITS.find((entry) => entry.path.test(c.req.path));
+    if (!route) return limiter(defaultMaxBytes)(c, next);
+    // Hono's bodyLimit buffers a chunked body as it counts it, before authentication: a chunked
+    // body gets the default limit, and the larger one needs a declared Content-Length.
+    const declared = c.req.header("content-length") !== undefined && !c.req.header("transfer-encoding");
+    return limiter(declared ? route.maxBytes : defaultMaxBytes)(c, next);
   };
 }
 

@@ -36,6 +36,7 @@ describe("CSV", () => {
           attempts: 2,
           tasks: 1,
           modelCalls: 7,
+          images: 2,
           inputTokens: 100,
           cachedInputTokens: 40,
           outputTokens: 9,
@@ -50,10 +51,10 @@ describe("CSV", () => {
     const [header, row, end] = usageCsv(report).split("\r\n");
     expect(header).toBe(
       "group_by,key,from,to,attempts,tasks,model_calls,input_tokens,cached_input_tokens,output_tokens," +
-        "reasoning_output_tokens,sandbox_wall_seconds,sandbox_cpu_seconds,cost_usd,unpriced_attempts",
+        "reasoning_output_tokens,sandbox_wall_seconds,sandbox_cpu_seconds,cost_usd,unpriced_attempts,images",
     );
     expect(row).toBe(
-      'model,"gpt-5, ""fast""",2026-01-01T00:00:00.000Z,2026-02-01T00:00:00.000Z,2,1,7,100,40,9,3,0.3,,0.3,0',
+      'model,"gpt-5, ""fast""",2026-01-01T00:00:00.000Z,2026-02-01T00:00:00.000Z,2,1,7,100,40,9,3,0.3,,0.3,0,2',
     );
     expect(end).toBe("");
   });

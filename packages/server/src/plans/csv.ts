@@ -35,6 +35,7 @@ export const USAGE_CSV_HEADER = [
   "sandbox_cpu_seconds",
   "cost_usd",
   "unpriced_attempts",
+  "images",
 ] as const;
 
 export function usageCsv(report: UsageReport): string {
@@ -54,6 +55,7 @@ export function usageCsv(report: UsageReport): string {
     row.cpuSeconds === null ? null : round(row.cpuSeconds, 3),
     row.costUsd === null ? null : round(row.costUsd, 6),
     row.unpricedAttempts,
+    row.images,
   ]);
   return toCsv(USAGE_CSV_HEADER, rows);
 }

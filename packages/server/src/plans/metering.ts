@@ -23,6 +23,8 @@ export interface AttemptMeterReading {
   model: string;
   /** The attempt's totals so far (a TaskUsage fits). */
   usage: Usage & { model_calls: number };
+  /** Images the attempt was given so far. */
+  images?: number;
   wallSeconds: number;
   cpuSeconds?: number | null;
   prices: readonly ModelPrice[];
@@ -49,6 +51,7 @@ export async function recordAttemptUsage(
       outputTokens: reading.usage.output_tokens,
       reasoningOutputTokens: reading.usage.reasoning_output_tokens,
       modelCalls: reading.usage.model_calls,
+      images: reading.images ?? 0,
       wallSeconds: reading.wallSeconds,
       cpuSeconds: reading.cpuSeconds ?? null,
       costUsd,

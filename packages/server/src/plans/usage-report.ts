@@ -27,6 +27,7 @@ const NO_USAGE: UsageTotals = {
   attempts: 0,
   tasks: 0,
   modelCalls: 0,
+  images: 0,
   inputTokens: 0,
   cachedInputTokens: 0,
   outputTokens: 0,

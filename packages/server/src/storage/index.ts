@@ -13,7 +13,9 @@ import { CommandOutputsRepo } from "./command-outputs-repo.js";
 import { RepositoriesRepo } from "./repositories-repo.js";
 import type { SecretCipher } from "./secret-cipher.js";
 import { SessionsRepo } from "./sessions-repo.js";
+import { TaskImagesRepo } from "./task-images-repo.js";
 import { TasksRepo } from "./tasks-repo.js";
+import { WebhooksRepo } from "./webhooks-repo.js";
 import { AdmissionsRepo } from "./usage-admissions-repo.js";
 import { UsageRecordsRepo } from "./usage-records-repo.js";
 import { UsersRepo } from "./users-repo.js";
@@ -39,7 +41,9 @@ export * from "./schema.js";
 export * from "./secret-cipher.js";
 export * from "./secrets-key.js";
 export * from "./sessions-repo.js";
+export * from "./task-images-repo.js";
 export * from "./tasks-repo.js";
+export * from "./webhooks-repo.js";
 export * from "./usage-admissions-repo.js";
 export * from "./usage-records-repo.js";
 export * from "./usage-schema.js";
@@ -53,6 +57,7 @@ export interface Repos {
   tasks: TasksRepo;
   attempts: AttemptsRepo;
   messages: MessagesRepo;
+  taskImages: TaskImagesRepo;
   commandOutputs: CommandOutputsRepo;
   blobs: BlobsRepo;
   events: EventsRepo;
@@ -66,6 +71,7 @@ export interface Repos {
   admissions: AdmissionsRepo;
   usage: UsageRecordsRepo;
   forges: ForgesRepo;
+  webhooks: WebhooksRepo;
 }
 
 export interface ReposDatabase extends Pick<StorageDatabase, "db" | "dialect"> {
@@ -85,6 +91,7 @@ export function createRepos(database: ReposDatabase): Repos {
     tasks: new TasksRepo(db),
     attempts: new AttemptsRepo(db, dialect),
     messages: new MessagesRepo(db),
+    taskImages: new TaskImagesRepo(db),
     commandOutputs: new CommandOutputsRepo(db),
     blobs: new BlobsRepo(db),
     events: new EventsRepo(db, dialect),
@@ -98,5 +105,6 @@ export function createRepos(database: ReposDatabase): Repos {
     admissions: new AdmissionsRepo(db, dialect),
     usage: new UsageRecordsRepo(db),
     forges: new ForgesRepo(db),
+    webhooks: new WebhooksRepo(db, database.secretCipher),
   };
 }

@@ -16,15 +16,18 @@ export interface Message {
   authorId: string | null;
 }
 
+/** A message's id before it is stored (so what belongs to it can be stored first). */
+export const newMessageId = (now: Date = new Date()): string => newId(now);
+
 export class MessagesRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
   async add(
-    input: { taskId: string; attemptId?: string; text: string; authorId?: string },
+    input: { taskId: string; attemptId?: string; text: string; authorId?: string; id?: string },
     now: Date = new Date(),
   ): Promise<Message> {
     const message: Message = {
-      id: newId(now),
+      id: input.id ?? newId(now),
       taskId: input.taskId,
       attemptId: input.attemptId ?? null,
       text: input.text,

@@ -30,6 +30,8 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       ["0020-blobs-in-database", "Success"],
       ["0030-forges", "Success"],
       ["0040-review-mode", "Success"],
+      ["0050-task-images", "Success"],
+      ["0051-webhooks", "Success"],
     ]);
     expect(await migrateToLatest(database.db)).toEqual([]);
     const concurrent = await Promise.all([migrateToLatest(database.db), migrateToLatest(database.db)]);
@@ -53,11 +55,13 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       "messages",
       "repositories",
       "sessions",
+      "task_images",
       "tasks",
       "usage_admissions",
       "usage_counters",
       "usage_records",
       "users",
+      "webhooks",
       "workspace_plans",
       "workspaces",
     ]);

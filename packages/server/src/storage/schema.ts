@@ -179,6 +179,44 @@ export interface Database extends AccountsDatabase, UsageDatabase {
   forge_triggers: ForgeTriggersTable;
   blobs: BlobsTable;
   blob_chunks: BlobChunksTable;
+  task_images: TaskImagesTable;
+  webhooks: WebhooksTable;
+}
+
+/** An outbound webhook of a workspace; `url` and `secret` are encrypted (secret-cipher.ts). */
+export interface WebhooksTable {
+  id: string;
+  workspace_id: string;
+  url: string;
+  /** The URL's origin, for lists (the path of a Slack URL is a credential). */
+  url_hint: string;
+  secret: string;
+  /** "json" | "slack". */
+  format: string;
+  /** JSON text: the event names it is sent for. */
+  events: string;
+  created_by: string | null;
+  created_at: string;
+  /** "delivered" | "failed"; null before the first delivery. */
+  last_status: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_event: string | null;
+  last_attempts: number | null;
+  last_at: string | null;
+}
+
+/** An image sent with a task's prompt (`message_id` null) or with a follow-up. */
+export interface TaskImagesTable {
+  id: string;
+  task_id: string;
+  message_id: string | null;
+  /** Its place among the message's images. */
+  position: number;
+  media_type: string;
+  bytes: number;
+  data: Buffer;
+  created_at: string;
 }
 
 /** One stored blob: its content's sha256 and size (its bytes are in blob_chunks). */

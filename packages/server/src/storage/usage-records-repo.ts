@@ -19,6 +19,8 @@ export interface AttemptUsage {
   outputTokens: number;
   reasoningOutputTokens: number;
   modelCalls: number;
+  /** Images the attempt was given (0 when absent). */
+  images?: number;
   wallSeconds: number;
   /** Null when the sandbox backend does not measure it. */
   cpuSeconds: number | null;
@@ -52,6 +54,7 @@ export interface UsageTotals {
   attempts: number;
   tasks: number;
   modelCalls: number;
+  images: number;
   inputTokens: number;
   cachedInputTokens: number;
   outputTokens: number;
@@ -86,6 +89,7 @@ export class UsageRecordsRepo {
       output_tokens: usage.outputTokens,
       reasoning_output_tokens: usage.reasoningOutputTokens,
       model_calls: usage.modelCalls,
+      images: usage.images ?? 0,
       wall_seconds: usage.wallSeconds,
       cpu_seconds: usage.cpuSeconds,
       cost_usd: usage.costUsd,
@@ -116,6 +120,7 @@ export class UsageRecordsRepo {
       outputTokens: num(row.output_tokens),
       reasoningOutputTokens: num(row.reasoning_output_tokens),
       modelCalls: num(row.model_calls),
+      images: num(row.images),
       wallSeconds: num(row.wall_seconds),
       cpuSeconds: numOrNull(row.cpu_seconds),
       costUsd: numOrNull(row.cost_usd),
@@ -145,6 +150,7 @@ export class UsageRecordsRepo {
         eb.fn.countAll().as("attempts"),
         eb.fn.count("task_id").distinct().as("tasks"),
         eb.fn.sum("model_calls").as("model_calls"),
+        eb.fn.sum("images").as("images"),
         eb.fn.sum("input_tokens").as("input_tokens"),
         eb.fn.sum("cached_input_tokens").as("cached_input_tokens"),
         eb.fn.sum("output_tokens").as("output_tokens"),
@@ -165,6 +171,7 @@ export class UsageRecordsRepo {
       attempts: num(row.attempts),
       tasks: num(row.tasks),
       modelCalls: num(row.model_calls),
+      images: num(row.images),
       inputTokens: num(row.input_tokens),
       cachedInputTokens: num(row.cached_input_tokens),
       outputTokens: num(row.output_tokens),

@@ -53,6 +53,8 @@ export interface UsageRecordsTable {
   output_tokens: number;
   reasoning_output_tokens: number;
   model_calls: number;
+  /** Images the attempt was given (its prompt's and its follow-ups'). */
+  images: number;
   wall_seconds: number;
   cpu_seconds: number | null;
   cost_usd: number | null;

@@ -4,7 +4,7 @@
  * recovery end attempts through `endAttempts`, the one place that keeps the rule the event stream
  * relies on (sse.ts): the task's status goes final *before* the event that ends its stream.
  */
-import { emptyTaskUsage, type QuireEvent } from "@quire/core";
+import { emptyTaskUsage, type ImageInput, type QuireEvent } from "@quire/core";
 import type { Logger } from "pino";
 import { HttpError } from "../errors.js";
 import { appendAndPublish } from "../events/event-hub.js";
@@ -17,6 +17,7 @@ import {
   type Attempt,
   type AttemptResult,
   type Message,
+  newMessageId,
   type NewTask,
   type Repository,
   type Task,
@@ -59,6 +60,7 @@ export async function createTask(
    * `reviewBase...ref` of the repository (resolved here, with the change's target).
    */
   review: { baseCommit?: string; reviewBase?: string } = {},
+  images: readonly ImageInput[] = [],
 ): Promise<CreatedTask> {
   const refundAdmission = async (): Promise<void> => {
     if (admissionId) await refund(ctx.repos, admissionId);
@@ -88,6 +90,8 @@ export async function createTask(
       await refundAdmission();
       throw error;
     });
+  // Stored before the attempts are queued: a worker that takes one finds the prompt's images.
+  await ctx.repos.taskImages.add(created.task.id, null, images);
   if (admissionId) await linkAdmission(ctx.repos, admissionId, created.task.id);
   ctx.metrics?.tasksCreated.inc({ mode: task.mode });
   ctx.logger.info({ taskId: created.task.id, attempts: task.attempts, mode: task.mode }, "task created");
@@ -124,8 +128,12 @@ export async function followUp(
   task: Task,
   attempt: Attempt,
   message: { text: string; authorId: string },
+  images: readonly ImageInput[] = [],
 ): Promise<Message> {
-  const added = await ctx.repos.messages.add({ taskId: task.id, attemptId: attempt.id, ...message });
+  // The images go first: a running attempt may take the message the moment it is stored.
+  const id = newMessageId();
+  await ctx.repos.taskImages.add(task.id, id, images);
+  const added = await ctx.repos.messages.add({ id, taskId: task.id, attemptId: attempt.id, ...message });
   if (!ACTIVE_STATUSES.includes(attempt.status) && (await ctx.repos.attempts.requeue(attempt.id))) {
     await ctx.repos.tasks.reopen(task.id);
     await ctx.dispatcher?.enqueue([attempt.id]);

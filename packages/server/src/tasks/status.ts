@@ -9,10 +9,13 @@ import { appendAndPublish } from "../events/event-hub.js";
 import { ACTIVE_STATUSES, type Attempt, type Repos, type StoredTaskStatus, type Task } from "../storage/index.js";
 import { rankAttempts } from "./ranking.js";
 import { storedDiffForEvent } from "./event-diff.js";
+import { type Notifier, taskNotice } from "../notifications/index.js";
 
 export interface TaskStatusContext {
   repos: Repos;
   hub: EventHub;
+  /** Sends the workspace's webhooks when a task ends; absent where nobody is told (tests, tools). */
+  notifier?: Notifier;
 }
 
 export function activeStatusOf(attempts: readonly Attempt[]): StoredTaskStatus | undefined {
@@ -55,7 +58,22 @@ export async function syncTaskStatus(ctx: TaskStatusContext, taskId: string): Pr
   if (flipped && task.attemptsRequested > 1) {
     await appendAndPublish(ctx.repos, ctx.hub, taskId, null, [taskFinalEvent(task, status, ranked)]);
   }
+  if (flipped && ctx.notifier) await notifyFinished(ctx, ctx.notifier, task, status, best);
   return ctx.repos.tasks.get(taskId);
+}
+
+/** Exactly once per ending (the caller that flipped the status): finished, and failed when it did not complete. */
+async function notifyFinished(
+  ctx: TaskStatusContext,
+  notifier: Notifier,
+  task: Task,
+  status: StoredTaskStatus,
+  best: Attempt | undefined,
+): Promise<void> {
+  const repository = await ctx.repos.repositories.get(task.repositoryId);
+  const notice = taskNotice(task, best, status, repository?.name ?? null);
+  notifier.notify("task.finished", notice);
+  if (status === "failed" || status === "interrupted") notifier.notify("task.failed", notice);
 }
 
 function taskFinalEvent(task: Task, status: StoredTaskStatus, ranked: Attempt[]): QuireEvent {

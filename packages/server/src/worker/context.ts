@@ -8,6 +8,7 @@ import type {
   SandboxBackendName,
 } from "@quire/core";
 import type { ServerContext } from "../context.js";
+import type { Notifier } from "../notifications/index.js";
 
 /** How tasks run here: Quire's home, the model, the sandbox and the budgets (config.toml + flags). */
 export interface RunSettings {
@@ -27,6 +28,8 @@ export interface RunSettings {
 
 export interface WorkerContext extends ServerContext {
   settings: RunSettings;
+  /** Sends the workspace's webhooks when a task ends; absent where nobody is told (tests, tools). */
+  notifier?: Notifier;
   /** `host:pid:random`: lets a restarted server on the same host tell that a worker is gone. */
   workerId: string;
   /** An attempt whose worker has not renewed for this long is interrupted by any other process. */

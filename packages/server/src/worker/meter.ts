@@ -78,6 +78,7 @@ export class AttemptMeter {
       userId: task.createdBy ?? LOCAL_USER_ID,
       model: task.model ?? ctx.settings.model.model,
       usage,
+      images: await ctx.repos.taskImages.countForAttempt(task.id, this.attempt.id),
       wallSeconds: (Date.now() - this.started) / 1000,
       cpuSeconds: this.cpuSeconds,
       prices: config.prices,

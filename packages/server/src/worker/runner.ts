@@ -11,6 +11,7 @@ import {
   startTask,
   type TaskResult,
   type EnvironmentForTask,
+  type ImageInput,
 } from "@quire/core";
 import {
   type Attempt,
@@ -131,14 +132,16 @@ async function runRounds(
     diffInlineBytes: settings.limits.diffInlineBytes,
   });
   let resuming = await repos.attempts.hasStoredRound(attempt.id);
-  const next = async (): Promise<{ text: string; authorId: string | null } | undefined> =>
+  const next = async (): Promise<{ id: string | null; text: string; authorId: string | null } | undefined> =>
     repos.messages.takeNext(attempt.id);
-  let round = resuming ? await next() : { text: task.prompt, authorId: task.createdBy };
+  let round = resuming ? await next() : { id: null, text: task.prompt, authorId: task.createdBy };
   if (round === undefined) throw new Error("nothing to run: the attempt has no waiting follow-up");
   let outcome: Outcome = { status: "failed" };
   while (round !== undefined) {
     const prompt = round.text;
     const author = await authorName(ctx, round.authorId);
+    // The prompt's images (message null) or the follow-up's, stored with the task.
+    const images = await repos.taskImages.forMessage(task.id, round.id);
     const result = await runOnce(ctx, {
       task,
       attempt,
@@ -146,6 +149,7 @@ async function runRounds(
       commit,
       environment,
       prompt,
+      images,
       ...(author ? { author } : {}),
       resuming,
       store,
@@ -179,6 +183,7 @@ interface RunOnce {
   commit: string;
   environment: EnvironmentForTask;
   prompt: string;
+  images: ImageInput[];
   author?: string;
   resuming: boolean;
   store: AttemptTaskStore;
@@ -193,6 +198,8 @@ async function runOnce(ctx: WorkerContext, run: RunOnce): Promise<TaskResult> {
   const common = {
     home: settings.home,
     prompt: run.prompt,
+    images: run.images,
+    imageInput: modelSettings.imageInput !== false,
     ...(run.author ? { author: run.author } : {}),
     model: run.meter.wrap((ctx.modelClient ?? createModelClient)(modelSettings)),
     sandbox: settings.sandbox,

@@ -17,6 +17,7 @@ import type {
   Task,
   TaskListQuery,
   TaskPage,
+  ImageUploads,
   Issue,
 } from "@quire/protocol";
 
@@ -172,8 +173,12 @@ export const api = {
   cancel: async (id: string) => (await request<{ task: Task }>("POST", `${taskPath(id)}/cancel`)).task,
   archive: async (id: string) => (await request<{ task: Task }>("POST", `${taskPath(id)}/archive`)).task,
   unarchive: async (id: string) => (await request<{ task: Task }>("POST", `${taskPath(id)}/unarchive`)).task,
-  followUp: async (id: string, text: string, attemptId?: string) =>
-    request<unknown>("POST", `${taskPath(id)}/messages`, attemptId ? { text, attemptId } : { text }),
+  followUp: async (id: string, text: string, attemptId?: string, images?: ImageUploads) =>
+    request<unknown>("POST", `${taskPath(id)}/messages`, {
+      text,
+      ...(attemptId ? { attemptId } : {}),
+      ...(images && images.length > 0 ? { images } : {}),
+    }),
   /** A file of the task's repository at its base commit (for citations of unchanged files). */
   taskFile: async (id: string, path: string) =>
     request<TaskFile>("GET", `${taskPath(id)}/file?path=${encodeURIComponent(path)}`),

@@ -4,6 +4,7 @@
  * loaded on demand with the server's cursor, so every task can be reached.
  */
 import { useCallback, useEffect, useRef, useState } from "react";
+import { notifyIfFinished } from "../lib/finish-notifications";
 import { api } from "../api/client";
 import type { Task, TaskListQuery } from "@quire/protocol";
 import { withFirstPage, withOlderPage, type LoadedTasks } from "./task-pages";
@@ -48,6 +49,8 @@ export function useTaskList(query: TaskListQuery | null): TaskList {
         const answer = JSON.stringify(page);
         if (answer === lastAnswer.current) return;
         lastAnswer.current = answer;
+        // A watched task seen finished in the list is told too (its page may not be open).
+        for (const task of page.tasks) notifyIfFinished(task);
         setLoaded((current) => withFirstPage(current, page));
       })
       .catch((failure: unknown) => {

@@ -7,6 +7,7 @@ const notReady = {
   provider: "openai" as const,
   model: "gpt-5.1-codex",
   message: missingKeyMessage("openai"),
+  imageInput: true,
 };
 
 async function post(url: string, body: unknown): Promise<{ status: number; body: { error?: { message: string } } }> {

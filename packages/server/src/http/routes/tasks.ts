@@ -27,9 +27,10 @@ import {
   taskResponse,
 } from "@quire/protocol";
 import { declareRoute } from "../contract.js";
-import { denied, error, ok, refused } from "../responses.js";
+import { denied, error, ok, refused, text } from "../responses.js";
 import { type ResolvedReview, reviewOfTask } from "../review-target.js";
 import { streamTaskEvents } from "../sse.js";
+import { imagesOf } from "../images.js";
 import { chosenAttempt, viewTask, viewTasks } from "../task-view.js";
 
 const DEFAULT_PAGE = 100;
@@ -75,6 +76,7 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
     const principal = requireScope(c, "tasks:write");
     const body = parseOr400(createTaskBody, await jsonBody(c), "task");
     refuseWhenModelNotReady(ctx.modelStatus);
+    const images = imagesOf(body.images, "task", ctx.modelStatus);
     // Everything is checked before anything is written, so a bad request creates nothing.
     const repository = await repositoryFor(c, repos, body.repo, "tasks:write");
     if (!repository) throw invalid("repo", `no repository ${body.repo}`);
@@ -111,11 +113,13 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
       },
       admitted?.admissionId ?? null,
       review ? { baseCommit: review.baseCommit } : body.base !== undefined ? { reviewBase: body.base } : {},
+      images,
     );
     await audit(c, "task.created", created.task.id, {
       mode: body.mode,
       attempts: body.attempts,
       repositoryId: body.repo,
+      ...(images.length > 0 ? { images: images.length } : {}),
     });
     return c.json({ task: await viewTask(repos, created.task), attempts: created.attempts.map(attemptForJson) }, 201);
   });
@@ -247,6 +251,7 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
       );
     }
     refuseWhenModelNotReady(ctx.modelStatus);
+    const images = imagesOf(body.images, "message", ctx.modelStatus);
     const attempt = await chosenAttempt(repos, task, body.attemptId);
     if (!attempt)
       throw new HttpError(400, `invalid message: attemptId: task ${task.id} has no attempt ${body.attemptId}`);
@@ -258,9 +263,32 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
       taskId: task.id,
     });
     if (admitted instanceof Response) return admitted;
-    const message = await followUp(ctx, task, attempt, { text: body.text, authorId: sender.userId });
+    const message = await followUp(ctx, task, attempt, { text: body.text, authorId: sender.userId }, images);
     await audit(c, "task.follow_up", task.id, { attemptId: attempt.id, messageId: message.id });
     return c.json({ message, task: await viewTask(repos, await taskOr404(c)) }, 201);
+  });
+
+  const imageRoute = {
+    method: "get",
+    path: "/api/tasks/{id}/images/{imageId}",
+    summary: "An image sent with the task's prompt or a follow-up (its id is on the round's user_message item)",
+    responses: {
+      200: text("The image's bytes.", ["image/png", "image/jpeg", "image/webp", "image/gif"]),
+      404: error("No such task or image."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, imageRoute, async (c) => {
+    const task = await taskOr404(c);
+    const image = await repos.taskImages.get(task.id, c.req.param("imageId"));
+    if (!image) throw new HttpError(404, `task ${task.id} has no image ${c.req.param("imageId")}`);
+    // Only sniffed image types are stored; nosniff and a sandboxing CSP keep it an image.
+    return c.body(new Uint8Array(image.data), 200, {
+      "content-type": image.mediaType,
+      "cache-control": "private, max-age=86400, immutable",
+      "x-content-type-options": "nosniff",
+      "content-security-policy": "default-src 'none'; sandbox",
+    });
   });
 
   const events = {

@@ -6,6 +6,8 @@
  * records.
  */
 import os from "node:os";
+import { imageFromBytes } from "@quire/core";
+import { ONE_PIXEL_PNG } from "@quire/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeRepo } from "../../../../../test/helpers/repo.js";
 import { hashPassword } from "../../accounts/passwords.js";
@@ -24,6 +26,8 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
   let repoId: string;
   let branch: string;
   let taskId: string;
+  let imageId: string;
+  let webhookId: string;
   let environmentId: string;
   let adminUserId: string;
   let adminTokenId: string;
@@ -91,6 +95,16 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
       blob: kept.ref,
       bytes: kept.bytes,
     });
+    // An image of A's task (as a task created with one stores it).
+    imageId = (await api.repos.taskImages.add(taskId, null, [imageFromBytes(ONE_PIXEL_PNG, "shot.png")]))[0]!.id!;
+    webhookId = (
+      await admin.json<{ webhook: { id: string } }>(
+        "POST",
+        "/api/webhooks",
+        { url: "https://hooks.example.com/a" },
+        201,
+      )
+    ).webhook.id;
     adminUserId = (await api.repos.users.getByEmail(ADMIN.email))!.id;
     adminTokenId = (
       await admin.json<{ token: ApiToken }>("POST", "/api/tokens", { name: "a-token", scopes: ["tasks:read"] }, 201)
@@ -117,6 +131,7 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
       ["GET", `/api/tasks/${taskId}/diff`],
       ["GET", `/api/tasks/${taskId}/commands/item_1/output`],
       ["GET", `/api/tasks/${taskId}/file?path=a.txt`],
+      ["GET", `/api/tasks/${taskId}/images/${imageId}`],
       ["POST", `/api/tasks/${taskId}/messages`, { text: "hi" }],
       ["POST", `/api/tasks/${taskId}/cancel`],
       ["POST", `/api/tasks/${taskId}/archive`],
@@ -127,6 +142,7 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
       ["PATCH", `/api/workspaces/${A}/members/${adminUserId}`, { role: "viewer" }],
       ["DELETE", `/api/workspaces/${A}/members/${adminUserId}`],
       ["DELETE", `/api/tokens/${adminTokenId}`],
+      ["DELETE", `/api/webhooks/${webhookId}`],
       ["DELETE", `/api/repositories/${repoId}`],
       ["GET", `/api/workspaces/${A}/invitations`],
       ["DELETE", `/api/workspaces/${A}/invitations/${invitationId}`],
@@ -147,6 +163,8 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
       [adminUserId, "{userId}"],
       [invitationId, "{invitationId}"],
       ["item_1", "{item}"],
+      [imageId, "{imageId}"],
+      [webhookId, "{id}"],
     ]);
     const checked = new Set(
       routes.map(([method, path]) => {

@@ -17,6 +17,8 @@ import * as blobs from "./0019-blobs.js";
 import * as blobsInDatabase from "./0020-blobs-in-database.js";
 import * as forges from "./0030-forges.js";
 import * as reviewMode from "./0040-review-mode.js";
+import * as taskImages from "./0050-task-images.js";
+import * as webhooks from "./0051-webhooks.js";
 
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
@@ -33,6 +35,8 @@ const migrations: Record<string, Migration> = {
   "0020-blobs-in-database": blobsInDatabase,
   "0030-forges": forges,
   "0040-review-mode": reviewMode,
+  "0050-task-images": taskImages,
+  "0051-webhooks": webhooks,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -12,6 +12,7 @@ import { definitionOf, emptyForm, formOf, type EnvironmentForm } from "./environ
 import { FieldErrors } from "./field-errors";
 import { LimitsField } from "./LimitsField";
 import { ListField } from "./ListField";
+import { McpServersField } from "./McpServersField";
 import { NetworkField } from "./NetworkField";
 import { ScriptEditor } from "./ScriptEditor";
 import { SecretsField } from "./SecretsField";
@@ -28,6 +29,7 @@ const FIELD_PATHS = [
   "limits",
   "checks",
   "cache_ttl_hours",
+  "mcp_servers",
 ];
 
 interface Props {
@@ -179,6 +181,7 @@ export function EnvironmentEditor({ repositoryId, environment, onSaved, onDelete
         errors={errors}
         onChange={(checks) => set("checks", checks)}
       />
+      <McpServersField rows={form.mcpServers} errors={errors} onChange={(rows) => set("mcpServers", rows)} />
 
       <div className="editor-actions">
         {formError && (

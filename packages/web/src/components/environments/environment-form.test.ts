@@ -11,6 +11,10 @@ const stored = {
     network: { mode: "allowlist" as const, preset: true, domains: ["example.com"] },
     limits: { memory_mb: 2048 },
     checks: ["npm test"],
+    mcp_servers: {
+      docs: { command: "node", args: ["tools/docs-mcp.js", "--quiet"], env: { DOCS_DIR: "docs" } },
+      tracker: { url: "https://mcp.tracker.example.com/mcp" },
+    },
   },
   secrets: [
     { name: "NPM_TOKEN", version: 2, updatedAt: "2026-01-01T00:00:00Z" },
@@ -19,6 +23,19 @@ const stored = {
 };
 
 describe("the environment form", () => {
+  it("edits MCP servers as a command line or a URL", () => {
+    const form = formOf(stored);
+    expect(form.mcpServers.map((row) => [row.name, row.target])).toEqual([
+      ["docs", "node tools/docs-mcp.js --quiet"],
+      ["tracker", "https://mcp.tracker.example.com/mcp"],
+    ]);
+    form.mcpServers[0]!.target = "python3  -m   docs_mcp";
+    expect(definitionOf(form, stored.definition).mcp_servers).toEqual({
+      docs: { command: "python3", args: ["-m", "docs_mcp"], env: { DOCS_DIR: "docs" } },
+      tracker: { url: "https://mcp.tracker.example.com/mcp" },
+    });
+  });
+
   it("gives back the definition it was made from, untouched", () => {
     expect(definitionOf(formOf(stored), stored.definition)).toEqual({
       ...stored.definition,

@@ -21,6 +21,14 @@ export interface SecretRow {
   stored: SecretInfo | null;
 }
 
+/** An MCP server: a command line (split on spaces) or a URL; `env` kept as the definition had it. */
+export interface McpServerRow {
+  id: number;
+  name: string;
+  target: string;
+  env: Record<string, string>;
+}
+
 export interface NetworkForm {
   /** "default": not set here; the repository's file or the server's default (off) applies. */
   mode: NetworkMode | "default";
@@ -39,6 +47,7 @@ export interface EnvironmentForm {
   limits: Record<LimitKey, string>;
   checks: string[];
   cacheTtlHours: string;
+  mcpServers: McpServerRow[];
 }
 
 let nextRowId = 1;
@@ -75,6 +84,12 @@ export function formOf(environment: Pick<Environment, "name" | "definition" | "s
     ) as Record<LimitKey, string>,
     checks: definition.checks ?? [],
     cacheTtlHours: definition.cache_ttl_hours === undefined ? "" : String(definition.cache_ttl_hours),
+    mcpServers: Object.entries(definition.mcp_servers ?? {}).map(([name, server]) => ({
+      id: newRowId(),
+      name,
+      target: server.url ?? [server.command ?? "", ...(server.args ?? [])].join(" "),
+      env: server.env ?? {},
+    })),
   };
 }
 
@@ -118,7 +133,18 @@ export function definitionOf(form: EnvironmentForm, original: EnvironmentDefinit
   const checks = nonBlank(form.checks);
   if (checks.length > 0 || original.checks) definition.checks = checks;
   if (form.cacheTtlHours.trim() !== "") definition.cache_ttl_hours = numberOrText(form.cacheTtlHours);
+  const servers = form.mcpServers.filter((row) => row.name.trim() !== "" || row.target.trim() !== "");
+  if (servers.length > 0 || original.mcp_servers) {
+    definition.mcp_servers = Object.fromEntries(servers.map((row) => [row.name.trim(), mcpServerOf(row)]));
+  }
   return definition;
+}
+
+function mcpServerOf(row: McpServerRow): Record<string, unknown> {
+  const target = row.target.trim();
+  if (/^https?:\/\//.test(target)) return { url: target };
+  const [command = "", ...args] = target.split(/\s+/).filter((part) => part !== "");
+  return { command, args, ...(Object.keys(row.env).length > 0 ? { env: row.env } : {}) };
 }
 
 /** "Agent internet access: …" in words, as the sandbox will apply it. */

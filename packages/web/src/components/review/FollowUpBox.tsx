@@ -2,6 +2,8 @@
 import { useState, type FormEvent, type KeyboardEvent } from "react";
 import { api } from "../../api/client";
 import { ErrorOrRefusal, shownError, type ShownError } from "../RefusalNotice";
+import { AttachmentStrip } from "../images/AttachmentStrip";
+import { useImageAttachments } from "../images/use-image-attachments";
 
 interface Props {
   taskId: string;
@@ -13,15 +15,17 @@ export function FollowUpBox({ taskId, attemptId, onSent }: Props) {
   const [text, setText] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ShownError | null>(null);
+  const images = useImageAttachments();
 
   const send = (): void => {
     if (text.trim() === "" || busy) return;
     setBusy(true);
     setError(null);
     api
-      .followUp(taskId, text.trim(), attemptId)
+      .followUp(taskId, text.trim(), attemptId, images.body().images)
       .then(() => {
         setText("");
+        images.clear();
         onSent();
       })
       .catch((failure: unknown) => setError(shownError(failure)))
@@ -39,7 +43,7 @@ export function FollowUpBox({ taskId, attemptId, onSent }: Props) {
   };
 
   return (
-    <form className="follow-up" onSubmit={onSubmit} aria-label="Follow-up">
+    <form className="follow-up" onSubmit={onSubmit} aria-label="Follow-up" {...images.dropTarget}>
       <textarea
         aria-label="Follow-up message"
         placeholder="Ask for a change or a question about this result"
@@ -51,6 +55,7 @@ export function FollowUpBox({ taskId, attemptId, onSent }: Props) {
       <button type="submit" disabled={busy || text.trim() === ""}>
         Send
       </button>
+      <AttachmentStrip images={images} />
       <ErrorOrRefusal error={error} />
     </form>
   );

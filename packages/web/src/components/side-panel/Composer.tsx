@@ -9,6 +9,8 @@ import { ErrorOrRefusal, shownError, type ShownError } from "../RefusalNotice";
 import { AddRepository } from "./AddRepository";
 import { RepositoryButtons } from "./RepositoryButtons";
 import { useComposerSources } from "./use-composer-sources";
+import { AttachmentStrip } from "../images/AttachmentStrip";
+import { useImageAttachments } from "../images/use-image-attachments";
 
 export function Composer({ onCreated }: { onCreated(task: Task): void }) {
   const sources = useComposerSources();
@@ -21,6 +23,7 @@ export function Composer({ onCreated }: { onCreated(task: Task): void }) {
   const [busy, setBusy] = useState(false);
   // A plan's refusal (429/403 with the limit) shows as such: which limit, and when to try again.
   const [error, setError] = useState<ShownError | null>(null);
+  const images = useImageAttachments();
 
   const repository = repositories.find((candidate) => candidate.id === repositoryId);
   // A new repository starts on its default branch (or the first one it has).
@@ -44,9 +47,11 @@ export function Composer({ onCreated }: { onCreated(task: Task): void }) {
         prompt: prompt.trim(),
         attempts,
         ...(environmentId ? { environment: environmentId } : {}),
+        ...images.body(),
       })
       .then((task) => {
         setPrompt("");
+        images.clear();
         onCreated(task);
       })
       .catch((failure: unknown) => setError(shownError(failure)))
@@ -61,15 +66,16 @@ export function Composer({ onCreated }: { onCreated(task: Task): void }) {
   };
 
   return (
-    <section className="composer" aria-label="New task">
+    <section className="composer" aria-label="New task" {...images.dropTarget}>
       <textarea
         aria-label="Prompt"
-        placeholder="Describe a task, or ask a question about the code"
+        placeholder="Describe a task, or ask a question about the code (paste or drop images)"
         value={prompt}
         rows={4}
         onChange={(event) => setPrompt(event.target.value)}
         onKeyDown={onKeyDown}
       />
+      <AttachmentStrip images={images} />
       {adding ? (
         <AddRepository
           onCancel={() => setAdding(false)}

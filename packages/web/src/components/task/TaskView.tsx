@@ -14,6 +14,8 @@ import { SplitHandle, useReviewShare } from "./SplitHandle";
 import { TaskHeader } from "./TaskHeader";
 import { Timeline } from "./Timeline";
 import { WorkingIndicator } from "./WorkingIndicator";
+import { WatchButton } from "./WatchButton";
+import { notifyIfFinished } from "../../lib/finish-notifications";
 
 export function TaskView({ taskId, onChanged }: { taskId: string; onChanged(): void }) {
   const live = useTaskStream(taskId);
@@ -48,11 +50,15 @@ export function TaskView({ taskId, onChanged }: { taskId: string; onChanged(): v
     if (task && streamState === "ended" && task.lastEventSeq > timeline.lastSeq) resume();
   }, [task, streamState, timeline.lastSeq, resume]);
 
-  // The side panel polls, but a status change seen here shows there at once.
+  // The side panel polls, but a status change seen here shows there at once; a watched task that
+  // finished is told as a browser notification.
   const status = task?.status;
   useEffect(() => {
     if (status) onChanged();
   }, [status, onChanged]);
+  useEffect(() => {
+    if (task) notifyIfFinished(task);
+  }, [task]);
 
   const refreshAll = useCallback(() => {
     details.refresh();
@@ -100,6 +106,7 @@ export function TaskView({ taskId, onChanged }: { taskId: string; onChanged(): v
           workingSince={workingSince ?? (timeline.lastSeq === 0 ? task.createdAt : task.updatedAt)}
           onChanged={refreshAll}
         />
+        {ACTIVE_STATUSES.includes(task.status) && <WatchButton taskId={task.id} />}
         {streamState === "reconnecting" && <p className="muted reconnecting">Reconnecting to the live log…</p>}
         <AttemptTabs
           attempts={attempts}
