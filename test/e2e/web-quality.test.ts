@@ -218,6 +218,7 @@ describe("keyboard and labels", () => {
       "Settings",
       "Dark theme",
       "Prompt",
+      "Attach image",
       "Repository",
       "+ Repo",
       "Manage repository",
@@ -225,7 +226,6 @@ describe("keyboard and labels", () => {
       "Environment",
       "Number of attempts",
       "All",
-      "Running",
     ]);
     expect(seen.filter((entry) => !entry.ring)).toEqual([]);
 
