@@ -34,6 +34,8 @@ async function open(policy: Partial<NetworkPolicy> = {}): Promise<void> {
       resolve: async (name) => (name.endsWith(".test") ? "127.0.0.1" : Promise.reject(new Error("no DNS here"))),
       httpPorts: [web.port],
       connectPorts: [echo.port],
+      // The test's servers stand for public hosts: only the operator opens a local address.
+      outbound: { allowPrivate: [`127.0.0.1:${web.port}`, `127.0.0.1:${echo.port}`] },
     },
   );
 }

@@ -45,7 +45,7 @@ export function localRunOptions(options: {
     environmentFor: async (repoRoot: string) => {
       const environment = await resolveEnvironment({ home: settings.home, repoRoot, name: options.env });
       if (environment.network.mode === "on") {
-        process.stderr.write(`${command}: WARNING: this environment gives the agent unrestricted network access.\n`);
+        process.stderr.write(`${command}: WARNING: this environment gives the agent access to any public host.\n`);
       }
       const secretValues = await loadSecretValues(
         settings.home,

@@ -294,7 +294,7 @@ function networkWarnings(env: ResolvedEnvironment): string[] {
 
 function agentNetworkWarnings(env: ResolvedEnvironment): string[] {
   const { mode, domains, preset } = env.network;
-  if (mode === "on") return ["network is on: the agent can reach any host, and send anything it reads there"];
+  if (mode === "on") return ["network is on: the agent can reach any public host, and send anything it reads there"];
   if (mode === "allowlist" && domains.length === 0 && !preset) {
     return ["network is allowlist, but no domains are listed and preset is false: nothing is reachable"];
   }

@@ -32,6 +32,12 @@ export interface FilteringProxyOptions {
   /** The agent phase's allowlist; ignored when `setup` is given. */
   policy: Pick<NetworkPolicy, "domains" | "preset" | "methods">;
   setup?: SetupProxyRule;
+  /**
+   * The agent phase's allowlist: every address the proxy connects to must pass it too (public,
+   * or what the operator's `[outbound] allow_private` names), even for a host listed by its exact
+   * name or address. Without it a listed name is connected to wherever it resolves.
+   */
+  destinations?: DestinationRule;
   /** Called for every request the proxy judged, allowed or not; refusals become events. */
   onDecision?: (decision: NetworkDecision) => void;
   /** A host name to the address to connect to; DNS on the host by default (tests map names to 127.0.0.1). */
@@ -154,6 +160,9 @@ export async function startFilteringProxy(options: FilteringProxyOptions): Promi
     if (!tunnel && policy.methods === "safe" && hasBody) return { reason: "body-not-allowed" as DecisionReason };
     const address = isIP(host) !== 0 ? host : await resolve(host);
     if (match === "pattern" && isPrivateAddress(address)) return { reason: "private-address" as DecisionReason };
+    if (options.destinations && !options.destinations.allows(address, port)) {
+      return { reason: "private-address" as DecisionReason };
+    }
     return { reason: "allowed" as DecisionReason, address };
   };
 

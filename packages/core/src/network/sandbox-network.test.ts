@@ -75,6 +75,8 @@ async function open(policy: Partial<NetworkPolicy>): Promise<void> {
     resolve: async (host) => (host.endsWith(".test") ? "127.0.0.1" : Promise.reject(new Error("no DNS here"))),
     httpPorts: [web.port],
     connectPorts: [echo.port],
+    // The test's servers stand for public hosts: only the operator opens a local address.
+    outbound: { allowPrivate: [`127.0.0.1:${web.port}`, `127.0.0.1:${echo.port}`] },
   });
 }
 
@@ -149,8 +151,12 @@ describe("agent network in the bwrap sandbox", () => {
     expect((await hostTcp(3128)).output).not.toContain("connected");
   });
 
-  it("on: the host's loopback services are reachable", async () => {
+  it("on: any host the operator's rule allows, through the proxy; never the host's loopback directly", async () => {
     await open({ mode: "on" });
-    expect((await hostTcp(web.port)).output).toContain("connected");
+    expect((await hostTcp(web.port)).output).not.toContain("connected");
+    // Any name, any port and method: the destination rule alone decides.
+    const posted = await client("http", `http://anything.test:${web.port}/on`, "POST");
+    expect(posted.output).toBe(`200 POST /on host=anything.test:${web.port} body=data\n`);
+    expect(web.hits).toHaveLength(1);
   });
 });

@@ -237,12 +237,17 @@ async function runTaskTurn(
   record.status = "running";
   record.pid = process.pid;
   await store.save(record);
-  // The agent phase's network: none, a filtering proxy for allowlisted domains, or all of it.
-  // Refusals are bounded: a command looping over requests would otherwise fill the event log.
+  // The agent phase's network: none, a filtering proxy for allowlisted domains, or any public host;
+  // never the host's (network/agent-network.ts). Refusals are bounded: a command looping over
+  // requests would otherwise fill the event log.
   const refusals = new RefusalReporter("", (message) =>
     emit({ type: "item.completed", item: { id: `item_${state.nextItemIndex++}`, type: "error", message } }),
   );
-  const network = await openAgentNetwork(environment.network, { onDecision: refusals.onDecision });
+  const network = await openAgentNetwork(environment.network, {
+    onDecision: refusals.onDecision,
+    backend: options.sandbox,
+    ...(options.outbound ? { outbound: options.outbound } : {}),
+  });
   const sandbox = createSandbox(options.sandbox, {
     workspace: record.workspace,
     writable: record.mode === "code",

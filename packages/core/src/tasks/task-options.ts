@@ -45,7 +45,10 @@ export interface TaskRunOptions {
    * lets only a few run at once, so a burst of new tasks does not starve the running ones of CPU.
    */
   preparationGate?: (prepare: () => Promise<PreparedTask>) => Promise<PreparedTask>;
-  /** Private destinations the operator lets setup and maintenance reach (config.toml `[outbound]`). */
+  /**
+   * Private destinations the operator lets setup, maintenance and the agent phase's network reach
+   * (config.toml `[outbound]`).
+   */
   outbound?: OutboundAllowance;
   /** Resolves the environment once the repository root is known; safe defaults when absent. */
   environmentFor?: (sourceRoot: string) => Promise<EnvironmentForTask>;

@@ -9,7 +9,7 @@ import { ListField } from "./ListField";
 const MODES: { mode: NetworkMode | "default"; label: string; detail: string }[] = [
   { mode: "off", label: "Off", detail: "no network at all" },
   { mode: "allowlist", label: "Allowlist", detail: "only the domains listed, over HTTP(S), through a filtering proxy" },
-  { mode: "on", label: "On", detail: "unrestricted, including the host's own services" },
+  { mode: "on", label: "On", detail: "any public host, never the server's own services" },
   {
     mode: "default",
     label: "Not set here",

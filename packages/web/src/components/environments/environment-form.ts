@@ -155,7 +155,7 @@ export function networkSummary(network: NetworkForm): string {
     case "off":
       return "Agent internet access: off";
     case "on":
-      return "Agent internet access: on (unrestricted, including the host's own services)";
+      return "Agent internet access: on (any public host, never the server's own services)";
     case "allowlist": {
       const domains = nonBlank(network.domains);
       const reach = [
