@@ -5,7 +5,9 @@
  *
  * Stdio servers run inside the task's sandbox (sandbox.spawnStdio): its mounts, its network policy
  * and its limits. URL servers are reached only when the network policy allows their host (mode
- * "on", or "allowlist" naming it). Their `env` has only the plain values the environment file
+ * "on", or "allowlist" naming it), and, since Quire connects to them from the host, only at an
+ * address the destination rule allows (public, or the operator's `[outbound] allow_private`), with
+ * no redirect followed and their answers bounded (network/destination-fetch.ts). Their `env` has only the plain values the environment file
  * gives: secrets reach neither the agent phase nor its MCP servers. Ask mode offers only the tools
  * a server marks read-only (annotations.readOnlyHint).
  */
@@ -14,7 +16,9 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { z } from "zod";
 import type { McpServerDefinition, NetworkPolicy } from "../environments/types.js";
+import { destinationFetch } from "../network/destination-fetch.js";
 import { matchHost } from "../network/host-rules.js";
+import { DestinationRule, type OutboundAllowance } from "../network/operator-allowance.js";
 import type { Sandbox } from "../sandbox/types.js";
 import type { TaskMode, Tool } from "../tools/types.js";
 import { ChildProcessTransport } from "./child-transport.js";
@@ -36,6 +40,8 @@ export interface McpConnectOptions {
   cwd: string;
   mode: TaskMode;
   network: NetworkPolicy;
+  /** Private destinations the operator allows (config.toml `[outbound]`); none by default. */
+  outbound?: OutboundAllowance;
   /** A server that could not be used is said, and the task goes on without it. */
   onProblem(message: string): void;
 }
@@ -51,7 +57,9 @@ export function urlServerRefusal(url: string, network: NetworkPolicy): string | 
 function transportFor(name: string, server: McpServerDefinition, options: McpConnectOptions): Transport | string {
   if ("url" in server) {
     const refusal = urlServerRefusal(server.url, options.network);
-    return refusal ?? new StreamableHTTPClientTransport(new URL(server.url));
+    if (refusal) return refusal;
+    const fetch = destinationFetch(new DestinationRule(options.outbound));
+    return new StreamableHTTPClientTransport(new URL(server.url), { fetch });
   }
   if (!options.sandbox.spawnStdio) {
     return `the ${options.sandbox.backend} sandbox cannot run stdio MCP servers yet`;
@@ -85,7 +93,8 @@ export async function connectMcpServers(options: McpConnectOptions): Promise<Mcp
       }
     } catch (error) {
       const why = transport instanceof ChildProcessTransport ? transport.why() : "";
-      options.onProblem(`MCP server ${name} is not used: ${(error as Error).message}${why}`);
+      // What the server answered is in the message: bounded, as it is the server's to choose.
+      options.onProblem(`MCP server ${name} is not used: ${bounded((error as Error).message)}${why}`);
       await client.close().catch(() => undefined);
     }
   }
@@ -95,6 +104,12 @@ export async function connectMcpServers(options: McpConnectOptions): Promise<Mcp
       await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
     },
   };
+}
+
+const MAX_PROBLEM_CHARS = 500;
+
+function bounded(text: string): string {
+  return text.length <= MAX_PROBLEM_CHARS ? text : `${text.slice(0, MAX_PROBLEM_CHARS)}… (cut)`;
 }
 
 /** `SERVER__TOOL`, in the characters every provider accepts for a function name, at most 64. */

@@ -1,4 +1,6 @@
-export { openAgentNetwork, type AgentNetwork } from "./agent-network.js";
+export { openAgentNetwork, type AgentNetwork, type AgentNetworkOptions } from "./agent-network.js";
+export { checkedLookup, DESTINATION_REFUSED, literalRefused } from "./checked-lookup.js";
+export { destinationFetch } from "./destination-fetch.js";
 export {
   describeReason,
   formatNetworkRefusal,

@@ -272,6 +272,7 @@ async function runTaskTurn(
     cwd,
     mode: record.mode,
     network: environment.network,
+    ...(options.outbound ? { outbound: options.outbound } : {}),
     onProblem: (message) =>
       emit({ type: "item.completed", item: { id: `item_${state.nextItemIndex++}`, type: "error", message } }),
   });
