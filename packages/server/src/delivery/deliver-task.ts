@@ -9,6 +9,8 @@ import { appendAndPublish, type EventHub } from "../events/event-hub.js";
 import type { Attempt, Task } from "../storage/index.js";
 import { wholeDiffOf } from "../tasks/diff-storage.js";
 import { openSource, type SourceAccess } from "../sources/open-source.js";
+import { openGuardedGit, type OpenGuardedGit } from "../sources/source-network.js";
+import { isGitUrl } from "../sources/sources.js";
 import type { ForgesConfig } from "./forges-config.js";
 import type { Author } from "./commit-diff.js";
 import { deliveryBranchName } from "./branch-name.js";
@@ -55,7 +57,12 @@ export async function deliverTask(
     throw new NothingToDeliverError(`task ${task.id} has no repository or base commit`);
   }
   const workDir = await mkdtemp(path.join(ctx.home, "delivery-"));
+  let network: OpenGuardedGit | undefined;
   try {
+    // A registered URL is pushed to under the rule its clone and fetches follow: public hosts, or
+    // what the operator allowed, checked on the address connected to (its name may resolve
+    // elsewhere by now).
+    if (isGitUrl(repository.source)) network = await openGuardedGit(ctx.home);
     const sourceRepo = await openSource(ctx, repository, { commit: task.baseCommit });
     // The follow-ups the attempt has run (taken by its worker), oldest first.
     const followUps = (await repos.messages.listForTask(task.id)).filter(
@@ -86,6 +93,7 @@ export async function deliverTask(
       baseBranch: task.ref,
       forges: ctx.delivery.forges,
       workDir,
+      ...(network ? { network: network.guard } : {}),
     });
     const delivery = { ...result, attemptId: attempt.id, deliveredAt: new Date().toISOString() };
     await repos.tasks.setDelivery(task.id, delivery);
@@ -103,6 +111,7 @@ export async function deliverTask(
     ]);
     return delivery;
   } finally {
+    await network?.close();
     await rm(workDir, { recursive: true, force: true });
   }
 }

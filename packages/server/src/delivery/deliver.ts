@@ -68,6 +68,11 @@ export interface DeliverOptions {
   /** Author and committer date (default: now); with the same date a retry makes the same commit. */
   date?: Date;
   signal?: AbortSignal;
+  /**
+   * git options that send the push (and what it reads of the remote) through the destination
+   * rule: for a registered URL, which reaches only public hosts unless the operator allows more.
+   */
+  network?: GitContext["network"];
 }
 
 export interface PreviousDelivery {
@@ -218,7 +223,7 @@ export async function deliver(options: DeliverOptions): Promise<DeliverResult> {
 
   const remoteUrl = options.remoteUrl ?? (await originUrl(options.sourceRepo, bare));
   const redact = redactorFor(options, remoteUrl);
-  const context: GitContext = { home, signal, redact };
+  const context: GitContext = { home, signal, redact, ...(options.network ? { network: options.network } : {}) };
   const remote = displayRemoteUrl(remoteUrl);
 
   const pushLocation = parseRemoteUrl(remoteUrl);

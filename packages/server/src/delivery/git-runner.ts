@@ -14,6 +14,11 @@ export interface GitContext {
   signal?: AbortSignal;
   /** Applied to everything git printed before it goes into an error message. */
   redact?: (text: string) => string;
+  /**
+   * Options that send git's connections through the destination rule's proxy
+   * (sources/source-network.ts): set when the remote is a registered URL.
+   */
+  network?: { configArgs: string[]; env: NodeJS.ProcessEnv };
 }
 
 export interface GitRun {
@@ -37,19 +42,30 @@ export async function prepareGitHome(workDir: string): Promise<string> {
 }
 
 function hostOptions(run: GitRun, context: GitContext): HostGitOptions {
+  // The rule's variables win over the run's (its ssh command carries the proxy).
+  const env = context.network ? { ...run.env, ...definedValues(context.network.env) } : run.env;
   return {
     cwd: run.cwd,
     home: context.home,
     ...(run.input !== undefined ? { input: run.input } : {}),
-    ...(run.env ? { env: run.env } : {}),
+    ...(env ? { env } : {}),
     ...(context.signal ? { signal: context.signal } : {}),
     ...(context.redact ? { redact: context.redact } : {}),
   };
 }
 
+function definedValues(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+/** git's arguments, after the rule's `-c` options when the context has them. */
+function withNetwork(args: string[], context: GitContext): string[] {
+  return context.network ? [...context.network.configArgs, ...args] : args;
+}
+
 /** Runs git and reports how it ended; never throws for a non-zero exit (only for abort or spawn failure). */
 export async function runGit(args: string[], run: GitRun, context: GitContext): Promise<GitResult> {
-  const result = await runHostGit(args, hostOptions(run, context));
+  const result = await runHostGit(withNetwork(args, context), hostOptions(run, context));
   return { stdout: result.stdout.toString("utf8"), stderr: result.stderr, exitCode: result.exitCode };
 }
 
@@ -61,7 +77,7 @@ export function gitMessage(result: GitResult, context: GitContext): string {
 /** Runs git and returns its stdout; a non-zero exit becomes a GitError naming the subcommand. */
 export async function git(args: string[], run: GitRun, context: GitContext): Promise<string> {
   try {
-    return await hostGit(args, hostOptions(run, context));
+    return await hostGit(withNetwork(args, context), hostOptions(run, context));
   } catch (error) {
     if (error instanceof HostGitError) throw new GitError(error.message);
     throw error;

@@ -53,19 +53,34 @@ async function operatorRule(home: string): Promise<DestinationRule> {
   return new DestinationRule(config?.outbound ?? NO_OUTBOUND_ALLOWANCE);
 }
 
+/** The guarded git options while they are open, and how to close the proxy behind them. */
+export interface OpenGuardedGit {
+  guard: GuardedGit;
+  close(): Promise<void>;
+}
+
 /**
- * Runs `work` with git options that send every connection through a proxy with the rule, then
- * closes the proxy. Any failure becomes the one generic message.
+ * Opens a proxy with the rule and the git options that send every connection through it; close
+ * it when git is done. Git's own errors are left as they are (delivery reports them); the
+ * registering and fetching paths use withGuardedGit, which says one thing whatever failed.
  */
-export async function withGuardedGit<T>(home: string, work: (guard: GuardedGit) => Promise<T>): Promise<T> {
+export async function openGuardedGit(home: string): Promise<OpenGuardedGit> {
   const token = randomBytes(24).toString("hex");
   const auth = `Basic ${Buffer.from(`quire:${token}`).toString("base64")}`;
+  const dir = await mkdtemp(path.join(os.tmpdir(), "quire-git-net-"));
+  const removeDir = () => rm(dir, { recursive: true, force: true });
   const proxy = await startFilteringProxy({
     policy: { domains: [], preset: false, methods: "all" },
     setup: { domains: null, destinations: await operatorRule(home) },
     hostClientToken: token,
+  }).catch(async (error: unknown) => {
+    await removeDir();
+    throw error;
   });
-  const dir = await mkdtemp(path.join(os.tmpdir(), "quire-git-net-"));
+  const close = async (): Promise<void> => {
+    await proxy.close();
+    await removeDir();
+  };
   try {
     const script = path.join(dir, "connect.cjs");
     const command = path.join(dir, "connect");
@@ -90,12 +105,26 @@ export async function withGuardedGit<T>(home: string, work: (guard: GuardedGit) 
         QUIRE_SOURCE_PROXY_AUTH: auth,
       },
     };
-    return await work(guard);
+    return { guard, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * Runs `work` with git options that send every connection through a proxy with the rule, then
+ * closes the proxy. Any failure becomes the one generic message.
+ */
+export async function withGuardedGit<T>(home: string, work: (guard: GuardedGit) => Promise<T>): Promise<T> {
+  let opened: OpenGuardedGit | undefined;
+  try {
+    opened = await openGuardedGit(home);
+    return await work(opened.guard);
   } catch {
     throw new SourceFetchError();
   } finally {
-    await proxy.close();
-    await rm(dir, { recursive: true, force: true });
+    await opened?.close();
   }
 }
 
