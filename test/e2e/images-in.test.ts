@@ -1,7 +1,8 @@
 /**
- * Images in (issue 15, item 3): through `quire serve` (a task and a follow-up, stored with the task,
- * shown to the timeline) and `quire exec -i`, reaching the model in its wire format; a file that is
- * not an image and a text-only model are refused before anything runs.
+ * Images in (issue 15, item 3): through `quire serve` (a task and a follow-up as JSON or as
+ * multipart, stored with the task, shown to the timeline), `quire exec -i` and `quire exec --server
+ * … -i`, reaching the model in its wire format; a file that is not an image and a text-only model
+ * are refused before anything runs.
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
@@ -99,6 +100,28 @@ describe.each(serverDatabases())("images in through quire serve on $name", (data
     expect(usage.body.totals).toMatchObject({ images: 2, modelCalls: 2 });
   });
 
+  it("gives the image files of a multipart task and follow-up to the model", async () => {
+    const model = await scriptedModel([{ text: "A pixel." }, { text: "Two pixels." }]);
+    const server = await serve(model.url);
+    const repository = await register(server.url);
+    const task = { repo: repository.id, ref: repository.defaultBranch, mode: "ask", prompt: "What is this?" };
+    const created = await postForm(`${server.url}/api/tasks`, task, [ONE_PIXEL_PNG]);
+    expect(created.status).toBe(201);
+    const taskId = ((await created.json()) as { task: { id: string } }).task.id;
+    const events = await readTaskEvents(server.url, taskId);
+    expect(imagesSent(model.requests[0]!)).toEqual([inputImage]);
+
+    const followUp = await postForm(`${server.url}/api/tasks/${taskId}/messages`, { text: "And these?" }, [
+      ONE_PIXEL_PNG,
+      ONE_PIXEL_PNG,
+    ]);
+    expect(followUp.status).toBe(201);
+    await readTaskEvents(server.url, taskId, {
+      until: (e) => e.event.type === "task.completed" && e.id > events.length,
+    });
+    expect(imagesSent(model.requests[1]!)).toEqual([inputImage, inputImage, inputImage]);
+  });
+
   it("refuses a file that is not an image, and creates nothing", async () => {
     const model = await scriptedModel([{ text: "unused" }]);
     const server = await serve(model.url);
@@ -134,6 +157,14 @@ describe.each(serverDatabases())("images in through quire serve on $name", (data
   });
 });
 
+/** POSTs a body as multipart/form-data: the JSON in a part named json, each image a file part. */
+function postForm(url: string, json: unknown, images: Buffer[]): Promise<Response> {
+  const form = new FormData();
+  form.append("json", JSON.stringify(json));
+  images.forEach((bytes, index) => form.append("image", new Blob([bytes]), `shot-${index}.png`));
+  return fetch(url, { method: "POST", body: form });
+}
+
 function hasType(item: unknown, type: string): boolean {
   return (item as { type?: string } | undefined)?.type === type;
 }
@@ -164,5 +195,31 @@ describe("quire exec -i", () => {
     expect(run.code).toBe(0);
     expect(imagesSent(model.requests[0]!)).toEqual([inputImage]);
     expect(run.stdout).toContain('"images":[{"media_type":"image/png","bytes":');
+  });
+});
+
+describe("quire exec --server … -i", () => {
+  it("sends the image files to the server (as base64 in the JSON body), which gives them to the model", async () => {
+    const model = await scriptedModel([{ text: "A pixel, remotely." }]);
+    const server = await startServe({
+      home: tempHome(),
+      env: providerEnv("openai", model.url),
+      args: ["-m", "scripted-model", "--workers", "1"],
+    });
+    running.push(server);
+    const source = makeRepo({ "README.md": "# tiny\n" });
+    const registered = await api<{ repository: { id: string } }>(`${server.url}/api/repositories`, "POST", {
+      name: "tiny",
+      source,
+    });
+    expect(registered.status).toBe(201);
+    const laptop = makeRepo({ "notes.md": "a screenshot lives here\n" });
+    writeFileSync(path.join(laptop, "shot.png"), ONE_PIXEL_PNG);
+    const args = ["exec", "--server", server.url, "--repo", registered.body.repository.id, "--json", "--mode", "ask"];
+    const run = await runQuire([...args, "-i", "shot.png", "what is it?"], { cwd: laptop, home: tempHome() });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(imagesSent(model.requests[0]!)).toEqual([inputImage]);
+    expect(run.stdout).toContain("A pixel, remotely.");
   });
 });
