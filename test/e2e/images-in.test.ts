@@ -6,10 +6,11 @@
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { ONE_PIXEL_PNG, responsesBody, type RecordedRequest } from "@quire/testing";
+import { ONE_PIXEL_PNG } from "@quire/testing";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 import { makeRepo } from "../helpers/repo.js";
+import { imagesSent, inputImage } from "../helpers/requests.js";
 import { useScriptedModels } from "../helpers/scripted.js";
 import { api, readTaskEvents, startServe, type ServeProcess } from "../helpers/server.js";
 import { dropPostgresSchemas, serverDatabases } from "../helpers/server-databases.js";
@@ -23,18 +24,6 @@ afterEach(async () => {
 
 const PNG_BASE64 = ONE_PIXEL_PNG.toString("base64");
 const NOT_AN_IMAGE = Buffer.from("#!/bin/sh\necho this is a script named like a picture\n").toString("base64");
-
-/** The input_image parts of the user messages a Responses request carried. */
-function imagesSent(request: RecordedRequest): unknown[] {
-  const input = responsesBody(request).input as { type?: string; role?: string; content?: unknown }[];
-  return input.flatMap((item) =>
-    item.role === "user" && Array.isArray(item.content)
-      ? item.content.filter((part: { type: string }) => part.type === "input_image")
-      : [],
-  );
-}
-
-const inputImage = { type: "input_image", image_url: `data:image/png;base64,${PNG_BASE64}`, detail: "auto" };
 
 describe.each(serverDatabases())("images in through quire serve on $name", (database) => {
   async function serve(modelUrl: string, config = ""): Promise<ServeProcess> {
