@@ -12,7 +12,7 @@ import { createServer, type IncomingHttpHeaders } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import type { ModelReadiness } from "@quire/core";
-import { listenLocally, ONE_PIXEL_PNG } from "@quire/testing";
+import { listenLocally, ONE_PIXEL_PNG, until } from "@quire/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeRepo } from "../../../../test/helpers/repo.js";
 import { forgesFromEnv, type ForgeKindName, type ForgesConfigInput } from "../delivery/index.js";
@@ -32,16 +32,6 @@ function forgeInput(kind: ForgeKindName, url: string): ForgesConfigInput {
   if (kind === "github") return { github: { apiUrl: url, token: TOKEN, webhookSecret: SECRET } };
   if (kind === "gitlab") return { gitlab: { host: url, token: TOKEN, webhookSecret: SECRET } };
   return { gitea: { url, token: TOKEN, webhookSecret: SECRET } };
-}
-
-async function until<T>(read: () => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** A server that is not the forge: serves a PNG at any path and records what it was asked. */
