@@ -9,6 +9,7 @@ export {
 export { startFilteringProxy, type FilteringProxy, type FilteringProxyOptions } from "./filtering-proxy.js";
 export { isPrivateAddress, matchHost, normalizeHost, type HostMatch } from "./host-rules.js";
 export { isPublicAddress } from "./destinations.js";
+export { checkedLookup, DESTINATION_REFUSED, portOf, refusedLiteral } from "./checked-lookup.js";
 export {
   DestinationRule,
   NO_OUTBOUND_ALLOWANCE,

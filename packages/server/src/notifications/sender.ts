@@ -5,11 +5,9 @@
  * changes its answer in between cannot reach a private address. Redirects are not followed.
  */
 import { createHmac } from "node:crypto";
-import { lookup } from "node:dns";
 import http from "node:http";
 import https from "node:https";
-import { isIP, type LookupFunction } from "node:net";
-import type { DestinationRule } from "@quire/core";
+import { checkedLookup, DESTINATION_REFUSED, type DestinationRule, portOf, refusedLiteral } from "@quire/core";
 
 export const SIGNATURE_HEADER = "x-quire-signature";
 
@@ -34,24 +32,6 @@ const MAX_ANSWER_BYTES = 64 * 1024;
 const refusal = (host: string): string =>
   `${host} resolves only to private or local addresses, which webhooks may not reach (config.toml [outbound] allow_private)`;
 
-function checkedLookup(rule: DestinationRule, port: number): LookupFunction {
-  return (hostname, options, callback) => {
-    lookup(hostname, { all: true }, (error, addresses) => {
-      if (error) return callback(error, "", 4);
-      const allowed = addresses.find((entry) => rule.allows(entry.address, port));
-      if (!allowed) {
-        const refused = new Error(refusal(hostname));
-        return callback(Object.assign(refused, { code: "EQUIRE_DESTINATION" }), "", 4);
-      }
-      if ((options as { all?: boolean }).all) {
-        (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [allowed]);
-        return;
-      }
-      callback(null, allowed.address, allowed.family);
-    });
-  };
-}
-
 export function postWebhook(
   url: string,
   body: string,
@@ -60,17 +40,15 @@ export function postWebhook(
 ): Promise<PostOutcome> {
   const target = new URL(url);
   const secure = target.protocol === "https:";
-  const port = Number(target.port || (secure ? 443 : 80));
-  // An address in the URL is connected to without a lookup: it is checked here instead.
-  const literal = target.hostname.replace(/^\[|\]$/g, "");
-  if (isIP(literal) !== 0 && !rule.allows(literal, port)) {
+  const port = portOf(target);
+  if (refusedLiteral(target, rule)) {
     return Promise.resolve({ ok: false, statusCode: null, error: refusal(target.host), refused: true });
   }
   return new Promise((resolve) => {
     const request = (secure ? https : http).request(target, {
       method: "POST",
       headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers },
-      lookup: checkedLookup(rule, port),
+      lookup: checkedLookup(rule, port, refusal),
       timeout: TIMEOUT_MS,
     });
     request.on("response", (response) => {
@@ -90,7 +68,7 @@ export function postWebhook(
     request.on("timeout", () => request.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
     request.on("error", (error: NodeJS.ErrnoException) => {
       const message =
-        error.code === "EQUIRE_DESTINATION" ? error.message : `${target.host}: ${error.code ?? error.message}`;
+        error.code === DESTINATION_REFUSED ? error.message : `${target.host}: ${error.code ?? error.message}`;
       resolve({ ok: false, statusCode: null, error: message });
     });
     request.end(body);
