@@ -7,7 +7,8 @@
 #   scripts/install.sh --skip-npm-ci   packages and link only, for a checkout already installed
 #
 # Works as root and as a user with sudo. QUIRE_BIN_DIR picks where the command is linked
-# (default /usr/local/bin, which is on PATH for root and users alike).
+# (default /usr/local/bin, which is on PATH for root and users alike). It ends by checking that
+# bubblewrap can run Quire's sandbox for this user (exit 1 and what to do when it cannot).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -90,6 +91,20 @@ link_command() {
   esac
 }
 
+# Quire runs every command of a task in bubblewrap, as the user who runs `quire serve`: try that
+# here, as this user, the way Quire's own check does (a user namespace that cannot nest). Ubuntu
+# 23.10 and later refuse it to users other than root unless AppArmor allows bwrap.
+check_sandbox() {
+  local out bwrap
+  bwrap=$(command -v bwrap)
+  # An empty environment, as Quire's check has: `true` is then found on the default PATH.
+  if out=$(env -i "$bwrap" --unshare-all --unshare-user --disable-userns --ro-bind / / -- true 2>&1); then
+    say "sandbox: bubblewrap works for $(id -un)"
+    return
+  fi
+  fail "quire is installed, but bubblewrap cannot create the namespaces Quire's sandbox needs for $(id -un) (${out:-no message}), so every task would fail. On Ubuntu 23.10 and later AppArmor restricts them: let bwrap create them with an AppArmor profile (see the README's \"Ubuntu: AppArmor and bubblewrap\"), or allow them for every program with sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0. Elsewhere: sudo sysctl -w kernel.unprivileged_userns_clone=1 (Debian) or a non-zero user.max_user_namespaces. Then run quire serve."
+}
+
 uninstall() {
   if [ -L "$link" ]; then
     in_bin_dir rm -f "$link"
@@ -112,7 +127,7 @@ main() {
       ;;
     --skip-npm-ci) skip_npm_ci=true ;;
     -h | --help)
-      sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
       return
       ;;
     *) fail "unknown option $1 (use --uninstall, --skip-npm-ci or --help)" ;;
@@ -125,6 +140,7 @@ main() {
   fi
   [ -f "$repo/packages/cli/dist/main.js" ] || fail "Quire is not built: run npm ci in $repo, then this script again"
   link_command
+  check_sandbox
   say "done: quire $("$link" --version) is installed; run quire serve, or quire --help"
 }
 

@@ -5,19 +5,21 @@
  *   "Fixes #N" → a comment with the summary, the verification and the pull request's link;
  * - `@quire <request>` on that pull request → a follow-up → the same branch one commit further → a reply;
  * - `@quire ask <question>` → the answer, its citations linked to the files at the commit;
- * - `@quire review` on a pull request → a review with inline comments (once review mode exists).
+ * - `@quire review` on a pull request → a review with inline comments (once review mode exists);
+ * - an image uploaded to the forge in a comment → given to the model with the task or the follow-up.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { reviewModeAvailable, type ForgeKindName } from "@quire/server";
-import type { ScriptedReply } from "@quire/testing";
+import { ONE_PIXEL_PNG, type ScriptedReply, type ScriptedModelServer } from "@quire/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTestForge, type TestForge } from "../../packages/server/testing/forges.js";
 import { commentEvent, sendWebhook } from "../../packages/server/testing/webhooks.js";
 import { providerEnv, tempHome } from "../helpers/quire.js";
 import { failingTestRepo, fixAddPatch, git, makeRepo } from "../helpers/repo.js";
+import { imagesSent, inputImage, requestText } from "../helpers/requests.js";
 import { useScriptedModels } from "../helpers/scripted.js";
 import { api, perConversation, startServe, type ServeProcess } from "../helpers/server.js";
 
@@ -83,6 +85,7 @@ async function until<T>(read: () => T | undefined, what: string, timeoutMs = 90_
 
 interface Setup {
   server: ServeProcess;
+  model: ScriptedModelServer;
   forge: TestForge;
   bare: string;
   comment(number: number, onPullRequest: boolean, text: string): Promise<void>;
@@ -136,12 +139,12 @@ async function setUp(kind: ForgeKindName): Promise<Setup> {
     const sent = await sendWebhook(server.url, kind, { ...delivery, secret: SECRET });
     expect(sent.status).toBe(202);
   };
-  return { server, forge, bare, comment };
+  return { server, model, forge, bare, comment };
 }
 
 describe.each(["github", "gitlab", "gitea"] as ForgeKindName[])("@quire in %s comments through quire serve", (kind) => {
   it("turns an issue comment into a pull request, a pull request comment into a follow-up on its branch, and answers questions with links", async () => {
-    const { forge, bare, comment } = await setUp(kind);
+    const { forge, model, bare, comment } = await setUp(kind);
     const on = (number: number, text: string) => () =>
       forge.comments.find((c) => c.number === number && c.body.includes(text));
 
@@ -165,8 +168,10 @@ describe.each(["github", "gitlab", "gitea"] as ForgeKindName[])("@quire in %s co
     const first = git(bare, "rev-parse", `refs/heads/${pull!.head}`).trim();
     expect(git(bare, "show", `${first}:src/add.js`)).toContain("return a + b;");
 
-    await comment(pull!.number, true, "@quire also write down what changed");
-    await until(on(pull!.number, "follow-up"), "the follow-up's acknowledgement");
+    const after = forge.upload("after.png", ONE_PIXEL_PNG);
+    await comment(pull!.number, true, `@quire also write down what changed\n\n![after](${after})`);
+    const acknowledged = await until(on(pull!.number, "follow-up"), "the follow-up's acknowledgement");
+    expect(acknowledged.body).not.toContain("Images of the comment");
     const reply = await until(on(pull!.number, "**Summary**"), "the reply after the follow-up");
     expect(reply.body).toContain("Wrote NOTES.md.");
     const second = git(bare, "rev-parse", `refs/heads/${pull!.head}`).trim();
@@ -174,9 +179,15 @@ describe.each(["github", "gitlab", "gitea"] as ForgeKindName[])("@quire in %s co
     expect(git(bare, "rev-parse", `${second}^`).trim()).toBe(first);
     expect(git(bare, "show", `${second}:NOTES.md`)).toBe("add() adds now.\n");
     expect(forge.pulls).toHaveLength(1);
+    // The follow-up's image reached the model with its words (the issue's comment had none).
+    const followUpRequest = model.requests.find((r) => requestText(r).includes("also write down what changed"));
+    expect(imagesSent(followUpRequest!)).toEqual([inputImage]);
 
-    await comment(6, false, "@quire ask where is add defined?");
+    const screenshot = forge.upload("screenshot.png", ONE_PIXEL_PNG);
+    await comment(6, false, `@quire ask where is add defined?\n\n![screenshot](${screenshot})`);
     const answer = await until(on(6, "is defined in"), "the answer");
+    const askRequest = model.requests.find((r) => requestText(r).includes("where is add defined?"));
+    expect(imagesSent(askRequest!)).toEqual([inputImage]);
     const base = git(bare, "rev-parse", "refs/heads/main").trim();
     const anchor = kind === "gitlab" ? "#L1-3" : "#L1-L3";
     const blob = kind === "github" ? "/blob/" : kind === "gitlab" ? "/-/blob/" : "/src/commit/";

@@ -1,14 +1,16 @@
 /**
- * Images in (issue 15, item 3): through `quire serve` (a task and a follow-up, stored with the task,
- * shown to the timeline) and `quire exec -i`, reaching the model in its wire format; a file that is
- * not an image and a text-only model are refused before anything runs.
+ * Images in (issue 15, item 3): through `quire serve` (a task and a follow-up as JSON or as
+ * multipart, stored with the task, shown to the timeline), `quire exec -i` and `quire exec --server
+ * … -i`, reaching the model in its wire format; a file that is not an image and a text-only model
+ * are refused before anything runs.
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { ONE_PIXEL_PNG, responsesBody, type RecordedRequest } from "@quire/testing";
+import { ONE_PIXEL_PNG } from "@quire/testing";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 import { makeRepo } from "../helpers/repo.js";
+import { imagesSent, inputImage } from "../helpers/requests.js";
 import { useScriptedModels } from "../helpers/scripted.js";
 import { api, readTaskEvents, startServe, type ServeProcess } from "../helpers/server.js";
 import { dropPostgresSchemas, serverDatabases } from "../helpers/server-databases.js";
@@ -22,18 +24,6 @@ afterEach(async () => {
 
 const PNG_BASE64 = ONE_PIXEL_PNG.toString("base64");
 const NOT_AN_IMAGE = Buffer.from("#!/bin/sh\necho this is a script named like a picture\n").toString("base64");
-
-/** The input_image parts of the user messages a Responses request carried. */
-function imagesSent(request: RecordedRequest): unknown[] {
-  const input = responsesBody(request).input as { type?: string; role?: string; content?: unknown }[];
-  return input.flatMap((item) =>
-    item.role === "user" && Array.isArray(item.content)
-      ? item.content.filter((part: { type: string }) => part.type === "input_image")
-      : [],
-  );
-}
-
-const inputImage = { type: "input_image", image_url: `data:image/png;base64,${PNG_BASE64}`, detail: "auto" };
 
 describe.each(serverDatabases())("images in through quire serve on $name", (database) => {
   async function serve(modelUrl: string, config = ""): Promise<ServeProcess> {
@@ -99,6 +89,28 @@ describe.each(serverDatabases())("images in through quire serve on $name", (data
     expect(usage.body.totals).toMatchObject({ images: 2, modelCalls: 2 });
   });
 
+  it("gives the image files of a multipart task and follow-up to the model", async () => {
+    const model = await scriptedModel([{ text: "A pixel." }, { text: "Two pixels." }]);
+    const server = await serve(model.url);
+    const repository = await register(server.url);
+    const task = { repo: repository.id, ref: repository.defaultBranch, mode: "ask", prompt: "What is this?" };
+    const created = await postForm(`${server.url}/api/tasks`, task, [ONE_PIXEL_PNG]);
+    expect(created.status).toBe(201);
+    const taskId = ((await created.json()) as { task: { id: string } }).task.id;
+    const events = await readTaskEvents(server.url, taskId);
+    expect(imagesSent(model.requests[0]!)).toEqual([inputImage]);
+
+    const followUp = await postForm(`${server.url}/api/tasks/${taskId}/messages`, { text: "And these?" }, [
+      ONE_PIXEL_PNG,
+      ONE_PIXEL_PNG,
+    ]);
+    expect(followUp.status).toBe(201);
+    await readTaskEvents(server.url, taskId, {
+      until: (e) => e.event.type === "task.completed" && e.id > events.length,
+    });
+    expect(imagesSent(model.requests[1]!)).toEqual([inputImage, inputImage, inputImage]);
+  });
+
   it("refuses a file that is not an image, and creates nothing", async () => {
     const model = await scriptedModel([{ text: "unused" }]);
     const server = await serve(model.url);
@@ -134,6 +146,14 @@ describe.each(serverDatabases())("images in through quire serve on $name", (data
   });
 });
 
+/** POSTs a body as multipart/form-data: the JSON in a part named json, each image a file part. */
+function postForm(url: string, json: unknown, images: Buffer[]): Promise<Response> {
+  const form = new FormData();
+  form.append("json", JSON.stringify(json));
+  images.forEach((bytes, index) => form.append("image", new Blob([bytes]), `shot-${index}.png`));
+  return fetch(url, { method: "POST", body: form });
+}
+
 function hasType(item: unknown, type: string): boolean {
   return (item as { type?: string } | undefined)?.type === type;
 }
@@ -164,5 +184,31 @@ describe("quire exec -i", () => {
     expect(run.code).toBe(0);
     expect(imagesSent(model.requests[0]!)).toEqual([inputImage]);
     expect(run.stdout).toContain('"images":[{"media_type":"image/png","bytes":');
+  });
+});
+
+describe("quire exec --server … -i", () => {
+  it("sends the image files to the server (as base64 in the JSON body), which gives them to the model", async () => {
+    const model = await scriptedModel([{ text: "A pixel, remotely." }]);
+    const server = await startServe({
+      home: tempHome(),
+      env: providerEnv("openai", model.url),
+      args: ["-m", "scripted-model", "--workers", "1"],
+    });
+    running.push(server);
+    const source = makeRepo({ "README.md": "# tiny\n" });
+    const registered = await api<{ repository: { id: string } }>(`${server.url}/api/repositories`, "POST", {
+      name: "tiny",
+      source,
+    });
+    expect(registered.status).toBe(201);
+    const laptop = makeRepo({ "notes.md": "a screenshot lives here\n" });
+    writeFileSync(path.join(laptop, "shot.png"), ONE_PIXEL_PNG);
+    const args = ["exec", "--server", server.url, "--repo", registered.body.repository.id, "--json", "--mode", "ask"];
+    const run = await runQuire([...args, "-i", "shot.png", "what is it?"], { cwd: laptop, home: tempHome() });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(imagesSent(model.requests[0]!)).toEqual([inputImage]);
+    expect(run.stdout).toContain("A pixel, remotely.");
   });
 });

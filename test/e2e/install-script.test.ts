@@ -1,8 +1,10 @@
 /**
  * scripts/install.sh, the README's quick start: it links `quire` onto PATH (idempotently), removes
  * it again, and refuses clearly (exit 1, nothing changed) when Node.js is too old, when a system
- * package is missing and cannot be installed, and when it needs root but has no sudo. The full
- * install (apt-get, npm ci) runs on the CI machine through .ci/run.
+ * package is missing and cannot be installed, and when it needs root but has no sudo. As a user it
+ * installs through sudo, refreshing the package lists first; and it stops, saying what to do, when
+ * bubblewrap cannot run Quire's sandbox for that user. The full install (apt-get, npm ci) runs on
+ * the CI machine through .ci/run.
  */
 import { spawnSync } from "node:child_process";
 import {
@@ -77,6 +79,7 @@ describe("scripts/install.sh", () => {
 
     const first = run(["--skip-npm-ci"], env);
     expect(first.out).toContain("system packages: all present");
+    expect(first.out).toMatch(/sandbox: bubblewrap works for \S+/);
     expect(first.code).toBe(0);
     expect(quireFromPath(env.PATH).stdout.trim()).toBe(version);
 
@@ -135,5 +138,61 @@ describe("scripts/install.sh", () => {
     expect(result.code).toBe(1);
     expect(result.out).toContain("installing ripgrep");
     expect(result.out).toContain("this step needs root: run the script as root, or install sudo");
+  });
+
+  /** A command on the PATH made of a shell script: a stand-in for sudo, apt-get or bwrap. */
+  function fakeCommand(dir: string, name: string, script: string): void {
+    writeFileSync(path.join(dir, name), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+  }
+
+  it("as a user, installs what is missing through sudo, refreshing the package lists first", () => {
+    const tools = pathWith([...BASICS, ...PACKAGES.filter((name) => name !== "rg")]);
+    const logDir = tempDir();
+    const log = path.join(logDir, "log");
+    const realRg = spawnSync("bash", ["-c", "command -v rg"], { encoding: "utf8" }).stdout.trim();
+    // The stand-ins run as the user (nothing here is really root): they log, and apt-get "installs" rg.
+    fakeCommand(tools, "sudo", `echo "sudo $*" >> ${log}\nexec "$@"`);
+    fakeCommand(
+      tools,
+      "apt-get",
+      `echo "apt-get $*" >> ${log}\ncase "$1" in install) ln -s ${realRg} ${tools}/rg ;; esac`,
+    );
+    const bin = path.join(tempDir(), "bin");
+    mkdirSync(bin);
+    for (const dir of [tools, logDir, bin]) chmodSync(dir, 0o777);
+
+    const result = run(["--skip-npm-ci"], { PATH: tools, QUIRE_BIN_DIR: bin }, asUser);
+    expect(result.out).toContain("installing ripgrep");
+    expect(result.code).toBe(0);
+    // Whatever else this user cannot see on the machine (a tool in root's home) is installed with ripgrep.
+    const calls = readFileSync(log, "utf8").trim().split("\n");
+    expect(calls).toHaveLength(4);
+    expect(calls.slice(0, 2)).toEqual([
+      "sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq",
+      "apt-get update -qq",
+    ]);
+    expect(calls[2]).toMatch(
+      /^sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ripgrep\b/,
+    );
+    expect(calls[3]).toMatch(/^apt-get install -y -qq --no-install-recommends ripgrep\b/);
+    expect(quireFromPath(`${bin}:${tools}`).stdout.trim()).toBe(version);
+  });
+
+  it("stops, saying what to do, when bubblewrap cannot make the sandbox's namespaces for this user", () => {
+    // What bwrap says on Ubuntu 24.04 to a user other than root, under AppArmor's default policy.
+    const tools = pathWith([...BASICS, ...PACKAGES.filter((name) => name !== "bwrap")]);
+    fakeCommand(tools, "bwrap", 'echo "bwrap: setting up uid map: Permission denied" >&2\nexit 1');
+    const bin = path.join(tempDir(), "bin");
+    const result = run(["--skip-npm-ci"], { PATH: `${bin}:${tools}`, QUIRE_BIN_DIR: bin });
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(
+      "quire is installed, but bubblewrap cannot create the namespaces Quire's sandbox needs",
+    );
+    expect(result.out).toContain("(bwrap: setting up uid map: Permission denied)");
+    expect(result.out).toContain('the README\'s "Ubuntu: AppArmor and bubblewrap"');
+    expect(result.out).toContain("sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0");
+    expect(result.out).not.toContain("done:");
+    // Installed all the same: once the sandbox is allowed, quire runs without installing again.
+    expect(quireFromPath(`${bin}:${tools}`).stdout.trim()).toBe(version);
   });
 });

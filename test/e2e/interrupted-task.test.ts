@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { until } from "@quire/testing";
 import { expect, it } from "vitest";
 import { useScriptedModels } from "../helpers/scripted.js";
 import { failingTestRepo, makeRepo } from "../helpers/repo.js";
@@ -7,16 +8,6 @@ import { requestText } from "../helpers/requests.js";
 import { parseJsonl, providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 
 const scriptedModel = useScriptedModels();
-
-async function waitFor<T>(probe: () => T | undefined, maxMs = 15_000): Promise<T> {
-  const deadline = Date.now() + maxMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 it("a task whose process is killed mid-command keeps its events, shows as interrupted, and can be resumed", async () => {
   const repo = makeRepo(failingTestRepo);
@@ -33,26 +24,30 @@ it("a task whose process is killed mid-command keeps its events, shows as interr
       pid = child;
     },
   });
-  const eventsFile = await waitFor(() => {
-    const tasks = path.join(home, "tasks");
-    const id = (() => {
+  const eventsFile = await until(
+    () => {
+      const tasks = path.join(home, "tasks");
+      const id = (() => {
+        try {
+          return readdirSync(tasks)[0];
+        } catch {
+          return undefined;
+        }
+      })();
+      if (!id) return undefined;
+      const file = path.join(tasks, id, "events.jsonl");
       try {
-        return readdirSync(tasks)[0];
+        const conversation = readFileSync(path.join(tasks, id, "conversation.json"), "utf8");
+        const running =
+          readFileSync(file, "utf8").includes('"command_execution"') && conversation.includes('"tool_call"');
+        return running ? file : undefined;
       } catch {
         return undefined;
       }
-    })();
-    if (!id) return undefined;
-    const file = path.join(tasks, id, "events.jsonl");
-    try {
-      const conversation = readFileSync(path.join(tasks, id, "conversation.json"), "utf8");
-      const running =
-        readFileSync(file, "utf8").includes('"command_execution"') && conversation.includes('"tool_call"');
-      return running ? file : undefined;
-    } catch {
-      return undefined;
-    }
-  });
+    },
+    "the task's first command",
+    15_000,
+  );
   process.kill(pid, "SIGKILL");
   const result = await killed;
   expect(result.code).toBeNull();

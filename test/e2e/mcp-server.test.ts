@@ -4,7 +4,7 @@
  * works) and `quire mcp` over stdio on the local home, each through a whole task.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -27,6 +27,8 @@ afterEach(async () => {
 
 function script(request: RecordedRequest, turn: number): ScriptedReply {
   if (requestText(request).includes("what does add do")) return { text: "It subtracts." };
+  if (requestText(request).includes("What to flag"))
+    return { text: JSON.stringify({ findings: [], overall: { verdict: "correct", explanation: "Looks right." } }) };
   const fix: ScriptedReply[] = [
     { toolCalls: [{ name: "apply_patch", arguments: { input: fixAddPatch } }] },
     { text: "Fixed `add`." },
@@ -101,6 +103,12 @@ describe("Quire as an MCP server", () => {
     execFileSync("git", ["init", "--quiet", "--bare", bare]);
     const source = makeRepo(failingTestRepo);
     git(source, "remote", "add", "origin", bare);
+    // A branch with the fix, to review against the default branch.
+    git(source, "checkout", "--quiet", "-b", "fixed");
+    const add = path.join(source, "src/add.js");
+    writeFileSync(add, readFileSync(add, "utf8").replace("a - b", "a + b"));
+    git(source, "commit", "--quiet", "-am", "fix add");
+    git(source, "checkout", "--quiet", "main");
     const registered = await api<{ repository: { id: string } }>(`${server.url}/api/repositories`, "POST", {
       name: "tiny",
       source,
@@ -114,6 +122,14 @@ describe("Quire as an MCP server", () => {
     expect(delivered.branch).toMatch(/^quire\//);
     expect(git(bare, "log", "--format=%s", String(delivered.branch))).toContain("fix the failing test");
     expect(registered.status).toBe(201);
+
+    // A review of the task's result, and of a branch against the default branch; not of main against itself.
+    for (const target of [{ review_of: taskId }, { ref: "fixed" }]) {
+      const review = await call(client, "create_task", { prompt: "check the fix", mode: "review", ...target });
+      expect(await waitThroughTool(client, String(review.task_id))).toMatchObject({ status: "completed" });
+    }
+    const itself = await client.callTool({ name: "create_task", arguments: { prompt: "x", mode: "review" } });
+    expect(itself.isError).toBe(true);
   }, 300_000);
 
   it("answers /mcp on a multi-user server only with credentials, and then as the token's user", async () => {

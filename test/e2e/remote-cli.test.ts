@@ -212,3 +212,80 @@ describe("quire against a server with accounts", () => {
     expect(parseJsonl(run.stdout).length).toBe(run.events.length);
   }, 300_000);
 });
+
+describe("quire exec --mode review against a server", () => {
+  it("reviews a branch against --base (default: the default branch) or a task's result, and refuses a review of nothing", async () => {
+    const verdict = {
+      findings: [
+        {
+          title: "No test",
+          body: "add has no test.",
+          priority: 2,
+          confidence: 0.6,
+          path: "src/add.js",
+          start_line: 2,
+          end_line: 2,
+        },
+      ],
+      overall: { verdict: "correct", explanation: "add is fixed." },
+    };
+    const reviewed: string[] = [];
+    const model = await scriptedModel(
+      perConversation((_key, turn, request) => {
+        const text = requestText(request);
+        if (!text.includes("What to flag")) return byPrompt(request, turn);
+        reviewed.push(text);
+        return { text: JSON.stringify(verdict) };
+      }),
+    );
+    const server = await startServe({
+      home: tempHome(),
+      env: providerEnv("openai", model.url),
+      args: ["-m", "scripted-model"],
+    });
+    running.push(server);
+    const source = makeRepo(failingTestRepo);
+    execFileSync("git", ["-C", source, "checkout", "--quiet", "-b", "fix"]);
+    writeFileSync(
+      path.join(source, "src/add.js"),
+      readFileSync(path.join(source, "src/add.js"), "utf8").replace("a - b", "a + b"),
+    );
+    execFileSync("git", ["-C", source, "commit", "--quiet", "-am", "fix add"]);
+    execFileSync("git", ["-C", source, "checkout", "--quiet", "main"]);
+    expect((await api(`${server.url}/api/repositories`, "POST", { name: "tiny", source })).status).toBe(201);
+    const checkout = clone(source);
+    execFileSync("git", ["-C", checkout, "checkout", "--quiet", "fix"]);
+    const laptop = tempHome();
+    const remote = (args: string[]) => runQuire([...args, "--server", server.url], { cwd: checkout, home: laptop });
+
+    // The checkout is on `fix`, which the server has: fix against main, the findings printed as `quire review` does.
+    const review = await remote(["exec", "--mode", "review"]);
+    expect(review.stderr).not.toContain("quire exec:");
+    expect(review.code).toBe(0);
+    expect(review.stdout).toContain("[P2] src/add.js:2  No test");
+    expect(review.stdout).toContain("Verdict: correct");
+    expect(reviewed.at(-1)).toContain("+  return a + b;");
+
+    // Against itself there is nothing to review; base and review-of belong to a review only.
+    const nothing = await remote(["exec", "--mode", "review", "--ref", "main"]);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toMatch(/^quire exec: nothing to review: .*--base/);
+    const codeWithBase = await remote(["exec", "--base", "main", "fix the failing test"]);
+    expect(codeWithBase.code).toBe(2);
+    expect(codeWithBase.stderr).toContain("--base only go with --mode review");
+
+    const local = await runQuire(["exec", "--mode", "review", "--base", "main"], { cwd: checkout, home: laptop });
+    expect(local.code).toBe(2);
+    expect(local.stderr).toContain("--base needs a server");
+
+    // A code task's result, reviewed by its id.
+    const code = await remote(["exec", "--ref", "main", "--detach", "fix the failing test"]);
+    const codeId = code.stdout.trim();
+    expect((await remote(["wait", codeId])).code).toBe(0);
+    const ofTask = await remote(["exec", "--mode", "review", "--review-of", codeId, "--json"]);
+    expect(ofTask.code).toBe(0);
+    expect(ofTask.events.at(-1)).toMatchObject({ type: "task.completed", status: "completed" });
+    expect(reviewed).toHaveLength(2);
+    expect(reviewed[1]).toContain("+  return a + b;");
+  }, 300_000);
+});

@@ -32,6 +32,10 @@ const longRunScript = (turn: number): ScriptedReply => {
   return { text: "Done waiting." };
 };
 
+// One command that waits: a short log while the task runs.
+const shortRunScript = (turn: number): ScriptedReply =>
+  turn === 0 ? { toolCalls: [shellCall(["sleep", "30"], 60_000)] } : { text: "Done waiting." };
+
 let server: WebServer;
 let browser: Browser;
 let repositoryId: string;
@@ -44,7 +48,7 @@ interface Box {
 
 beforeAll(async () => {
   await ensureWebAppBuilt();
-  server = await startWebServer({ wide: wideScript, long: longRunScript });
+  server = await startWebServer({ wide: wideScript, long: longRunScript, short: shortRunScript });
   repositoryId = (await server.addRepository(makeRepo(failingTestRepo))).id;
   const environment = await server.api<{ environment: { id: string } }>("/api/environments", "POST", {
     repo: repositoryId,
@@ -160,6 +164,25 @@ describe.each([1280, 1440])("the review pane at %i px", (width) => {
     expect(cancelBox.y + cancelBox.height).toBeLessThan(900);
     expect(await page.getByTestId("task-environment").textContent()).toBe("Default environment");
     await cancel.click();
+    await page.locator(".task-header .badge", { hasText: "Cancelled" }).waitFor({ timeout: 30_000 });
+    await page.context().close();
+  }, 90_000);
+
+  it("fits a short running task in the window: nothing to scroll, so the log's first entry stays in view", async () => {
+    const created = await server.api<{ task: { id: string } }>("/api/tasks", "POST", {
+      repo: repositoryId,
+      ref: "main",
+      mode: "code",
+      prompt: "Wait a little [script:short]",
+    });
+    const page = await openAt(width, `/tasks/${created.body.task.id}`);
+    await page.locator(".task-log .command .exit.running").waitFor({ timeout: 60_000 });
+    const overflow = await page.locator("#main").evaluate((main) => {
+      const box = main as unknown as { scrollHeight: number; clientHeight: number };
+      return box.scrollHeight - box.clientHeight;
+    });
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.getByRole("button", { name: "Cancel" }).click();
     await page.locator(".task-header .badge", { hasText: "Cancelled" }).waitFor({ timeout: 30_000 });
     await page.context().close();
   }, 90_000);

@@ -111,6 +111,7 @@ describe.runIf(process.env.QUIRE_SCREENSHOTS)("screenshots of the web app", () =
         network: { mode: "allowlist", preset: true, domains: ["registry.example.com"], methods: "safe" },
         limits: { memory_mb: 2048, command_timeout_ms: 300000 },
         checks: ["npm test"],
+        mcp_servers: { docs: { command: "node", args: ["tools/docs-mcp.js"] } },
       },
     });
     expect(created.status).toBe(201);
@@ -120,7 +121,8 @@ describe.runIf(process.env.QUIRE_SCREENSHOTS)("screenshots of the web app", () =
     await page.getByRole("link", { name: "Environments" }).click();
     await page.getByRole("heading", { name: "node-20" }).waitFor();
     // Tall enough to show every section of the editor.
-    await page.setViewportSize({ width: 1440, height: 1700 });
+    await page.setViewportSize({ width: 1440, height: 1900 });
+    await page.getByRole("group", { name: "MCP servers" }).waitFor();
     await shoot("environments");
     await page.setViewportSize({ width: 1440, height: 900 });
   }, 60_000);

@@ -1,4 +1,4 @@
-import type { RecordedRequest } from "@quire/testing";
+import { ONE_PIXEL_PNG, responsesBody, type RecordedRequest } from "@quire/testing";
 
 /**
  * The conversation part of a recorded request, whatever the wire format, without the
@@ -14,6 +14,23 @@ export function conversationOf(request: RecordedRequest): unknown[] {
 export function requestText(request: RecordedRequest): string {
   return JSON.stringify(request.body);
 }
+
+/** The input_image parts of the user messages a Responses request carried. */
+export function imagesSent(request: RecordedRequest): unknown[] {
+  const input = responsesBody(request).input as { type?: string; role?: string; content?: unknown }[];
+  return input.flatMap((item) =>
+    item.role === "user" && Array.isArray(item.content)
+      ? item.content.filter((part: { type: string }) => part.type === "input_image")
+      : [],
+  );
+}
+
+/** The input_image part of `ONE_PIXEL_PNG` as the Responses wire format carries it. */
+export const inputImage = {
+  type: "input_image",
+  image_url: `data:image/png;base64,${ONE_PIXEL_PNG.toString("base64")}`,
+  detail: "auto",
+};
 
 /** True when `next`'s conversation starts with all of `previous`'s. */
 export function isAppendOnlyExtension(previous: RecordedRequest, next: RecordedRequest): boolean {

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IMAGES_BODY_BYTES } from "../../packages/server/src/http/images.js";
+import { IMAGES_BODY_BYTES, IMAGES_MULTIPART_BODY_BYTES } from "../../packages/server/src/http/images.js";
 import { tempHome } from "../helpers/quire.js";
 import { startServe, type ServeProcess } from "../helpers/server.js";
 
@@ -44,7 +44,7 @@ interface Sent {
  * Streams `BODY_BYTES` of JSON-ish filler a MiB at a time (the client holds one MiB), sampling the
  * server's RSS, until the body is sent or the server answers and closes.
  */
-function send(path: string, withLength: boolean): Promise<Sent> {
+function send(path: string, withLength: boolean, contentType = "application/json"): Promise<Sent> {
   return new Promise((resolve, reject) => {
     const url = new URL(path, server.url);
     const chunk = Buffer.alloc(MIB, "a");
@@ -55,7 +55,7 @@ function send(path: string, withLength: boolean): Promise<Sent> {
     const request = http.request(url, {
       method: "POST",
       headers: {
-        "content-type": "application/json",
+        "content-type": contentType,
         ...(withLength ? { "content-length": String(BODY_BYTES) } : {}),
       },
     });
@@ -131,6 +131,19 @@ describe("request bodies", () => {
     if (sent.status === 413) expect(JSON.parse(sent.body)).toEqual(TOO_LARGE);
     expect(sent.peakRss - before).toBeLessThan(8 * MIB);
   }, 60_000);
+
+  // A multipart body (image files as parts) is bounded the same way before Hono parses the form:
+  // by its declared length (a bound of its own, the images' bytes without base64), else chunked.
+  for (const withLength of [true, false]) {
+    it(`refuses 50 MB of multipart ${withLength ? "with a Content-Length" : "chunked"} to the route that takes images`, async () => {
+      const before = rssBytes();
+      const sent = await send("/api/tasks", withLength, "multipart/form-data; boundary=x");
+      expect([413, 0]).toContain(sent.status);
+      const limit = withLength ? IMAGES_MULTIPART_BODY_BYTES : 1024 * 1024;
+      if (sent.status === 413) expect(JSON.parse(sent.body).error.message).toContain(`${limit} bytes`);
+      expect(sent.peakRss - before).toBeLessThan(8 * MIB);
+    }, 60_000);
+  }
 
   it("answers 413 in words from the Content-Length alone, before any byte of the body", async () => {
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {

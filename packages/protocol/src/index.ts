@@ -19,3 +19,4 @@ export * from "./api/usage.js";
 export * from "./api/meta.js";
 export * from "./api/mcp.js";
 export * from "./api/webhooks.js";
+export * from "./api/multipart.js";

@@ -96,6 +96,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       logger.info({ repositories: moved }, "moved credentials out of repository URLs into encrypted storage");
     const blobsMoved = await moveBlobFilesIntoDatabase(repos, settings.home);
     if (blobsMoved > 0) logger.info({ blobs: blobsMoved }, "moved blob files of this home into the database");
+    const abandoned = await repos.blobs.sweepAbandonedWrites();
+    if (abandoned > 0) logger.info({ writes: abandoned }, "removed the chunks of blob writes that never finished");
     const hub = new EventHub();
     const metrics = createMetrics({ defaultMetrics: true });
     // Links in webhooks point at QUIRE_PUBLIC_URL, else at where this process listens.

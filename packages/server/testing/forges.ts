@@ -2,10 +2,12 @@
  * For tests: one local stand-in for GitHub's, GitLab's or Gitea's REST API (node:http on
  * 127.0.0.1), holding state like the real one: pull requests opened on it (their diff read from a
  * bare repository with real git), comments, reviews, and who has which access. It checks the
- * token header each forge uses and answers with the fields of the real shapes Quire reads.
+ * token header each forge uses and answers with the fields of the real shapes Quire reads. Files
+ * uploaded to it (`upload`) are served where each forge serves a comment's attachments.
  * Kept free of vitest so other suites can use it.
  */
 import { execFileSync } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import { listenLocally } from "@quire/testing";
 import type { ForgeKindName } from "../src/delivery/forges-config.js";
@@ -53,6 +55,12 @@ export interface TestForge {
   users: FakeForgeUser[];
   /** Every request's method and path, in order. */
   requests: string[];
+  /**
+   * Adds a file as a comment's attachment (or a redirect to elsewhere), and returns the link the
+   * forge writes in the comment: GitHub `<url>/user-attachments/assets/<id>`, GitLab
+   * `/uploads/<secret>/<name>` (served by its API), Gitea `/attachments/<uuid>`.
+   */
+  upload(name: string, content: Buffer | { redirect: string }): string;
   close(): Promise<void>;
 }
 
@@ -71,7 +79,8 @@ export async function startTestForge(options: {
   firstNumber?: number;
 }): Promise<TestForge> {
   const { kind } = options;
-  const state: Omit<TestForge, "url" | "close"> = {
+  const uploads = new Map<string, Buffer | { redirect: string }>();
+  const state: Omit<TestForge, "url" | "close" | "upload"> = {
     kind,
     project: options.project,
     pulls: [],
@@ -104,6 +113,9 @@ export async function startTestForge(options: {
         ? req.headers["private-token"] === options.token
         : req.headers.authorization === `token ${options.token}`;
     if (!authorized) return send(401, { message: kind === "gitlab" ? "401 Unauthorized" : "Bad credentials" });
+    const uploaded = method === "GET" ? uploads.get(url.pathname) : undefined;
+    if (Buffer.isBuffer(uploaded)) return res.writeHead(200, { "content-type": "image/png" }).end(uploaded);
+    if (uploaded) return res.writeHead(302, { location: uploaded.redirect }).end();
     const answer = route(method, url.pathname, body, String(req.headers.accept ?? ""));
     if (!answer) return send(404, { message: "Not Found" });
     return send(answer[0], answer[1], answer[2]);
@@ -233,8 +245,18 @@ export async function startTestForge(options: {
     return null;
   }
 
+  const upload = (name: string, content: Buffer | { redirect: string }): string => {
+    if (kind === "gitlab") {
+      const secret = randomBytes(16).toString("hex");
+      uploads.set(`/api/v4/projects/${encodeURIComponent(options.project)}/uploads/${secret}/${name}`, content);
+      return `/uploads/${secret}/${name}`;
+    }
+    const path = kind === "github" ? `/user-attachments/assets/${randomUUID()}` : `/attachments/${randomUUID()}`;
+    uploads.set(path, content);
+    return kind === "github" ? `${forge.url}${path}` : path;
+  };
   const listener = await listenLocally(server);
-  const forge: TestForge = { ...state, url: listener.origin, close: listener.close };
+  const forge: TestForge = { ...state, url: listener.origin, upload, close: listener.close };
   // The arrays are shared: tests read what the server recorded.
   return forge;
 }

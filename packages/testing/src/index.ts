@@ -8,3 +8,4 @@ export * from "./images.js";
 export * from "./listen-locally.js";
 export * from "./network-servers.js";
 export * from "./scripted-model-server.js";
+export * from "./until.js";

@@ -23,7 +23,15 @@ import { sandboxUsable } from "../exec/sandbox-check.js";
 import { gitCheckout, UsageProblem, writableFile } from "../review/usage-checks.js";
 
 /** Flags that only mean something to a server. */
-const SERVER_ONLY = ["ref", "repo", "attempts", "detach"] as const;
+const SERVER_ONLY = ["ref", "repo", "attempts", "detach", "base", "reviewOf"] as const;
+const FLAG_NAMES: Record<(typeof SERVER_ONLY)[number], string> = {
+  ref: "--ref",
+  repo: "--repo",
+  attempts: "--attempts",
+  detach: "--detach",
+  base: "--base",
+  reviewOf: "--review-of",
+};
 
 /** Exit codes of `quire exec`: 0 completed, 1 failed, 2 a wrong command line, 130 cancelled (Ctrl-C). */
 const EXIT = { completed: 0, failed: 1, usage: 2, cancelled: 130 } as const;
@@ -51,11 +59,24 @@ export function registerExec(program: Command): void {
     .option("--ref <ref>", "server: the branch, tag or commit to start from (default: this checkout's branch)")
     .option("--repo <id>", "server: the repository's id or name (default: the one registered for -C's remote)")
     .option("--attempts <n>", "server: independent attempts, best ranked first (1-4)", attemptsCount)
-    .option("--detach", "server: print the task's id and return at once");
+    .option("--detach", "server: print the task's id and return at once")
+    .option("--base <ref>", "server, review mode: review --ref against this base (default: the default branch)")
+    .option("--review-of <task>", "server, review mode: review the result of this task instead");
   addServerOption(command);
   addRunOptions(command).action(async (promptArg: string | undefined, flags: ExecFlags) => {
     process.exitCode = await runExec(promptArg, flags);
   });
+}
+
+/** What a review compares is said by --base or --review-of, and only a review takes them. */
+function checkReviewFlags(flags: ExecFlags): void {
+  const given = (["base", "reviewOf"] as const).filter((name) => flags[name] !== undefined).map((n) => FLAG_NAMES[n]);
+  if (given.length === 0) return;
+  if (flags.mode !== "review") throw new UsageProblem(`${given.join(" and ")} only go with --mode review`);
+  if (given.length === 2)
+    throw new UsageProblem("--base and --review-of cannot go together: a review is of one change");
+  if (flags.reviewOf !== undefined && flags.ref !== undefined)
+    throw new UsageProblem("--ref does not go with --review-of: the reviewed task's commit is used");
 }
 
 function attemptsCount(value: string): number {
@@ -65,7 +86,8 @@ function attemptsCount(value: string): number {
 }
 
 async function runExec(promptArg: string | undefined, flags: ExecFlags): Promise<number> {
-  const prompt = await readPrompt(promptArg);
+  // A review's prompt is only what to pay attention to, so it may be left out.
+  const prompt = (await readPrompt(promptArg)) ?? (flags.mode === "review" ? "" : null);
   if (prompt === null) {
     process.stderr.write("quire exec: no prompt given (pass it as an argument or on stdin)\n");
     return EXIT.usage;
@@ -75,6 +97,7 @@ async function runExec(promptArg: string | undefined, flags: ExecFlags): Promise
   let images: ImageInput[];
   try {
     images = await readImageFiles(flags.image);
+    checkReviewFlags(flags);
     client = await remoteClient(flags);
     if (client) {
       if (flags.outputLastMessage !== undefined) outputFile = await writableFile(flags.outputLastMessage);
@@ -82,7 +105,7 @@ async function runExec(promptArg: string | undefined, flags: ExecFlags): Promise
     }
     const serverOnly = SERVER_ONLY.find((name) => flags[name] !== undefined);
     if (serverOnly)
-      throw new UsageProblem(`--${serverOnly} needs a server (--server URL, QUIRE_SERVER or quire login)`);
+      throw new UsageProblem(`${FLAG_NAMES[serverOnly]} needs a server (--server URL, QUIRE_SERVER or quire login)`);
   } catch (error) {
     process.stderr.write(`quire exec: ${(error as Error).message}\n`);
     return error instanceof UsageProblem || error instanceof ImageError ? EXIT.usage : EXIT.failed;

@@ -51,6 +51,9 @@ export interface ExecFlags {
   repo?: string;
   attempts?: number;
   detach?: boolean;
+  /** Review mode on a server: the base `--ref` is reviewed against, or the task whose result is reviewed. */
+  base?: string;
+  reviewOf?: string;
 }
 
 export async function resolveExecSettings(flags: ExecFlags): Promise<ExecSettings> {

@@ -17,7 +17,8 @@ import {
   sendFollowUp,
 } from "@quire/server";
 import { ReadableLog } from "../exec/readable-log.js";
-import { gitCheckout } from "../review/usage-checks.js";
+import { formatReview } from "../exec/review-format.js";
+import { gitCheckout, UsageProblem } from "../review/usage-checks.js";
 import { describeCheckout, repositoryForCheckout } from "./checkout-repository.js";
 import { exitCodeOf } from "./exit-codes.js";
 
@@ -32,6 +33,8 @@ export interface RemoteExecFlags {
   attempts?: number;
   detach?: boolean;
   outputLastMessage?: string;
+  base?: string;
+  reviewOf?: string;
 }
 
 export async function runRemoteExec(
@@ -48,13 +51,12 @@ export async function runRemoteExec(
     after = await sendFollowUp(client, taskId, prompt.text, prompt.images);
   } else {
     const repository = await chosenRepository(client, flags);
-    const ref = flags.ref ?? (await defaultRef(client, repository, flags));
     const environment = flags.env ? await findEnvironment(client, repository.id, flags.env) : undefined;
     const task = await createTask(client, {
       repo: repository.id,
-      ref,
+      ...(await startingPoint(client, repository, flags)),
       mode: flags.mode,
-      prompt: prompt.text,
+      ...(prompt.text ? { prompt: prompt.text } : {}),
       ...(prompt.images.length > 0 ? { images: prompt.images.map((image) => ({ data: image.data })) } : {}),
       ...(flags.attempts !== undefined ? { attempts: flags.attempts } : {}),
       ...(environment ? { environment } : {}),
@@ -108,9 +110,31 @@ export async function runRemoteExec(
     diffCut: finalEvent?.diff_truncated === true,
     usage: finalEvent?.usage ?? null,
   });
-  if (!flags.json && final.finalMessage) process.stdout.write(`${final.finalMessage.trimEnd()}\n`);
+  // A review is read as its findings, as `quire review` prints them.
+  if (!flags.json && final.review) process.stdout.write(formatReview(final.review));
+  else if (!flags.json && final.finalMessage) process.stdout.write(`${final.finalMessage.trimEnd()}\n`);
   if (outputFile) await writeFile(outputFile, final.finalMessage ?? "");
   return exitCodeOf(final.status);
+}
+
+/**
+ * Where the task starts: `--ref` (default: this checkout's branch); a review compares it with `--base`
+ * (default: the repository's default branch), or reviews another task's result (`--review-of`).
+ */
+async function startingPoint(
+  client: QuireApiClient,
+  repository: RemoteRepository,
+  flags: RemoteExecFlags,
+): Promise<{ ref?: string; base?: string; reviewOf?: string }> {
+  if (flags.mode === "review" && flags.reviewOf) return { reviewOf: flags.reviewOf };
+  const ref = flags.ref ?? (await defaultRef(client, repository, flags));
+  if (flags.mode !== "review") return { ref };
+  const base = flags.base ?? repository.defaultBranch;
+  if (base === ref)
+    throw new UsageProblem(
+      `nothing to review: the change would be ${base} against itself (--ref for the branch to review, --base for what it is compared with, or --review-of TASK)`,
+    );
+  return { ref, base };
 }
 
 async function chosenRepository(client: QuireApiClient, flags: RemoteExecFlags): Promise<RemoteRepository> {

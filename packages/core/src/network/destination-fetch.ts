@@ -7,7 +7,7 @@
  */
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
-import { checkedLookup, DESTINATION_REFUSED, literalRefused } from "./checked-lookup.js";
+import { checkedLookup, DESTINATION_REFUSED, portOf, refusedLiteral } from "./checked-lookup.js";
 import type { DestinationRule } from "./operator-allowance.js";
 
 /** Bytes read of a successful answer (an event stream ends there), and of a failed one. */
@@ -73,8 +73,8 @@ export function destinationFetch(
       return Promise.reject(new Error(`${target.protocol} URLs are not fetched`));
     }
     const secure = target.protocol === "https:";
-    const port = Number(target.port || (secure ? 443 : 80));
-    if (literalRefused(target, port, rule)) {
+    const port = portOf(target);
+    if (refusedLiteral(target, rule)) {
       return Promise.reject(Object.assign(new Error(refusal(target.host)), { code: DESTINATION_REFUSED }));
     }
     const method = (init.method ?? "GET").toUpperCase();

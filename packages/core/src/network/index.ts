@@ -1,5 +1,4 @@
 export { openAgentNetwork, type AgentNetwork, type AgentNetworkOptions } from "./agent-network.js";
-export { checkedLookup, DESTINATION_REFUSED, literalRefused } from "./checked-lookup.js";
 export { destinationFetch } from "./destination-fetch.js";
 export {
   describeReason,
@@ -11,6 +10,7 @@ export {
 export { startFilteringProxy, type FilteringProxy, type FilteringProxyOptions } from "./filtering-proxy.js";
 export { isPrivateAddress, matchHost, normalizeHost, type HostMatch } from "./host-rules.js";
 export { isPublicAddress } from "./destinations.js";
+export { checkedLookup, DESTINATION_REFUSED, portOf, refusedLiteral } from "./checked-lookup.js";
 export {
   DestinationRule,
   NO_OUTBOUND_ALLOWANCE,

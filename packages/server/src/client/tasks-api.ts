@@ -2,6 +2,8 @@
  * The task operations a remote client needs, over the API (docs/server.md): find a repository,
  * create a task, follow up, wait, deliver. Shared by the remote `quire` commands and the MCP tools.
  */
+import type { createTaskBody, ReviewResult } from "@quire/protocol";
+import type { z } from "zod";
 import { ApiError, type QuireApiClient } from "./api-client.js";
 
 export type RemoteTaskMode = "code" | "ask" | "review";
@@ -28,6 +30,8 @@ export interface RemoteTask {
   createdAt: string;
   bestAttemptId: string | null;
   verification: string | null;
+  /** Review mode: the findings and verdict, once the review has ended. */
+  review?: ReviewResult | null;
   diffStats: { files: number; insertions: number; deletions: number } | null;
 }
 
@@ -95,16 +99,8 @@ export async function findEnvironment(client: QuireApiClient, repoId: string, id
 
 export async function createTask(
   client: QuireApiClient,
-  body: {
-    repo: string;
-    ref: string;
-    mode: RemoteTaskMode;
-    prompt: string;
-    attempts?: number;
-    environment?: string;
-    /** Base64 bytes of each image (the server checks what they are). */
-    images?: { data: string }[];
-  },
+  /** The API's own body (code and ask need `ref` and `prompt`; a review `base` and `ref`, or `reviewOf`). */
+  body: z.input<typeof createTaskBody>,
 ): Promise<RemoteTask> {
   return (await client.json<{ task: RemoteTask }>("POST", "/api/tasks", body)).task;
 }

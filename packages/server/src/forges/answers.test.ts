@@ -9,6 +9,7 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { ReviewResult } from "@quire/core";
+import { until } from "@quire/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { git, makeRepo, writeFiles } from "../../../../test/helpers/repo.js";
 import { forgesFromEnv } from "../delivery/index.js";
@@ -31,16 +32,6 @@ const review: ReviewResult = {
   ],
   overall: { verdict: "needs changes", explanation: "The sign flipped." },
 };
-
-async function until<T>(read: () => T | undefined, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe("answers on the forge when a task ends", () => {
   let api: TestApi;

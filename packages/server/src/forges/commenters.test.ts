@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { until } from "@quire/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeRepo } from "../../../../test/helpers/repo.js";
 import { MULTI_USER } from "../../testing/clients.js";
@@ -27,16 +28,6 @@ const users: FakeForgeUser[] = [
   { login: "viewer", id: 4, access: "admin" },
   { login: "outsider", id: 5, access: "write", email: "nobody@example.com" },
 ];
-
-async function until<T>(read: () => T | undefined, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe("forge commenters on a multi-user server", () => {
   let api: TestApi;

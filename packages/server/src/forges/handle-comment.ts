@@ -12,7 +12,8 @@ import { appendAudit } from "../accounts/audit.js";
 import { forgeClient, type ForgeClient } from "./client.js";
 import { commenterFor } from "./commenters.js";
 import { readMention, type Mention } from "./mentions.js";
-import { replies, taskUrl } from "./replies.js";
+import { replies, skippedImagesNote, taskUrl } from "./replies.js";
+import { commentImages } from "./comment-images.js";
 import type { ForgeContext } from "./settings.js";
 import { followUpFromForge, reviewModeAvailable, startForgeTask, type ForgeActor } from "./start-task.js";
 import type { CommentEvent } from "./webhook-events.js";
@@ -117,7 +118,8 @@ export async function handleComment(
       await say(replies.notQuiresPullRequest());
       return "declined";
     }
-    const followed = await followUpFromForge(ctx, actor, task, mention.request || "Continue.");
+    const attached = await commentImages(ctx, client.target, event.comment);
+    const followed = await followUpFromForge(ctx, actor, task, mention.request || "Continue.", attached.images);
     if ("refusal" in followed) {
       await auditTrigger(ctx, actor, repository, { ...base, outcome: "refused", limit: followed.refusal.limit });
       await say(replies.refused(followed.refusal));
@@ -125,7 +127,7 @@ export async function handleComment(
     }
     await answers.expect({ ...base, taskId: task.id, onPullRequest: true, command: "follow_up" });
     await auditTrigger(ctx, actor, repository, { ...base, outcome: "followed_up", taskId: task.id });
-    await say(replies.followUp(taskUrl(linkBase, task.id)));
+    await say(replies.followUp(taskUrl(linkBase, task.id)) + skippedImagesNote(attached.skipped));
     return "followed_up";
   }
 
@@ -151,9 +153,11 @@ export async function handleComment(
     if (reviewOf) ref = (await taskOfPullRequest(ctx, repository, event))?.ref ?? ref;
   }
   const mode = mention.command === "review" ? "review" : mention.command === "ask" ? "ask" : "code";
+  const attached = await commentImages(ctx, client.target, event.comment);
   let started: Awaited<ReturnType<typeof startForgeTask>>;
   try {
-    started = await startForgeTask(ctx, actor, { repository, mode, prompt, ref, base: reviewBase, reviewOf });
+    const images = attached.images;
+    started = await startForgeTask(ctx, actor, { repository, mode, prompt, ref, base: reviewBase, reviewOf, images });
   } catch (error) {
     // A request Quire cannot start (a ref it cannot resolve, say) is told where it was asked.
     if (!(error instanceof HttpError)) throw error;
@@ -174,6 +178,6 @@ export async function handleComment(
   });
   await auditTrigger(ctx, actor, repository, { ...base, outcome: "started", taskId: started.task.id });
   const what = mode === "review" ? "a review" : mode === "ask" ? "an Ask task" : "a task";
-  await say(replies.started(what, taskUrl(linkBase, started.task.id)));
+  await say(replies.started(what, taskUrl(linkBase, started.task.id)) + skippedImagesNote(attached.skipped));
   return "started";
 }

@@ -37,6 +37,22 @@ export const replies = {
   failed: (taskUrl: string, reason: string) => `Quire's task did not finish: ${reason}\n\nDetails: ${taskUrl}`,
 };
 
+/** Images of a comment shown in a reply: as code (no mention, no link), on one line, short. */
+function shownLink(link: string): string {
+  const flat = link.replace(/[`\s]+/g, " ");
+  return flat.length <= 120 ? flat : `${flat.slice(0, 119)}…`;
+}
+
+const SKIPPED_SHOWN = 10;
+
+/** One line per image of the comment that the task was not given, and why; "" when none was skipped. */
+export function skippedImagesNote(skipped: readonly { link: string; why: string }[]): string {
+  if (skipped.length === 0) return "";
+  const lines = skipped.slice(0, SKIPPED_SHOWN).map(({ link, why }) => `- \`${shownLink(link)}\`: ${unmention(why)}`);
+  if (skipped.length > SKIPPED_SHOWN) lines.push(`- and ${skipped.length - SKIPPED_SHOWN} more`);
+  return `\n\nImages of the comment not given to the task:\n${lines.join("\n")}`;
+}
+
 /** The task's final summary and verification, as the comment after a delivery. */
 export function doneComment(input: {
   summary: string;

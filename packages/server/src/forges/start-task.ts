@@ -3,7 +3,7 @@
  * and POST /api/tasks/{id}/messages do for a person: the plan's admission first (a refusal is
  * returned, not thrown, so it can be told on the forge), then the task and its audit entry.
  */
-import type { TaskMode } from "@quire/core";
+import type { ImageInput, TaskMode } from "@quire/core";
 import { createTaskBody } from "@quire/protocol";
 import { appendAudit } from "../accounts/audit.js";
 import type { ApiContext } from "../http/api-context.js";
@@ -75,6 +75,8 @@ export async function startForgeTask(
     ref: string;
     base?: string;
     reviewOf?: { baseCommit: string; target: ReviewTarget };
+    /** Images of the comment, already checked (comment-images.ts). */
+    images?: readonly ImageInput[];
   },
 ): Promise<{ task: Task } | { refusal: Refusal }> {
   if (input.mode === "review" && !reviewModeAvailable) throw new Error("review mode is not available on this server");
@@ -101,6 +103,7 @@ export async function startForgeTask(
         : input.base !== undefined
           ? { reviewBase: input.base }
           : {},
+    input.images ?? [],
   );
   await appendAudit(ctx.repos, {
     workspaceId: actor.workspaceId,
@@ -108,7 +111,14 @@ export async function startForgeTask(
     actorTokenId: null,
     action: "task.created",
     target: created.task.id,
-    details: { mode: input.mode, attempts: 1, repositoryId: input.repository.id, via: actor.forge, login: actor.login },
+    details: {
+      mode: input.mode,
+      attempts: 1,
+      repositoryId: input.repository.id,
+      via: actor.forge,
+      login: actor.login,
+      ...(input.images?.length ? { images: input.images.length } : {}),
+    },
   });
   return { task: created.task };
 }
@@ -119,19 +129,26 @@ export async function followUpFromForge(
   actor: ForgeActor,
   task: Task,
   text: string,
+  images: readonly ImageInput[] = [],
 ): Promise<{ ok: true } | { refusal: Refusal }> {
   const attempt = await chosenAttempt(ctx.repos, task, undefined);
   if (!attempt) throw new Error(`task ${task.id} has no attempt to continue`);
   const admitted = await admitFor(ctx, actor, { kind: "follow_up", taskId: task.id, model: task.model });
   if (isRefusal(admitted)) return { refusal: admitted };
-  const message = await followUp(ctx, task, attempt, { text, authorId: actor.userId });
+  const message = await followUp(ctx, task, attempt, { text, authorId: actor.userId }, images);
   await appendAudit(ctx.repos, {
     workspaceId: actor.workspaceId,
     actorUserId: actor.userId,
     actorTokenId: null,
     action: "task.follow_up",
     target: task.id,
-    details: { attemptId: attempt.id, messageId: message.id, via: actor.forge, login: actor.login },
+    details: {
+      attemptId: attempt.id,
+      messageId: message.id,
+      via: actor.forge,
+      login: actor.login,
+      ...(images.length > 0 ? { images: images.length } : {}),
+    },
   });
   return { ok: true };
 }

@@ -9,19 +9,28 @@
  * The routes that take images (a task, a follow-up) get room for them in ROUTE_LIMITS, for a body
  * with a declared Content-Length only (which is not read before the route, after authentication):
  * a chunked body, which the limit buffers as it counts it, keeps the default limit, so an
- * unauthenticated client still makes the server hold at most that.
+ * unauthenticated client still makes the server hold at most that. A multipart body to them
+ * (image files as parts, multipart-body.ts) carries the images' bytes, not their base64: its bound
+ * is smaller. Either way the route reads at most the declared length, which the bound has checked.
  */
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { IMAGES_BODY_BYTES } from "./images.js";
+import { IMAGES_BODY_BYTES, IMAGES_MULTIPART_BODY_BYTES } from "./images.js";
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** Larger (or smaller) limits by exact path: a new task and a follow-up carry images. */
-const ROUTE_LIMITS: readonly { path: RegExp; maxBytes: number }[] = [
-  { path: /^\/api\/tasks$/, maxBytes: IMAGES_BODY_BYTES },
-  { path: /^\/api\/tasks\/[^/]+\/messages$/, maxBytes: IMAGES_BODY_BYTES },
+const ROUTE_LIMITS: readonly { path: RegExp; maxBytes: number; multipartMaxBytes: number }[] = [
+  { path: /^\/api\/tasks$/, maxBytes: IMAGES_BODY_BYTES, multipartMaxBytes: IMAGES_MULTIPART_BODY_BYTES },
+  {
+    path: /^\/api\/tasks\/[^/]+\/messages$/,
+    maxBytes: IMAGES_BODY_BYTES,
+    multipartMaxBytes: IMAGES_MULTIPART_BODY_BYTES,
+  },
 ];
+
+const isMultipart = (contentType: string | undefined): boolean =>
+  contentType?.split(";")[0]?.trim().toLowerCase() === "multipart/form-data";
 
 /** Hono's bodyLimit answering 413 in words and closing the connection (the rest is not read). */
 function tooLargeLimit(maxBytes: number): MiddlewareHandler {
@@ -50,7 +59,8 @@ export function requestBodyLimit(defaultMaxBytes: number = DEFAULT_BODY_LIMIT_BY
     // Hono's bodyLimit buffers a chunked body as it counts it, before authentication: a chunked
     // body gets the default limit, and the larger one needs a declared Content-Length.
     const declared = c.req.header("content-length") !== undefined && !c.req.header("transfer-encoding");
-    return limiter(declared ? route.maxBytes : defaultMaxBytes)(c, next);
+    if (!declared) return limiter(defaultMaxBytes)(c, next);
+    return limiter(isMultipart(c.req.header("content-type")) ? route.multipartMaxBytes : route.maxBytes)(c, next);
   };
 }
 

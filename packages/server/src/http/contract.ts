@@ -34,6 +34,8 @@ export interface RouteSpec {
   query?: z.ZodObject;
   headers?: z.ZodObject;
   body?: z.ZodType;
+  /** The same body as multipart/form-data too (a route taking image files): the form and each part's type. */
+  multipart?: { schema: z.ZodType; encoding?: Record<string, { contentType: string }> };
   responses: Record<number, ResponseSpec>;
 }
 

@@ -3,7 +3,12 @@
  * (contract.ts) and @quire/protocol's schemas: a schema with an id (`.meta({ id })`) becomes a
  * component, referenced wherever it is used.
  */
-import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from "@asteasolutions/zod-to-openapi";
+import {
+  OpenAPIRegistry,
+  OpenApiGeneratorV31,
+  type ResponseConfig,
+  type ZodContentObject,
+} from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 import type { ResponseSpec, RouteSpec } from "./contract.js";
 
@@ -23,6 +28,16 @@ function response(spec: ResponseSpec): ResponseConfig {
     ...(spec.headers ? { headers: spec.headers } : {}),
     ...(schema ? { content: Object.fromEntries(mediaTypes.map((type) => [type, { schema }])) } : {}),
   };
+}
+
+/** application/json, and multipart/form-data for a route that takes files too. */
+function requestContent(route: RouteSpec): ZodContentObject {
+  const content: ZodContentObject = { "application/json": { schema: route.body! } };
+  if (route.multipart) {
+    const { schema, encoding } = route.multipart;
+    content["multipart/form-data"] = { schema, ...(encoding ? { encoding } : {}) };
+  }
+  return content;
 }
 
 export function openApiDocument(routes: readonly RouteSpec[]): OpenApiDocument {
@@ -48,7 +63,7 @@ export function openApiDocument(routes: readonly RouteSpec[]): OpenApiDocument {
         params: pathParameters(route.path),
         query: route.query,
         headers: route.headers,
-        ...(route.body ? { body: { required: true, content: { "application/json": { schema: route.body } } } } : {}),
+        ...(route.body ? { body: { required: true, content: requestContent(route) } } : {}),
       },
       responses: Object.fromEntries(Object.entries(route.responses).map(([status, spec]) => [status, response(spec)])),
     });

@@ -50,7 +50,8 @@ export function registerQuireTools(server: McpServer, client: QuireApiClient, op
       description:
         "Delegate a task to Quire's coding agent, which works in an isolated sandbox on a copy of the repository. " +
         "mode code: change the code and come back with a diff; ask: answer a question without changing anything; " +
-        "review: review the code. Returns the task's id at once; then call wait_for_task.",
+        "review: review a change — ref against base (default: the default branch), or review_of another task's result. " +
+        "Returns the task's id at once; then call wait_for_task.",
       inputSchema: {
         prompt: z.string().trim().min(1).max(100_000).describe("What to do, as you would tell a colleague."),
         mode: z.enum(["code", "ask", "review"]).default("code"),
@@ -58,6 +59,18 @@ export function registerQuireTools(server: McpServer, client: QuireApiClient, op
         ref: z.string().min(1).max(255).optional().describe("Branch, tag or commit (default: the default branch)."),
         attempts: z.number().int().min(1).max(4).optional().describe("Independent attempts, best ranked first."),
         environment: z.string().min(1).max(200).optional().describe("An environment's id or name."),
+        base: z
+          .string()
+          .min(1)
+          .max(255)
+          .optional()
+          .describe("Review mode: the branch or commit ref is reviewed against (default: the default branch)."),
+        review_of: z
+          .string()
+          .min(1)
+          .max(100)
+          .optional()
+          .describe("Review mode: the id of a task whose result to review."),
       },
       annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
     },
@@ -70,11 +83,11 @@ export function registerQuireTools(server: McpServer, client: QuireApiClient, op
           : undefined;
         const task = await createTask(client, {
           repo: repository.id,
-          ref: input.ref ?? repository.defaultBranch,
           mode: input.mode,
           prompt: input.prompt,
           ...(input.attempts ? { attempts: input.attempts } : {}),
           ...(environment ? { environment } : {}),
+          ...reviewTarget(input, repository.defaultBranch),
         });
         return { task_id: task.id, status: task.status, repository: repository.name, ref: task.ref };
       }),
@@ -278,4 +291,24 @@ async function answer(work: () => Promise<Record<string, unknown>>): Promise<Cal
     if (!(error instanceof ApiError)) throw error;
     return { content: [{ type: "text", text: error.message }], isError: true };
   }
+}
+
+/**
+ * What a task starts from: its ref, and for a review what it is compared with — another task's result
+ * (`review_of`, which carries its own commit), or `ref` against `base` (the default branch when absent).
+ */
+function reviewTarget(
+  input: { mode: "code" | "ask" | "review"; ref?: string; base?: string; review_of?: string },
+  defaultBranch: string,
+): { ref?: string; base?: string; reviewOf?: string } {
+  if (input.mode === "review" && input.review_of) return { reviewOf: input.review_of };
+  const ref = input.ref ?? defaultBranch;
+  // Code and ask pass what they were given through, so the server's refusal names it.
+  if (input.mode !== "review")
+    return {
+      ref,
+      ...(input.base ? { base: input.base } : {}),
+      ...(input.review_of ? { reviewOf: input.review_of } : {}),
+    };
+  return { ref, base: input.base ?? defaultBranch };
 }

@@ -7,7 +7,7 @@
 import { createHmac } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
-import { checkedLookup, DESTINATION_REFUSED, type DestinationRule, literalRefused } from "@quire/core";
+import { checkedLookup, DESTINATION_REFUSED, type DestinationRule, portOf, refusedLiteral } from "@quire/core";
 
 export const SIGNATURE_HEADER = "x-quire-signature";
 
@@ -40,9 +40,8 @@ export function postWebhook(
 ): Promise<PostOutcome> {
   const target = new URL(url);
   const secure = target.protocol === "https:";
-  const port = Number(target.port || (secure ? 443 : 80));
-  // An address in the URL is connected to without a lookup: it is checked here instead.
-  if (literalRefused(target, port, rule)) {
+  const port = portOf(target);
+  if (refusedLiteral(target, rule)) {
     return Promise.resolve({ ok: false, statusCode: null, error: refusal(target.host), refused: true });
   }
   return new Promise((resolve) => {

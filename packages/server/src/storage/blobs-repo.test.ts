@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BLOB_CHUNK_BYTES, BlobNotFoundError, createRepos, type BlobsRepo } from "./index.js";
+import { ABANDONED_WRITE_MS, BLOB_CHUNK_BYTES, BlobNotFoundError, createRepos, type BlobsRepo } from "./index.js";
 import { openTestDatabase, TEST_DIALECTS, type TestDatabase } from "../../testing/databases.js";
 
 describe.each(TEST_DIALECTS)("blobs in the database on %s", (dialect) => {
@@ -22,6 +22,25 @@ describe.each(TEST_DIALECTS)("blobs in the database on %s", (dialect) => {
     }
   }
   const whole = (total: number) => Buffer.concat([...pieces(total)]);
+
+  it("sweeps the chunks of writes that never finished, and nothing being written or stored", async () => {
+    const stored = await blobs.put("kept");
+    const now = Date.now();
+    const chunk = (ref: string) => ({ ref, seq: 0, data: Buffer.from("partial") });
+    await database.db
+      .insertInto("blob_chunks")
+      .values([
+        chunk(`incoming-${now - ABANDONED_WRITE_MS - 1000}-dead-writer`),
+        chunk("incoming-0b7c2a9e-older-build"),
+        chunk(`incoming-${now - 1000}-live-writer`),
+      ])
+      .execute();
+    expect(await blobs.sweepAbandonedWrites(ABANDONED_WRITE_MS, now)).toBe(2);
+    const left = await database.db.selectFrom("blob_chunks").select("ref").where("ref", "like", "incoming-%").execute();
+    expect(left.map((row) => row.ref)).toEqual([`incoming-${now - 1000}-live-writer`]);
+    expect((await blobs.readText(stored.ref)).toString()).toBe("kept");
+    await database.db.deleteFrom("blob_chunks").where("ref", "like", "incoming-%").execute();
+  });
 
   it("stores a stream in chunks and gives back the same bytes, streamed", async () => {
     const total = 3 * BLOB_CHUNK_BYTES + 12_345;

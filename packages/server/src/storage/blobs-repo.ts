@@ -24,6 +24,13 @@ export const BLOB_CHUNK_BYTES = 256 * 1024;
 
 export class BlobNotFoundError extends Error {}
 
+/** How long a blob may take to write before its chunks count as a dead writer's. */
+export const ABANDONED_WRITE_MS = 60 * 60 * 1000;
+
+/** The temporary key of a blob being written, with the time its writer started. */
+const incomingKey = (startedAt: number): string => `incoming-${startedAt}-${randomUUID()}`;
+const INCOMING_STARTED = /^incoming-(\d+)-/;
+
 type Source = Iterable<Buffer | string> | AsyncIterable<Buffer | string> | Readable;
 
 export class BlobsRepo {
@@ -31,7 +38,7 @@ export class BlobsRepo {
 
   /** Writes a stream of bytes, a chunk at a time, and returns its reference. */
   async putStream(source: Source): Promise<StoredBlob> {
-    const incoming = `incoming-${randomUUID()}`;
+    const incoming = incomingKey(Date.now());
     const hash = createHash("sha256");
     let bytes = 0;
     let seq = 0;
@@ -81,6 +88,28 @@ export class BlobsRepo {
         .catch(() => undefined);
       throw error;
     }
+  }
+
+  /**
+   * Deletes the chunks of writes that never finished (a process killed mid-write leaves them under
+   * their temporary key) once they are older than any write lasts. A key without a start time was
+   * written by an older build, which no process still running can be writing to.
+   */
+  async sweepAbandonedWrites(olderThanMs = ABANDONED_WRITE_MS, now = Date.now()): Promise<number> {
+    const keys = await this.db
+      .selectFrom("blob_chunks")
+      .select("ref")
+      .distinct()
+      .where("ref", "like", "incoming-%")
+      .execute();
+    const abandoned = keys
+      .map((row) => row.ref)
+      .filter((ref) => {
+        const started = INCOMING_STARTED.exec(ref);
+        return !started || now - Number(started[1]) > olderThanMs;
+      });
+    for (const ref of abandoned) await this.db.deleteFrom("blob_chunks").where("ref", "=", ref).execute();
+    return abandoned.length;
   }
 
   /** Writes bytes already in memory (small callers, tests). */

@@ -12,15 +12,18 @@ import { repositoryFor, taskFor } from "../scoping.js";
 import { admitOrRefuse } from "../admission.js";
 import { refuseWhenModelNotReady } from "./model-status.js";
 import { HttpError } from "../../errors.js";
-import { jsonBody, parseOr400 } from "../errors.js";
+import { parseOr400 } from "../errors.js";
 import {
   attemptsResponse,
   createdTaskResponse,
   createTaskBody,
+  createTaskMultipart,
   eventsHeaders,
   eventsQuery,
   followUpBody,
+  followUpMultipart,
   followUpResponse,
+  multipartEncoding,
   listTasksQuery,
   storedEventSchema,
   taskPageResponse,
@@ -31,6 +34,7 @@ import { denied, error, ok, refused, text } from "../responses.js";
 import { type ResolvedReview, reviewOfTask } from "../review-target.js";
 import { streamTaskEvents } from "../sse.js";
 import { imagesOf } from "../images.js";
+import { requestBody } from "../multipart-body.js";
 import { chosenAttempt, viewTask, viewTasks } from "../task-view.js";
 
 const DEFAULT_PAGE = 100;
@@ -63,10 +67,14 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
     method: "post",
     path: "/api/tasks",
     summary: "Create a task with 1 to 4 queued attempts",
+    description: "The body is JSON, or multipart/form-data: the same JSON in a part named json, images as file parts.",
     body: createTaskBody,
+    multipart: { schema: createTaskMultipart, encoding: multipartEncoding },
     responses: {
       201: ok("{ task, attempts }", createdTaskResponse),
-      400: error("Invalid body or unknown repository."),
+      400: error(
+        "Invalid body (a malformed multipart body, a missing json part, an unknown part) or unknown repository.",
+      ),
       409: error("The model cannot be called (no API key): see /api/model-status. Nothing is queued."),
       ...denied,
       ...refused,
@@ -74,9 +82,10 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
   } as const;
   declareRoute(app, createTaskRoute, async (c) => {
     const principal = requireScope(c, "tasks:write");
-    const body = parseOr400(createTaskBody, await jsonBody(c), "task");
+    const { json, uploads } = await requestBody(c, "task");
+    const body = parseOr400(createTaskBody, json, "task");
     refuseWhenModelNotReady(ctx.modelStatus);
-    const images = imagesOf(body.images, "task", ctx.modelStatus);
+    const images = imagesOf(body.images, "task", ctx.modelStatus, uploads);
     // Everything is checked before anything is written, so a bad request creates nothing.
     const repository = await repositoryFor(c, repos, body.repo, "tasks:write");
     if (!repository) throw invalid("repo", `no repository ${body.repo}`);
@@ -231,10 +240,12 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
     method: "post",
     path: "/api/tasks/{id}/messages",
     summary: "Send a follow-up message into the task",
+    description: "The body is JSON, or multipart/form-data: the same JSON in a part named json, images as file parts.",
     body: followUpBody,
+    multipart: { schema: followUpMultipart, encoding: multipartEncoding },
     responses: {
       201: ok("{ message, task }", followUpResponse),
-      400: error("Invalid body."),
+      400: error("Invalid body (a malformed multipart body, a missing json part, an unknown part)."),
       404: error("No such task."),
       409: error("The model cannot be called (no API key): see /api/model-status; or the repository was removed."),
       ...denied,
@@ -243,7 +254,8 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
   } as const;
   declareRoute(app, followUpRoute, async (c) => {
     const task = await taskOr404(c, "tasks:write");
-    const body = parseOr400(followUpBody, await jsonBody(c), "message");
+    const { json, uploads } = await requestBody(c, "message");
+    const body = parseOr400(followUpBody, json, "message");
     if (!(await repos.repositories.get(task.repositoryId))) {
       throw new HttpError(
         409,
@@ -251,7 +263,7 @@ export function taskRoutes(app: Hono, ctx: ApiContext, options: { heartbeatMs: n
       );
     }
     refuseWhenModelNotReady(ctx.modelStatus);
-    const images = imagesOf(body.images, "message", ctx.modelStatus);
+    const images = imagesOf(body.images, "message", ctx.modelStatus, uploads);
     const attempt = await chosenAttempt(repos, task, body.attemptId);
     if (!attempt)
       throw new HttpError(400, `invalid message: attemptId: task ${task.id} has no attempt ${body.attemptId}`);

@@ -5,7 +5,7 @@
  */
 import { useId } from "react";
 import { FieldError, invalidProps } from "./FieldError";
-import { newRowId, type McpServerRow } from "./environment-form";
+import { rowEdits, type McpServerRow } from "./environment-form";
 import type { FieldErrors } from "./field-errors";
 
 interface Props {
@@ -16,8 +16,7 @@ interface Props {
 
 export function McpServersField({ rows, errors, onChange }: Props) {
   const id = useId();
-  const set = (rowId: number, change: Partial<McpServerRow>): void =>
-    onChange(rows.map((row) => (row.id === rowId ? { ...row, ...change } : row)));
+  const { set, remove, add } = rowEdits(rows, onChange);
   const claimed = rows.map((row) => `mcp_servers.${row.name.trim()}`);
   const listErrors = errors.underExcept("mcp_servers", claimed);
   return (
@@ -50,7 +49,7 @@ export function McpServersField({ rows, errors, onChange }: Props) {
               type="button"
               className="quiet icon-button"
               aria-label={`Remove MCP server ${index + 1}`}
-              onClick={() => onChange(rows.filter((candidate) => candidate.id !== row.id))}
+              onClick={() => remove(row.id)}
             >
               ×
             </button>
@@ -58,11 +57,7 @@ export function McpServersField({ rows, errors, onChange }: Props) {
           </div>
         );
       })}
-      <button
-        type="button"
-        className="quiet add-row"
-        onClick={() => onChange([...rows, { id: newRowId(), name: "", target: "", env: {} }])}
-      >
+      <button type="button" className="quiet add-row" onClick={() => add({ name: "", target: "", env: {} })}>
         + Add MCP server
       </button>
       <FieldError id={`${id}-list`} messages={listErrors} />

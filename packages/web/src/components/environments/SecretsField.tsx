@@ -6,7 +6,7 @@
 import { useId } from "react";
 import { formatAge } from "../../lib/format";
 import { FieldError, invalidProps } from "./FieldError";
-import { newRowId, type SecretRow } from "./environment-form";
+import { rowEdits, type SecretRow } from "./environment-form";
 import type { FieldErrors } from "./field-errors";
 
 interface Props {
@@ -18,8 +18,7 @@ interface Props {
 export function SecretsField({ rows, errors, onChange }: Props) {
   const id = useId();
   const now = Date.now();
-  const set = (rowId: number, change: Partial<SecretRow>): void =>
-    onChange(rows.map((row) => (row.id === rowId ? { ...row, ...change } : row)));
+  const { set, remove, add } = rowEdits(rows, onChange);
   const listErrors = errors.underExcept(
     "secrets",
     rows.map((_, index) => `secrets.${index}`),
@@ -68,7 +67,7 @@ export function SecretsField({ rows, errors, onChange }: Props) {
               type="button"
               className="quiet icon-button"
               aria-label={`Remove secret ${name}`}
-              onClick={() => onChange(rows.filter((candidate) => candidate.id !== row.id))}
+              onClick={() => remove(row.id)}
             >
               ×
             </button>
@@ -76,11 +75,7 @@ export function SecretsField({ rows, errors, onChange }: Props) {
           </div>
         );
       })}
-      <button
-        type="button"
-        className="quiet add-row"
-        onClick={() => onChange([...rows, { id: newRowId(), name: "", value: "", stored: null }])}
-      >
+      <button type="button" className="quiet add-row" onClick={() => add({ name: "", value: "", stored: null })}>
         + Add secret
       </button>
       <FieldError id={`${id}-list`} messages={listErrors} />

@@ -1,7 +1,7 @@
 /** Environment variables as name = value rows (values are not secret: use a secret for those). */
 import { useId } from "react";
 import { FieldError, invalidProps } from "./FieldError";
-import { newRowId, type VariableRow } from "./environment-form";
+import { rowEdits, type VariableRow } from "./environment-form";
 import type { FieldErrors } from "./field-errors";
 
 interface Props {
@@ -12,8 +12,7 @@ interface Props {
 
 export function VariablesField({ rows, errors, onChange }: Props) {
   const id = useId();
-  const set = (rowId: number, change: Partial<VariableRow>): void =>
-    onChange(rows.map((row) => (row.id === rowId ? { ...row, ...change } : row)));
+  const { set, remove, add } = rowEdits(rows, onChange);
   const claimed = rows.map((row) => `variables.${row.name.trim()}`);
   // A problem with no row of that name (a duplicate, a blank name) shows under the list.
   const listErrors = errors.underExcept("variables", claimed);
@@ -47,7 +46,7 @@ export function VariablesField({ rows, errors, onChange }: Props) {
               type="button"
               className="quiet icon-button"
               aria-label={`Remove variable ${index + 1}`}
-              onClick={() => onChange(rows.filter((candidate) => candidate.id !== row.id))}
+              onClick={() => remove(row.id)}
             >
               ×
             </button>
@@ -55,11 +54,7 @@ export function VariablesField({ rows, errors, onChange }: Props) {
           </div>
         );
       })}
-      <button
-        type="button"
-        className="quiet add-row"
-        onClick={() => onChange([...rows, { id: newRowId(), name: "", value: "" }])}
-      >
+      <button type="button" className="quiet add-row" onClick={() => add({ name: "", value: "" })}>
         + Add variable
       </button>
       <FieldError id={`${id}-list`} messages={listErrors} />

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { definitionOf, emptyForm, formOf, networkSummary } from "./environment-form";
+import { definitionOf, emptyForm, formOf, networkSummary, rowEdits, type VariableRow } from "./environment-form";
 import { FieldErrors } from "./field-errors";
 
 const stored = {
@@ -113,5 +113,27 @@ describe("field errors in words", () => {
     expect(errors.at("network.safe_methods_only")).toEqual(["must be true or false"]);
     expect(errors.at("name")).toEqual(["is required"]);
     expect(errors.at("limits.pids")).toEqual(["Too small: expected number to be >=1"]);
+  });
+});
+
+describe("rowEdits", () => {
+  const rows: VariableRow[] = [
+    { id: 1, name: "A", value: "1" },
+    { id: 2, name: "B", value: "2" },
+  ];
+  const edited = (edit: (edits: ReturnType<typeof rowEdits<VariableRow>>) => void): VariableRow[] => {
+    let result: VariableRow[] = [];
+    edit(rowEdits(rows, (next) => (result = next)));
+    return result;
+  };
+
+  it("changes only the named row, removes one row, and adds a blank row with a new id", () => {
+    expect(edited((edits) => edits.set(2, { value: "two" }))).toEqual([rows[0], { id: 2, name: "B", value: "two" }]);
+    expect(edited((edits) => edits.remove(1))).toEqual([rows[1]]);
+    const added = edited((edits) => edits.add({ name: "", value: "" }));
+    expect(added.slice(0, 2)).toEqual(rows);
+    expect(added[2]).toMatchObject({ name: "", value: "" });
+    expect(rows.map((row) => row.id)).not.toContain(added[2]!.id);
+    expect(rows).toHaveLength(2);
   });
 });

@@ -53,6 +53,17 @@ export interface EnvironmentForm {
 let nextRowId = 1;
 export const newRowId = (): number => nextRowId++;
 
+/** The edits every row list of the form makes: change one row's fields, remove it, add a blank one. */
+export function rowEdits<Row extends { id: number }>(rows: readonly Row[], onChange: (rows: Row[]) => void) {
+  return {
+    set: (rowId: number, change: Partial<Row>): void =>
+      onChange(rows.map((row) => (row.id === rowId ? { ...row, ...change } : row))),
+    remove: (rowId: number): void => onChange(rows.filter((row) => row.id !== rowId)),
+    // TypeScript cannot see that a generic Omit<Row, "id"> plus an id is a Row again.
+    add: (blank: Omit<Row, "id">): void => onChange([...rows, { ...blank, id: newRowId() } as Row]),
+  };
+}
+
 export function emptyForm(): EnvironmentForm {
   return formOf({ name: "", definition: {}, secrets: [] });
 }
