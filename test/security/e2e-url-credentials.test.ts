@@ -146,5 +146,5 @@ describe("a repository URL with credentials", () => {
     expect(server.serve.stderr() + server.serve.stdout()).not.toContain(TOKEN);
     // Every request to the git server carried the credentials in its header, as git sends them.
     expect(gitServer.requests.some((request) => request.url.includes("receive-pack"))).toBe(true);
-  });
+  }, 120_000);
 });
