@@ -1,8 +1,9 @@
+import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadAgentsInstructions } from "./agents-md.js";
+import { loadAgentsInstructions, readCapped } from "./agents-md.js";
 
 let base: string;
 let home: string;
@@ -205,5 +206,21 @@ describe("loadAgentsInstructions", () => {
     expect(await load(repo)).toEqual({ text: "", sources: [] });
     await rm(home, { recursive: true });
     expect(await load(repo)).toEqual({ text: "", sources: [] });
+  });
+});
+
+describe("readCapped (a file swapped after it was looked at)", () => {
+  it("reads a FIFO, a link and a directory as empty at once, instead of blocking or following", async () => {
+    const fifo = path.join(repo, "AGENTS.md");
+    execFileSync("mkfifo", [fifo]);
+    const target = path.join(base, "outside.md");
+    await writeFile(target, "host secret");
+    await symlink(target, path.join(repo, "linked.md"));
+    const started = Date.now();
+    for (const file of [fifo, path.join(repo, "linked.md"), path.join(repo, "a")])
+      expect(await readCapped(file, 1024)).toEqual({ data: Buffer.alloc(0), truncated: false });
+    expect(Date.now() - started).toBeLessThan(2000);
+    await put(path.join(repo, "real.md"), "hello");
+    expect((await readCapped(path.join(repo, "real.md"), 1024)).data.toString()).toBe("hello");
   });
 });

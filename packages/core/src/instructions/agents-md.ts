@@ -1,3 +1,4 @@
+import { constants } from "node:fs";
 import { open, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { PathEscapeError, resolveInsideWorkspace } from "../paths.js";
@@ -156,11 +157,23 @@ function isAbsence(error: unknown): boolean {
   return code === "ENOENT" || code === "ENOTDIR";
 }
 
-/** Reads at most `limit` bytes, cut back to a whole UTF-8 character when the file is longer. */
-async function readCapped(file: string, limit: number): Promise<{ data: Buffer; truncated: boolean }> {
-  const handle = await open(file, "r");
+/**
+ * Reads at most `limit` bytes, cut back to a whole UTF-8 character when the file is longer. What
+ * is opened is checked again after opening, without following a link and without blocking: the
+ * workspace may have swapped the file for a FIFO, a device or a link since it was looked at, and
+ * then it reads as empty (skipped) instead of holding one of the server's threads.
+ */
+export async function readCapped(file: string, limit: number): Promise<{ data: Buffer; truncated: boolean }> {
+  const flags = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+  const handle = await open(file, flags).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ELOOP" || isAbsence(error)) return null;
+    throw error;
+  });
+  if (!handle) return { data: Buffer.alloc(0), truncated: false };
   try {
-    const { size } = await handle.stat();
+    const info = await handle.stat();
+    if (!info.isFile()) return { data: Buffer.alloc(0), truncated: false };
+    const { size } = info;
     const buffer = Buffer.alloc(Math.min(size, limit));
     let filled = 0;
     while (filled < buffer.length) {
