@@ -5,7 +5,6 @@
 // config.toml `[outbound] allow_private` does. Every probe aims at a service this test runs and
 // counts what reached it. The e2e test runs the built CLI (build first).
 import { rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server, type Socket } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { startHttpEcho, type LocalServer } from "@quire/testing";
@@ -16,35 +15,13 @@ import { providerEnv, runQuire, tempHome } from "../helpers/quire.js";
 import { makeRepo } from "../helpers/repo.js";
 import { useScriptedModels } from "../helpers/scripted.js";
 import { makeHostLayout, sandboxFor, sh } from "./attack-helpers.js";
+import { hostService } from "./host-service.js";
 
 const scriptedModel = useScriptedModels();
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
-
-/** Listens on every address of the host (loopback and the others), counting connections. */
-async function hostService(): Promise<{ port: number; hits: () => number }> {
-  let hits = 0;
-  const open = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    hits++;
-    open.add(socket);
-    socket.on("close", () => open.delete(socket));
-    socket.on("error", () => socket.destroy());
-    socket.end("HTTP/1.0 200 OK\r\nContent-Length: 19\r\n\r\nhello from the host");
-  });
-  await new Promise<void>((resolve) => server.listen({ port: 0, host: "::", ipv6Only: false }, resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of open) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  const address = server.address();
-  return { port: typeof address === "object" && address !== null ? address.port : 0, hits: () => hits };
-}
 
 /** The host's own addresses other than loopback, as URL hosts. */
 const ownAddresses = (): string[] =>
@@ -59,8 +36,8 @@ const viaProxy = (url: string) =>
 
 describe('an environment\'s network = "on"', () => {
   it("reaches public hosts through the proxy, never the host's loopback or other addresses", async () => {
-    const host = await hostService();
-    const allowed = await hostService();
+    const host = await hostService({ host: "::" }, cleanups);
+    const allowed = await hostService({ host: "::" }, cleanups);
     const targets = [
       `http://127.0.0.1:${host.port}/api/environments`,
       `http://localhost:${host.port}/`,

@@ -6,7 +6,6 @@ import { execFileSync } from "node:child_process";
 import { lookup } from "node:dns/promises";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
-import { createServer, type Server, type Socket } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import {
@@ -25,47 +24,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startGitHttpServer } from "../../packages/server/testing/git-http-server.js";
 import { git, makeRepo } from "../helpers/repo.js";
 import { unique } from "./attack-helpers.js";
+import { hostService, type HostService } from "./host-service.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-interface Service {
-  port: number;
-  /** Connections (or HTTP requests) that reached it. */
-  hits: () => number;
-}
-
-/** Counts connections; answers "hello from the host". `where` is a TCP host or an abstract socket name. */
-async function hostService(where: { host: string } | { abstract: string }): Promise<Service> {
-  let hits = 0;
-  const open = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    hits++;
-    open.add(socket);
-    socket.on("close", () => open.delete(socket));
-    socket.on("error", () => socket.destroy());
-    socket.end("HTTP/1.0 200 OK\r\nContent-Length: 19\r\n\r\nhello from the host");
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    if ("abstract" in where) server.listen(`\0${where.abstract}`, resolve);
-    else server.listen({ port: 0, host: where.host, ipv6Only: false }, resolve);
-  });
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of open) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  const address = server.address();
-  return { port: typeof address === "object" && address !== null ? address.port : 0, hits: () => hits };
-}
-
-/** An HTTP server on 127.0.0.1 whose every answer is `respond`'s, counting requests. */
-async function httpService(respond: (res: import("node:http").ServerResponse) => void): Promise<Service> {
+async function httpService(respond: (res: import("node:http").ServerResponse) => void): Promise<HostService> {
   let hits = 0;
   const server = createHttpServer((_req, res) => {
     hits++;
@@ -163,7 +129,7 @@ const curlViaProxy = (url: string, extra = "") =>
 
 describe("setup scripts reach the internet, never the host", () => {
   it("cannot connect to a TCP service on the host's 127.0.0.1 (bash, python, curl)", async () => {
-    const service = await hostService({ host: "127.0.0.1" });
+    const service = await hostService({ host: "127.0.0.1" }, cleanups);
     const run = await runSetup(
       `exec 3<>/dev/tcp/127.0.0.1/${service.port} && cat <&3\n` +
         `python3 -c 'import socket; print(socket.create_connection(("127.0.0.1", ${service.port}), 2).recv(100))'\n` +
@@ -174,7 +140,7 @@ describe("setup scripts reach the internet, never the host", () => {
   });
 
   it("cannot reach the host's loopback through the proxy, by any name or spelling of it", async () => {
-    const service = await hostService({ host: "::" });
+    const service = await hostService({ host: "::" }, cleanups);
     const names = ["localhost", "127.0.0.1", "127.1.2.3", "2130706433", "0x7f000001", "[::1]", "[::ffff:127.0.0.1]"];
     // This machine's own name often resolves to a loopback address (/etc/hosts).
     const hostname = os.hostname();
@@ -197,7 +163,7 @@ describe("setup scripts reach the internet, never the host", () => {
       .filter((entry) => !entry.internal && !entry.address.startsWith("fe80"))
       .map((entry) => (entry.family === "IPv6" ? `[${entry.address}]` : entry.address));
     expect(own.length).toBeGreaterThan(0);
-    const service = await hostService({ host: "::" });
+    const service = await hostService({ host: "::" }, cleanups);
     const probes = own.flatMap((address) => [
       curlViaProxy(`http://${address}:${service.port}/`),
       curlViaProxy(`http://${address}:${service.port}/`, "--proxytunnel"),
@@ -214,7 +180,7 @@ describe("setup scripts reach the internet, never the host", () => {
   });
 
   it("maintenance scripts (a snapshot reused at another commit) get the same network", async () => {
-    const service = await hostService({ host: "127.0.0.1" });
+    const service = await hostService({ host: "127.0.0.1" }, cleanups);
     const repo = makeRepo({ "README.md": "a repository\n" });
     cleanups.push(() => rmSync(repo, { recursive: true, force: true }));
     const home = tempDir("quire-maintenance-home-");
@@ -236,7 +202,7 @@ describe("setup scripts reach the internet, never the host", () => {
 
   it("cannot connect to an abstract Unix socket the host listens on", async () => {
     const name = `quire-setup-${unique()}`;
-    const service = await hostService({ abstract: name });
+    const service = await hostService({ abstract: name }, cleanups);
     const run = await runSetup(
       `python3 -c 'import socket; s=socket.socket(socket.AF_UNIX); s.connect("\\0${name}"); print(s.recv(200))'\n` +
         `echo probed`,
@@ -247,7 +213,7 @@ describe("setup scripts reach the internet, never the host", () => {
   });
 
   it("fetches from a destination the operator allowed, and refuses its redirect to loopback", async () => {
-    const secretService = await hostService({ host: "127.0.0.1" });
+    const secretService = await hostService({ host: "127.0.0.1" }, cleanups);
     const registry = await httpService((res) => res.end("package tarball\n"));
     const redirector = await httpService((res) => {
       res.writeHead(302, { location: `http://127.0.0.1:${secretService.port}/` });
@@ -299,9 +265,9 @@ describe("setup scripts reach the internet, never the host", () => {
   });
 
   it("verification checks have no network at all: not the host, not the proxy", async () => {
-    const service = await hostService({ host: "127.0.0.1" });
+    const service = await hostService({ host: "127.0.0.1" }, cleanups);
     const name = `quire-check-${unique()}`;
-    const abstract = await hostService({ abstract: name });
+    const abstract = await hostService({ abstract: name }, cleanups);
     const repo = makeRepo({ "README.md": "a repository\n" });
     cleanups.push(() => rmSync(repo, { recursive: true, force: true }));
     const home = tempDir("quire-verify-home-");
