@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IMAGES_BODY_BYTES, IMAGES_MULTIPART_BODY_BYTES } from "../../packages/server/src/http/images.js";
 import { tempHome } from "../helpers/quire.js";
@@ -164,6 +165,33 @@ describe("request bodies", () => {
     });
     expect(answer.status).toBe(413);
     expect(JSON.parse(answer.body)).toEqual(TOO_LARGE);
+  });
+
+  it("closes the connection after refusing a request whose body it did not read, so the rest is never taken in", async () => {
+    // Under the route's limit, so only authentication refuses it: the server must not wait for (and
+    // drain) the ~20 MiB the client announced.
+    const { port } = new URL(server.url);
+    const answer = await new Promise<{ head: string; closedByServer: boolean }>((resolve, reject) => {
+      const socket = net.connect(Number(port), "127.0.0.1");
+      let head = "";
+      const timer = setTimeout(() => {
+        socket.destroy();
+        resolve({ head, closedByServer: false });
+      }, 5000);
+      socket.on("data", (data: Buffer) => (head += data.toString()));
+      socket.on("end", () => {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve({ head, closedByServer: true });
+      });
+      socket.on("error", reject);
+      socket.write(
+        `POST /api/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${IMAGES_BODY_BYTES - 1}\r\n\r\n{"repo":`,
+      );
+    });
+    expect(answer.head).toMatch(/^HTTP\/1\.1 401 /);
+    expect(answer.closedByServer).toBe(true);
   });
 
   it("still takes a body under the limit", async () => {
