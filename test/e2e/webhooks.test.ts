@@ -1,7 +1,8 @@
 /**
  * Notifications out (issue 15, item 4): a workspace's webhooks against a real `quire serve` and a
  * real receiver. The body is signed with HMAC-SHA256 under the secret shown once; a failing
- * receiver is tried again with backoff and the last status recorded; the destination rule keeps
+ * receiver is tried again with backoff and the last status recorded, also by a server started after
+ * the one that was waiting to try again was killed; the destination rule keeps
  * private addresses out unless config.toml allows them; no secret reaches the logs.
  */
 import { createHmac } from "node:crypto";
@@ -42,8 +43,7 @@ async function startReceiver(statuses: number[] = []): Promise<{ port: number; r
   return { port: (server.address() as AddressInfo).port, received };
 }
 
-async function serve(modelUrl: string, allowPort?: number): Promise<ServeProcess> {
-  const home = tempHome();
+async function serve(modelUrl: string, allowPort?: number, home = tempHome()): Promise<ServeProcess> {
   if (allowPort !== undefined) {
     writeFileSync(path.join(home, "config.toml"), `[outbound]\nallow_private = ["127.0.0.1:${allowPort}"]\n`);
   }
@@ -127,6 +127,42 @@ describe("webhooks", () => {
     expect(logs).not.toContain("very-secret-path");
     expect(logs).not.toContain(receiver.received[0]!.headers["x-quire-signature"]);
   }, 90_000);
+
+  it("delivers after the server was killed while it waited to try again: a new server on the same home does, once", async () => {
+    const receiver = await startReceiver([500, 502]);
+    const model = await scriptedModel([{ text: "Looked." }]);
+    const home = tempHome();
+    const first = await serve(model.url, receiver.port, home);
+    const { webhook, secret } = await addWebhook(first.url, {
+      url: `http://127.0.0.1:${receiver.port}/hook`,
+      events: ["task.finished"],
+    });
+    const taskId = await createTaskOnSource(first.url, makeRepo({ "README.md": "# tiny\n" }), {
+      mode: "ask",
+      prompt: "Anything?",
+    });
+    await readTaskEvents(first.url, taskId);
+    // The second try fails too: the third waits 4 s, and the server is killed meanwhile.
+    await expect.poll(() => receiver.received.length, { timeout: 30_000, interval: 100 }).toBe(2);
+    await first.kill();
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect(receiver.received).toHaveLength(2);
+
+    const second = await serve(model.url, receiver.port, home);
+    await expect.poll(() => receiver.received.length, { timeout: 20_000, interval: 200 }).toBe(3);
+    await expect
+      .poll(() => lastDelivery(second.url, webhook.id), { timeout: 10_000 })
+      .toMatchObject({ status: "delivered", statusCode: 200, attempts: 3, event: "task.finished" });
+    const last = receiver.received[2]!;
+    expect(last.body).toBe(receiver.received[0]!.body);
+    expect(last.headers["x-quire-delivery"]).toBe(receiver.received[0]!.headers["x-quire-delivery"]);
+    expect(last.headers["x-quire-signature"]).toBe(
+      `sha256=${createHmac("sha256", secret).update(last.body).digest("hex")}`,
+    );
+    // Delivered means done: no process tries it again.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect(receiver.received).toHaveLength(3);
+  }, 120_000);
 
   it("records a refused answer without retrying it, and keeps private addresses out", async () => {
     const failing = await startReceiver([400]);

@@ -123,7 +123,7 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
       });
       if (ctx.notifier) {
         const repository = await repos.repositories.get(task.repositoryId);
-        ctx.notifier.notify("task.delivered", {
+        await ctx.notifier.notify("task.delivered", {
           ...taskNotice(task, attempt, task.status, repository?.name ?? null),
           delivery: {
             branch: delivery.branch,
