@@ -5,10 +5,13 @@
  *   "Fixes #N" → a comment with the summary, the verification and the pull request's link;
  * - `@quire <request>` on that pull request → a follow-up → the same branch one commit further → a reply;
  * - `@quire ask <question>` → the answer, its citations linked to the files at the commit;
- * - `@quire review` on a pull request → a review with inline comments (once review mode exists).
+ * - `@quire review` on a pull request → a review with inline comments (once review mode exists);
+ * - each delivery made for a comment posts the workspace's `task.delivered` webhook, like the API's.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { reviewModeAvailable, type ForgeKindName } from "@quire/server";
@@ -85,7 +88,25 @@ interface Setup {
   server: ServeProcess;
   forge: TestForge;
   bare: string;
+  /** The workspace's webhook posts (every event), parsed. */
+  notices: { event: string; task: Record<string, unknown> }[];
   comment(number: number, onPullRequest: boolean, text: string): Promise<void>;
+}
+
+/** A webhook receiver: every post's JSON body, in order. */
+async function startReceiver(): Promise<{ port: number; notices: Setup["notices"] }> {
+  const notices: Setup["notices"] = [];
+  const server = http.createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    request.on("end", () => {
+      notices.push(JSON.parse(body) as Setup["notices"][number]);
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  running.push({ stop: () => new Promise((resolve) => server.close(resolve)) });
+  return { port: (server.address() as AddressInfo).port, notices };
 }
 
 async function setUp(kind: ForgeKindName): Promise<Setup> {
@@ -107,12 +128,14 @@ async function setUp(kind: ForgeKindName): Promise<Setup> {
   git(source, "push", "--quiet", "origin", "main");
   const forge = await startTestForge({ kind, token: TOKEN, project: PROJECT, gitDir: bare, users: [writer] });
   running.push({ stop: () => forge.close() });
+  const receiver = await startReceiver();
   const home = tempHome();
   const names = ENV_NAMES[kind];
   const port = new URL(forge.url).port;
+  const allowed = `["127.0.0.1:${port}", "127.0.0.1:${receiver.port}"]`;
   writeFileSync(
     path.join(home, "config.toml"),
-    `[outbound]\nallow_private = ["127.0.0.1:${port}"]\n\n[forges.${kind}]\n${names.urlKey} = "${forge.url}"\n`,
+    `[outbound]\nallow_private = ${allowed}\n\n[forges.${kind}]\n${names.urlKey} = "${forge.url}"\n`,
   );
   const env = { ...providerEnv("openai", model.url), [names.token]: TOKEN, [names.secret]: SECRET };
   const server = await startServe({ home, env, args: ["-m", "scripted-model", "--workers", "2"] });
@@ -123,6 +146,8 @@ async function setUp(kind: ForgeKindName): Promise<Setup> {
     forge: { kind, repo: PROJECT },
   });
   expect(registered.status).toBe(201);
+  const hook = await api(`${server.url}/api/webhooks`, "POST", { url: `http://127.0.0.1:${receiver.port}/hook` });
+  expect(hook.status).toBe(201);
   const comment = async (number: number, onPullRequest: boolean, text: string) => {
     const delivery = commentEvent(kind, {
       project: PROJECT,
@@ -136,12 +161,13 @@ async function setUp(kind: ForgeKindName): Promise<Setup> {
     const sent = await sendWebhook(server.url, kind, { ...delivery, secret: SECRET });
     expect(sent.status).toBe(202);
   };
-  return { server, forge, bare, comment };
+  return { server, forge, bare, notices: receiver.notices, comment };
 }
 
 describe.each(["github", "gitlab", "gitea"] as ForgeKindName[])("@quire in %s comments through quire serve", (kind) => {
   it("turns an issue comment into a pull request, a pull request comment into a follow-up on its branch, and answers questions with links", async () => {
-    const { forge, bare, comment } = await setUp(kind);
+    const { forge, bare, notices, comment } = await setUp(kind);
+    const delivered = () => notices.filter((notice) => notice.event === "task.delivered");
     const on = (number: number, text: string) => () =>
       forge.comments.find((c) => c.number === number && c.body.includes(text));
 
@@ -164,6 +190,13 @@ describe.each(["github", "gitlab", "gitea"] as ForgeKindName[])("@quire in %s co
     expect(done.body).toContain(started.body.match(/\/tasks\/\w+/)![0]);
     const first = git(bare, "rev-parse", `refs/heads/${pull!.head}`).trim();
     expect(git(bare, "show", `${first}:src/add.js`)).toContain("return a + b;");
+    // The delivery made for the comment told the workspace's webhook, with the branch and pull request.
+    const taskId = started.body.match(/\/tasks\/(\w+)/)![1];
+    await until(() => (delivered().length === 1 ? true : undefined), "the task.delivered webhook", 20_000);
+    expect(delivered()[0]!.task).toMatchObject({
+      id: taskId,
+      delivery: { branch: pull!.head, commit: first, pull_request: pullUrl },
+    });
 
     await comment(pull!.number, true, "@quire also write down what changed");
     await until(on(pull!.number, "follow-up"), "the follow-up's acknowledgement");
@@ -174,6 +207,9 @@ describe.each(["github", "gitlab", "gitea"] as ForgeKindName[])("@quire in %s co
     expect(git(bare, "rev-parse", `${second}^`).trim()).toBe(first);
     expect(git(bare, "show", `${second}:NOTES.md`)).toBe("add() adds now.\n");
     expect(forge.pulls).toHaveLength(1);
+    // The follow-up's delivery too: the same branch, one commit further.
+    await until(() => (delivered().length === 2 ? true : undefined), "the follow-up's task.delivered", 20_000);
+    expect(delivered()[1]!.task).toMatchObject({ id: taskId, delivery: { branch: pull!.head, commit: second } });
 
     await comment(6, false, "@quire ask where is add defined?");
     const answer = await until(on(6, "is defined in"), "the answer");

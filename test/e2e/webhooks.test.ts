@@ -6,13 +6,15 @@
  * private addresses out unless config.toml allows them; no secret reaches the logs.
  */
 import { createHmac } from "node:crypto";
-import { writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { providerEnv, tempHome } from "../helpers/quire.js";
-import { makeRepo } from "../helpers/repo.js";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { failingTestRepo, fixAddPatch, git, makeRepo } from "../helpers/repo.js";
 import { useScriptedModels } from "../helpers/scripted.js";
 import { api, createTaskOnSource, readTaskEvents, startServe, type ServeProcess } from "../helpers/server.js";
 
@@ -163,6 +165,45 @@ describe("webhooks", () => {
     await new Promise((resolve) => setTimeout(resolve, 6_000));
     expect(receiver.received).toHaveLength(3);
   }, 120_000);
+
+  it("posts task.delivered when a task is delivered through the API, with its branch and commit", async () => {
+    const receiver = await startReceiver();
+    const model = await scriptedModel([
+      { toolCalls: [{ name: "apply_patch", arguments: { input: fixAddPatch } }] },
+      { text: "Fixed add." },
+    ]);
+    const server = await serve(model.url, receiver.port);
+    await addWebhook(server.url, { url: `http://127.0.0.1:${receiver.port}/`, events: ["task.delivered"] });
+    const remote = mkdtempSync(path.join(os.tmpdir(), "quire-webhooks-remote-"));
+    execFileSync("git", ["init", "--quiet", "--bare", remote]);
+    const source = makeRepo(failingTestRepo);
+    git(source, "remote", "add", "origin", remote);
+    const taskId = await createTaskOnSource(server.url, source, { mode: "code", prompt: "Fix add" });
+    await readTaskEvents(server.url, taskId);
+    const delivered = await api<{ delivery: { branch: string; commit: string } }>(
+      `${server.url}/api/tasks/${taskId}/deliver`,
+      "POST",
+      {},
+    );
+    expect(delivered.status).toBe(200);
+    await expect.poll(() => receiver.received.length, { timeout: 20_000 }).toBe(1);
+    const notice = JSON.parse(receiver.received[0]!.body) as Record<string, unknown>;
+    expect(notice).toMatchObject({
+      event: "task.delivered",
+      task: {
+        id: taskId,
+        status: "completed",
+        delivery: {
+          branch: delivered.body.delivery.branch,
+          commit: delivered.body.delivery.commit,
+          pull_request: null,
+        },
+      },
+    });
+    expect(git(remote, "rev-parse", `refs/heads/${delivered.body.delivery.branch}`).trim()).toBe(
+      delivered.body.delivery.commit,
+    );
+  }, 90_000);
 
   it("records a refused answer without retrying it, and keeps private addresses out", async () => {
     const failing = await startReceiver([400]);
