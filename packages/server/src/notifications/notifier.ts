@@ -11,11 +11,10 @@
  * credential), the secret or the signature.
  */
 import { randomUUID } from "node:crypto";
-import { DestinationRule, loadConfig, NO_OUTBOUND_ALLOWANCE } from "@quire/core";
 import type { Logger } from "pino";
 import { KEEP_FINISHED_DELIVERIES_MS, type Repos, type WebhookEvent } from "../storage/index.js";
 import { noticeBody, type TaskNotice } from "./notice.js";
-import { postWebhook, SIGNATURE_HEADER, signBody } from "./sender.js";
+import { postWebhook, webhookDestinationRule, webhookHeaders } from "./sender.js";
 
 export interface NotifierOptions {
   repos: Pick<Repos, "webhooks" | "webhookDeliveries">;
@@ -39,22 +38,6 @@ const PRUNE_EVERY_MS = 60 * 60_000;
 /** Whether an answer is worth another try: no answer, a rate limit, or the receiver's own fault. */
 const retryable = (statusCode: number | null): boolean =>
   statusCode === null || statusCode === 429 || statusCode >= 500;
-
-/** The headers of a post: the same delivery id on every try, the signature of these exact bytes. */
-export function webhookHeaders(secret: string, body: string, event: string, deliveryId: string) {
-  return {
-    [SIGNATURE_HEADER]: signBody(secret, body),
-    "x-quire-event": event,
-    "x-quire-delivery": deliveryId,
-    "user-agent": "Quire-Webhook",
-  };
-}
-
-/** config.toml's `[outbound]` as it is now: which private addresses webhooks may reach. */
-export async function webhookDestinationRule(home: string): Promise<DestinationRule> {
-  const config = await loadConfig(home).catch(() => null);
-  return new DestinationRule(config?.outbound ?? NO_OUTBOUND_ALLOWANCE);
-}
 
 export class Notifier {
   /** Tries being made by this process (a post and its record). */
