@@ -7,9 +7,12 @@
  * - `@quire ask <question>` → the answer, its citations linked to the files at the commit;
  * - `@quire review` on a pull request → a review with inline comments (once review mode exists);
  * - an image uploaded to the forge in a comment → given to the model with the task or the follow-up.
+ * - each delivery made for a comment posts the workspace's `task.delivered` webhook, like the API's.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { reviewModeAvailable, type ForgeKindName } from "@quire/server";
@@ -88,7 +91,25 @@ interface Setup {
   model: ScriptedModelServer;
   forge: TestForge;
   bare: string;
+  /** The workspace's webhook posts (every event), parsed. */
+  notices: { event: string; task: Record<string, unknown> }[];
   comment(number: number, onPullRequest: boolean, text: string): Promise<void>;
+}
+
+/** A webhook receiver: every post's JSON body, in order. */
+async function startReceiver(): Promise<{ port: number; notices: Setup["notices"] }> {
+  const notices: Setup["notices"] = [];
+  const server = http.createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    request.on("end", () => {
+      notices.push(JSON.parse(body) as Setup["notices"][number]);
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  running.push({ stop: () => new Promise((resolve) => server.close(resolve)) });
+  return { port: (server.address() as AddressInfo).port, notices };
 }
 
 async function setUp(kind: ForgeKindName): Promise<Setup> {
@@ -110,12 +131,14 @@ async function setUp(kind: ForgeKindName): Promise<Setup> {
   git(source, "push", "--quiet", "origin", "main");
   const forge = await startTestForge({ kind, token: TOKEN, project: PROJECT, gitDir: bare, users: [writer] });
   running.push({ stop: () => forge.close() });
+  const receiver = await startReceiver();
   const home = tempHome();
   const names = ENV_NAMES[kind];
   const port = new URL(forge.url).port;
+  const allowed = `["127.0.0.1:${port}", "127.0.0.1:${receiver.port}"]`;
   writeFileSync(
     path.join(home, "config.toml"),
-    `[outbound]\nallow_private = ["127.0.0.1:${port}"]\n\n[forges.${kind}]\n${names.urlKey} = "${forge.url}"\n`,
+    `[outbound]\nallow_private = ${allowed}\n\n[forges.${kind}]\n${names.urlKey} = "${forge.url}"\n`,
   );
   const env = { ...providerEnv("openai", model.url), [names.token]: TOKEN, [names.secret]: SECRET };
   const server = await startServe({ home, env, args: ["-m", "scripted-model", "--workers", "2"] });
@@ -126,6 +149,8 @@ async function setUp(kind: ForgeKindName): Promise<Setup> {
     forge: { kind, repo: PROJECT },
   });
   expect(registered.status).toBe(201);
+  const hook = await api(`${server.url}/api/webhooks`, "POST", { url: `http://127.0.0.1:${receiver.port}/hook` });
+  expect(hook.status).toBe(201);
   const comment = async (number: number, onPullRequest: boolean, text: string) => {
     const delivery = commentEvent(kind, {
       project: PROJECT,
@@ -139,12 +164,13 @@ async function setUp(kind: ForgeKindName): Promise<Setup> {
     const sent = await sendWebhook(server.url, kind, { ...delivery, secret: SECRET });
     expect(sent.status).toBe(202);
   };
-  return { server, model, forge, bare, comment };
+  return { server, model, forge, bare, notices: receiver.notices, comment };
 }
 
 describe.each(["github", "gitlab", "gitea"] as ForgeKindName[])("@quire in %s comments through quire serve", (kind) => {
   it("turns an issue comment into a pull request, a pull request comment into a follow-up on its branch, and answers questions with links", async () => {
-    const { forge, model, bare, comment } = await setUp(kind);
+    const { forge, model, bare, notices, comment } = await setUp(kind);
+    const delivered = () => notices.filter((notice) => notice.event === "task.delivered");
     const on = (number: number, text: string) => () =>
       forge.comments.find((c) => c.number === number && c.body.includes(text));
 
@@ -167,6 +193,13 @@ describe.each(["github", "gitlab", "gitea"] as ForgeKindName[])("@quire in %s co
     expect(done.body).toContain(started.body.match(/\/tasks\/\w+/)![0]);
     const first = git(bare, "rev-parse", `refs/heads/${pull!.head}`).trim();
     expect(git(bare, "show", `${first}:src/add.js`)).toContain("return a + b;");
+    // The delivery made for the comment told the workspace's webhook, with the branch and pull request.
+    const taskId = started.body.match(/\/tasks\/(\w+)/)![1];
+    await until(() => (delivered().length === 1 ? true : undefined), "the task.delivered webhook", 20_000);
+    expect(delivered()[0]!.task).toMatchObject({
+      id: taskId,
+      delivery: { branch: pull!.head, commit: first, pull_request: pullUrl },
+    });
 
     const after = forge.upload("after.png", ONE_PIXEL_PNG);
     await comment(pull!.number, true, `@quire also write down what changed\n\n![after](${after})`);
@@ -182,6 +215,9 @@ describe.each(["github", "gitlab", "gitea"] as ForgeKindName[])("@quire in %s co
     // The follow-up's image reached the model with its words (the issue's comment had none).
     const followUpRequest = model.requests.find((r) => requestText(r).includes("also write down what changed"));
     expect(imagesSent(followUpRequest!)).toEqual([inputImage]);
+    // The follow-up's delivery too: the same branch, one commit further.
+    await until(() => (delivered().length === 2 ? true : undefined), "the follow-up's task.delivered", 20_000);
+    expect(delivered()[1]!.task).toMatchObject({ id: taskId, delivery: { branch: pull!.head, commit: second } });
 
     const screenshot = forge.upload("screenshot.png", ONE_PIXEL_PNG);
     await comment(6, false, `@quire ask where is add defined?\n\n![screenshot](${screenshot})`);

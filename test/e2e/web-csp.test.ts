@@ -118,7 +118,7 @@ describe("the web app under its Content-Security-Policy", () => {
     await page.locator(".script-layer .hljs-string, .script-layer [class^='hljs-']").first().waitFor();
     await page.getByRole("navigation", { name: "Pages" }).getByRole("link", { name: "Usage" }).click();
     await page.getByRole("heading", { name: "Usage", level: 1 }).waitFor();
-    for (const tab of ["API tokens", "Members", "Audit log", "Password"]) {
+    for (const tab of ["API tokens", "Members", "Webhooks", "Audit log", "Password"]) {
       await page.getByRole("navigation", { name: "Pages" }).getByRole("link", { name: "Settings" }).click();
       await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: tab }).click();
       await page.getByRole("heading", { name: tab, level: 2 }).waitFor();

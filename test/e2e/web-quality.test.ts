@@ -182,7 +182,7 @@ describe("keyboard and labels", () => {
     });
     expect(created.status).toBe(201);
     const paths = ["/", `/tasks/${thousandTaskId}`, `/environments/${repositoryId}`, "/usage"];
-    for (const path of [...paths, "/settings/tokens", "/settings/audit"]) {
+    for (const path of [...paths, "/settings/tokens", "/settings/webhooks", "/settings/audit"]) {
       await page.goto(`${server.url}${path}`);
       await page.locator(".task-row").first().waitFor();
       if (path.startsWith("/tasks")) await page.locator(".diff2html").waitFor({ timeout: 30_000 });
@@ -190,6 +190,7 @@ describe("keyboard and labels", () => {
       if (path === "/usage") await page.locator(".usage-table").waitFor();
       if (path === "/settings/tokens") await page.getByRole("form", { name: "New API token" }).waitFor();
       if (path === "/settings/audit") await page.locator(".audit-table").waitFor();
+      if (path === "/settings/webhooks") await page.getByRole("form", { name: "New webhook" }).waitFor();
       // Playwright's accessibility tree: a control without a name shows as a bare role.
       const tree = await page.locator("body").ariaSnapshot();
       const unnamed = tree

@@ -310,6 +310,6 @@ describe("the web app runs a Code task from prompt to pull request", () => {
     expect(await row.getByTestId("usage-cost").textContent()).toBe("no price");
     await page.getByRole("navigation", { name: "Pages" }).getByRole("link", { name: "Settings" }).click();
     const tabs = page.getByRole("navigation", { name: "Settings" }).getByRole("link");
-    await expect.poll(() => tabs.allTextContents()).toEqual(["API tokens", "Audit log"]);
+    await expect.poll(() => tabs.allTextContents()).toEqual(["API tokens", "Webhooks", "Audit log"]);
   });
 });

@@ -1,17 +1,20 @@
 /**
  * Notifications out (issue 15, item 4): a workspace's webhooks against a real `quire serve` and a
  * real receiver. The body is signed with HMAC-SHA256 under the secret shown once; a failing
- * receiver is tried again with backoff and the last status recorded; the destination rule keeps
+ * receiver is tried again with backoff and the last status recorded, also by a server started after
+ * the one that was waiting to try again was killed; the destination rule keeps
  * private addresses out unless config.toml allows them; no secret reaches the logs.
  */
 import { createHmac } from "node:crypto";
-import { writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { providerEnv, tempHome } from "../helpers/quire.js";
-import { makeRepo } from "../helpers/repo.js";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { failingTestRepo, fixAddPatch, git, makeRepo } from "../helpers/repo.js";
 import { useScriptedModels } from "../helpers/scripted.js";
 import { api, createTaskOnSource, readTaskEvents, startServe, type ServeProcess } from "../helpers/server.js";
 
@@ -42,8 +45,7 @@ async function startReceiver(statuses: number[] = []): Promise<{ port: number; r
   return { port: (server.address() as AddressInfo).port, received };
 }
 
-async function serve(modelUrl: string, allowPort?: number): Promise<ServeProcess> {
-  const home = tempHome();
+async function serve(modelUrl: string, allowPort?: number, home = tempHome()): Promise<ServeProcess> {
   if (allowPort !== undefined) {
     writeFileSync(path.join(home, "config.toml"), `[outbound]\nallow_private = ["127.0.0.1:${allowPort}"]\n`);
   }
@@ -126,6 +128,81 @@ describe("webhooks", () => {
     expect(logs).not.toContain(secret);
     expect(logs).not.toContain("very-secret-path");
     expect(logs).not.toContain(receiver.received[0]!.headers["x-quire-signature"]);
+  }, 90_000);
+
+  it("delivers after the server was killed while it waited to try again: a new server on the same home does, once", async () => {
+    const receiver = await startReceiver([500, 502]);
+    const model = await scriptedModel([{ text: "Looked." }]);
+    const home = tempHome();
+    const first = await serve(model.url, receiver.port, home);
+    const { webhook, secret } = await addWebhook(first.url, {
+      url: `http://127.0.0.1:${receiver.port}/hook`,
+      events: ["task.finished"],
+    });
+    const taskId = await createTaskOnSource(first.url, makeRepo({ "README.md": "# tiny\n" }), {
+      mode: "ask",
+      prompt: "Anything?",
+    });
+    await readTaskEvents(first.url, taskId);
+    // The second try fails too: the third waits 4 s, and the server is killed meanwhile.
+    await expect.poll(() => receiver.received.length, { timeout: 30_000, interval: 100 }).toBe(2);
+    await first.kill();
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect(receiver.received).toHaveLength(2);
+
+    const second = await serve(model.url, receiver.port, home);
+    await expect.poll(() => receiver.received.length, { timeout: 20_000, interval: 200 }).toBe(3);
+    await expect
+      .poll(() => lastDelivery(second.url, webhook.id), { timeout: 10_000 })
+      .toMatchObject({ status: "delivered", statusCode: 200, attempts: 3, event: "task.finished" });
+    const last = receiver.received[2]!;
+    expect(last.body).toBe(receiver.received[0]!.body);
+    expect(last.headers["x-quire-delivery"]).toBe(receiver.received[0]!.headers["x-quire-delivery"]);
+    expect(last.headers["x-quire-signature"]).toBe(
+      `sha256=${createHmac("sha256", secret).update(last.body).digest("hex")}`,
+    );
+    // Delivered means done: no process tries it again.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect(receiver.received).toHaveLength(3);
+  }, 120_000);
+
+  it("posts task.delivered when a task is delivered through the API, with its branch and commit", async () => {
+    const receiver = await startReceiver();
+    const model = await scriptedModel([
+      { toolCalls: [{ name: "apply_patch", arguments: { input: fixAddPatch } }] },
+      { text: "Fixed add." },
+    ]);
+    const server = await serve(model.url, receiver.port);
+    await addWebhook(server.url, { url: `http://127.0.0.1:${receiver.port}/`, events: ["task.delivered"] });
+    const remote = mkdtempSync(path.join(os.tmpdir(), "quire-webhooks-remote-"));
+    execFileSync("git", ["init", "--quiet", "--bare", remote]);
+    const source = makeRepo(failingTestRepo);
+    git(source, "remote", "add", "origin", remote);
+    const taskId = await createTaskOnSource(server.url, source, { mode: "code", prompt: "Fix add" });
+    await readTaskEvents(server.url, taskId);
+    const delivered = await api<{ delivery: { branch: string; commit: string } }>(
+      `${server.url}/api/tasks/${taskId}/deliver`,
+      "POST",
+      {},
+    );
+    expect(delivered.status).toBe(200);
+    await expect.poll(() => receiver.received.length, { timeout: 20_000 }).toBe(1);
+    const notice = JSON.parse(receiver.received[0]!.body) as Record<string, unknown>;
+    expect(notice).toMatchObject({
+      event: "task.delivered",
+      task: {
+        id: taskId,
+        status: "completed",
+        delivery: {
+          branch: delivered.body.delivery.branch,
+          commit: delivered.body.delivery.commit,
+          pull_request: null,
+        },
+      },
+    });
+    expect(git(remote, "rev-parse", `refs/heads/${delivered.body.delivery.branch}`).trim()).toBe(
+      delivered.body.delivery.commit,
+    );
   }, 90_000);
 
   it("records a refused answer without retrying it, and keeps private addresses out", async () => {

@@ -108,7 +108,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       home: settings.home,
       publicUrl: () => process.env.QUIRE_PUBLIC_URL || listening.url || "http://localhost:7420",
     });
-    closers.push(async () => notifier.stop());
+    // Deliveries a stopped process left due are taken up here, by whichever process looks first.
+    notifier.start();
+    closers.push(() => notifier.stop());
     const postgres = database.dialect === "postgres" && options.databaseUrl !== undefined;
     // One context for the whole process: its API and its workers share it.
     const shared: ServerContext = {

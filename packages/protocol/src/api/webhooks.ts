@@ -55,3 +55,13 @@ export const createdWebhookResponse = z.object({
   secret: z.string().describe("Receivers check X-Quire-Signature (HMAC-SHA256 of the body) with it; shown once."),
 });
 export type CreatedWebhook = z.infer<typeof createdWebhookResponse>;
+
+/** The outcome of a test post (`POST /api/webhooks/{id}/test`): one try, no retry. */
+export const webhookTestResponse = z.object({
+  delivery: z.object({
+    status: z.enum(["delivered", "failed"]),
+    statusCode: z.number().int().nullable().describe("The receiver's answer; null when none came."),
+    error: z.string().nullable().describe("Why it failed, in words (never the URL's path or the secret)."),
+  }),
+});
+export type WebhookTestResult = z.infer<typeof webhookTestResponse>;

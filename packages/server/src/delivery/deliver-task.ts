@@ -1,11 +1,14 @@
 /**
  * Delivering a finished attempt of a stored task: its whole diff, on its base commit, to the
- * branch (and pull request) it was delivered to before unless another is named; the record and
- * the `task.delivered` event follow. Shared by POST /api/tasks/{id}/deliver and forge comments.
+ * branch (and pull request) it was delivered to before unless another is named; the record, the
+ * `task.delivered` event and the workspace's `task.delivered` webhooks follow. The one way a task
+ * is delivered: POST /api/tasks/{id}/deliver (and the MCP tool and `quire deliver` through it) and
+ * forge comments (a task started by `@quire` is delivered when it ends).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import path from "node:path";
 import { appendAndPublish, type EventHub } from "../events/event-hub.js";
+import { type Notifier, taskNotice } from "../notifications/index.js";
 import type { Attempt, Task } from "../storage/index.js";
 import { wholeDiffOf } from "../tasks/diff-storage.js";
 import { openSource, type SourceAccess } from "../sources/open-source.js";
@@ -43,7 +46,7 @@ export function firstLine(text: string): string {
 }
 
 export async function deliverTask(
-  ctx: SourceAccess & { hub: EventHub; delivery: { author: Author; forges: ForgesConfig } },
+  ctx: SourceAccess & { hub: EventHub; delivery: { author: Author; forges: ForgesConfig }; notifier?: Notifier },
   task: Task,
   attempt: Attempt,
   options: DeliverTaskOptions = {},
@@ -109,6 +112,10 @@ export async function deliverTask(
         message: result.message,
       },
     ]);
+    await ctx.notifier?.notify("task.delivered", {
+      ...taskNotice(task, attempt, task.status, repository.name),
+      delivery: { branch: result.branch, commit: result.commit, pullRequest: result.pullRequest?.url ?? null },
+    });
     return delivery;
   } finally {
     await network?.close();

@@ -45,6 +45,17 @@ export function noticeBody(event: WebhookEvent, notice: TaskNotice, format: Webh
   });
 }
 
+/** A test post's body ("Send test"): says it is one, names the webhook, carries no task. */
+export function testNoticeBody(format: WebhookFormat, deliveryId: string, webhookId: string): string {
+  if (format === "slack") return JSON.stringify({ text: "Quire test message: this webhook works." });
+  return JSON.stringify({
+    event: "webhook.test",
+    delivery_id: deliveryId,
+    sent_at: new Date().toISOString(),
+    webhook: { id: webhookId },
+  });
+}
+
 /** Slack's mrkdwn: `<url|text>` links; &, < and > escaped in the text around them. */
 const escapeSlack = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 

@@ -7,13 +7,37 @@
 import { createHmac } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
-import { checkedLookup, DESTINATION_REFUSED, type DestinationRule, portOf, refusedLiteral } from "@quire/core";
+import {
+  checkedLookup,
+  DESTINATION_REFUSED,
+  DestinationRule,
+  loadConfig,
+  NO_OUTBOUND_ALLOWANCE,
+  portOf,
+  refusedLiteral,
+} from "@quire/core";
 
 export const SIGNATURE_HEADER = "x-quire-signature";
 
 /** `sha256=<hex>`: the HMAC-SHA256 of the exact body bytes under the secret (like GitHub's). */
 export function signBody(secret: string, body: string): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
+/** The headers of a post: the same delivery id on every try, the signature of these exact bytes. */
+export function webhookHeaders(secret: string, body: string, event: string, deliveryId: string) {
+  return {
+    [SIGNATURE_HEADER]: signBody(secret, body),
+    "x-quire-event": event,
+    "x-quire-delivery": deliveryId,
+    "user-agent": "Quire-Webhook",
+  };
+}
+
+/** config.toml's `[outbound]` as it is now: which private addresses webhooks may reach. */
+export async function webhookDestinationRule(home: string): Promise<DestinationRule> {
+  const config = await loadConfig(home).catch(() => null);
+  return new DestinationRule(config?.outbound ?? NO_OUTBOUND_ALLOWANCE);
 }
 
 export interface PostOutcome {

@@ -16,6 +16,7 @@ import { SessionsRepo } from "./sessions-repo.js";
 import { TaskImagesRepo } from "./task-images-repo.js";
 import { TasksRepo } from "./tasks-repo.js";
 import { WebhooksRepo } from "./webhooks-repo.js";
+import { WebhookDeliveriesRepo } from "./webhook-deliveries-repo.js";
 import { AdmissionsRepo } from "./usage-admissions-repo.js";
 import { UsageRecordsRepo } from "./usage-records-repo.js";
 import { UsersRepo } from "./users-repo.js";
@@ -44,6 +45,7 @@ export * from "./sessions-repo.js";
 export * from "./task-images-repo.js";
 export * from "./tasks-repo.js";
 export * from "./webhooks-repo.js";
+export * from "./webhook-deliveries-repo.js";
 export * from "./usage-admissions-repo.js";
 export * from "./usage-records-repo.js";
 export * from "./usage-schema.js";
@@ -72,6 +74,7 @@ export interface Repos {
   usage: UsageRecordsRepo;
   forges: ForgesRepo;
   webhooks: WebhooksRepo;
+  webhookDeliveries: WebhookDeliveriesRepo;
 }
 
 export interface ReposDatabase extends Pick<StorageDatabase, "db" | "dialect"> {
@@ -106,5 +109,6 @@ export function createRepos(database: ReposDatabase): Repos {
     usage: new UsageRecordsRepo(db),
     forges: new ForgesRepo(db),
     webhooks: new WebhooksRepo(db, database.secretCipher),
+    webhookDeliveries: new WebhookDeliveriesRepo(db),
   };
 }

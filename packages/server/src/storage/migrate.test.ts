@@ -32,6 +32,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       ["0040-review-mode", "Success"],
       ["0050-task-images", "Success"],
       ["0051-webhooks", "Success"],
+      ["0052-webhook-deliveries", "Success"],
     ]);
     expect(await migrateToLatest(database.db)).toEqual([]);
     const concurrent = await Promise.all([migrateToLatest(database.db), migrateToLatest(database.db)]);
@@ -61,6 +62,7 @@ describe.each(TEST_DIALECTS)("migrations on %s", (dialect) => {
       "usage_counters",
       "usage_records",
       "users",
+      "webhook_deliveries",
       "webhooks",
       "workspace_plans",
       "workspaces",

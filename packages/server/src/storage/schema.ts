@@ -181,6 +181,7 @@ export interface Database extends AccountsDatabase, UsageDatabase {
   blob_chunks: BlobChunksTable;
   task_images: TaskImagesTable;
   webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 /** An outbound webhook of a workspace; `url` and `secret` are encrypted (secret-cipher.ts). */
@@ -204,6 +205,30 @@ export interface WebhooksTable {
   last_event: string | null;
   last_attempts: number | null;
   last_at: string | null;
+}
+
+/** A notice a webhook is owed, tried until it is delivered or given up (webhook-deliveries-repo.ts). */
+export interface WebhookDeliveriesTable {
+  /** Also the `x-quire-delivery` header: the same on every try. */
+  id: string;
+  webhook_id: string;
+  event: string;
+  task_id: string | null;
+  /** The exact bytes posted (and signed) on every try. */
+  body: string;
+  /** "pending" | "delivered" | "failed". */
+  status: string;
+  /** Tries made so far. */
+  attempts: number;
+  /** When the next try is due; null once delivered or given up. */
+  next_attempt_at: string | null;
+  /** The claim of the process making a try, valid until `claimed_until`. */
+  claimed_by: string | null;
+  claimed_until: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
 /** An image sent with a task's prompt (`message_id` null) or with a follow-up. */

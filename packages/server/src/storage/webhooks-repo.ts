@@ -79,18 +79,19 @@ export class WebhooksRepo {
     await this.db.deleteFrom("webhooks").where("id", "=", id).execute();
   }
 
-  /** The workspace's webhooks for `event`, decrypted, to send. */
-  async targets(workspaceId: string, event: WebhookEvent): Promise<WebhookTarget[]> {
-    const rows = await this.db.selectFrom("webhooks").selectAll().where("workspace_id", "=", workspaceId).execute();
+  /** One webhook, decrypted, to send to; undefined once it was removed. */
+  async target(id: string): Promise<WebhookTarget | undefined> {
+    const row = await this.db.selectFrom("webhooks").selectAll().where("id", "=", id).executeTakeFirst();
+    return row && this.toTarget(row);
+  }
+
+  private toTarget(row: Selectable<WebhooksTable>): WebhookTarget {
     const cipher = this.requireCipher();
-    return rows
-      .map((row) => ({ row, webhook: toWebhook(row) }))
-      .filter(({ webhook }) => webhook.events.includes(event))
-      .map(({ row, webhook }) => ({
-        ...webhook,
-        url: cipher.decrypt(row.url, { environmentId: `webhook:${row.id}`, name: "url" }),
-        secret: cipher.decrypt(row.secret, { environmentId: `webhook:${row.id}`, name: "secret" }),
-      }));
+    return {
+      ...toWebhook(row),
+      url: cipher.decrypt(row.url, { environmentId: `webhook:${row.id}`, name: "url" }),
+      secret: cipher.decrypt(row.secret, { environmentId: `webhook:${row.id}`, name: "secret" }),
+    };
   }
 
   async recordDelivery(

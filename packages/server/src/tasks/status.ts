@@ -72,8 +72,8 @@ async function notifyFinished(
 ): Promise<void> {
   const repository = await ctx.repos.repositories.get(task.repositoryId);
   const notice = taskNotice(task, best, status, repository?.name ?? null);
-  notifier.notify("task.finished", notice);
-  if (status === "failed" || status === "interrupted") notifier.notify("task.failed", notice);
+  await notifier.notify("task.finished", notice);
+  if (status === "failed" || status === "interrupted") await notifier.notify("task.failed", notice);
 }
 
 function taskFinalEvent(task: Task, status: StoredTaskStatus, ranked: Attempt[]): QuireEvent {

@@ -61,7 +61,7 @@ export function isUsagePath(path: string): boolean {
   return /^\/usage\/?$/.test(path);
 }
 
-export const SETTINGS_TABS = ["tokens", "members", "audit", "password"] as const;
+export const SETTINGS_TABS = ["tokens", "members", "webhooks", "audit", "password"] as const;
 export type SettingsTab = (typeof SETTINGS_TABS)[number];
 
 /** On a settings page: which tab (`/settings` alone is the tokens tab). */

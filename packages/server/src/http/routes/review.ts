@@ -23,7 +23,6 @@ import { deliverTask, firstLine, NothingToDeliverError } from "../../delivery/de
 import { chosenAttempt } from "../task-view.js";
 import { wholeDiffOf } from "../../tasks/diff-storage.js";
 import { Readable } from "node:stream";
-import { taskNotice } from "../../notifications/index.js";
 
 export function reviewRoutes(app: Hono, ctx: ApiContext): void {
   const { repos } = ctx;
@@ -121,17 +120,6 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
         commit: delivery.commit,
         remote: delivery.remote,
       });
-      if (ctx.notifier) {
-        const repository = await repos.repositories.get(task.repositoryId);
-        ctx.notifier.notify("task.delivered", {
-          ...taskNotice(task, attempt, task.status, repository?.name ?? null),
-          delivery: {
-            branch: delivery.branch,
-            commit: delivery.commit,
-            pullRequest: delivery.pullRequest?.url ?? null,
-          },
-        });
-      }
       return c.json({ delivery });
     } catch (error) {
       if (error instanceof BranchMovedError) {

@@ -142,6 +142,7 @@ describe.each(TEST_DIALECTS)("tenant isolation of tasks, repositories and enviro
       ["PATCH", `/api/workspaces/${A}/members/${adminUserId}`, { role: "viewer" }],
       ["DELETE", `/api/workspaces/${A}/members/${adminUserId}`],
       ["DELETE", `/api/tokens/${adminTokenId}`],
+      ["POST", `/api/webhooks/${webhookId}/test`],
       ["DELETE", `/api/webhooks/${webhookId}`],
       ["DELETE", `/api/repositories/${repoId}`],
       ["GET", `/api/workspaces/${A}/invitations`],

@@ -1,12 +1,14 @@
 /**
  * The workspace's outbound webhooks (admins): created (the signing secret is in that one response
- * only), listed with their last delivery, removed. Sending is notifications/notifier.ts's.
+ * only), listed with their last delivery, sent a test post, removed. Sending is notifications/'s.
  */
 import { randomBytes } from "node:crypto";
 import type { Hono } from "hono";
-import { createdWebhookResponse, createWebhookBody, webhooksResponse } from "@quire/protocol";
+import { createdWebhookResponse, createWebhookBody, webhooksResponse, webhookTestResponse } from "@quire/protocol";
 import { audit, requireScope } from "../../accounts/index.js";
 import { HttpError } from "../../errors.js";
+import { sendTestNotice } from "../../notifications/index.js";
+import type { Webhook } from "../../storage/index.js";
 import type { ApiContext } from "../api-context.js";
 import { declareRoute } from "../contract.js";
 import { jsonBody, parseOr400 } from "../errors.js";
@@ -64,6 +66,39 @@ export function webhookRoutes(app: Hono, ctx: ApiContext): void {
     return c.json({ webhooks: await repos.webhooks.list(principal.workspaceId) });
   });
 
+  /** The caller's workspace's webhook; another workspace's is as good as absent. */
+  const ownWebhook = async (workspaceId: string, id: string): Promise<Webhook> => {
+    const webhook = await repos.webhooks.get(id);
+    if (!webhook || webhook.workspaceId !== workspaceId) throw new HttpError(404, `no webhook ${id}`);
+    return webhook;
+  };
+
+  const test = {
+    method: "post",
+    path: "/api/webhooks/{id}/test",
+    summary: "Send a test post to a webhook now (admins): one signed try, no retry, recorded as its last delivery",
+    description:
+      'The body is `{event: "webhook.test", delivery_id, sent_at, webhook: {id}}` (or a Slack `{text}`), with ' +
+      "`x-quire-event: webhook.test`. The answer says how the receiver answered; a failing receiver is still a 200.",
+    responses: {
+      200: ok("{ delivery: { status, statusCode, error } }", webhookTestResponse),
+      404: error("No such webhook."),
+      ...denied,
+    },
+  } as const;
+  declareRoute(app, test, async (c) => {
+    const principal = requireScope(c, "admin");
+    const webhook = await ownWebhook(principal.workspaceId, c.req.param("id"));
+    const delivery = await sendTestNotice(ctx, webhook.id);
+    if (!delivery) throw new HttpError(404, `no webhook ${webhook.id}`);
+    await audit(c, "webhook.tested", `webhook:${webhook.id}`, {
+      destination: webhook.urlHint,
+      status: delivery.status,
+      statusCode: delivery.statusCode,
+    });
+    return c.json({ delivery });
+  });
+
   const remove = {
     method: "delete",
     path: "/api/webhooks/{id}",
@@ -72,11 +107,7 @@ export function webhookRoutes(app: Hono, ctx: ApiContext): void {
   } as const;
   declareRoute(app, remove, async (c) => {
     const principal = requireScope(c, "admin");
-    const webhook = await repos.webhooks.get(c.req.param("id"));
-    // Another workspace's webhook is as good as absent.
-    if (!webhook || webhook.workspaceId !== principal.workspaceId) {
-      throw new HttpError(404, `no webhook ${c.req.param("id")}`);
-    }
+    const webhook = await ownWebhook(principal.workspaceId, c.req.param("id"));
     await repos.webhooks.remove(webhook.id);
     await audit(c, "webhook.removed", `webhook:${webhook.id}`, { destination: webhook.urlHint });
     return c.body(null, 204);

@@ -19,6 +19,7 @@ import * as forges from "./0030-forges.js";
 import * as reviewMode from "./0040-review-mode.js";
 import * as taskImages from "./0050-task-images.js";
 import * as webhooks from "./0051-webhooks.js";
+import * as webhookDeliveries from "./0052-webhook-deliveries.js";
 
 const migrations: Record<string, Migration> = {
   "0001-initial": initial,
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   "0040-review-mode": reviewMode,
   "0050-task-images": taskImages,
   "0051-webhooks": webhooks,
+  "0052-webhook-deliveries": webhookDeliveries,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,7 +1,7 @@
 /**
  * Settings of the workspace (`/settings/<tab>`): API tokens (everyone: their own; admins see
- * everyone's), members (multi-user mode; admins manage them), the audit log (admins and owners)
- * and one's own password (multi-user mode, signed in with a session). A tab the reader may not
+ * everyone's), members (multi-user mode; admins manage them), webhooks and the audit log (admins
+ * and owners) and one's own password (multi-user mode, signed in with a session). A tab the reader may not
  * use is not offered; the server decides in any case.
  */
 import { isAdmin, useSession } from "../../state/session";
@@ -10,10 +10,12 @@ import { AuditPanel } from "./AuditPanel";
 import { MembersPanel } from "./MembersPanel";
 import { PasswordPanel } from "./PasswordPanel";
 import { TokensPanel } from "./TokensPanel";
+import { WebhooksPanel } from "./WebhooksPanel";
 
 const LABELS: Record<SettingsTab, string> = {
   tokens: "API tokens",
   members: "Members",
+  webhooks: "Webhooks",
   audit: "Audit log",
   password: "Password",
 };
@@ -22,7 +24,7 @@ export function SettingsPage({ tab }: { tab: SettingsTab }) {
   const { me, multiUser } = useSession();
   const offered: SettingsTab[] = ["tokens"];
   if (multiUser) offered.push("members");
-  if (isAdmin(me)) offered.push("audit");
+  if (isAdmin(me)) offered.push("webhooks", "audit");
   // Only a browser session may change it (the server refuses API tokens); single-user mode has none.
   if (multiUser && me?.via === "session" && me.user.hasPassword !== false) offered.push("password");
   const shown = offered.includes(tab) ? tab : null;
@@ -47,6 +49,7 @@ export function SettingsPage({ tab }: { tab: SettingsTab }) {
       </nav>
       {shown === "tokens" && <TokensPanel />}
       {shown === "members" && <MembersPanel />}
+      {shown === "webhooks" && <WebhooksPanel />}
       {shown === "audit" && <AuditPanel />}
       {shown === "password" && <PasswordPanel />}
       {shown === null && (
