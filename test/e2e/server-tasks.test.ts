@@ -125,6 +125,25 @@ describe.each(serverDatabases())("quire serve on $name", (database) => {
     const diff = await api<string>(`${server.url}/api/tasks/${taskId}/diff`, "GET");
     expect(diff.status).toBe(200);
     expect(diff.body).toContain("-  return a - b;\n+  return a + b;");
+    // Read in pages of 100 bytes with Range: the same bytes; past the end, a 416 that says the size.
+    const whole = Buffer.from(diff.body);
+    const pages: Buffer[] = [];
+    for (let start = 0; start < whole.length; start += 100) {
+      const page = await fetch(`${server.url}/api/tasks/${taskId}/diff`, {
+        headers: { range: `bytes=${start}-${start + 99}` },
+      });
+      expect(page.status).toBe(206);
+      expect(page.headers.get("content-range")).toBe(
+        `bytes ${start}-${Math.min(start + 99, whole.length - 1)}/${whole.length}`,
+      );
+      pages.push(Buffer.from(await page.arrayBuffer()));
+    }
+    expect(Buffer.concat(pages).equals(whole)).toBe(true);
+    const past = await fetch(`${server.url}/api/tasks/${taskId}/diff`, {
+      headers: { range: `bytes=${whole.length}-` },
+    });
+    expect(past.status).toBe(416);
+    expect(past.headers.get("content-range")).toBe(`bytes */${whole.length}`);
     const patch = await api<string>(`${server.url}/api/tasks/${taskId}/diff?format=patch`, "GET");
     expect(patch.body).toMatch(/^From [0-9a-f]{40} /);
     expect(patch.body).toContain("Subject: [PATCH] fix the failing test");

@@ -88,6 +88,23 @@ describe("a task's very large diff", () => {
       expect(diff).toContain("+++ b/big.txt");
       expect(diff).not.toContain("diff truncated");
     }
+    // Paged with Range, 8 MiB at a time (from the chunk holding each page's first byte): the same bytes.
+    const pageBytes = 8 * 1024 * 1024;
+    let pagedBytes = 0;
+    let lastPage = "";
+    const diffBytes = Number(attempt?.diffBytes);
+    for (let start = 0; start < diffBytes; start += pageBytes) {
+      const page = await fetch(`${server.url}/api/tasks/${taskId}/diff`, {
+        headers: { range: `bytes=${start}-${start + pageBytes - 1}` },
+      });
+      expect(page.status).toBe(206);
+      const body = Buffer.from(await page.arrayBuffer());
+      expect(page.headers.get("content-range")).toBe(`bytes ${start}-${start + body.length - 1}/${diffBytes}`);
+      pagedBytes += body.length;
+      lastPage = body.toString("latin1");
+    }
+    expect(pagedBytes).toBe(diffBytes);
+    expect(lastPage.endsWith("\n")).toBe(true);
     const served = memoryOf(server.child.pid!);
     console.log(
       `quire serve memory (MiB): before rss=${before.rss}; task done rss=${finished.rss}; ` +

@@ -270,6 +270,14 @@ export const diffQuery = z
   })
   .strict();
 
+/** A page of a large diff: one byte range (`bytes=0-1048575`, `bytes=1048576-`, `bytes=-4096`). */
+export const diffHeaders = z.object({
+  Range: z
+    .string()
+    .optional()
+    .describe("One byte range of the diff (format=diff only): the answer is 206 with Content-Range."),
+});
+
 export const commandOutputQuery = z
   .object({
     attempt: z.string().min(1).optional(),

@@ -42,6 +42,28 @@ describe.each(TEST_DIALECTS)("blobs in the database on %s", (dialect) => {
     await database.db.deleteFrom("blob_chunks").where("ref", "like", "incoming-%").execute();
   });
 
+  it("gives back any byte range, from the chunk that holds its first byte", async () => {
+    const total = 3 * BLOB_CHUNK_BYTES + 777;
+    const stored = await blobs.putStream(pieces(total));
+    const all = whole(total);
+    const read = async (start: number, end: number): Promise<Buffer> => {
+      const { stream, bytes } = await blobs.open(stored.ref, { start, end });
+      expect(bytes).toBe(total);
+      const parts: Buffer[] = [];
+      for await (const part of stream) parts.push(part as Buffer);
+      return Buffer.concat(parts);
+    };
+    for (const [start, end] of [
+      [0, 0],
+      [0, BLOB_CHUNK_BYTES - 1],
+      [BLOB_CHUNK_BYTES - 10, BLOB_CHUNK_BYTES + 10],
+      [BLOB_CHUNK_BYTES, 3 * BLOB_CHUNK_BYTES],
+      [2 * BLOB_CHUNK_BYTES + 5, total - 1],
+      [total - 1, total - 1],
+    ] as const)
+      expect((await read(start, end)).equals(all.subarray(start, end + 1))).toBe(true);
+  });
+
   it("stores a stream in chunks and gives back the same bytes, streamed", async () => {
     const total = 3 * BLOB_CHUNK_BYTES + 12_345;
     const stored = await blobs.putStream(pieces(total));

@@ -117,12 +117,23 @@ export class BlobsRepo {
     return this.putStream([typeof data === "string" ? Buffer.from(data, "utf8") : data]);
   }
 
-  /** The blob's bytes as a stream, read a chunk at a time; BlobNotFoundError when it is not stored. */
-  async open(ref: string): Promise<{ stream: Readable; bytes: number }> {
+  /**
+   * The blob's bytes as a stream, read a chunk at a time; with `range` (inclusive, within the blob)
+   * only those bytes, starting at the chunk that holds the first. `bytes` is the whole blob's size.
+   * BlobNotFoundError when it is not stored.
+   */
+  async open(ref: string, range?: { start: number; end: number }): Promise<{ stream: Readable; bytes: number }> {
+    const bytes = await this.size(ref);
+    const { start, end } = range ?? { start: 0, end: bytes - 1 };
+    return { stream: Readable.from(this.chunks(ref, start, end)), bytes };
+  }
+
+  /** The blob's size in bytes; BlobNotFoundError when it is not stored. */
+  async size(ref: string): Promise<number> {
     if (!REF.test(ref)) throw new BlobNotFoundError(`not a blob reference: ${JSON.stringify(ref)}`);
     const row = await this.db.selectFrom("blobs").select("bytes").where("ref", "=", ref).executeTakeFirst();
     if (!row) throw new BlobNotFoundError(`blob ${ref} is not stored`);
-    return { stream: Readable.from(this.chunks(ref)), bytes: Number(row.bytes) };
+    return Number(row.bytes);
   }
 
   /** The whole blob as text: only for consumers that need it whole (delivery applies the diff). */
@@ -133,8 +144,10 @@ export class BlobsRepo {
     return Buffer.concat(chunks).toString("utf8");
   }
 
-  private async *chunks(ref: string): AsyncGenerator<Buffer> {
-    for (let seq = 0; ; seq++) {
+  /** Bytes `start` to `end` (inclusive): every chunk but the last is BLOB_CHUNK_BYTES long (putStream). */
+  private async *chunks(ref: string, start: number, end: number): AsyncGenerator<Buffer> {
+    let offset = Math.floor(start / BLOB_CHUNK_BYTES) * BLOB_CHUNK_BYTES;
+    for (let seq = offset / BLOB_CHUNK_BYTES; offset <= end; seq++) {
       const row = await this.db
         .selectFrom("blob_chunks")
         .select("data")
@@ -142,7 +155,11 @@ export class BlobsRepo {
         .where("seq", "=", seq)
         .executeTakeFirst();
       if (!row) return;
-      yield Buffer.from(row.data);
+      const data = Buffer.from(row.data);
+      const from = Math.max(0, start - offset);
+      const to = Math.min(data.length, end - offset + 1);
+      if (from < to) yield from === 0 && to === data.length ? data : data.subarray(from, to);
+      offset += data.length;
     }
   }
 }

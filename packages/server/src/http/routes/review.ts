@@ -16,13 +16,14 @@ import type { ApiContext } from "../api-context.js";
 import { taskFor } from "../scoping.js";
 import { HttpError } from "../../errors.js";
 import { jsonBody, parseOr400 } from "../errors.js";
-import { deliverBody, deliveryResponse, diffQuery } from "@quire/protocol";
+import { deliverBody, deliveryResponse, diffHeaders, diffQuery } from "@quire/protocol";
 import { declareRoute } from "../contract.js";
 import { denied, error, ok, text } from "../responses.js";
 import { deliverTask, firstLine, NothingToDeliverError } from "../../delivery/deliver-task.js";
 import { chosenAttempt } from "../task-view.js";
 import { wholeDiffOf } from "../../tasks/diff-storage.js";
 import { Readable } from "node:stream";
+import { byteRangeOf, rangeHeaders } from "../byte-range.js";
 
 export function reviewRoutes(app: Hono, ctx: ApiContext): void {
   const { repos } = ctx;
@@ -44,11 +45,25 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
     path: "/api/tasks/{id}/diff",
     summary: "The diff of the best-ranked (or the given) attempt; ?format=patch gives git format-patch output",
     query: diffQuery,
+    headers: diffHeaders,
     responses: {
-      200: text("A unified diff, or a patch with ?format=patch.", ["text/x-diff", "text/x-patch"]),
+      200: {
+        ...text("A unified diff, or a patch with ?format=patch.", ["text/x-diff", "text/x-patch"]),
+        headers: {
+          "accept-ranges": { description: "`bytes` for a diff: it can be read in pages.", schema: { type: "string" } },
+        },
+      },
+      206: {
+        ...text("The byte range the Range header asked for: a page of a large diff.", "text/x-diff"),
+        headers: { "content-range": { description: "`bytes first-last/size`.", schema: { type: "string" } } },
+      },
       400: error("Invalid query."),
       404: error("No such task or attempt."),
       409: error("No completed attempt yet, or nothing changed."),
+      416: {
+        ...error("The range starts past the diff's end."),
+        headers: { "content-range": { description: "`bytes */size`.", schema: { type: "string" } } },
+      },
       ...denied,
     },
   } as const;
@@ -56,16 +71,32 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
     const task = await taskOr404(c, "tasks:read");
     const query = parseOr400(diffQuery, c.req.query(), "query");
     const attempt = await finishedAttempt(task, query.attempt);
+    const diffType = { "content-type": "text/x-diff; charset=utf-8" };
     if (query.format === "diff" && attempt.diffBlob) {
-      // A large diff is streamed from its blob: the server never holds it whole to answer.
-      const { stream, bytes } = await blobs.open(attempt.diffBlob);
+      // A large diff is streamed from its blob (a page of it with Range): the server never holds it whole.
+      const size = await blobs.size(attempt.diffBlob);
+      const range = byteRangeOf(c.req.header("range"), size);
+      if (range === "unsatisfiable") return c.json(unsatisfiable(size), 416, rangeHeaders(range, size));
+      const { stream } = await blobs.open(attempt.diffBlob, range ?? { start: 0, end: size - 1 });
       return new Response(Readable.toWeb(stream) as ReadableStream, {
-        status: 200,
-        headers: { "content-type": "text/x-diff; charset=utf-8", "content-length": String(bytes) },
+        status: range ? 206 : 200,
+        headers: range
+          ? { ...diffType, ...rangeHeaders(range, size) }
+          : { ...diffType, "content-length": String(size), "accept-ranges": "bytes" },
       });
     }
     const diff = await wholeDiffOf(attempt, blobs);
-    if (query.format === "diff") return c.body(diff, 200, { "content-type": "text/x-diff; charset=utf-8" });
+    if (query.format === "diff") {
+      const bytes = Buffer.from(diff, "utf8");
+      const range = byteRangeOf(c.req.header("range"), bytes.length);
+      if (range === "unsatisfiable") return c.json(unsatisfiable(bytes.length), 416, rangeHeaders(range, bytes.length));
+      if (range)
+        return c.body(bytes.subarray(range.start, range.end + 1), 206, {
+          ...diffType,
+          ...rangeHeaders(range, bytes.length),
+        });
+      return c.body(diff, 200, { ...diffType, "accept-ranges": "bytes" });
+    }
     if (diff.trim() === "") throw new HttpError(409, `task ${task.id} changed nothing: there is no patch to format`);
     const repository = await repos.repositories.get(task.repositoryId);
     if (!repository || !task.baseCommit) throw new HttpError(409, `task ${task.id} has no repository or base commit`);
@@ -141,3 +172,7 @@ export function reviewRoutes(app: Hono, ctx: ApiContext): void {
 function commitMessage(task: Task): string {
   return `${firstLine(task.prompt)}\n\n${task.prompt.trim()}\n\nQuire task ${task.id}`;
 }
+
+const unsatisfiable = (size: number) => ({
+  error: { message: `the range starts past the end of the diff (${size} bytes)` },
+});
