@@ -15,6 +15,7 @@ import type { TokenUsage } from "../../state/timeline";
 import type { ServerTaskCost } from "../../state/use-task-cost";
 import { DiffStatsText, StatusBadge } from "../StatusBadge";
 import { Elapsed } from "./WorkingIndicator";
+import { WatchButton } from "./WatchButton";
 
 interface Props {
   task: Task;
@@ -68,6 +69,8 @@ export function TaskHeader({ task, usage, serverCost, workingSince, onChanged }:
               Review
             </button>
           )}
+          {/* In the header, not above the log: it goes when the task ends, and nothing below may move then. */}
+          {active && <WatchButton taskId={task.id} />}
           {active && (
             <button onClick={() => act(api.cancel)} disabled={busy || task.cancelRequestedAt !== null}>
               {task.cancelRequestedAt ? "Cancelling…" : "Cancel"}

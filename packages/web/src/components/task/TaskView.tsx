@@ -14,7 +14,6 @@ import { SplitHandle, useReviewShare } from "./SplitHandle";
 import { TaskHeader } from "./TaskHeader";
 import { Timeline } from "./Timeline";
 import { WorkingIndicator } from "./WorkingIndicator";
-import { WatchButton } from "./WatchButton";
 import { notifyIfFinished } from "../../lib/finish-notifications";
 
 export function TaskView({ taskId, onChanged }: { taskId: string; onChanged(): void }) {
@@ -106,7 +105,6 @@ export function TaskView({ taskId, onChanged }: { taskId: string; onChanged(): v
           workingSince={workingSince ?? (timeline.lastSeq === 0 ? task.createdAt : task.updatedAt)}
           onChanged={refreshAll}
         />
-        {ACTIVE_STATUSES.includes(task.status) && <WatchButton taskId={task.id} />}
         {streamState === "reconnecting" && <p className="muted reconnecting">Reconnecting to the live log…</p>}
         <AttemptTabs
           attempts={attempts}
