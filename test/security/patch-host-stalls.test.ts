@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { applyPatchInWorker } from "../../packages/core/src/patch/apply-in-worker.js";
+import { applyPatchInWorker, idlePatchWorkers } from "../../packages/core/src/patch/apply-in-worker.js";
 import { applyPatchTool } from "../../packages/core/src/tools/apply-patch.js";
 import { type HostLayout, makeHostLayout, sleep, toolContext } from "./attack-helpers.js";
 
@@ -92,6 +92,28 @@ describe("apply_patch cannot stall the host", () => {
     expect(error?.details?.applied.length).toBeGreaterThanOrEqual(Math.max(0, written - 1));
     await sleep(300);
     expect(filesIn("many")).toBe(written);
+  }, 60_000);
+
+  it("keeps a worker for the next patch only when its patch ended, never one that was stopped", async () => {
+    const add = (name: string) => `*** Begin Patch\n*** Add File: ${name}\n+${name}\n*** End Patch`;
+    await applyPatchInWorker(host.workspace, add("a.txt"));
+    const kept = idlePatchWorkers();
+    expect(kept).toBeGreaterThanOrEqual(1);
+    // A patch that fails to apply still ended as its worker said: the worker is kept.
+    const mismatched = "*** Begin Patch\n*** Update File: a.txt\n@@\n-not in the file\n+x\n*** End Patch";
+    await expect(applyPatchInWorker(host.workspace, mismatched)).rejects.toThrow(/a\.txt/);
+    expect(idlePatchWorkers()).toBe(kept);
+    // Stopped at its budget: the kept worker it took is ended, and writes nothing more.
+    await applyPatchInWorker(host.workspace, manyAdds(), { timeoutMs: 1_000 }).catch(() => undefined);
+    expect(idlePatchWorkers()).toBe(kept - 1);
+    const written = filesIn("many");
+    await sleep(300);
+    expect(filesIn("many")).toBe(written);
+    // Three at once: each its own worker; at most two are kept afterwards.
+    await Promise.all(["b.txt", "c.txt", "d.txt"].map((name) => applyPatchInWorker(host.workspace, add(name))));
+    expect(idlePatchWorkers()).toBe(2);
+    for (const name of ["a.txt", "b.txt", "c.txt", "d.txt"])
+      expect(readFileSync(path.join(host.workspace, name), "utf8")).toBe(`${name}\n`);
   }, 60_000);
 
   it("ends a slow patch when the task is cancelled", async () => {

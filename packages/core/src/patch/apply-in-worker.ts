@@ -46,6 +46,38 @@ function stopped(reason: string, applied: AppliedChange[]): PatchApplyError {
   return new PatchApplyError(reason, { applied: [...applied] });
 }
 
+/** Idle workers kept for the next patch; more patches at once start more, which end afterwards. */
+const MAX_IDLE_WORKERS = 2;
+const idle: Worker[] = [];
+
+function takeWorker(): Worker {
+  const kept = idle.pop();
+  if (kept) {
+    kept.ref();
+    return kept;
+  }
+  const worker = new Worker(workerScript(), { resourceLimits: { maxOldGenerationSizeMb: APPLY_PATCH_MEMORY_MB } });
+  // One that dies while idle (it should not) is forgotten, not handed out again.
+  worker.on("exit", () => {
+    const at = idle.indexOf(worker);
+    if (at >= 0) idle.splice(at, 1);
+  });
+  return worker;
+}
+
+/** How many workers wait for the next patch (for tests). */
+export const idlePatchWorkers = (): number => idle.length;
+
+/** Back to the idle ones (not keeping the process alive), or ended when enough are idle. */
+function releaseWorker(worker: Worker): void {
+  if (idle.length >= MAX_IDLE_WORKERS) {
+    void worker.terminate();
+    return;
+  }
+  worker.unref();
+  idle.push(worker);
+}
+
 /** applyPatch, in a worker thread, within `timeoutMs`; rejects as applyPatch does, or with why it was stopped. */
 export function applyPatchInWorker(
   workspace: string,
@@ -54,21 +86,20 @@ export function applyPatchInWorker(
 ): Promise<AppliedChange[]> {
   const timeoutMs = options.timeoutMs ?? APPLY_PATCH_BUDGET_MS;
   if (options.signal?.aborted) return Promise.reject(stopped("cancelled before it started", []));
-  const script = workerScript();
   return new Promise((resolve, reject) => {
     const input: PatchWorkerInput = { workspace, patchText, base: options.base };
-    const worker = new Worker(script, {
-      workerData: input,
-      resourceLimits: { maxOldGenerationSizeMb: APPLY_PATCH_MEMORY_MB },
-    });
+    const worker = takeWorker();
     const applied: AppliedChange[] = [];
     let settled = false;
-    const finish = (outcome: () => void): void => {
+    /** `reusable`: the patch ended as the worker reported it, so the thread is in a known state. */
+    const finish = (outcome: () => void, reusable = false): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       options.signal?.removeEventListener("abort", onAbort);
-      void worker.terminate();
+      worker.off("message", onMessage).off("error", onError).off("exit", onExit);
+      if (reusable) releaseWorker(worker);
+      else void worker.terminate();
       outcome();
     };
     const seconds = Number((timeoutMs / 1000).toFixed(1));
@@ -78,20 +109,22 @@ export function applyPatchInWorker(
     }, timeoutMs);
     const onAbort = (): void => finish(() => reject(stopped("cancelled; the patch was stopped", applied)));
     options.signal?.addEventListener("abort", onAbort, { once: true });
-    worker.on("message", (message: PatchWorkerMessage) => {
+    const onMessage = (message: PatchWorkerMessage): void => {
       if (message.type === "applied") applied.push(message.change);
-      if (message.type === "done") finish(() => resolve([...applied]));
-      if (message.type === "failed") finish(() => reject(revive(message.error, [...applied])));
-    });
-    worker.on("error", (error: Error & { code?: string }) => {
+      if (message.type === "done") finish(() => resolve([...applied]), true);
+      if (message.type === "failed") finish(() => reject(revive(message.error, [...applied])), true);
+    };
+    const onError = (error: Error & { code?: string }): void => {
       const why =
         error.code === "ERR_WORKER_OUT_OF_MEMORY"
           ? `apply_patch needed more than ${APPLY_PATCH_MEMORY_MB} MiB of memory and was stopped`
           : `apply_patch failed: ${error.message}`;
       finish(() => reject(stopped(why, applied)));
-    });
-    worker.on("exit", (code) => {
+    };
+    const onExit = (code: number): void => {
       finish(() => reject(stopped(`apply_patch stopped unexpectedly (worker exit ${code})`, applied)));
-    });
+    };
+    worker.on("message", onMessage).on("error", onError).on("exit", onExit);
+    worker.postMessage(input);
   });
 }

@@ -1,9 +1,10 @@
 /**
- * The worker thread that applies one patch (see apply-in-worker.ts): matching and file I/O happen
- * here, so a slow patch or a file that never answers holds this thread, not the host's event loop.
- * It reports what the patch intends, each change once made, then how it ended.
+ * The worker thread that applies patches, one at a time as they are sent (see apply-in-worker.ts):
+ * matching and file I/O happen here, so a slow patch or a file that never answers holds this
+ * thread, not the host's event loop. For each it reports what the patch intends, each change once
+ * made, then how it ended. It keeps nothing from one patch to the next.
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import { applyParsedPatch } from "./apply.js";
 import { parsePatch } from "./parse.js";
 import type { AppliedChange, ParsedPatch } from "./types.js";
@@ -46,11 +47,7 @@ function serialize(error: unknown): SerializedPatchError {
   return { kind: "other", message: error instanceof Error ? error.message : String(error) };
 }
 
-async function main(): Promise<void> {
-  const port = parentPort;
-  if (!port) throw new Error("apply-worker.js runs as a worker thread only");
-  const post = (message: PatchWorkerMessage): void => port.postMessage(message);
-  const input = workerData as PatchWorkerInput;
+async function apply(input: PatchWorkerInput, post: (message: PatchWorkerMessage) => void): Promise<void> {
   try {
     const patch = parsePatch(input.patchText);
     post({ type: "intended", changes: intendedChanges(patch) });
@@ -64,4 +61,8 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+const port = parentPort;
+if (!port) throw new Error("apply-worker.js runs as a worker thread only");
+port.on("message", (input: PatchWorkerInput) => {
+  void apply(input, (message) => port.postMessage(message));
+});
