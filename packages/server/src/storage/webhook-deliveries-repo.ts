@@ -104,43 +104,44 @@ export class WebhookDeliveriesRepo {
   }
 
   /** A failed try to be made again at `nextAttemptAt`; the claim is let go. False: the claim was lost. */
-  async retryLater(
+  retryLater(
     id: string,
     claimant: string,
     outcome: { attempts: number; nextAttemptAt: Date; statusCode: number | null; error: string | null },
     now: Date = new Date(),
   ): Promise<boolean> {
-    const result = await this.db
-      .updateTable("webhook_deliveries")
-      .set({
-        attempts: outcome.attempts,
-        next_attempt_at: timestamp(outcome.nextAttemptAt),
-        last_status_code: outcome.statusCode,
-        last_error: outcome.error,
-        claimed_by: null,
-        claimed_until: null,
-        updated_at: timestamp(now),
-      })
-      .where("id", "=", id)
-      .where("claimed_by", "=", claimant)
-      .where("status", "=", "pending")
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+    return this.recordTry(id, claimant, { ...outcome, status: "pending", nextAttemptAt: outcome.nextAttemptAt }, now);
   }
 
   /** Delivered, or given up: no try follows. False: the claim was lost (someone else records it). */
-  async finish(
+  finish(
     id: string,
     claimant: string,
     outcome: { status: "delivered" | "failed"; attempts: number; statusCode: number | null; error: string | null },
     now: Date = new Date(),
+  ): Promise<boolean> {
+    return this.recordTry(id, claimant, { ...outcome, nextAttemptAt: null }, now);
+  }
+
+  /** A try's outcome, written only by the process that still holds the row's claim; the claim is let go. */
+  private async recordTry(
+    id: string,
+    claimant: string,
+    outcome: {
+      status: "pending" | "delivered" | "failed";
+      attempts: number;
+      nextAttemptAt: Date | null;
+      statusCode: number | null;
+      error: string | null;
+    },
+    now: Date,
   ): Promise<boolean> {
     const result = await this.db
       .updateTable("webhook_deliveries")
       .set({
         status: outcome.status,
         attempts: outcome.attempts,
-        next_attempt_at: null,
+        next_attempt_at: outcome.nextAttemptAt ? timestamp(outcome.nextAttemptAt) : null,
         last_status_code: outcome.statusCode,
         last_error: outcome.error,
         claimed_by: null,
