@@ -11,6 +11,7 @@ import { accountsApi } from "../../api/accounts";
 import { formatAge } from "../../lib/format";
 import { useSession } from "../../state/session";
 import { NewTokenValue } from "./NewTokenValue";
+import { FormActions } from "./FormActions";
 
 const EXPIRIES = [
   { days: 0, label: "Never expires" },
@@ -196,16 +197,13 @@ function CreateTokenForm({ grantable, onCreated }: CreateProps) {
           ))}
         </select>
       </label>
-      <div className="form-actions">
-        <button type="submit" className="primary" disabled={busy || name.trim() === "" || scopes.length === 0}>
-          {busy ? "Creating…" : "Create token"}
-        </button>
-        {error && (
-          <p className="error-text" role="alert">
-            {error}
-          </p>
-        )}
-      </div>
+      <FormActions
+        label="Create token"
+        busyLabel="Creating…"
+        busy={busy}
+        incomplete={name.trim() === "" || scopes.length === 0}
+        error={error}
+      />
     </form>
   );
 }

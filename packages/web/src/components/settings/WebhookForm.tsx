@@ -8,6 +8,7 @@ import { WEBHOOK_EVENTS, type WebhookEvent } from "@quire/protocol/constants";
 import type { CreatedWebhook } from "@quire/protocol";
 import { webhooksApi } from "../../api/webhooks";
 import { CopyOnceField } from "./CopyOnceField";
+import { FormActions } from "./FormActions";
 
 export const EVENT_LABELS: Record<WebhookEvent, string> = {
   "task.finished": "Task finished",
@@ -75,16 +76,13 @@ export function WebhookForm({ onCreated }: { onCreated(created: CreatedWebhook):
           Slack format (a <code>{"{text}"}</code> message for an incoming webhook)
         </span>
       </label>
-      <div className="form-actions">
-        <button type="submit" className="primary" disabled={busy || url.trim() === "" || events.length === 0}>
-          {busy ? "Adding…" : "Add webhook"}
-        </button>
-        {error && (
-          <p className="error-text" role="alert">
-            {error}
-          </p>
-        )}
-      </div>
+      <FormActions
+        label="Add webhook"
+        busyLabel="Adding…"
+        busy={busy}
+        incomplete={url.trim() === "" || events.length === 0}
+        error={error}
+      />
     </form>
   );
 }
