@@ -2,7 +2,7 @@
 // (workspaceDiff) of the same workspace, whatever the task did: each case changes a fresh
 // copy-on-write view of one snapshot with real commands, then compares the two.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -64,7 +64,7 @@ const base = supported
 let taskCount = 0;
 
 /** A fresh view of the snapshot, changed by `script`; both diffs of it. */
-async function diffsAfter(script: string) {
+async function diffsAfter(script: string, cacheDir?: string) {
   const taskDir = path.join(root, `task-${taskCount++}`);
   mkdirSync(taskDir);
   await attachSnapshot({ taskDir, snapshotDir: snapshot, overlay: true });
@@ -74,7 +74,12 @@ async function diffsAfter(script: string) {
     const common = { backend: "bwrap" as const, workspace, readOnlyPaths: [], base };
     const fromChanges = await taskDiff({
       ...common,
-      overlay: { upper: path.join(taskDir, "upper"), lower: snapshot, scratchDir: path.join(taskDir, "diff-paths") },
+      overlay: {
+        upper: path.join(taskDir, "upper"),
+        lower: snapshot,
+        scratchDir: path.join(taskDir, "diff-paths"),
+        ...(cacheDir ? { cacheDir } : {}),
+      },
     });
     // What taking the diff wrote into the task's layer (before the whole-tree diff writes its own).
     const upperGit = path.join(taskDir, "upper", ".git");
@@ -146,6 +151,17 @@ describe.skipIf(!supported)("taskDiff from the overlay's upper layer", () => {
       for (const text of expected) expect(taken.diff).toContain(text);
     });
   }
+
+  it("lists the base's submodules again when the kept list is half-written, and keeps it whole", async () => {
+    const cacheDir = path.join(root, "gitlinks-cache");
+    mkdirSync(cacheDir, { recursive: true });
+    const kept = path.join(cacheDir, `gitlinks-${base}`);
+    writeFileSync(kept, '["c3ViL');
+    const taken = await diffsAfter("printf 'export const a = 2;\\n' > src/a.js", cacheDir);
+    expect(taken.method).toBe("changes");
+    expect(taken.diff).toBe(taken.whole);
+    expect(JSON.parse(readFileSync(kept, "utf8"))).toEqual([]);
+  });
 
   it("is empty when files were changed back to what they were", async () => {
     const taken = await diffsAfter(

@@ -6,7 +6,8 @@
  * result is the whole-tree diff, computed in time proportional to the change.
  */
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { SandboxBackendName } from "../sandbox/types.js";
 import { contentGitPrelude, gitInSandbox, SandboxedGitError, workspaceDiff } from "./sandboxed-git.js";
@@ -134,8 +135,12 @@ async function gitlinksOf(options: TaskDiffOptions & { cacheDir?: string | undef
   const plain = /^[0-9a-f]{40,64}$/.test(options.base);
   const cache = plain && options.cacheDir ? path.join(options.cacheDir, `gitlinks-${options.base}`) : null;
   if (cache && existsSync(cache)) {
-    const stored = JSON.parse(await readFile(cache, "utf8")) as string[];
-    return stored.map((item) => Buffer.from(item, "base64"));
+    // Written whole by a rename, but a cache is never trusted: anything unreadable is listed again.
+    const stored = await readFile(cache, "utf8")
+      .then((text) => JSON.parse(text) as unknown)
+      .catch(() => null);
+    if (Array.isArray(stored) && stored.every((item) => typeof item === "string"))
+      return stored.map((item: string) => Buffer.from(item, "base64"));
   }
   const out = await gitInSandbox({
     backend: options.backend,
@@ -149,6 +154,13 @@ async function gitlinksOf(options: TaskDiffOptions & { cacheDir?: string | undef
     privateIndex: false,
   });
   const links = out.split("\n").filter(Boolean);
-  if (cache) await writeFile(cache, JSON.stringify(links)).catch(() => undefined);
+  // Several tasks of one snapshot finish at once: each writes its own file and renames it into
+  // place, so none ever reads another's half-written list.
+  if (cache) {
+    const temp = `${cache}.${process.pid}.${randomUUID()}`;
+    await writeFile(temp, JSON.stringify(links))
+      .then(() => rename(temp, cache))
+      .catch(() => rm(temp, { force: true }));
+  }
   return links.map((item) => Buffer.from(item, "base64"));
 }
