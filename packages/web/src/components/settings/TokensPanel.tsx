@@ -12,6 +12,7 @@ import { formatAge } from "../../lib/format";
 import { useSession } from "../../state/session";
 import { NewTokenValue } from "./NewTokenValue";
 import { FormActions } from "./FormActions";
+import { ChoiceCheckboxes } from "./ChoiceCheckboxes";
 
 const EXPIRIES = [
   { days: 0, label: "Never expires" },
@@ -174,19 +175,13 @@ function CreateTokenForm({ grantable, onCreated }: CreateProps) {
           onChange={(event) => setName(event.target.value)}
         />
       </label>
-      <fieldset className="scope-choices">
-        <legend>Scopes</legend>
-        {grantable.map((scope) => (
-          <label key={scope} className="checkbox">
-            <input
-              type="checkbox"
-              checked={scopes.includes(scope)}
-              onChange={(event) => toggle(scope, event.target.checked)}
-            />
-            <code>{scope}</code>
-          </label>
-        ))}
-      </fieldset>
+      <ChoiceCheckboxes
+        legend="Scopes"
+        choices={grantable}
+        chosen={scopes}
+        onToggle={toggle}
+        label={(scope) => <code>{scope}</code>}
+      />
       <label>
         <span>Expires</span>
         <select value={expiry} onChange={(event) => setExpiry(Number(event.target.value))}>

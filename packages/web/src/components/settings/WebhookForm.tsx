@@ -9,6 +9,7 @@ import type { CreatedWebhook } from "@quire/protocol";
 import { webhooksApi } from "../../api/webhooks";
 import { CopyOnceField } from "./CopyOnceField";
 import { FormActions } from "./FormActions";
+import { ChoiceCheckboxes } from "./ChoiceCheckboxes";
 
 export const EVENT_LABELS: Record<WebhookEvent, string> = {
   "task.finished": "Task finished",
@@ -57,19 +58,13 @@ export function WebhookForm({ onCreated }: { onCreated(created: CreatedWebhook):
           onChange={(event) => setUrl(event.target.value)}
         />
       </label>
-      <fieldset className="scope-choices">
-        <legend>Events</legend>
-        {WEBHOOK_EVENTS.map((name) => (
-          <label key={name} className="checkbox">
-            <input
-              type="checkbox"
-              checked={events.includes(name)}
-              onChange={(event) => toggle(name, event.target.checked)}
-            />
-            {EVENT_LABELS[name]}
-          </label>
-        ))}
-      </fieldset>
+      <ChoiceCheckboxes
+        legend="Events"
+        choices={WEBHOOK_EVENTS}
+        chosen={events}
+        onToggle={toggle}
+        label={(name) => EVENT_LABELS[name]}
+      />
       <label className="checkbox">
         <input type="checkbox" checked={slack} onChange={(event) => setSlack(event.target.checked)} />
         <span>
